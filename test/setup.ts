@@ -1,0 +1,2 @@
+// Root hooks are filled in by the database harness; kept so unit specs can run alone.
+export const mochaHooks = {};
