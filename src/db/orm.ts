@@ -1,0 +1,52 @@
+import 'reflect-metadata';
+import path from 'node:path';
+import { MikroORM, defineConfig, type EntityManager } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import type { Logger } from '../logger';
+import { entities } from './entities';
+
+export type Orm = MikroORM;
+export type Em = EntityManager;
+
+const projectRoot = path.resolve(__dirname, '..', '..', '..');
+/** Migrations are written as TypeScript in `migrations/` and run from their compiled form. */
+export const migrationsSource = path.join(projectRoot, 'migrations');
+const migrationsCompiled = path.join(projectRoot, 'dist', 'migrations');
+
+export function ormConfig(databaseUrl: string, logger?: Logger) {
+  return defineConfig({
+    clientUrl: databaseUrl,
+    entities,
+    extensions: [Migrator],
+    discovery: { warnWhenNoEntities: true },
+    pool: { min: 0, max: 20 },
+    forceUtcTimezone: true,
+    debug: false,
+    logger: (message) => logger?.debug({ orm: message }),
+    migrations: {
+      tableName: 'mikro_orm_migrations',
+      path: migrationsCompiled,
+      pathTs: migrationsSource,
+      glob: '!(*.d).js',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      emit: 'ts',
+    },
+  });
+}
+
+export async function connectOrm(databaseUrl: string, logger?: Logger): Promise<Orm> {
+  return MikroORM.init(ormConfig(databaseUrl, logger));
+}
+
+export async function migrate(orm: Orm): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((m) => m.name);
+}
+
+/** True when every migration has run: what `/readyz` reports. */
+export async function isMigrated(orm: Orm): Promise<boolean> {
+  const pending = await orm.getMigrator().getPendingMigrations();
+  return pending.length === 0;
+}

@@ -1,0 +1,31 @@
+import type { Config } from '../config';
+import type { Em } from '../db/orm';
+import type { Logger } from '../logger';
+import type { Principal } from '../shops/api-key.service';
+
+/** What every resolver receives: a request-scoped entity manager and the caller. */
+export interface Context {
+  em: Em;
+  principal: Principal | null;
+  requestId: string;
+  logger: Logger;
+  config: Config;
+  /** Per-request DataLoaders, created on first use (see `loader`). */
+  loaders: Map<string, unknown>;
+}
+
+/** The caller's shop; the auth plugin has already refused requests without a key, so this always holds. */
+export function shopIdOf(context: Context): string {
+  if (!context.principal) throw new Error('resolver reached without an authenticated principal');
+  return context.principal.shopId;
+}
+
+/** One DataLoader per request and purpose, so that batching never mixes requests or shops. */
+export function loader<T>(context: Context, name: string, create: () => T): T {
+  let instance = context.loaders.get(name) as T | undefined;
+  if (!instance) {
+    instance = create();
+    context.loaders.set(name, instance);
+  }
+  return instance;
+}

@@ -1,0 +1,38 @@
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLDateTime } from 'graphql-scalars';
+
+export const DateTimeScalar = GraphQLDateTime;
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+function parseDecimal(value: unknown): string {
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  if (typeof text !== 'string' || !DECIMAL.test(text.trim())) {
+    throw new GraphQLError(`Decimal must be a decimal number written as a string, such as "19.99"; got ${JSON.stringify(value)}`);
+  }
+  return text.trim();
+}
+
+/** Money and other exact decimals, as strings ("19.99") so that no precision is lost in JSON. */
+export const DecimalScalar = new GraphQLScalarType<string, string>({
+  name: 'Decimal',
+  description: 'An exact decimal number written as a string, such as "19.99".',
+  serialize(value) {
+    if (typeof value === 'number') return normalizeDecimal(String(value));
+    if (typeof value === 'string') return normalizeDecimal(value);
+    throw new GraphQLError(`Decimal cannot represent ${typeof value}`);
+  },
+  parseValue: parseDecimal,
+  parseLiteral(ast) {
+    if (ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return parseDecimal(ast.value);
+    throw new GraphQLError('Decimal must be a string such as "19.99"');
+  },
+});
+
+/** Drops the padding zeros of numeric(18,4) ("19.9000" -> "19.90") but keeps at least two places for money. */
+export function normalizeDecimal(value: string): string {
+  if (!value.includes('.')) return value;
+  const [whole, fraction] = value.split('.');
+  const trimmed = fraction.replace(/0+$/, '');
+  return `${whole}.${trimmed.padEnd(2, '0')}`;
+}

@@ -1,0 +1,28 @@
+import type { CsvHeaderErrorCode, CsvKind } from './types';
+
+/** A problem with the file as a whole (its header, encoding or emptiness); raised before any row is emitted. */
+export class CsvHeaderError extends Error {
+  override readonly name = 'CsvHeaderError';
+  readonly code: CsvHeaderErrorCode;
+  /** Required columns missing from the best-matching layout of the requested kind. */
+  readonly missingColumns: string[];
+  /** Layouts of the requested kind that were tried against the header. */
+  readonly layoutsTried: string[];
+  /** For WRONG_KIND: the kind the file looks like. */
+  readonly detectedKind?: CsvKind;
+  /** Physical line of the problem, when it has one. */
+  readonly line?: number;
+
+  constructor(
+    code: CsvHeaderErrorCode,
+    message: string,
+    extra: { missingColumns?: string[]; layoutsTried?: string[]; detectedKind?: CsvKind; line?: number } = {},
+  ) {
+    super(message);
+    this.code = code;
+    this.missingColumns = extra.missingColumns ?? [];
+    this.layoutsTried = extra.layoutsTried ?? [];
+    if (extra.detectedKind !== undefined) this.detectedKind = extra.detectedKind;
+    if (extra.line !== undefined) this.line = extra.line;
+  }
+}

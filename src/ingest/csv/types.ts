@@ -1,0 +1,59 @@
+/** Dataset kinds a CSV upload can feed. */
+export type CsvKind = 'ORDERS' | 'VARIANTS' | 'CATALOG' | 'INVENTORY';
+
+/** Detected file format, as reported on the upload record. */
+export type CsvFormat = 'canonical' | 'shopify-products' | 'shopify-orders' | 'shopify-inventory';
+
+/** Codes of errors that reject a single row. */
+export type CsvRowErrorCode =
+  | 'UNTERMINATED_QUOTE'
+  | 'INVALID_QUOTE'
+  | 'INVALID_UTF8'
+  | 'FIELD_TOO_LARGE'
+  | 'INVALID_CHARACTER'
+  | 'MISSING_VALUE'
+  | 'INVALID_NUMBER'
+  | 'NEGATIVE_QUANTITY'
+  | 'INVALID_PRICE'
+  | 'INVALID_DATE'
+  | 'INVALID_BOOLEAN'
+  | 'DUPLICATE_KEY';
+
+/** One rejected value or row. `line` is the physical file line where the record starts (header = 1). */
+export interface CsvRowError {
+  line: number;
+  /** The header's original column name, or null when the error concerns the whole row. */
+  column: string | null;
+  /** The offending value, truncated to about 100 characters. */
+  value: string | null;
+  code: CsvRowErrorCode | string;
+  message: string;
+}
+
+/** Codes of errors that fail the whole file before any row is emitted. */
+export type CsvHeaderErrorCode =
+  | 'EMPTY_FILE'
+  | 'HEADER_ONLY'
+  | 'MISSING_COLUMNS'
+  | 'UNKNOWN_LAYOUT'
+  | 'WRONG_KIND'
+  | 'INVALID_UTF8'
+  | 'UNTERMINATED_QUOTE'
+  | 'INVALID_QUOTE'
+  | 'FIELD_TOO_LARGE';
+
+/** What the header row resolved to. */
+export interface CsvHeaderInfo {
+  kind: CsvKind;
+  format: CsvFormat;
+  /** The precise layout, e.g. `canonical-orders`, `shopify-products-b`, `shopify-inventory-newer`. */
+  layout: string;
+  /** Physical line of the header row. */
+  line: number;
+  /** Header cells as written (BOM removed, trimmed). */
+  columns: string[];
+  /** Target field -> the original header name it is read from. */
+  mapped: Record<string, string>;
+  /** Header cells the layout does not read. */
+  ignored: string[];
+}

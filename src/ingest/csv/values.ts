@@ -1,0 +1,264 @@
+/**
+ * Pure value parsers. Each takes a trimmed, non-empty cell and returns the form written into COPY text, or null
+ * when PostgreSQL would reject the value (or the rules here do).
+ */
+
+const INT4_MAX = '2147483647';
+const INT4_MIN_ABS = '2147483648';
+/** Integer digits accepted in money values; the target `numeric` columns must allow at least this many. */
+export const MONEY_MAX_INTEGER_DIGITS = 15;
+/** Fraction digits accepted in money values. */
+export const MONEY_MAX_FRACTION_DIGITS = 6;
+
+/** Shopify global ids (`gid://shopify/ProductVariant/123`) and bare ids name the same object: both give `123`. */
+export function normalizeId(raw: string): string {
+  let v = raw;
+  const c0 = v.charCodeAt(0);
+  if (c0 <= 32 || c0 === 160 || v.charCodeAt(v.length - 1) <= 32) v = v.trim();
+  if (v.length > 6 && v.charCodeAt(0) === 103 /* g */ && v.startsWith('gid://')) {
+    let end = v.length;
+    const q = v.indexOf('?');
+    if (q >= 0) end = q;
+    const slash = v.lastIndexOf('/', end - 1);
+    v = v.slice(slash + 1, end);
+  }
+  return v;
+}
+
+/** SKUs and barcodes: trimmed, one leading apostrophe (a spreadsheet's text marker) removed. */
+export function normalizeSku(raw: string): string {
+  let v = raw;
+  const c0 = v.charCodeAt(0);
+  if (c0 <= 32 || c0 === 160 || v.charCodeAt(v.length - 1) <= 32) v = v.trim();
+  if (v.charCodeAt(0) === 39 /* ' */) v = v.slice(1).trim();
+  return v;
+}
+
+function cmpDigits(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * A PostgreSQL `integer`: optional sign, digits, and an optional fraction of zeros only (`2.0`). Returns the
+ * canonical decimal form, or null when not an integer or out of the 32-bit range.
+ */
+export function parseInteger(v: string): string | null {
+  const len = v.length;
+  let i = 0;
+  let neg = false;
+  let c = v.charCodeAt(0);
+  if (c === 45 /* - */) {
+    neg = true;
+    i = 1;
+  } else if (c === 43 /* + */) {
+    i = 1;
+  }
+  const start = i;
+  while (i < len) {
+    c = v.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    i++;
+  }
+  const end = i;
+  if (end === start) return null;
+  if (i < len) {
+    if (v.charCodeAt(i) !== 46 /* . */) return null;
+    i++;
+    while (i < len && v.charCodeAt(i) === 48) i++;
+    if (i < len) return null;
+  }
+  if (!neg && start === 0 && end === len && len <= 9 && (len === 1 || v.charCodeAt(0) !== 48)) return v;
+  let s = start;
+  while (s < end - 1 && v.charCodeAt(s) === 48) s++;
+  const digits = v.slice(s, end);
+  if (digits === '0') return '0';
+  if (cmpDigits(digits, neg ? INT4_MIN_ABS : INT4_MAX) > 0) return null;
+  return neg ? '-' + digits : digits;
+}
+
+/** A non-negative plain decimal (`19.99`, `5`, `.5`): no sign, symbol, exponent or thousands separator. */
+export function parseMoney(v: string): string | null {
+  const len = v.length;
+  let i = 0;
+  let c = 0;
+  while (i < len) {
+    c = v.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    i++;
+  }
+  const intDigits = i;
+  let fracDigits = 0;
+  if (i < len) {
+    if (c !== 46) return null;
+    i++;
+    const f = i;
+    while (i < len) {
+      c = v.charCodeAt(i);
+      if (c < 48 || c > 57) return null;
+      i++;
+    }
+    fracDigits = i - f;
+  }
+  if (intDigits + fracDigits === 0) return null;
+  if (fracDigits > MONEY_MAX_FRACTION_DIGITS) return null;
+  if (intDigits > MONEY_MAX_INTEGER_DIGITS) {
+    let z = 0;
+    while (z < intDigits && v.charCodeAt(z) === 48) z++;
+    if (intDigits - z > MONEY_MAX_INTEGER_DIGITS) return null;
+  }
+  return v;
+}
+
+/** true/false, yes/no, 1/0 in any case -> `t` / `f`. */
+export function parseBoolean(v: string): 't' | 'f' | null {
+  switch (v.length) {
+    case 1:
+      if (v === '1') return 't';
+      if (v === '0') return 'f';
+      return null;
+    case 2:
+      return v.toLowerCase() === 'no' ? 'f' : null;
+    case 3:
+      return v.toLowerCase() === 'yes' ? 't' : null;
+    case 4:
+      return v.toLowerCase() === 'true' ? 't' : null;
+    case 5:
+      return v.toLowerCase() === 'false' ? 'f' : null;
+    default:
+      return null;
+  }
+}
+
+const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function d2(v: string, i: number): number {
+  const a = v.charCodeAt(i) - 48;
+  const b = v.charCodeAt(i + 1) - 48;
+  if (a < 0 || a > 9 || b < 0 || b > 9) return -1;
+  return a * 10 + b;
+}
+
+/**
+ * ISO-8601 dates and timestamps (`2025-12-07`, `2025-12-07T19:08:25Z`, `2025-12-07T19:08:25.123+05:30`) and
+ * Shopify's `2025-12-07 19:08:25 -0400`. Returns `YYYY-MM-DD HH:MM:SS[.f]+HH:MM` with the offset kept; a value
+ * without an offset is read as UTC, a date alone as midnight UTC. Null when not a valid calendar time.
+ */
+export function parseTimestamp(v: string): string | null {
+  const len = v.length;
+  if (len < 10) return null;
+  const y1 = d2(v, 0);
+  const y2 = d2(v, 2);
+  if (y1 < 0 || y2 < 0 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return null;
+  const year = y1 * 100 + y2;
+  const month = d2(v, 5);
+  const day = d2(v, 8);
+  if (year < 1 || month < 1 || month > 12 || day < 1) return null;
+  if (day > DAYS[month]!) {
+    if (!(month === 2 && day === 29 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return null;
+  }
+  const date = len === 10 ? v : v.slice(0, 10);
+  if (len === 10) return date + ' 00:00:00+00:00';
+  const sep = v.charCodeAt(10);
+  if (sep !== 84 /* T */ && sep !== 32 && sep !== 116 /* t */) return null;
+  if (len < 16) return null;
+  const hh = d2(v, 11);
+  const mi = d2(v, 14);
+  if (hh < 0 || hh > 23 || v.charCodeAt(13) !== 58 || mi < 0 || mi > 59) return null;
+  let i = 16;
+  let time = v.slice(11, 16);
+  if (i < len && v.charCodeAt(i) === 58) {
+    const ss = d2(v, 17);
+    if (ss < 0 || ss > 59) return null;
+    i = 19;
+    time = v.slice(11, 19);
+    const c = v.charCodeAt(i);
+    if (c === 46 || c === 44) {
+      const f = i + 1;
+      i = f;
+      while (i < len) {
+        const d = v.charCodeAt(i);
+        if (d < 48 || d > 57) break;
+        i++;
+      }
+      if (i === f || i - f > 9) return null;
+      time = time + '.' + v.slice(f, i);
+    }
+  } else {
+    time = time + ':00';
+  }
+  if (i === len) return date + ' ' + time + '+00:00';
+  if (v.charCodeAt(i) === 32) i++;
+  if (i === len) return null;
+  const c = v.charCodeAt(i);
+  if (c === 90 /* Z */ || c === 122 /* z */) {
+    return i + 1 === len ? date + ' ' + time + '+00:00' : null;
+  }
+  if (c === 85 /* U */ && len - i === 3 && v.slice(i) === 'UTC') return date + ' ' + time + '+00:00';
+  if (c !== 43 && c !== 45) return null;
+  const sign = c === 43 ? '+' : '-';
+  i++;
+  const oh = d2(v, i);
+  if (oh < 0 || oh > 15) return null;
+  i += 2;
+  let om = 0;
+  if (i < len) {
+    if (v.charCodeAt(i) === 58) i++;
+    om = d2(v, i);
+    if (om < 0 || om > 59) return null;
+    i += 2;
+  }
+  if (i !== len) return null;
+  const off = sign + (oh < 10 ? '0' : '') + oh + (om < 10 ? ':0' : ':') + om;
+  return date + ' ' + time + off;
+}
+
+const COPY_SPECIAL = /[\\\t\n\r\0]/;
+const COPY_ESCAPES = /[\\\t\n\r]/g;
+
+/** True when the text needs escaping for COPY text format (or holds a NUL, which PostgreSQL cannot store). */
+export function needsCopyEscape(v: string): boolean {
+  return COPY_SPECIAL.test(v);
+}
+
+function escapeChar(c: string): string {
+  switch (c) {
+    case '\\':
+      return '\\\\';
+    case '\t':
+      return '\\t';
+    case '\n':
+      return '\\n';
+    default:
+      return '\\r';
+  }
+}
+
+/** Escapes backslash, tab, LF and CR for PostgreSQL's COPY text format. */
+export function escapeCopyText(v: string): string {
+  return v.replace(COPY_ESCAPES, escapeChar);
+}
+
+/** Decodes one COPY text field (`\N` is null); the inverse of escapeCopyText, for tests and diagnostics. */
+export function decodeCopyField(f: string): string | null {
+  if (f === '\\N') return null;
+  if (f.indexOf('\\') < 0) return f;
+  return f.replace(/\\(.)/g, (_m, c: string) =>
+    c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c === 'b' ? '\b' : c === 'f' ? '\f' : c === 'v' ? '\v' : c,
+  );
+}
+
+/** Splits COPY text into rows of decoded fields. */
+export function decodeCopyText(text: string): (string | null)[][] {
+  const rows: (string | null)[][] = [];
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    rows.push(line.split('\t').map(decodeCopyField));
+  }
+  return rows;
+}
+
+/** Truncates a value for an error report. */
+export function truncateValue(v: string, max = 100): string {
+  return v.length > max ? v.slice(0, max) + '…' : v;
+}

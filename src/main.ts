@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig, type Config } from './config';
+import { openDatabase, type Database } from './db/database';
+import { createSchema } from './graphql/schema';
+import { startHttpServer, type HttpServer } from './http/server';
+import { createLogger, type Logger } from './logger';
+import { ShopService } from './shops/shop.service';
+
+export interface RunningServer {
+  url: string;
+  database: Database;
+  http: HttpServer;
+  stop(): Promise<void>;
+}
+
+const DEV_SHOP_DOMAIN = 'development.myshopify.com';
+
+/**
+ * On the first start of an embedded database there is no shop to authenticate as: create one and print its
+ * ADMIN key once, keeping a copy under the data folder for the developer.
+ */
+async function bootstrapDevelopmentShop(database: Database, config: Config, logger: Logger): Promise<void> {
+  const shops = new ShopService(database.orm.em.fork());
+  if ((await shops.count()) > 0) return;
+  const { shop, token } = await shops.create(DEV_SHOP_DOMAIN);
+  const keyFile = path.join(config.dataDir, 'dev-admin-key');
+  fs.writeFileSync(keyFile, token + '\n', { mode: 0o600 });
+  logger.info({ shop: shop.domain, keyFile }, 'created the development shop');
+  process.stdout.write(
+    `\nDevelopment shop ${shop.domain} created. Its ADMIN key (shown once, also saved in ${keyFile}):\n\n  ${token}\n\n`,
+  );
+}
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const database = await openDatabase(config, logger);
+  try {
+    if (database.embedded) await bootstrapDevelopmentShop(database, config, logger);
+    const schema = await createSchema();
+    const http = await startHttpServer({ config, orm: database.orm, schema, logger });
+    logger.info({ url: http.url }, 'bundlegraph is serving');
+    return {
+      url: http.url,
+      database,
+      http,
+      async stop() {
+        await http.stop();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+/** `bundlegraph serve`: runs until SIGINT or SIGTERM, then drains requests and stops the database. */
+export async function serve(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const server = await startServer(config, logger);
+  process.stdout.write(`bundlegraph is serving GraphQL at ${server.url}\n`);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.stop().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (require.main === module) {
+  serve().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

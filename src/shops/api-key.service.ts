@@ -1,0 +1,78 @@
+import crypto from 'node:crypto';
+import type { Em } from '../db/orm';
+import { DomainError, userError } from '../graphql/user-error';
+import { ApiKey, ApiKeyScope } from './api-key.entity';
+import { Shop } from './shop.entity';
+
+/** Who is calling: the shop every query is scoped to, and what the key may do. */
+export interface Principal {
+  shopId: string;
+  keyId: string;
+  scope: ApiKeyScope;
+}
+
+const TOKEN_PATTERN = /^bg_(admin|read)_[A-Za-z0-9_-]{43}$/;
+
+export function hashToken(token: string): string {
+  return crypto.createHash('sha256').update(token).digest('hex');
+}
+
+function newToken(scope: ApiKeyScope): string {
+  return `bg_${scope.toLowerCase()}_${crypto.randomBytes(32).toString('base64url')}`;
+}
+
+/**
+ * Keys are looked up on every request; a short-lived cache keeps the storefront read path off the database.
+ * Revocation through this process evicts at once; another process sees it within the cache's lifetime.
+ */
+const CACHE_TTL_MS = 10_000;
+const CACHE_MAX = 10_000;
+const cache = new Map<string, { principal: Principal | null; expires: number }>();
+
+export class ApiKeyService {
+  constructor(private readonly em: Em) {}
+
+  /** Creates a key; the token is returned here once and only its hash is stored. */
+  async create(shop: Shop, scope: ApiKeyScope, name?: string): Promise<{ apiKey: ApiKey; token: string }> {
+    const token = newToken(scope);
+    const apiKey = this.em.create(ApiKey, {
+      shop,
+      scope,
+      name: name?.trim() || `${scope.toLowerCase()} key`,
+      tokenPrefix: token.slice(0, 12),
+      tokenHash: hashToken(token),
+      createdAt: new Date(),
+    });
+    await this.em.flush();
+    return { apiKey, token };
+  }
+
+  async revoke(shopId: string, keyId: string): Promise<ApiKey> {
+    const apiKey = await this.em.findOne(ApiKey, { id: keyId, shop: shopId });
+    if (!apiKey) throw new DomainError(userError('NOT_FOUND', 'No API key with this id in this shop.', ['id']));
+    if (!apiKey.revokedAt) {
+      apiKey.revokedAt = new Date();
+      await this.em.flush();
+    }
+    cache.delete(apiKey.tokenHash);
+    return apiKey;
+  }
+
+  list(shopId: string): Promise<ApiKey[]> {
+    return this.em.find(ApiKey, { shop: shopId }, { orderBy: { id: 'asc' } });
+  }
+
+  /** The principal behind a bearer token, or null for an unknown, malformed or revoked one. */
+  async authenticate(token: string): Promise<Principal | null> {
+    if (!TOKEN_PATTERN.test(token)) return null;
+    const tokenHash = hashToken(token);
+    const now = Date.now();
+    const cached = cache.get(tokenHash);
+    if (cached && cached.expires > now) return cached.principal;
+    const key = await this.em.findOne(ApiKey, { tokenHash }, { fields: ['id', 'scope', 'shop', 'revokedAt'] });
+    const principal = key && !key.revokedAt ? { shopId: key.shop.id, keyId: key.id, scope: key.scope } : null;
+    if (cache.size >= CACHE_MAX) cache.clear();
+    cache.set(tokenHash, { principal, expires: now + CACHE_TTL_MS });
+    return principal;
+  }
+}
