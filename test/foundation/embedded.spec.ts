@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { Client } from 'pg';
+import { startEmbeddedDatabase } from '../../src/db/embedded';
+import { createLogger } from '../../src/logger';
+
+describe('embedded PostgreSQL lifecycle', function () {
+  this.timeout(120_000);
+  const logger = createLogger('silent');
+  let dataDir: string;
+  const port = 56000 + (process.pid % 3000);
+
+  beforeEach(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundlegraph-embedded-'));
+    fs.chmodSync(dataDir, 0o755);
+  });
+  afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  async function query(url: string, sql: string) {
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('keeps its data across restarts', async () => {
+    const first = await startEmbeddedDatabase({ dataDir, port, persistent: true, logger });
+    await query(first.url, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')");
+    await first.stop();
+    const second = await startEmbeddedDatabase({ dataDir, port, persistent: true, logger });
+    try {
+      expect(await query(second.url, 'SELECT v FROM kept')).to.deep.equal([{ v: 'still here' }]);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('recovers from the remains of an interrupted first start', async () => {
+    fs.mkdirSync(path.join(dataDir, 'pg'));
+    fs.writeFileSync(path.join(dataDir, 'pg', 'PG_VERSION'), '18\n');
+    const db = await startEmbeddedDatabase({ dataDir, port, persistent: true, logger });
+    try {
+      expect(await query(db.url, 'SELECT 1 AS one')).to.deep.equal([{ one: 1 }]);
+      expect(fs.readdirSync(dataDir).some((name) => name.startsWith('pg.incomplete-'))).to.equal(true);
+    } finally {
+      await db.stop();
+    }
+  });
+
+  it('starts after a crash left a stale lock file', async () => {
+    const first = await startEmbeddedDatabase({ dataDir, port, persistent: true, logger });
+    await first.stop();
+    // A lock file naming a process that no longer runs, as a killed server leaves it.
+    fs.writeFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), `999999\n${path.join(dataDir, 'pg')}\n`);
+    const second = await startEmbeddedDatabase({ dataDir, port, persistent: true, logger });
+    try {
+      expect(await query(second.url, 'SELECT 1 AS one')).to.deep.equal([{ one: 1 }]);
+    } finally {
+      await second.stop();
+    }
+  });
+});

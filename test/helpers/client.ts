@@ -1,0 +1,74 @@
+import { getHarness } from '../setup';
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[];
+  headers: Headers;
+}
+
+export interface RequestOptions {
+  key?: string | null;
+  headers?: Record<string, string>;
+}
+
+function authHeaders(options: RequestOptions): Record<string, string> {
+  return { ...(options.key ? { authorization: `Bearer ${options.key}` } : {}), ...options.headers };
+}
+
+async function parse<T>(response: Response): Promise<GraphQLResponse<T>> {
+  const text = await response.text();
+  let body: any;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = { errors: [{ message: text }] };
+  }
+  return { status: response.status, data: body.data, errors: body.errors, headers: response.headers };
+}
+
+/** A GraphQL request as a JSON POST to the running server. */
+export async function gql<T = any>(query: string, variables: Record<string, unknown> = {}, options: RequestOptions = {}): Promise<GraphQLResponse<T>> {
+  const response = await fetch(getHarness().graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...authHeaders(options) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return parse<T>(response);
+}
+
+export interface UploadFile {
+  /** Where the file goes in the variables, e.g. "file" or "input.orders". */
+  variable: string;
+  filename: string;
+  content: string | Buffer;
+}
+
+/** A GraphQL multipart request (the multipart request spec), with the CSRF preflight header unless told not to. */
+export async function gqlUpload<T = any>(
+  query: string,
+  variables: Record<string, unknown>,
+  files: UploadFile[],
+  options: RequestOptions & { preflight?: boolean } = {},
+): Promise<GraphQLResponse<T>> {
+  const form = new FormData();
+  form.append('operations', JSON.stringify({ query, variables }));
+  const map: Record<string, string[]> = {};
+  files.forEach((file, index) => (map[String(index)] = [`variables.${file.variable}`]));
+  form.append('map', JSON.stringify(map));
+  files.forEach((file, index) => form.append(String(index), new Blob([file.content]), file.filename));
+  const response = await fetch(getHarness().graphqlUrl, {
+    method: 'POST',
+    headers: { ...(options.preflight === false ? {} : { 'apollo-require-preflight': 'true' }), ...authHeaders(options) },
+    body: form,
+  });
+  return parse<T>(response);
+}
+
+/** Fails with the response's errors when the request did not succeed; returns its data. */
+export function ok<T>(response: GraphQLResponse<T>): T {
+  if (response.errors?.length || !response.data) {
+    throw new Error(`GraphQL request failed (${response.status}): ${JSON.stringify(response.errors)}`);
+  }
+  return response.data;
+}
