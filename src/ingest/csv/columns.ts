@@ -1,0 +1,91 @@
+import type { CsvKind } from './types';
+
+const ITEM_COLUMNS = [
+  'run_id',
+  'item_key',
+  'line',
+  'upload_id',
+  'variant_id',
+  'product_id',
+  'handle',
+  'sku',
+  'barcode',
+  'product_title',
+  'variant_title',
+  'option1',
+  'option2',
+  'option3',
+  'product_type',
+  'vendor',
+  'tags',
+  'status',
+  'price',
+  'compare_at_price',
+  'inventory_item_id',
+  'available_total',
+  'inventory_tracked',
+  'inventory_policy',
+  'gift_card',
+  'product_created_at',
+  'product_published_at',
+] as const;
+
+/** The columns of each kind's COPY text, in order. */
+export const COPY_COLUMNS: Record<CsvKind, readonly string[]> = {
+  ORDERS: [
+    'run_id',
+    'order_id',
+    'line_key',
+    'line',
+    'upload_id',
+    'created_at',
+    'line_item_id',
+    'variant_id',
+    'product_id',
+    'sku',
+    'quantity',
+    'price',
+    'discounted_total',
+    'title',
+    'vendor',
+    'product_type',
+    'financial_status',
+    'cancelled_at',
+    'currency',
+  ],
+  VARIANTS: ITEM_COLUMNS,
+  CATALOG: ITEM_COLUMNS,
+  INVENTORY: [
+    'run_id',
+    'item_key',
+    'location_key',
+    'line',
+    'upload_id',
+    'inventory_item_id',
+    'variant_id',
+    'sku',
+    'handle',
+    'location_id',
+    'location_name',
+    'stocked',
+    'available',
+    'on_hand',
+    'committed',
+    'incoming',
+    'unavailable',
+    'updated_at',
+  ],
+};
+
+/** The table each kind is copied into. */
+export const TABLES: Record<CsvKind, string> = {
+  ORDERS: 'order_lines',
+  VARIANTS: 'variants',
+  CATALOG: 'catalog_items',
+  INVENTORY: 'inventory_levels',
+};
+
+/** `COPY <table> (<columns>) FROM STDIN` for a kind (text format, the default). */
+export function copyStatement(kind: CsvKind): string {
+  return `COPY ${TABLES[kind]} (${COPY_COLUMNS[kind].join(', ')}) FROM STDIN`;
+}

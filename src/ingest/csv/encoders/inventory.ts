@@ -1,0 +1,157 @@
+import { normalizeId, normalizeSku, parseBoolean, parseInteger } from '../values';
+import { EncoderBase, NULL, RecentKeys, ROW_EMITTED, ROW_REJECTED, keyText, type EncoderContext } from './base';
+
+/**
+ * inventory_levels rows. Item key: `i:<inventory_item_id>`, else `s:<sku>`, else `v:<variant_id>`, else
+ * `h:<handle>/<option values>`; location key: the location id, else its name. `not stocked` in a quantity cell
+ * means the item is not stocked there: stocked = false and that quantity NULL.
+ */
+export class InventoryEncoder extends EncoderBase {
+  private readonly iInventoryItem: number;
+  private readonly iVariant: number;
+  private readonly iSku: number;
+  private readonly iHandle: number;
+  private readonly iO1: number;
+  private readonly iO2: number;
+  private readonly iO3: number;
+  private readonly iLocationId: number;
+  private readonly iLocationName: number;
+  private readonly iStocked: number;
+  private readonly iAvailable: number;
+  private readonly iOnHand: number;
+  private readonly iCommitted: number;
+  private readonly iIncoming: number;
+  private readonly iUnavailable: number;
+  private readonly iUpdated: number;
+  private notStocked = false;
+  private readonly keys = new RecentKeys();
+
+  constructor(ctx: EncoderContext) {
+    super(ctx);
+    this.iInventoryItem = this.col('inventory_item_id');
+    this.iVariant = this.col('variant_id');
+    this.iSku = this.col('sku');
+    this.iHandle = this.col('handle');
+    this.iO1 = this.col('option1');
+    this.iO2 = this.col('option2');
+    this.iO3 = this.col('option3');
+    this.iLocationId = this.col('location_id');
+    this.iLocationName = this.col('location_name');
+    this.iStocked = this.col('stocked');
+    this.iAvailable = this.col('available');
+    this.iOnHand = this.col('on_hand');
+    this.iCommitted = this.col('committed');
+    this.iIncoming = this.col('incoming');
+    this.iUnavailable = this.col('unavailable');
+    this.iUpdated = this.col('updated_at');
+  }
+
+  private quantity(f: string[], col: number): string {
+    const raw = f[col]!;
+    if (raw.length === 0) return NULL;
+    const v = raw.trim();
+    if (v.length === 0) return NULL;
+    const n = parseInteger(v);
+    if (n !== null) return n;
+    if (v.length === 11 && v.toLowerCase() === 'not stocked') {
+      this.notStocked = true;
+      return NULL;
+    }
+    this.fail(col, raw, 'INVALID_NUMBER', 'expected a whole number (negative allowed) or "not stocked"');
+    return NULL;
+  }
+
+  encode(f: string[], line: number): number {
+    this.line = line;
+    this.errors = 0;
+    this.notStocked = false;
+
+    const iid = normalizeId(f[this.iInventoryItem]!);
+    const sku = normalizeSku(f[this.iSku]!);
+    const vid = normalizeId(f[this.iVariant]!);
+    const handle = f[this.iHandle]!.trim();
+    let key = '';
+    let keyCol = this.iInventoryItem;
+    if (iid.length !== 0) key = 'i:' + iid;
+    else if (sku.length !== 0) {
+      key = 's:' + sku;
+      keyCol = this.iSku;
+    } else if (vid.length !== 0) {
+      key = 'v:' + vid;
+      keyCol = this.iVariant;
+    } else if (handle.length !== 0) {
+      key = 'h:' + handle + '/' + f[this.iO1]!.trim() + '/' + f[this.iO2]!.trim() + '/' + f[this.iO3]!.trim();
+      keyCol = this.iHandle;
+    } else {
+      const col = [this.iInventoryItem, this.iSku, this.iVariant, this.iHandle].find((i) => i < this.absent)!;
+      this.fail(col, null, 'MISSING_VALUE', 'expected an inventory item id, a SKU, a variant id or a handle');
+    }
+
+    const locId = normalizeId(f[this.iLocationId]!);
+    const locName = f[this.iLocationName]!.trim();
+    const locKey = locId.length !== 0 ? locId : locName;
+    if (locKey.length === 0) {
+      this.fail(
+        this.iLocationId < this.absent ? this.iLocationId : this.iLocationName,
+        null,
+        'MISSING_VALUE',
+        'expected a location id or a location name',
+      );
+    }
+
+    const available = this.quantity(f, this.iAvailable);
+    const onHand = this.quantity(f, this.iOnHand);
+    const committed = this.quantity(f, this.iCommitted);
+    const incoming = this.quantity(f, this.iIncoming);
+    const unavailable = this.quantity(f, this.iUnavailable);
+    let stocked = this.notStocked ? 'f' : 't';
+    const rawStocked = f[this.iStocked]!.trim();
+    if (rawStocked.length !== 0) {
+      const b = parseBoolean(rawStocked);
+      if (b === null) this.booleanError(this.iStocked, rawStocked);
+      else stocked = b;
+    }
+
+    const row =
+      '\t' +
+      this.esc(iid, this.iInventoryItem) +
+      '\t' +
+      this.esc(vid, this.iVariant) +
+      '\t' +
+      this.esc(sku, this.iSku) +
+      '\t' +
+      this.esc(handle, this.iHandle) +
+      '\t' +
+      this.esc(locId, this.iLocationId) +
+      '\t' +
+      this.esc(locName, this.iLocationName) +
+      '\t' +
+      stocked +
+      '\t' +
+      available +
+      '\t' +
+      onHand +
+      '\t' +
+      committed +
+      '\t' +
+      incoming +
+      '\t' +
+      unavailable +
+      '\t' +
+      this.timestamp(f, this.iUpdated) +
+      '\n';
+
+    if (this.errors === 0) {
+      const prev = this.keys.check(key + '\u0000' + locKey, line);
+      if (prev !== 0) {
+        this.fail(keyCol, key, 'DUPLICATE_KEY', `item ${key} at location ${locKey} already appears on line ${prev}`);
+      }
+    }
+    if (this.errors !== 0) return ROW_REJECTED;
+    this.sink.emitRow(
+      this.runPrefix + keyText(key) + '\t' + keyText(locKey) + '\t' + line + '\t' + this.upload + row,
+      line,
+    );
+    return ROW_EMITTED;
+  }
+}

@@ -1,0 +1,233 @@
+import { normalizeId, normalizeSku, parseBoolean } from '../values';
+import { EncoderBase, NULL, RecentKeys, ROW_EMITTED, ROW_REJECTED, ROW_SKIPPED, keyText, type EncoderContext } from './base';
+
+/** Product fields a Shopify products file gives on a handle's first row only; carried to its other rows. */
+const CARRIED = ['product_title', 'vendor', 'product_type', 'tags', 'status', 'gift_card'] as const;
+const C_TITLE = 0;
+const C_VENDOR = 1;
+const C_TYPE = 2;
+const C_TAGS = 3;
+const C_STATUS = 4;
+const C_GIFT = 5;
+
+const IMAGE_FIELDS = new Set(['handle', 'image_src', 'image_position', 'image_alt_text', 'variant_image']);
+
+/**
+ * variants / catalog_items rows from the canonical layouts or Shopify's products export and import template.
+ * Item key: `v:<variant id>`, else `s:<sku>`, else `h:<handle>/<option1>/<option2>/<option3>`.
+ */
+export class ItemsEncoder extends EncoderBase {
+  private readonly shopify: boolean;
+  private readonly template: boolean;
+  private readonly iVariant: number;
+  private readonly iProduct: number;
+  private readonly iHandle: number;
+  private readonly iSku: number;
+  private readonly iBarcode: number;
+  private readonly iVariantTitle: number;
+  private readonly iO1: number;
+  private readonly iO2: number;
+  private readonly iO3: number;
+  private readonly iPrice: number;
+  private readonly iCompare: number;
+  private readonly iInventoryItem: number;
+  private readonly iAvailable: number;
+  private readonly iTracked: number;
+  private readonly hasTracked: boolean;
+  private readonly iPolicy: number;
+  private readonly iContinue: number;
+  private readonly iCreated: number;
+  private readonly iPublished: number;
+  private readonly carriedCols: number[];
+  private readonly carry: string[] = CARRIED.map(() => '');
+  private readonly values: string[] = CARRIED.map(() => '');
+  /** Columns that make a row more than an image row, most likely non-empty first. */
+  private readonly contentCols: number[];
+  private curHandle = '';
+  private readonly keys = new RecentKeys();
+
+  constructor(ctx: EncoderContext) {
+    super(ctx);
+    const layout = ctx.header.layout;
+    this.shopify = layout.format === 'shopify-products';
+    this.template = layout.id === 'shopify-products-template';
+    this.iVariant = this.col('variant_id');
+    this.iProduct = this.col('product_id');
+    this.iHandle = this.col('handle');
+    this.iSku = this.col('sku');
+    this.iBarcode = this.col('barcode');
+    this.iVariantTitle = this.col('variant_title');
+    this.iO1 = this.col('option1');
+    this.iO2 = this.col('option2');
+    this.iO3 = this.col('option3');
+    this.iPrice = this.col('price');
+    this.iCompare = this.col('compare_at_price');
+    this.iInventoryItem = this.col('inventory_item_id');
+    this.iAvailable = this.col('available_total');
+    this.iTracked = this.col('inventory_tracked');
+    this.hasTracked = this.has('inventory_tracked');
+    this.iPolicy = this.col('inventory_policy');
+    this.iContinue = this.col('continue_selling');
+    this.iCreated = this.col('product_created_at');
+    this.iPublished = this.col('product_published_at');
+    this.carriedCols = CARRIED.map((f) => this.col(f));
+    const imageCols = new Set<number>();
+    for (const [field, i] of ctx.header.index) if (IMAGE_FIELDS.has(field)) imageCols.add(i);
+    const first = [this.iO1, this.iSku, this.iPrice, this.carriedCols[C_TITLE]!].filter((i) => i < this.absent);
+    const rest: number[] = [];
+    for (let i = 0; i < this.absent; i++) if (!imageCols.has(i) && !first.includes(i)) rest.push(i);
+    this.contentCols = [...first, ...rest];
+  }
+
+  private isImageOnly(f: string[]): boolean {
+    const cols = this.contentCols;
+    for (let k = 0; k < cols.length; k++) {
+      const v = f[cols[k]!]!;
+      if (v.length !== 0 && v.trim().length !== 0) return false;
+    }
+    return true;
+  }
+
+  encode(f: string[], line: number): number {
+    this.line = line;
+    this.errors = 0;
+    if (this.shopify && this.isImageOnly(f)) return ROW_SKIPPED;
+
+    const handle = f[this.iHandle]!.trim();
+    const vals = this.values;
+    const cols = this.carriedCols;
+    if (this.shopify) {
+      const same = handle.length !== 0 && handle === this.curHandle;
+      this.curHandle = handle;
+      const carry = this.carry;
+      for (let k = 0; k < cols.length; k++) {
+        let v = f[cols[k]!]!.trim();
+        if (v.length === 0 && same) v = carry[k]!;
+        carry[k] = v;
+        vals[k] = v;
+      }
+    } else {
+      for (let k = 0; k < cols.length; k++) vals[k] = f[cols[k]!]!.trim();
+    }
+
+    const vid = normalizeId(f[this.iVariant]!);
+    const sku = normalizeSku(f[this.iSku]!);
+    const o1 = f[this.iO1]!.trim();
+    const o2 = f[this.iO2]!.trim();
+    const o3 = f[this.iO3]!.trim();
+    let key = '';
+    let keyCol = this.iVariant;
+    if (vid.length !== 0) key = 'v:' + vid;
+    else if (sku.length !== 0) {
+      key = 's:' + sku;
+      keyCol = this.iSku;
+    } else if (handle.length !== 0) {
+      key = 'h:' + handle + '/' + o1 + '/' + o2 + '/' + o3;
+      keyCol = this.iHandle;
+    } else {
+      this.fail(
+        this.iVariant < this.absent ? this.iVariant : this.iSku < this.absent ? this.iSku : this.iHandle,
+        null,
+        'MISSING_VALUE',
+        'expected a variant id, a SKU or a handle',
+      );
+    }
+
+    let variantTitle: string;
+    if (this.shopify) {
+      let t = o1;
+      if (o2.length !== 0) t = t.length !== 0 ? t + ' / ' + o2 : o2;
+      if (o3.length !== 0) t = t.length !== 0 ? t + ' / ' + o3 : o3;
+      variantTitle = this.esc(t, this.iO1);
+    } else {
+      variantTitle = this.text(f, this.iVariantTitle);
+    }
+
+    const gift = this.bool(vals[C_GIFT]!, cols[C_GIFT]!);
+    let tracked: string;
+    let policy: string;
+    if (this.shopify) {
+      const tr = f[this.iTracked]!.trim();
+      tracked = !this.hasTracked ? NULL : tr.length === 0 ? 'f' : (parseBoolean(tr) ?? 't');
+      if (this.template) {
+        const c = f[this.iContinue]!.trim();
+        const b = c.length === 0 ? NULL : parseBoolean(c);
+        if (b === null) {
+          this.booleanError(this.iContinue, c);
+          policy = NULL;
+        } else policy = b === NULL ? NULL : b === 't' ? 'continue' : 'deny';
+      } else {
+        policy = this.esc(f[this.iPolicy]!.trim().toLowerCase(), this.iPolicy);
+      }
+    } else {
+      tracked = this.bool(f[this.iTracked]!.trim(), this.iTracked);
+      policy = this.text(f, this.iPolicy);
+    }
+    const status = this.esc(this.shopify ? vals[C_STATUS]!.toLowerCase() : vals[C_STATUS]!, cols[C_STATUS]!);
+
+    const row =
+      '\t' +
+      this.esc(vid, this.iVariant) +
+      '\t' +
+      this.id(f, this.iProduct) +
+      '\t' +
+      this.esc(handle, this.iHandle) +
+      '\t' +
+      this.esc(sku, this.iSku) +
+      '\t' +
+      this.esc(normalizeSku(f[this.iBarcode]!), this.iBarcode) +
+      '\t' +
+      this.esc(vals[C_TITLE]!, cols[C_TITLE]!) +
+      '\t' +
+      variantTitle +
+      '\t' +
+      this.esc(o1, this.iO1) +
+      '\t' +
+      this.esc(o2, this.iO2) +
+      '\t' +
+      this.esc(o3, this.iO3) +
+      '\t' +
+      this.esc(vals[C_TYPE]!, cols[C_TYPE]!) +
+      '\t' +
+      this.esc(vals[C_VENDOR]!, cols[C_VENDOR]!) +
+      '\t' +
+      this.esc(vals[C_TAGS]!, cols[C_TAGS]!) +
+      '\t' +
+      status +
+      '\t' +
+      this.money(f, this.iPrice) +
+      '\t' +
+      this.money(f, this.iCompare) +
+      '\t' +
+      this.id(f, this.iInventoryItem) +
+      '\t' +
+      this.integer(f, this.iAvailable) +
+      '\t' +
+      tracked +
+      '\t' +
+      policy +
+      '\t' +
+      gift +
+      '\t' +
+      this.timestamp(f, this.iCreated) +
+      '\t' +
+      (this.shopify ? NULL : this.timestamp(f, this.iPublished)) +
+      '\n';
+
+    if (this.errors === 0) {
+      const prev = this.keys.check(key, line);
+      if (prev !== 0) this.fail(keyCol, key, 'DUPLICATE_KEY', `item ${key} already appears on line ${prev}`);
+    }
+    if (this.errors !== 0) return ROW_REJECTED;
+    this.sink.emitRow(this.runPrefix + keyText(key) + '\t' + line + '\t' + this.upload + row, line);
+    return ROW_EMITTED;
+  }
+
+  private bool(v: string, col: number): string {
+    if (v.length === 0) return NULL;
+    const b = parseBoolean(v);
+    if (b !== null) return b;
+    this.booleanError(col, v);
+    return NULL;
+  }
+}

@@ -1,0 +1,111 @@
+import { CsvHeaderError } from './errors';
+import { LAYOUTS, type LayoutDef } from './layouts';
+import { normalizeHeaderName } from './normalize';
+import type { CsvKind } from './types';
+
+export { normalizeHeaderName };
+
+/** A layout resolved against one header: the single column map used both to validate and to extract. */
+export interface ResolvedHeader {
+  layout: LayoutDef;
+  /** Precise layout name, e.g. `shopify-products-c`. */
+  variant: string;
+  /** Target field -> column index (absent fields are not in the map). */
+  index: Map<string, number>;
+  /** Original header cells (BOM removed, trimmed). */
+  names: string[];
+  /** Normalised header cells. */
+  normalized: string[];
+  /** Number of header cells the layout recognises. */
+  score: number;
+}
+
+interface Candidate {
+  layout: LayoutDef;
+  index: Map<string, number>;
+  score: number;
+  missing: string[];
+}
+
+function evaluate(layout: LayoutDef, normalized: string[]): Candidate {
+  const pos = new Map<string, number>();
+  normalized.forEach((n, i) => {
+    if (n !== '' && !pos.has(n)) pos.set(n, i);
+  });
+  const index = new Map<string, number>();
+  for (const col of layout.columns) {
+    for (const alias of col.aliases) {
+      const i = pos.get(alias);
+      if (i !== undefined) {
+        index.set(col.field, i);
+        break;
+      }
+    }
+  }
+  let score = 0;
+  for (const n of pos.keys()) if (layout.recognized.has(n)) score++;
+  const missing: string[] = [];
+  for (const group of layout.required) {
+    if (!group.some((f) => index.has(f))) missing.push(group.map((f) => layout.display(f)).join(' or '));
+  }
+  return { layout, index, score, missing };
+}
+
+function family(kind: CsvKind): string {
+  return kind === 'VARIANTS' || kind === 'CATALOG' ? 'ITEMS' : kind;
+}
+
+function best(cands: Candidate[]): Candidate | undefined {
+  let b: Candidate | undefined;
+  for (const c of cands) {
+    if (b === undefined || c.score > b.score || (c.score === b.score && c.missing.length < b.missing.length)) b = c;
+  }
+  return b;
+}
+
+/**
+ * Picks the layout of `kind` that best fits the header, or throws CsvHeaderError: WRONG_KIND when the header fits
+ * another kind better, MISSING_COLUMNS (listing the required columns absent from the best-matching layout of the
+ * requested kind) otherwise.
+ */
+export function resolveHeader(kind: CsvKind, cells: string[], line = 1): ResolvedHeader {
+  const names = cells.map((c) => c.replace(/^\uFEFF/, '').trim());
+  const normalized = names.map(normalizeHeaderName);
+  const own: Candidate[] = [];
+  const others: Candidate[] = [];
+  for (const layout of LAYOUTS) {
+    const c = evaluate(layout, normalized);
+    if (layout.kinds.includes(kind)) own.push(c);
+    else if (!layout.kinds.some((k) => family(k) === family(kind))) others.push(c);
+  }
+  const ownOk = best(own.filter((c) => c.missing.length === 0));
+  const otherOk = best(others.filter((c) => c.missing.length === 0));
+  const layoutsTried = own.map((c) => c.layout.id);
+  const ownBest = ownOk ?? best(own)!;
+  if (otherOk !== undefined && (ownOk === undefined ? otherOk.score >= ownBest.score : otherOk.score > ownOk.score)) {
+    const detected = otherOk.layout.kinds[0]!;
+    const what = family(detected) === 'ITEMS' ? 'VARIANTS or CATALOG' : detected;
+    throw new CsvHeaderError(
+      'WRONG_KIND',
+      `The header matches the ${otherOk.layout.title}, which is ${what} data, not ${kind}: upload the file as ${what}`,
+      { detectedKind: detected, layoutsTried, missingColumns: ownOk === undefined ? ownBest.missing : [], line },
+    );
+  }
+  if (ownOk === undefined) {
+    let hint = '';
+    if (names.length === 1 && /[;\t|]/.test(names[0]!)) hint = ' The header has a single column: is the file separated by commas?';
+    throw new CsvHeaderError(
+      'MISSING_COLUMNS',
+      `Missing required column${ownBest.missing.length > 1 ? 's' : ''} for ${kind} (${ownBest.layout.title}): ${ownBest.missing.join(', ')}.${hint}`,
+      { missingColumns: ownBest.missing, layoutsTried, line },
+    );
+  }
+  return {
+    layout: ownOk.layout,
+    variant: ownOk.layout.variantOf(normalized),
+    index: ownOk.index,
+    names,
+    normalized,
+    score: ownOk.score,
+  };
+}

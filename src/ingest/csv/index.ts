@@ -1,0 +1,26 @@
+export type {
+  CsvFormat,
+  CsvHeaderErrorCode,
+  CsvHeaderInfo,
+  CsvKind,
+  CsvRowError,
+  CsvRowErrorCode,
+} from './types';
+export { CsvHeaderError } from './errors';
+export { COPY_COLUMNS, TABLES, copyStatement } from './columns';
+export { createCsvToCopy, CsvToCopyStream, type CsvToCopyOptions } from './transform';
+export { normalizeHeaderName, resolveHeader, type ResolvedHeader } from './header';
+export { LAYOUTS, type LayoutDef } from './layouts';
+export { LineMap, copyErrorLine } from './line-map';
+export { CsvTokenizer, type RecordCallback } from './tokenizer';
+export {
+  decodeCopyField,
+  decodeCopyText,
+  escapeCopyText,
+  normalizeId,
+  normalizeSku,
+  parseBoolean,
+  parseInteger,
+  parseMoney,
+  parseTimestamp,
+} from './values';

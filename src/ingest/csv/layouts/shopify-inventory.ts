@@ -1,0 +1,38 @@
+import { defineLayout } from './layout';
+
+/** Header of the older inventory export. */
+export const SHOPIFY_INVENTORY_HEADER_OLDER: readonly string[] =
+  'Handle,Title,Option1 Name,Option1 Value,Option2 Name,Option2 Value,Option3 Name,Option3 Value,SKU,HS Code,COO,Location,Incoming,Unavailable,Committed,Available,On hand'.split(
+    ',',
+  );
+/** Header of the newer inventory export. */
+export const SHOPIFY_INVENTORY_HEADER_NEWER: readonly string[] =
+  'Handle,Title,Option1 Name,Option1 Value,Option2 Name,Option2 Value,Option3 Name,Option3 Value,SKU,HS Code,COO,Location,Bin name,Incoming (not editable),Unavailable (not editable),Committed (not editable),Available (not editable),On hand (current),On hand (new)'.split(
+    ',',
+  );
+
+/** Shopify's inventory export (one row per variant per location), older and newer layouts. */
+export const shopifyInventory = defineLayout({
+  id: 'shopify-inventory',
+  title: 'Shopify inventory export',
+  format: 'shopify-inventory',
+  kinds: ['INVENTORY'],
+  encoder: 'inventory',
+  columns: {
+    handle: ['Handle'],
+    option1: ['Option1 Value'],
+    option2: ['Option2 Value'],
+    option3: ['Option3 Value'],
+    sku: ['SKU'],
+    location_name: ['Location'],
+    incoming: ['Incoming', 'Incoming (not editable)'],
+    unavailable: ['Unavailable', 'Unavailable (not editable)'],
+    committed: ['Committed', 'Committed (not editable)'],
+    available: ['Available', 'Available (not editable)'],
+    on_hand: ['On hand', 'On hand (current)'],
+  },
+  required: [['handle'], ['location_name'], ['available', 'on_hand', 'committed', 'incoming', 'unavailable']],
+  known: [...SHOPIFY_INVENTORY_HEADER_OLDER, ...SHOPIFY_INVENTORY_HEADER_NEWER],
+  variantOf: (n) =>
+    n.has('on_hand_(current)') || n.has('available_(not_editable)') ? 'shopify-inventory-newer' : 'shopify-inventory-older',
+});

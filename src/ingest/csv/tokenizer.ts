@@ -1,0 +1,408 @@
+/** Structural problems the tokenizer reports with a record. */
+export const PROBLEM_NONE = 0;
+export const PROBLEM_UNTERMINATED_QUOTE = 1;
+export const PROBLEM_INVALID_QUOTE = 2;
+export const PROBLEM_FIELD_TOO_LARGE = 3;
+export const PROBLEM_INVALID_UTF8 = 4;
+
+/**
+ * Called once per record. `fields` is reused between calls: copy what must outlive the call. `line` is the
+ * physical line where the record starts. `problemField` is the index of the field at fault (-1: none known),
+ * `problemLine` the physical line of the problem.
+ */
+export type RecordCallback = (
+  fields: string[],
+  count: number,
+  line: number,
+  problem: number,
+  problemField: number,
+  problemLine: number,
+) => void;
+
+export interface TokenizerOptions {
+  /** Byte limit of a field whose index has no entry in fieldLimits. */
+  maxFieldBytes: number;
+  /** A record still incomplete beyond this many characters is skipped (and reported) without being buffered. */
+  maxRecordChars?: number;
+}
+
+interface SkipState {
+  line: number;
+  recLine: number;
+  inQuote: boolean;
+  quotePending: boolean;
+  fieldStart: boolean;
+  field: number;
+  fieldLen: number;
+  maxLen: number;
+  maxField: number;
+}
+
+/**
+ * A streaming RFC 4180 tokenizer over decoded text: comma-separated, `"` quoting with `""` escapes, records ended
+ * by LF or CRLF (both may appear in one file), or by CR alone when the first line ends so. Quoted fields may hold
+ * newlines. A quote inside an unquoted field is kept as text; text after a closing quote is an INVALID_QUOTE.
+ * Memory is bounded by the chunk size plus one record of at most maxRecordChars.
+ */
+export class CsvTokenizer {
+  /** Fields of a record beyond this count are scanned but not stored. */
+  fieldCap = 1 << 20;
+  /** Byte limits per field index. */
+  fieldLimits: number[] | null = null;
+  readonly maxFieldBytes: number;
+  maxRecordChars: number;
+  private buf = '';
+  private invalid: number[] = [];
+  private line = 1;
+  private nlCode = 0;
+  private readonly fields: string[] = [];
+  private skip: SkipState | null = null;
+  private readonly onRecord: RecordCallback;
+
+  constructor(onRecord: RecordCallback, opts: TokenizerOptions) {
+    this.onRecord = onRecord;
+    this.maxFieldBytes = opts.maxFieldBytes;
+    this.maxRecordChars = opts.maxRecordChars ?? Math.max(opts.maxFieldBytes * 16, 1 << 20);
+  }
+
+  /** The physical line the tokenizer has reached. */
+  get currentLine(): number {
+    return this.skip !== null ? this.skip.line : this.line;
+  }
+
+  /** Feeds decoded text; `invalid` lists offsets in `text` of characters that replaced invalid bytes. */
+  push(text: string, invalid: number[] | null = null): void {
+    if (text.length === 0) return;
+    if (this.skip !== null) {
+      const end = this.skipScan(text, 0);
+      if (end < 0) return;
+      this.finishSkip(false);
+      text = text.slice(end);
+      if (invalid !== null) invalid = invalid.filter((o) => o >= end).map((o) => o - end);
+    }
+    if (this.buf.length === 0) {
+      this.buf = text;
+      this.invalid = invalid === null ? [] : invalid.slice();
+    } else {
+      if (invalid !== null) for (const o of invalid) this.invalid.push(o + this.buf.length);
+      this.buf += text;
+    }
+    this.run(false);
+  }
+
+  /** Ends the input: completes the last record (a missing final newline is fine). */
+  end(): void {
+    if (this.skip !== null) {
+      this.finishSkip(true);
+      return;
+    }
+    this.run(true);
+    this.buf = '';
+  }
+
+  private detectNewline(final: boolean): boolean {
+    const s = this.buf;
+    const lf = s.indexOf('\n');
+    const cr = s.indexOf('\r');
+    if (cr >= 0 && (lf < 0 || cr < lf)) {
+      if (cr + 1 < s.length) this.nlCode = s.charCodeAt(cr + 1) === 10 ? 10 : 13;
+      else if (final) this.nlCode = 10;
+      else return false;
+    } else if (lf >= 0 || final) {
+      this.nlCode = 10;
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  private run(final: boolean): void {
+    const s = this.buf;
+    const len = s.length;
+    if (len === 0) return;
+    if (this.nlCode === 0 && !this.detectNewline(final)) {
+      if (len > this.maxRecordChars) this.nlCode = 10;
+      else return;
+    }
+    const NL = this.nlCode;
+    const nlStr = NL === 10 ? '\n' : '\r';
+    const fields = this.fields;
+    const inv = this.invalid;
+    let invIdx = 0;
+    let nextInv = inv.length > 0 ? inv[0]! : len + 1;
+    let cap = this.fieldCap;
+    let limits = this.fieldLimits;
+    const defLimit = this.maxFieldBytes;
+    let line = this.line;
+    let pos = 0;
+    let nextComma = s.indexOf(',');
+    if (nextComma < 0) nextComma = len;
+    let nextNl = s.indexOf(nlStr);
+    if (nextNl < 0) nextNl = len;
+    let recStart = 0;
+    let recLine = line;
+    let incomplete = false;
+
+    record: while (pos < len) {
+      recStart = pos;
+      recLine = line;
+      let nf = 0;
+      let problem = PROBLEM_NONE;
+      let problemField = -1;
+      for (;;) {
+        let value: string;
+        if (s.charCodeAt(pos) === 34) {
+          let q = s.indexOf('"', pos + 1);
+          if (q < 0) {
+            if (!final) {
+              incomplete = true;
+              break record;
+            }
+            this.emitUnterminated(fields, nf, recLine);
+            pos = len;
+            break record;
+          }
+          let v = s.slice(pos + 1, q);
+          while (q + 1 < len && s.charCodeAt(q + 1) === 34) {
+            const q2 = s.indexOf('"', q + 2);
+            if (q2 < 0) {
+              if (!final) {
+                incomplete = true;
+                break record;
+              }
+              this.emitUnterminated(fields, nf, recLine);
+              pos = len;
+              break record;
+            }
+            v += s.slice(q + 1, q2);
+            q = q2;
+          }
+          if (q + 1 === len && !final) {
+            incomplete = true;
+            break record;
+          }
+          while (nextNl < q) {
+            line++;
+            nextNl = s.indexOf(nlStr, nextNl + 1);
+            if (nextNl < 0) nextNl = len;
+          }
+          pos = q + 1;
+          if (pos < len) {
+            const c = s.charCodeAt(pos);
+            if (c !== 44 && c !== NL) {
+              let crlf = false;
+              if (c === 13 && NL === 10) {
+                if (pos + 1 === len) {
+                  if (!final) {
+                    incomplete = true;
+                    break record;
+                  }
+                  crlf = true;
+                } else if (s.charCodeAt(pos + 1) === 10) {
+                  crlf = true;
+                }
+              }
+              if (!crlf) {
+                if (problem === PROBLEM_NONE) {
+                  problem = PROBLEM_INVALID_QUOTE;
+                  problemField = nf;
+                }
+                if (nextComma < pos) {
+                  nextComma = s.indexOf(',', pos);
+                  if (nextComma < 0) nextComma = len;
+                }
+                const end = nextComma < nextNl ? nextComma : nextNl;
+                if (end === len && !final) {
+                  incomplete = true;
+                  break record;
+                }
+                let e = end;
+                if (NL === 10 && end === nextNl && e > pos && s.charCodeAt(e - 1) === 13) e--;
+                v += s.slice(pos, e);
+                pos = end;
+              }
+            }
+          }
+          value = v;
+        } else if (nextComma < nextNl) {
+          value = s.slice(pos, nextComma);
+          pos = nextComma;
+        } else {
+          if (nextNl === len && !final) {
+            incomplete = true;
+            break record;
+          }
+          let e = nextNl;
+          if (NL === 10 && e > pos && s.charCodeAt(e - 1) === 13) e--;
+          value = s.slice(pos, e);
+          pos = nextNl;
+        }
+        if (nf < cap) {
+          fields[nf] = value;
+          const lim = limits !== null && nf < limits.length ? limits[nf]! : defLimit;
+          if (value.length * 3 > lim && problem === PROBLEM_NONE && Buffer.byteLength(value, 'utf8') > lim) {
+            problem = PROBLEM_FIELD_TOO_LARGE;
+            problemField = nf;
+          }
+        }
+        nf++;
+        if (pos < len) {
+          const d = s.charCodeAt(pos);
+          if (d === 44) {
+            pos++;
+            nextComma = s.indexOf(',', pos);
+            if (nextComma < 0) nextComma = len;
+            continue;
+          }
+          if (d === 13 && NL === 10) pos++;
+          if (pos < len) {
+            line++;
+            pos++;
+          }
+          nextNl = s.indexOf(nlStr, pos);
+          if (nextNl < 0) nextNl = len;
+          if (nextComma < pos) {
+            nextComma = s.indexOf(',', pos);
+            if (nextComma < 0) nextComma = len;
+          }
+        }
+        break;
+      }
+      let problemLine = recLine;
+      if (nextInv < pos) {
+        if (problem === PROBLEM_NONE) {
+          problem = PROBLEM_INVALID_UTF8;
+          problemLine = recLine + countChar(s, NL, recStart, nextInv);
+          problemField = -1;
+          const n = nf < cap ? nf : cap;
+          for (let i = 0; i < n; i++) {
+            if (fields[i]!.indexOf('\uFFFD') >= 0) {
+              problemField = i;
+              break;
+            }
+          }
+        }
+        while (invIdx < inv.length && inv[invIdx]! < pos) invIdx++;
+        nextInv = invIdx < inv.length ? inv[invIdx]! : len + 1;
+      }
+      this.onRecord(fields, nf, recLine, problem, problemField, problemLine);
+      cap = this.fieldCap;
+      limits = this.fieldLimits;
+    }
+
+    if (incomplete) {
+      this.line = recLine;
+      const rest = s.slice(recStart);
+      const restInvalid: number[] = [];
+      for (let i = invIdx; i < inv.length; i++) if (inv[i]! >= recStart) restInvalid.push(inv[i]! - recStart);
+      if (rest.length > this.maxRecordChars) {
+        this.buf = '';
+        this.invalid = [];
+        this.skip = {
+          line: recLine,
+          recLine,
+          inQuote: false,
+          quotePending: false,
+          fieldStart: true,
+          field: 0,
+          fieldLen: 0,
+          maxLen: 0,
+          maxField: 0,
+        };
+        const end = this.skipScan(rest, 0);
+        if (end >= 0) {
+          this.finishSkip(false);
+          this.buf = rest.slice(end);
+          this.invalid = restInvalid.filter((o) => o >= end).map((o) => o - end);
+          this.run(final);
+        }
+        return;
+      }
+      this.buf = rest;
+      this.invalid = restInvalid;
+    } else {
+      this.line = line;
+      this.buf = '';
+      this.invalid = [];
+    }
+  }
+
+  private emitUnterminated(fields: string[], nf: number, recLine: number): void {
+    this.onRecord(fields, nf, recLine, PROBLEM_UNTERMINATED_QUOTE, nf, recLine);
+  }
+
+  /** Scans an oversized record without keeping it; returns the index after its end, or -1 if it goes on. */
+  private skipScan(s: string, from: number): number {
+    const st = this.skip!;
+    const NL = this.nlCode === 0 ? 10 : this.nlCode;
+    const len = s.length;
+    for (let i = from; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (st.quotePending) {
+        st.quotePending = false;
+        if (c === 34) {
+          st.fieldLen++;
+          continue;
+        }
+        st.inQuote = false;
+      }
+      if (st.inQuote) {
+        if (c === 34) st.quotePending = true;
+        else {
+          if (c === NL) st.line++;
+          st.fieldLen++;
+        }
+        continue;
+      }
+      if (c === 44) {
+        this.skipNextField(st);
+        continue;
+      }
+      if (c === NL) {
+        st.line++;
+        this.skipNextField(st);
+        return i + 1;
+      }
+      if (c === 34 && st.fieldStart) {
+        st.inQuote = true;
+        st.fieldStart = false;
+        continue;
+      }
+      st.fieldStart = false;
+      st.fieldLen++;
+    }
+    return -1;
+  }
+
+  private skipNextField(st: SkipState): void {
+    if (st.fieldLen > st.maxLen) {
+      st.maxLen = st.fieldLen;
+      st.maxField = st.field;
+    }
+    st.field++;
+    st.fieldLen = 0;
+    st.fieldStart = true;
+  }
+
+  private finishSkip(final: boolean): void {
+    const st = this.skip!;
+    this.skip = null;
+    this.line = st.line;
+    const unterminated = final && st.inQuote && !st.quotePending;
+    if (!unterminated) this.skipNextField(st);
+    this.onRecord(
+      this.fields,
+      0,
+      st.recLine,
+      unterminated ? PROBLEM_UNTERMINATED_QUOTE : PROBLEM_FIELD_TOO_LARGE,
+      unterminated ? st.field : st.maxField,
+      st.recLine,
+    );
+  }
+}
+
+function countChar(s: string, code: number, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (s.charCodeAt(i) === code) n++;
+  return n;
+}

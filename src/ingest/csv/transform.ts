@@ -1,0 +1,306 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import { COPY_COLUMNS, TABLES } from './columns';
+import { createEncoder, ROW_EMITTED, ROW_REJECTED, type RowEncoder, type RowSink } from './encoders';
+import { CsvHeaderError } from './errors';
+import { resolveHeader, type ResolvedHeader } from './header';
+import { copyErrorLine, LineMap } from './line-map';
+import {
+  CsvTokenizer,
+  PROBLEM_FIELD_TOO_LARGE,
+  PROBLEM_INVALID_QUOTE,
+  PROBLEM_INVALID_UTF8,
+  PROBLEM_NONE,
+  PROBLEM_UNTERMINATED_QUOTE,
+} from './tokenizer';
+import type { CsvFormat, CsvHeaderErrorCode, CsvHeaderInfo, CsvKind, CsvRowError, CsvRowErrorCode } from './types';
+import { Utf8ChunkDecoder } from './utf8';
+
+export interface CsvToCopyOptions {
+  kind: CsvKind;
+  runId: string;
+  uploadId: string;
+  /** Largest field, in bytes, among the columns a layout reads; other columns may be 16 times larger. */
+  maxFieldBytes?: number;
+  /** COPY rows per emitted chunk. */
+  chunkRows?: number;
+  /** Row errors kept in `errors` (all are counted in `errorCount`). */
+  maxErrors?: number;
+}
+
+const DEFAULT_MAX_FIELD_BYTES = 65536;
+const DEFAULT_CHUNK_ROWS = 2000;
+const DEFAULT_MAX_ERRORS = 1000;
+const MAX_CHUNK_CHARS = 4 << 20;
+const UNREAD_COLUMN_FACTOR = 16;
+
+const PROBLEM_CODES: Record<number, CsvRowErrorCode> = {
+  [PROBLEM_UNTERMINATED_QUOTE]: 'UNTERMINATED_QUOTE',
+  [PROBLEM_INVALID_QUOTE]: 'INVALID_QUOTE',
+  [PROBLEM_FIELD_TOO_LARGE]: 'FIELD_TOO_LARGE',
+  [PROBLEM_INVALID_UTF8]: 'INVALID_UTF8',
+};
+
+/**
+ * Turns the bytes of one CSV file into PostgreSQL COPY text (tab-separated, `\N` for NULL) for the kind's table,
+ * in chunks of about `chunkRows` rows. Header problems fail the stream with a CsvHeaderError before any data is
+ * emitted; invalid rows are not emitted but recorded in `errors` (every row is checked). Memory stays flat:
+ * input is processed chunk by chunk and per-row state is bounded.
+ */
+export class CsvToCopyStream extends Transform implements RowSink {
+  readonly kind: CsvKind;
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly runId: string;
+  readonly uploadId: string;
+  /** Detected format, once the header is resolved. */
+  format: CsvFormat | null = null;
+  /** Detected precise layout (e.g. `shopify-products-c`), once the header is resolved. */
+  layout: string | null = null;
+  headerInfo: CsvHeaderInfo | null = null;
+  /** Bytes of input received. */
+  bytesRead = 0;
+  /** Data records read (blank records are not counted). */
+  rowsRead = 0;
+  /** Rows emitted as COPY text. */
+  rowsValid = 0;
+  /** Rows rejected with at least one error. */
+  rowsRejected = 0;
+  /** Rows that are not data (Shopify's image-only product rows): neither emitted nor rejected. */
+  rowsSkipped = 0;
+  /** All row errors found, including those not kept in `errors`. */
+  errorCount = 0;
+  /** The first `maxErrors` row errors, in file order. */
+  readonly errors: CsvRowError[] = [];
+  /** Resolves once the layout is known and the file has data rows; rejects with the header error otherwise. */
+  readonly header: Promise<CsvHeaderInfo>;
+
+  private readonly maxFieldBytes: number;
+  private readonly chunkRows: number;
+  private readonly maxErrors: number;
+  private readonly decoder = new Utf8ChunkDecoder();
+  private readonly tokenizer: CsvTokenizer;
+  private readonly lines = new LineMap();
+  private resolved: ResolvedHeader | null = null;
+  private encoder: RowEncoder | null = null;
+  private width = 0;
+  private out = '';
+  private outRows = 0;
+  private headerSettled = false;
+  private resolveHeaderPromise!: (info: CsvHeaderInfo) => void;
+  private rejectHeaderPromise!: (err: Error) => void;
+
+  constructor(opts: CsvToCopyOptions) {
+    super({ readableHighWaterMark: 1 << 20 });
+    this.kind = opts.kind;
+    this.table = TABLES[opts.kind];
+    this.columns = COPY_COLUMNS[opts.kind];
+    this.runId = opts.runId;
+    this.uploadId = opts.uploadId;
+    this.maxFieldBytes = opts.maxFieldBytes ?? DEFAULT_MAX_FIELD_BYTES;
+    this.chunkRows = Math.max(1, opts.chunkRows ?? DEFAULT_CHUNK_ROWS);
+    this.maxErrors = opts.maxErrors ?? DEFAULT_MAX_ERRORS;
+    this.tokenizer = new CsvTokenizer(this.onRecord.bind(this), { maxFieldBytes: this.maxFieldBytes });
+    this.header = new Promise<CsvHeaderInfo>((resolve, reject) => {
+      this.resolveHeaderPromise = resolve;
+      this.rejectHeaderPromise = reject;
+    });
+    this.header.catch(() => undefined);
+  }
+
+  /** Rows emitted as COPY text (the same as rowsValid). */
+  get rowsEmitted(): number {
+    return this.rowsValid;
+  }
+
+  /**
+   * Physical file line where the n-th emitted COPY row (1-based, PostgreSQL's "COPY t, line n") starts; 0 when no
+   * such row was emitted.
+   */
+  lineOfRow(n: number): number {
+    return this.lines.lineOf(n) ?? 0;
+  }
+
+  /** Physical file line of the row a PostgreSQL COPY error points at (its `where`: "COPY t, line n"), or null. */
+  fileLineOfCopyError(err: unknown): number | null {
+    const n = copyErrorLine(err);
+    return n === null ? null : this.lines.lineOf(n);
+  }
+
+  /** Stored offset changes of the COPY-row-to-file-line map. */
+  get lineMapBreakpoints(): number {
+    return this.lines.breakpoints;
+  }
+
+  override _transform(chunk: Buffer | string, _enc: BufferEncoding, cb: TransformCallback): void {
+    try {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      this.bytesRead += buf.length;
+      const d = this.decoder.decode(buf);
+      this.tokenizer.push(d.text, d.invalid);
+    } catch (err) {
+      this.failHeader(err as Error);
+      cb(err as Error);
+      return;
+    }
+    cb();
+  }
+
+  override _flush(cb: TransformCallback): void {
+    try {
+      const d = this.decoder.end();
+      this.tokenizer.push(d.text, d.invalid);
+      this.tokenizer.end();
+      if (this.resolved === null) {
+        throw new CsvHeaderError('EMPTY_FILE', 'The file is empty: expected a header row and data rows');
+      }
+      if (this.rowsRead === 0) {
+        throw new CsvHeaderError('HEADER_ONLY', 'The file has a header but no data rows', {
+          line: this.headerInfo!.line,
+        });
+      }
+    } catch (err) {
+      this.failHeader(err as Error);
+      cb(err as Error);
+      return;
+    }
+    this.flushOut();
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (error: Error | null) => void): void {
+    this.failHeader(err ?? new Error('The CSV stream was closed before its header was read'));
+    cb(err);
+  }
+
+  emitRow(row: string, line: number): void {
+    this.out += row;
+    this.rowsValid++;
+    this.lines.add(this.rowsValid, line);
+    if (++this.outRows >= this.chunkRows || this.out.length > MAX_CHUNK_CHARS) this.flushOut();
+  }
+
+  rowError(line: number, column: string | null, value: string | null, code: CsvRowErrorCode, message: string): void {
+    this.errorCount++;
+    if (this.errors.length < this.maxErrors) this.errors.push({ line, column, value, code, message });
+  }
+
+  private flushOut(): void {
+    if (this.outRows === 0) return;
+    const text = this.out;
+    this.out = '';
+    this.outRows = 0;
+    this.push(Buffer.from(text, 'utf8'));
+  }
+
+  private failHeader(err: Error): void {
+    if (this.headerSettled) return;
+    this.headerSettled = true;
+    this.rejectHeaderPromise(err);
+  }
+
+  private onRecord(fields: string[], n: number, line: number, problem: number, pField: number, pLine: number): void {
+    if (this.encoder === null) {
+      this.onHeaderRecord(fields, n, line, problem, pField, pLine);
+      return;
+    }
+    if (problem !== PROBLEM_NONE) {
+      this.announce();
+      this.rowsRead++;
+      this.rowsRejected++;
+      this.structuralError(fields, n, line, problem, pField, pLine);
+      return;
+    }
+    const f0 = fields[0]!;
+    if ((f0.length === 0 || f0.charCodeAt(0) <= 32) && isBlank(fields, n < this.width ? n : this.width)) return;
+    if (!this.headerSettled) this.announce();
+    this.rowsRead++;
+    const w = this.width;
+    for (let i = n; i < w; i++) fields[i] = '';
+    const st = this.encoder.encode(fields, line);
+    if (st === ROW_REJECTED) this.rowsRejected++;
+    else if (st !== ROW_EMITTED) this.rowsSkipped++;
+  }
+
+  private structuralError(fields: string[], n: number, line: number, problem: number, pField: number, pLine: number): void {
+    const names = this.resolved!.names;
+    const column = pField >= 0 && pField < names.length ? names[pField]! : null;
+    const value = pField >= 0 && pField < n && pField < this.width ? fields[pField]! : null;
+    const code = PROBLEM_CODES[problem]!;
+    let message: string;
+    switch (problem) {
+      case PROBLEM_UNTERMINATED_QUOTE:
+        message = `a quoted field opened on line ${line} is never closed`;
+        break;
+      case PROBLEM_INVALID_QUOTE:
+        message = 'expected a comma or the end of the line after a closing quote (write a quote inside a quoted field as "")';
+        break;
+      case PROBLEM_FIELD_TOO_LARGE:
+        message = `a field is larger than the limit of ${this.maxFieldBytes} bytes`;
+        break;
+      default:
+        message = `invalid UTF-8 bytes on line ${pLine}: expected a UTF-8 encoded file`;
+    }
+    this.rowError(line, column, value === null ? null : value.length > 100 ? value.slice(0, 100) + '…' : value, code, message);
+  }
+
+  private onHeaderRecord(fields: string[], n: number, line: number, problem: number, pField: number, pLine: number): void {
+    if (problem !== PROBLEM_NONE) {
+      const code = PROBLEM_CODES[problem] as CsvHeaderErrorCode;
+      const what =
+        problem === PROBLEM_INVALID_UTF8
+          ? `invalid UTF-8 bytes on line ${pLine}: expected a UTF-8 encoded file`
+          : problem === PROBLEM_UNTERMINATED_QUOTE
+            ? 'a quoted header cell is never closed'
+            : problem === PROBLEM_INVALID_QUOTE
+              ? 'a quoted header cell is followed by text'
+              : `a header cell is larger than ${this.maxFieldBytes} bytes`;
+      throw new CsvHeaderError(code, `Unreadable header row: ${what}`, { line });
+    }
+    if (isBlank(fields, n)) return;
+    const cells = fields.slice(0, n);
+    const resolved = resolveHeader(this.kind, cells, line);
+    this.resolved = resolved;
+    this.width = n;
+    fields[n] = '';
+    const limits: number[] = new Array<number>(n).fill(this.maxFieldBytes * UNREAD_COLUMN_FACTOR);
+    for (const i of resolved.index.values()) limits[i] = this.maxFieldBytes;
+    this.tokenizer.fieldCap = n;
+    this.tokenizer.fieldLimits = limits;
+    this.tokenizer.maxRecordChars = Math.max(this.maxFieldBytes * UNREAD_COLUMN_FACTOR * 4, 1 << 20);
+    this.format = resolved.layout.format;
+    this.layout = resolved.variant;
+    const mapped: Record<string, string> = {};
+    for (const [field, i] of resolved.index) mapped[field] = resolved.names[i]!;
+    const used = new Set(resolved.index.values());
+    this.headerInfo = {
+      kind: this.kind,
+      format: resolved.layout.format,
+      layout: resolved.variant,
+      line,
+      columns: resolved.names,
+      mapped,
+      ignored: resolved.names.filter((name, i) => !used.has(i) && name !== ''),
+    };
+    this.encoder = createEncoder({ sink: this, header: resolved, runId: this.runId, uploadId: this.uploadId });
+  }
+
+  private announce(): void {
+    if (this.headerSettled) return;
+    this.headerSettled = true;
+    this.resolveHeaderPromise(this.headerInfo!);
+    this.emit('header', this.headerInfo);
+  }
+}
+
+function isBlank(fields: string[], n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const v = fields[i]!;
+    if (v.length !== 0 && v.trim().length !== 0) return false;
+  }
+  return true;
+}
+
+/** Creates the CSV -> COPY text transformer for one file. */
+export function createCsvToCopy(opts: CsvToCopyOptions): CsvToCopyStream {
+  return new CsvToCopyStream(opts);
+}
