@@ -1,8 +1,16 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config';
 import { openDatabase, type Database } from './db/database';
 import { migrate, migrationsSource } from './db/orm';
+import { requireIdOf } from './graphql/global-id';
 import { emitSchemaFile } from './graphql/schema';
+import { CsvErrorPolicy, CsvKind } from './ingest/csv-upload.entity';
+import { IngestService } from './ingest/ingest.service';
+import { CsvUploadType } from './ingest/ingest.types';
+import { UploadQueries } from './ingest/upload.service';
+import { RunService } from './runs/run.service';
 import { DomainError } from './graphql/user-error';
 import { createLogger } from './logger';
 import { serve } from './main';
@@ -16,6 +24,8 @@ const USAGE = `Usage: bundlegraph <command>
   migrate                                      apply pending migrations
   shop create --domain D                       create a shop and print its first ADMIN key as JSON
   key create --shop D --scope ADMIN|READ       create an API key for a shop and print it as JSON
+  ingest --shop D --run RUN_ID --kind K FILE   ingest a CSV file (K: ORDERS, VARIANTS, CATALOG, INVENTORY)
+         [--error-policy REJECT_FILE|SKIP_INVALID_ROWS] [--dry-run]
   schema                                       write schema.graphql from the resolvers
   migration-create                             write a migration for the difference between entities and database
 `;
@@ -46,7 +56,16 @@ async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { domain: { type: 'string' }, shop: { type: 'string' }, scope: { type: 'string' }, name: { type: 'string' } },
+    options: {
+      domain: { type: 'string' },
+      shop: { type: 'string' },
+      scope: { type: 'string' },
+      name: { type: 'string' },
+      run: { type: 'string' },
+      kind: { type: 'string' },
+      'error-policy': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+    },
   });
   const command = positionals.slice(0, 2).join(' ');
   switch (positionals[0]) {
@@ -60,6 +79,35 @@ async function main(argv: string[]): Promise<void> {
     case 'schema':
       printJson({ written: await emitSchemaFile() });
       return;
+    case 'ingest':
+      return withDatabase(async (db) => {
+        const file = positionals[1];
+        if (!file) throw new UsageError('the CSV file to ingest is required');
+        const kind = option(values, 'kind').toUpperCase() as CsvKind;
+        if (!Object.values(CsvKind).includes(kind)) throw new UsageError(`--kind must be one of ${Object.values(CsvKind).join(', ')}`);
+        const errorPolicy = ((values['error-policy'] as string | undefined)?.toUpperCase() ?? CsvErrorPolicy.REJECT_FILE) as CsvErrorPolicy;
+        if (!Object.values(CsvErrorPolicy).includes(errorPolicy)) throw new UsageError('--error-policy must be REJECT_FILE or SKIP_INVALID_ROWS');
+        const em = db.orm.em.fork();
+        const shop = await new ShopService(em).requireByDomain(option(values, 'shop'));
+        const runOption = option(values, 'run');
+        const run = await new RunService(em).require(shop.id, /^\d+$/.test(runOption) ? runOption : requireIdOf(runOption, 'Run', ['run']), ['run']);
+        const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+        const { done } = await new IngestService(db.orm, logger).start(
+          shop.id,
+          run.id,
+          kind,
+          { filename: path.basename(file), stream: fs.createReadStream(file) },
+          { errorPolicy, dryRun: Boolean(values['dry-run']) },
+        );
+        const { upload, failure } = await done;
+        const rowErrors = await new UploadQueries(db.orm.em.fork()).rowErrors(upload.id, 20);
+        const { uploadId: _uploadId, runId: _runId, ...shown } = CsvUploadType.from(upload);
+        printJson({
+          upload: { ...shown, rowErrors: rowErrors.map(({ line, column, value, code, message }) => ({ line, column, value, code, message })) },
+          userErrors: failure ? [failure] : [],
+        });
+        if (failure) process.exitCode = 1;
+      });
     case 'migration-create':
       return withDatabase(async (db) => {
         const result = await db.orm.getMigrator().createMigration(migrationsSource, false, false);

@@ -4,6 +4,7 @@ import { loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { createSchema } from './graphql/schema';
 import { startHttpServer, type HttpServer } from './http/server';
+import { failInterruptedUploads, watchInterruptedUploads } from './ingest/upload-recovery';
 import { createLogger, type Logger } from './logger';
 import { ShopService } from './shops/shop.service';
 
@@ -36,6 +37,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const database = await openDatabase(config, logger);
   try {
     if (database.embedded) await bootstrapDevelopmentShop(database, config, logger);
+    await failInterruptedUploads(database.orm, logger);
+    const stopWatching = watchInterruptedUploads(database.orm, logger);
     const schema = await createSchema();
     const http = await startHttpServer({ config, orm: database.orm, schema, logger });
     logger.info({ url: http.url }, 'bundlegraph is serving');
@@ -44,6 +47,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       database,
       http,
       async stop() {
+        stopWatching();
         await http.stop();
         await database.close();
       },

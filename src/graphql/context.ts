@@ -1,11 +1,13 @@
 import type { Config } from '../config';
-import type { Em } from '../db/orm';
+import type { Em, Orm } from '../db/orm';
 import type { Logger } from '../logger';
 import type { Principal } from '../shops/api-key.service';
 
 /** What every resolver receives: a request-scoped entity manager and the caller. */
 export interface Context {
   em: Em;
+  /** The root ORM, for work that outlives the request (background uploads) or needs connections of its own. */
+  orm: Orm;
   principal: Principal | null;
   requestId: string;
   logger: Logger;

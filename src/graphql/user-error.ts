@@ -60,13 +60,13 @@ export function fromDatabaseError(error: unknown): DomainError | null {
  */
 export async function withUserErrors<P extends { userErrors: UserError[] }>(
   work: () => Promise<Omit<P, 'userErrors'>>,
-  onError: () => Omit<P, 'userErrors'>,
+  onError: (error: DomainError) => Omit<P, 'userErrors'>,
 ): Promise<P> {
   try {
     return { ...(await work()), userErrors: [] } as unknown as P;
   } catch (error) {
     const domain = error instanceof DomainError ? error : fromDatabaseError(error);
     if (!domain) throw error;
-    return { ...onError(), userErrors: domain.errors } as unknown as P;
+    return { ...onError(domain), userErrors: domain.errors } as unknown as P;
   }
 }

@@ -92,7 +92,7 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
         const token = bearerToken(req.get('authorization'));
         const principal = token ? await new ApiKeyService(em).authenticate(token) : null;
         const requestId = res.locals.requestId as string;
-        return { em, principal, requestId, logger: logger.child({ requestId }), config, loaders: new Map() };
+        return { em, orm, principal, requestId, logger: logger.child({ requestId }), config, loaders: new Map() };
       },
     }),
   );

@@ -1,4 +1,4 @@
-import { BigIntType, Collection, Entity, Enum, Index, ManyToOne, OneToMany, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Collection, Entity, Enum, Index, ManyToOne, OneToMany, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { Run } from '../runs/run.entity';
 import { Shop } from '../shops/shop.entity';
 import { CsvRowErrorRecord } from './csv-row-error.entity';
@@ -28,6 +28,10 @@ export enum UploadStatus {
 @Entity({ tableName: 'csv_uploads' })
 @Index({ properties: ['run', 'id'] })
 export class CsvUpload {
+  [OptionalProps]?:
+    | 'format' | 'status' | 'dryRun' | 'errorPolicy' | 'bytesRead' | 'rowsRead' | 'rowsWritten' | 'rowsInserted'
+    | 'rowsUpdated' | 'rowsRejected' | 'rowsSkipped' | 'startedAt' | 'heartbeatAt';
+
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
 
@@ -89,6 +93,10 @@ export class CsvUpload {
 
   @Property({ columnType: 'timestamptz', nullable: true })
   finishedAt?: Date;
+
+  /** Renewed while the upload is processed; a PROCESSING upload whose heartbeat stopped was interrupted. */
+  @Property({ columnType: 'timestamptz', defaultRaw: 'now()' })
+  heartbeatAt: Date = new Date();
 
   @Property({ type: 'integer', nullable: true })
   durationMs?: number;

@@ -5,14 +5,16 @@ import { expect } from 'chai';
 import { Client } from 'pg';
 import { startEmbeddedDatabase } from '../../src/db/embedded';
 import { createLogger } from '../../src/logger';
+import { freePort } from '../helpers/net';
 
 describe('embedded PostgreSQL lifecycle', function () {
   this.timeout(120_000);
   const logger = createLogger('silent');
   let dataDir: string;
-  const port = 56000 + (process.pid % 3000);
+  let port: number;
 
-  beforeEach(() => {
+  beforeEach(async () => {
+    port = await freePort();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundlegraph-embedded-'));
     fs.chmodSync(dataDir, 0o755);
   });

@@ -1,0 +1,130 @@
+import DataLoader from 'dataloader';
+import type { FileUpload } from 'graphql-upload-minimal';
+import { GraphQLUpload } from 'graphql-upload-minimal';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { loader, shopIdOf, type Context } from '../graphql/context';
+import { idOf, requireIdOf } from '../graphql/global-id';
+import { DomainError, userError, withUserErrors } from '../graphql/user-error';
+import { RunService } from '../runs/run.service';
+import { RunType } from '../runs/run.types';
+import { CsvKind, type CsvUpload } from './csv-upload.entity';
+import { IngestService } from './ingest.service';
+import {
+  CsvRowError,
+  CsvUploadOptions,
+  CsvUploadPayload,
+  CsvUploadType,
+  RunReadiness,
+  RunUploadInput,
+  RunUploadPayload,
+} from './ingest.types';
+import { readinessOf } from './readiness';
+import { UploadQueries } from './upload.service';
+
+function ingestService(ctx: Context): IngestService {
+  return new IngestService(ctx.orm, ctx.logger);
+}
+
+@Resolver(() => CsvUploadType)
+export class UploadResolver {
+  @Query(() => CsvUploadType, { nullable: true })
+  async upload(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<CsvUploadType | null> {
+    const uploadId = idOf(id, 'CsvUpload');
+    const upload = uploadId ? await new UploadQueries(ctx.em).get(shopIdOf(ctx), uploadId) : null;
+    return upload ? CsvUploadType.from(upload) : null;
+  }
+
+  @Mutation(() => CsvUploadPayload, { description: 'Ingest one CSV file into a run.' })
+  csvUpload(
+    @Arg('runId', () => ID) runId: string,
+    @Arg('kind', () => CsvKind) kind: CsvKind,
+    @Arg('file', () => GraphQLUpload) file: Promise<FileUpload>,
+    @Arg('options', () => CsvUploadOptions, { nullable: true }) options: CsvUploadOptions | undefined,
+    @Ctx() ctx: Context,
+  ): Promise<CsvUploadPayload> {
+    return withUserErrors(
+      async () => {
+        const run = await new RunService(ctx.em).require(shopIdOf(ctx), requireIdOf(runId, 'Run', ['runId']));
+        const outcome = await ingestService(ctx).ingest(shopIdOf(ctx), run.id, kind, file, options ?? new CsvUploadOptions(), ['file']);
+        if (outcome.failure) throw new UploadFailed(outcome.upload, [outcome.failure]);
+        return { upload: CsvUploadType.from(outcome.upload) };
+      },
+      (error) => ({ upload: error instanceof UploadFailed ? CsvUploadType.from(error.upload) : null }),
+    );
+  }
+
+  @Mutation(() => RunUploadPayload, { description: 'Create a run and ingest up to four files into it, in parallel.' })
+  async runUpload(@Arg('input') input: RunUploadInput, @Ctx() ctx: Context): Promise<RunUploadPayload> {
+    const files = (
+      [
+        [CsvKind.ORDERS, input.orders, 'orders'],
+        [CsvKind.VARIANTS, input.variants, 'variants'],
+        [CsvKind.CATALOG, input.catalog, 'catalog'],
+        [CsvKind.INVENTORY, input.inventory, 'inventory'],
+      ] as const
+    ).filter(([, file]) => file != null);
+    if (files.length === 0) {
+      return { run: null, uploads: [], userErrors: [userError('NO_FILES', 'Send at least one of orders, variants, catalog or inventory.', ['input'])] };
+    }
+    let run;
+    try {
+      run = await new RunService(ctx.em).create(shopIdOf(ctx), input.name);
+    } catch (error) {
+      if (error instanceof DomainError) return { run: null, uploads: [], userErrors: error.errors };
+      throw error;
+    }
+    const service = ingestService(ctx);
+    const options = input.options ?? new CsvUploadOptions();
+    const outcomes = await Promise.all(
+      files.map(([kind, file, field]) => service.ingest(shopIdOf(ctx), run.id, kind, file!, options, ['input', field])),
+    );
+    return {
+      run: RunType.from(run),
+      uploads: outcomes.map((o) => CsvUploadType.from(o.upload)),
+      userErrors: outcomes.flatMap((o) => (o.failure ? [o.failure] : [])),
+    };
+  }
+
+  @FieldResolver(() => RunType)
+  async run(@Root() upload: CsvUploadType, @Ctx() ctx: Context): Promise<RunType> {
+    const run = await new RunService(ctx.em).get(shopIdOf(ctx), upload.runId);
+    if (!run) throw new Error('upload without its run');
+    return RunType.from(run);
+  }
+
+  @FieldResolver(() => [CsvRowError], { description: 'Rejected rows in file order; at most 1,000 are kept.' })
+  async rowErrors(
+    @Root() upload: CsvUploadType,
+    @Arg('first', () => Int, { defaultValue: 100 }) first: number,
+    @Ctx() ctx: Context,
+  ): Promise<CsvRowError[]> {
+    const limit = Math.max(0, Math.min(first, 1000));
+    const errors = await new UploadQueries(ctx.em).rowErrors(upload.uploadId, limit);
+    return errors.map((e) => ({ line: e.line, column: e.column ?? null, value: e.value ?? null, code: e.code, message: e.message }));
+  }
+}
+
+/** A failed upload still has a record to show in the payload, beside its userErrors. */
+class UploadFailed extends DomainError {
+  constructor(
+    readonly upload: CsvUpload,
+    errors: ReturnType<typeof userError>[],
+  ) {
+    super(errors);
+  }
+}
+
+@Resolver(() => RunType)
+export class RunUploadsResolver {
+  @FieldResolver(() => [CsvUploadType], { description: 'Files uploaded into the run, oldest first.' })
+  async uploads(@Root() run: RunType, @Ctx() ctx: Context): Promise<CsvUploadType[]> {
+    const uploads = loader(ctx, 'run.uploads', () => new DataLoader((ids: readonly string[]) => new UploadQueries(ctx.em).ofRuns(ids).then((m) => ids.map((id) => m.get(id) ?? []))));
+    return (await uploads.load(run.runId)).map(CsvUploadType.from);
+  }
+
+  @FieldResolver(() => RunReadiness)
+  async readiness(@Root() run: RunType, @Ctx() ctx: Context): Promise<RunReadiness> {
+    const datasets = loader(ctx, 'run.datasets', () => new DataLoader((ids: readonly string[]) => new UploadQueries(ctx.em).datasetsOf(ids).then((m) => ids.map((id) => m.get(id)!))));
+    return readinessOf(await datasets.load(run.runId));
+  }
+}

@@ -1,0 +1,311 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FileUpload } from 'graphql-upload-minimal';
+import type { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { DATASETS, type Dataset } from '../catalog/datasets';
+import type { Orm } from '../db/orm';
+import { withRawConnection } from '../db/raw-connection';
+import { DomainError, userError, type UserError } from '../graphql/user-error';
+import type { Logger } from '../logger';
+import { Run } from '../runs/run.entity';
+import { Shop } from '../shops/shop.entity';
+import { CopySink } from './copy-sink';
+import { COPY_COLUMNS, CsvHeaderError, createCsvToCopy, type CsvRowError, type CsvToCopyStream } from './csv';
+import { CsvRowErrorRecord } from './csv-row-error.entity';
+import { CsvErrorPolicy, CsvKind, CsvUpload, UploadStatus } from './csv-upload.entity';
+
+export interface UploadSource {
+  filename: string;
+  stream: Readable;
+}
+
+export interface UploadOptions {
+  errorPolicy: CsvErrorPolicy;
+  dryRun: boolean;
+}
+
+/** How an upload ended; the upload record holds the same, for later readers. */
+export interface UploadOutcome {
+  upload: CsvUpload;
+  /** Set when the upload failed as a whole: what the mutation reports as userErrors. */
+  failure: UserError | null;
+}
+
+export const MAX_STORED_ROW_ERRORS = 1000;
+const PROGRESS_INTERVAL_MS = 1000;
+
+type OutcomeFields = Pick<
+  CsvUpload,
+  | 'format' | 'status' | 'bytesRead' | 'rowsRead' | 'rowsInserted' | 'rowsUpdated' | 'rowsWritten' | 'rowsRejected'
+  | 'rowsSkipped' | 'errorCode' | 'errorMessage' | 'finishedAt' | 'durationMs'
+>;
+
+interface Tally {
+  inserted: number;
+  updated: number;
+  duplicates: CsvRowError[];
+}
+
+function keyMatch(dataset: Dataset, left: string, right: string): string {
+  return dataset.keyColumns.map((c) => `${left}.${c} = ${right}.${c}`).join(' AND ');
+}
+
+function describeDuplicate(dataset: Dataset, values: string[]): string {
+  const named = dataset.keyColumns.slice(1).map((column, i) => `${column} ${values[i]}`);
+  return `Duplicate key: ${named.join(', ')} appears more than once in the file; the first occurrence is kept.`;
+}
+
+/**
+ * Streams one CSV file into a run's dataset: parse and check row by row, COPY in chunks on one transaction,
+ * upsert by natural key, commit or roll back as a whole. The upload record is written on its own connection,
+ * so that it survives a rollback.
+ */
+export class IngestService {
+  constructor(
+    private readonly orm: Orm,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Ingests a file of a GraphQL upload. With `wait`, resolves when the file is done; without, as soon as it is
+   * recorded (status PROCESSING), while the file goes on streaming in the background.
+   */
+  async ingest(
+    shopId: string,
+    runId: string,
+    kind: CsvKind,
+    file: Promise<FileUpload>,
+    options: UploadOptions & { wait: boolean },
+    field: string[],
+  ): Promise<UploadOutcome> {
+    const { filename, createReadStream } = await file;
+    const { upload, done } = await this.start(shopId, runId, kind, { filename, stream: createReadStream() }, options);
+    const located = done.then((outcome) => ({ ...outcome, failure: outcome.failure && { ...outcome.failure, field } }));
+    if (options.wait) return located;
+    located.catch((error) => this.logger.error({ err: error, upload: upload.id }, 'background upload failed'));
+    return { upload, failure: null };
+  }
+
+  /** Records the upload (status PROCESSING) and returns it with the promise of its outcome. */
+  async start(shopId: string, runId: string, kind: CsvKind, source: UploadSource, options: UploadOptions) {
+    const em = this.orm.em.fork();
+    const upload = em.create(CsvUpload, {
+      shop: em.getReference(Shop, shopId),
+      run: em.getReference(Run, runId),
+      kind,
+      filename: source.filename.slice(0, 500) || 'upload.csv',
+      dryRun: options.dryRun,
+      errorPolicy: options.errorPolicy,
+      startedAt: new Date(),
+      heartbeatAt: new Date(),
+    });
+    await em.flush();
+    const done = this.process(upload, source, options);
+    return { upload, done };
+  }
+
+  private async process(upload: CsvUpload, source: UploadSource, options: UploadOptions): Promise<UploadOutcome> {
+    const started = performance.now();
+    const dataset = DATASETS[upload.kind];
+    const csv = createCsvToCopy({ kind: upload.kind, runId: upload.run.id, uploadId: upload.id });
+    const progress = setInterval(() => {
+      void this.saveProgress(upload.id, csv.bytesRead, csv.rowsRead).catch((error) =>
+        this.logger.warn({ err: error, upload: upload.id }, 'could not record upload progress'),
+      );
+    }, PROGRESS_INTERVAL_MS);
+    let tooLarge = false;
+    source.stream.once('limit', () => (tooLarge = true));
+
+    let failure: UserError | null = null;
+    let tally: Tally = { inserted: 0, updated: 0, duplicates: [] };
+    let committed = false;
+    try {
+      const result = await withRawConnection(this.orm, (client) =>
+        this.copyInTransaction(client, dataset, upload, source.stream, csv, options, () => tooLarge),
+      );
+      tally = result.tally;
+      committed = result.committed;
+      failure = result.failure;
+    } catch (error) {
+      failure = this.failureOf(error, upload, tooLarge);
+      source.stream.unpipe();
+      source.stream.resume();
+    } finally {
+      clearInterval(progress);
+    }
+
+    const rowErrors = [...csv.errors, ...tally.duplicates].sort((a, b) => a.line - b.line);
+    const rejected = csv.rowsRejected + tally.duplicates.length;
+    if (!failure && rejected > 0 && options.errorPolicy === CsvErrorPolicy.REJECT_FILE) {
+      failure = userError(
+        'INVALID_ROWS',
+        `${rejected} row${rejected === 1 ? ' is' : 's are'} invalid, so nothing was written; see the upload's rowErrors (first at line ${rowErrors[0]?.line}).`,
+        ['file'],
+      );
+    }
+    const outcome: OutcomeFields = {
+      format: csv.format ?? upload.format,
+      status: failure ? UploadStatus.FAILED : UploadStatus.SUCCEEDED,
+      bytesRead: csv.bytesRead,
+      rowsRead: csv.rowsRead,
+      rowsInserted: tally.inserted,
+      rowsUpdated: tally.updated,
+      rowsWritten: committed ? tally.inserted + tally.updated : 0,
+      rowsRejected: rejected,
+      rowsSkipped: csv.rowsSkipped,
+      errorCode: failure?.code,
+      errorMessage: failure?.message,
+      finishedAt: new Date(),
+      durationMs: Math.round(performance.now() - started),
+    };
+    Object.assign(upload, outcome);
+    await this.saveOutcome(upload.id, outcome, rowErrors);
+    const seconds = (upload.durationMs ?? 0) / 1000;
+    this.logger.info(
+      {
+        upload: upload.id,
+        kind: upload.kind,
+        layout: csv.layout ?? upload.format,
+        status: upload.status,
+        rows: upload.rowsRead,
+        written: upload.rowsWritten,
+        rejected,
+        bytes: upload.bytesRead,
+        ms: upload.durationMs,
+        rowsPerSecond: seconds > 0 ? Math.round(upload.rowsRead / seconds) : null,
+      },
+      'upload finished',
+    );
+    return { upload, failure };
+  }
+
+  private async copyInTransaction(
+    client: Client,
+    dataset: Dataset,
+    upload: CsvUpload,
+    stream: Readable,
+    csv: CsvToCopyStream,
+    options: UploadOptions,
+    tooLarge: () => boolean,
+  ): Promise<{ tally: Tally; committed: boolean; failure: UserError | null }> {
+    await client.query('BEGIN');
+    // Uploads of one dataset into one run take turns, so that "is the run still empty?" stays true until commit.
+    await client.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [Object.keys(DATASETS).indexOf(dataset.kind), Number(upload.run.id) | 0]);
+    const { rows } = await client.query(`SELECT EXISTS (SELECT 1 FROM ${dataset.table} WHERE run_id = $1) AS present`, [upload.run.id]);
+    // First data of its kind in the run: COPY straight into the table, whose primary key catches duplicates.
+    // Otherwise (or to skip invalid rows, duplicates included) stage the file and merge it by natural key.
+    const direct = !rows[0].present && options.errorPolicy === CsvErrorPolicy.REJECT_FILE;
+    const target = direct ? dataset.table : 'ingest_stage';
+    if (!direct) {
+      await client.query(`CREATE TEMP TABLE ingest_stage (LIKE ${dataset.table}) ON COMMIT DROP`);
+    }
+    const columns = COPY_COLUMNS[dataset.kind].join(', ');
+    const copy = client.query(copyFrom(`COPY ${target} (${columns}) FROM STDIN`));
+    const rejecting = () => options.errorPolicy === CsvErrorPolicy.REJECT_FILE && csv.rowsRejected > 0;
+    const sink = new CopySink(copy, () => !rejecting());
+    try {
+      await pipeline(stream, csv, sink);
+    } catch (error) {
+      sink.abandon();
+      throw error;
+    }
+    if (tooLarge()) throw new UploadTooLarge();
+
+    const tally: Tally = { inserted: 0, updated: 0, duplicates: [] };
+    if (sink.copyError) {
+      if (sink.copyError.code !== '23505') throw sink.copyError;
+      tally.duplicates.push(this.duplicateFromCopyError(dataset, sink.copyError, csv));
+    } else if (direct) {
+      tally.inserted = csv.rowsEmitted;
+    } else {
+      await this.mergeStage(client, dataset, options, tally);
+    }
+
+    const rejected = csv.rowsRejected + tally.duplicates.length;
+    const commit = !options.dryRun && !(rejected > 0 && options.errorPolicy === CsvErrorPolicy.REJECT_FILE);
+    await client.query(commit ? 'COMMIT' : 'ROLLBACK');
+    return { tally, committed: commit, failure: null };
+  }
+
+  /** Reports duplicates within the file, drops all but their first row, then replaces and adds by natural key. */
+  private async mergeStage(client: Client, dataset: Dataset, options: UploadOptions, tally: Tally): Promise<void> {
+    const keys = dataset.keyColumns.join(', ');
+    const duplicates = await client.query(
+      `SELECT ${dataset.keyColumns.slice(1).join(', ')}, line FROM (
+         SELECT ${keys}, line, row_number() OVER (PARTITION BY ${keys} ORDER BY line) AS occurrence FROM ingest_stage
+       ) ranked WHERE occurrence > 1 ORDER BY line LIMIT ${MAX_STORED_ROW_ERRORS + 1}`,
+    );
+    for (const row of duplicates.rows) {
+      const values = dataset.keyColumns.slice(1).map((c) => String(row[c]));
+      tally.duplicates.push({ line: row.line, column: null, value: values.join(' / ').slice(0, 100), code: 'DUPLICATE_KEY', message: describeDuplicate(dataset, values) });
+    }
+    if (tally.duplicates.length > 0 && options.errorPolicy === CsvErrorPolicy.REJECT_FILE) return;
+    if (tally.duplicates.length > 0) {
+      await client.query(
+        `DELETE FROM ingest_stage s USING ingest_stage first
+          WHERE ${keyMatch(dataset, 's', 'first')} AND first.line < s.line`,
+      );
+    }
+    const replaced = await client.query(`DELETE FROM ${dataset.table} t USING ingest_stage s WHERE ${keyMatch(dataset, 't', 's')}`);
+    const added = await client.query(`INSERT INTO ${dataset.table} SELECT * FROM ingest_stage`);
+    tally.updated = replaced.rowCount ?? 0;
+    tally.inserted = (added.rowCount ?? 0) - tally.updated;
+  }
+
+  /** PostgreSQL names the COPY row and the key; the CSV layer maps the row back to its line in the file. */
+  private duplicateFromCopyError(dataset: Dataset, error: { where?: string; detail?: string }, csv: CsvToCopyStream): CsvRowError {
+    const copyRow = Number(/line (\d+)/.exec(error.where ?? '')?.[1] ?? 0);
+    const keyValues = /\)=\((.*)\) already exists/.exec(error.detail ?? '')?.[1]?.split(', ').slice(1) ?? [];
+    return {
+      line: copyRow > 0 ? csv.lineOfRow(copyRow) : 0,
+      column: null,
+      value: keyValues.join(' / ').slice(0, 100),
+      code: 'DUPLICATE_KEY',
+      message: `${describeDuplicate(dataset, keyValues).replace('; the first occurrence is kept.', '.')} Checking stopped at the first duplicate.`,
+    };
+  }
+
+  private failureOf(error: unknown, upload: CsvUpload, tooLarge: boolean): UserError {
+    if (tooLarge || error instanceof UploadTooLarge || (error as { status?: number })?.status === 413) {
+      return userError('FILE_TOO_LARGE', `The file is larger than the upload limit; nothing was written.`, ['file']);
+    }
+    if (error instanceof CsvHeaderError) {
+      return userError(error.code, error.message, ['file']);
+    }
+    if (error instanceof DomainError) return error.errors[0];
+    const code = (error as { code?: string })?.code;
+    if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (error as Error)?.message?.includes('aborted')) {
+      return userError('UPLOAD_ABORTED', 'The upload was cut off before the file was complete; nothing was written.', ['file']);
+    }
+    this.logger.error({ err: error, upload: upload.id }, 'upload failed unexpectedly');
+    return userError('INTERNAL_ERROR', 'The upload failed on the server; nothing was written. Try again.', ['file']);
+  }
+
+  private async saveProgress(uploadId: string, bytesRead: number, rowsRead: number): Promise<void> {
+    await this.orm.em.fork().nativeUpdate(CsvUpload, { id: uploadId, status: UploadStatus.PROCESSING }, { bytesRead, rowsRead, heartbeatAt: new Date() });
+  }
+
+  private async saveOutcome(id: string, outcome: OutcomeFields, rowErrors: CsvRowError[]): Promise<void> {
+    const em = this.orm.em.fork();
+    await em.transactional(async (tem) => {
+      await tem.nativeUpdate(CsvUpload, { id }, outcome);
+      if (rowErrors.length) {
+        await tem.insertMany(
+          CsvRowErrorRecord,
+          rowErrors.slice(0, MAX_STORED_ROW_ERRORS).map((e, seq) => ({
+            upload: id,
+            seq,
+            line: e.line,
+            column: e.column ?? undefined,
+            value: e.value ?? undefined,
+            code: e.code,
+            message: e.message,
+          })),
+        );
+      }
+    });
+  }
+}
+
+class UploadTooLarge extends Error {}

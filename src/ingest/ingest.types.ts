@@ -1,0 +1,193 @@
+import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { GraphQLUpload, type FileUpload } from 'graphql-upload-minimal';
+import { toGlobalId } from '../graphql/global-id';
+import { Node } from '../graphql/relay';
+import { DateTimeScalar } from '../graphql/scalars';
+import { UserError } from '../graphql/user-error';
+import { RunType } from '../runs/run.types';
+import { CsvErrorPolicy, CsvKind, UploadStatus, type CsvUpload } from './csv-upload.entity';
+
+registerEnumType(CsvKind, { name: 'CsvKind', description: 'The dataset a CSV file feeds.' });
+registerEnumType(CsvErrorPolicy, {
+  name: 'CsvErrorPolicy',
+  description: 'REJECT_FILE writes nothing when any row is invalid; SKIP_INVALID_ROWS writes the valid rows and reports the rest.',
+});
+registerEnumType(UploadStatus, { name: 'UploadStatus' });
+
+@ObjectType({ description: 'A rejected row or value: where it is in the file and why.' })
+export class CsvRowError {
+  @Field(() => Int, { description: 'Physical line in the file where the record starts; the header is line 1.' })
+  line!: number;
+
+  @Field(() => String, { nullable: true, description: 'The column as named in the file’s header.' })
+  column!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The offending value, truncated.' })
+  value!: string | null;
+
+  @Field()
+  code!: string;
+
+  @Field()
+  message!: string;
+}
+
+@ObjectType('CsvUpload', { implements: Node, description: 'One uploaded file and what became of it.' })
+export class CsvUploadType extends Node {
+  uploadId!: string;
+  runId!: string;
+
+  @Field(() => CsvKind)
+  kind!: CsvKind;
+
+  @Field()
+  filename!: string;
+
+  @Field({ description: 'Detected layout: canonical, shopify-products, shopify-orders or shopify-inventory.' })
+  format!: string;
+
+  @Field(() => UploadStatus)
+  status!: UploadStatus;
+
+  @Field()
+  dryRun!: boolean;
+
+  @Field(() => CsvErrorPolicy)
+  errorPolicy!: CsvErrorPolicy;
+
+  @Field(() => Float)
+  bytesRead!: number;
+
+  @Field(() => Int, { description: 'Data rows read (not counting the header and skipped rows such as image-only product rows).' })
+  rowsRead!: number;
+
+  @Field(() => Int, { description: 'Rows written: inserted plus updated; 0 for a rejected file or a dry run.' })
+  rowsWritten!: number;
+
+  @Field(() => Int, { description: 'Rows new to the run (or that would be, in a dry run).' })
+  rowsInserted!: number;
+
+  @Field(() => Int, { description: 'Rows that replaced a row with the same key (or would, in a dry run).' })
+  rowsUpdated!: number;
+
+  @Field(() => Int)
+  rowsRejected!: number;
+
+  @Field(() => Int, { description: 'Rows that carry no data for this dataset, such as image-only rows of a products export.' })
+  rowsSkipped!: number;
+
+  @Field(() => DateTimeScalar)
+  startedAt!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  finishedAt!: Date | null;
+
+  @Field(() => Int, { nullable: true })
+  durationMs!: number | null;
+
+  @Field(() => UserError, { nullable: true, description: 'Why the upload failed as a whole, when it did.' })
+  failure!: UserError | null;
+
+  static from(upload: CsvUpload): CsvUploadType {
+    return Object.assign(new CsvUploadType(), {
+      id: toGlobalId('CsvUpload', upload.id),
+      uploadId: upload.id,
+      runId: typeof upload.run === 'object' ? upload.run.id : String(upload.run),
+      kind: upload.kind,
+      filename: upload.filename,
+      format: upload.format,
+      status: upload.status,
+      dryRun: upload.dryRun,
+      errorPolicy: upload.errorPolicy,
+      bytesRead: upload.bytesRead,
+      rowsRead: upload.rowsRead,
+      rowsWritten: upload.rowsWritten,
+      rowsInserted: upload.rowsInserted,
+      rowsUpdated: upload.rowsUpdated,
+      rowsRejected: upload.rowsRejected,
+      rowsSkipped: upload.rowsSkipped,
+      startedAt: upload.startedAt,
+      finishedAt: upload.finishedAt ?? null,
+      durationMs: upload.durationMs ?? null,
+      failure: upload.errorCode ? { code: upload.errorCode, message: upload.errorMessage ?? upload.errorCode, field: undefined } : null,
+    });
+  }
+}
+
+@InputType()
+export class CsvUploadOptions {
+  @Field(() => CsvErrorPolicy, { defaultValue: CsvErrorPolicy.REJECT_FILE })
+  errorPolicy: CsvErrorPolicy = CsvErrorPolicy.REJECT_FILE;
+
+  @Field({ defaultValue: false, description: 'Check everything and report what would be inserted and updated; write nothing.' })
+  dryRun: boolean = false;
+
+  @Field({ defaultValue: true, description: 'false: answer at once with status PROCESSING and follow the upload through `upload(id)`.' })
+  wait: boolean = true;
+}
+
+@ObjectType()
+export class CsvUploadPayload {
+  @Field(() => CsvUploadType, { nullable: true })
+  upload!: CsvUploadType | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@InputType()
+export class RunUploadInput {
+  @Field()
+  name!: string;
+
+  @Field(() => GraphQLUpload, { nullable: true })
+  orders?: Promise<FileUpload>;
+
+  @Field(() => GraphQLUpload, { nullable: true })
+  variants?: Promise<FileUpload>;
+
+  @Field(() => GraphQLUpload, { nullable: true })
+  catalog?: Promise<FileUpload>;
+
+  @Field(() => GraphQLUpload, { nullable: true })
+  inventory?: Promise<FileUpload>;
+
+  @Field(() => CsvUploadOptions, { nullable: true })
+  options?: CsvUploadOptions;
+}
+
+@ObjectType()
+export class RunUploadPayload {
+  @Field(() => RunType, { nullable: true })
+  run!: RunType | null;
+
+  @Field(() => [CsvUploadType])
+  uploads!: CsvUploadType[];
+
+  @Field(() => [UserError], { description: 'Paths start with the file’s input field, e.g. ["input","orders"].' })
+  userErrors!: UserError[];
+}
+
+@ObjectType({ description: 'Which datasets a run has, and whether bundles can be generated from it.' })
+export class RunReadiness {
+  @Field()
+  hasOrders!: boolean;
+
+  @Field()
+  hasVariants!: boolean;
+
+  @Field()
+  hasCatalog!: boolean;
+
+  @Field()
+  hasInventory!: boolean;
+
+  @Field({ description: 'Orders plus variants or catalog to match them against.' })
+  canGenerateBundles!: boolean;
+
+  @Field(() => [CsvKind], { description: 'Datasets still needed before bundles can be generated.' })
+  missing!: CsvKind[];
+
+  @Field(() => String, { nullable: true })
+  message!: string | null;
+}

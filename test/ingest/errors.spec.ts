@@ -1,0 +1,120 @@
+import { expect } from 'chai';
+import { createRun, createShop, type TestShop } from '../helpers/shop';
+import { fixture, runDbId, sql, uploadCsv } from '../helpers/ingest';
+
+const ORDERS_HEADER = 'order_id,created_at,sku,quantity,price\n';
+
+describe('ingestion: bad input gets a clear error and loses nothing', () => {
+  let shop: TestShop;
+  before(async () => {
+    shop = await createShop('errors');
+  });
+
+  const countLines = async (runId: string) => (await sql('SELECT count(*)::int AS n FROM order_lines WHERE run_id = ?', [runDbId(runId)]))[0].n;
+
+  it('fails a file with missing required columns before writing, naming the columns and the layouts tried', async () => {
+    const runId = await createRun(shop.adminKey);
+    const { payload } = await uploadCsv(shop.adminKey, runId, 'ORDERS', 'order_id,sku\n1,A\n');
+    expect(payload.upload).to.include({ status: 'FAILED', rowsWritten: 0 });
+    expect(payload.userErrors).to.have.length(1);
+    const [error] = payload.userErrors;
+    expect(error.code).to.equal('MISSING_COLUMNS');
+    expect(error.field).to.deep.equal(['file']);
+    expect(error.message).to.include('created_at').and.include('quantity');
+    expect(error.message).to.match(/canonical/);
+    expect(payload.upload.failure.code).to.equal('MISSING_COLUMNS');
+    expect(await countLines(runId)).to.equal(0);
+  });
+
+  it('names the kind a file looks like when it is sent as another kind', async () => {
+    const runId = await createRun(shop.adminKey);
+    const { payload } = await uploadCsv(shop.adminKey, runId, 'INVENTORY', 'shopify-orders.csv');
+    expect(payload.userErrors.map((e: any) => e.code)).to.deep.equal(['WRONG_KIND']);
+    expect(payload.userErrors[0].message).to.include('ORDERS');
+    expect(payload.upload.status).to.equal('FAILED');
+  });
+
+  it('reports an empty file and a header-only file specifically', async () => {
+    const runId = await createRun(shop.adminKey);
+    const empty = await uploadCsv(shop.adminKey, runId, 'ORDERS', '');
+    expect(empty.payload.userErrors.map((e: any) => e.code)).to.deep.equal(['EMPTY_FILE']);
+    const headerOnly = await uploadCsv(shop.adminKey, runId, 'ORDERS', ORDERS_HEADER);
+    expect(headerOnly.payload.userErrors.map((e: any) => e.code)).to.deep.equal(['HEADER_ONLY']);
+  });
+
+  it('checks every row and reports each bad value with its physical line, column and value', async () => {
+    const runId = await createRun(shop.adminKey);
+    const csv =
+      ORDERS_HEADER +
+      '1,2025-01-01,A,1,9.99\n' + // line 2: fine
+      '1,2025-01-01,B,-2,9.99\n' + // 3: negative quantity
+      '2,yesterday,C,1,9.99\n' + // 4: bad date
+      '3,2025-01-01,D,1,$9.99\n' + // 5: bad price
+      ',2025-01-01,E,1,1.00\n' + // 6: missing order id
+      '4,2025-01-01,"F\nG",abc,1.00\n' + // 7-8: quoted newline, then a non-numeric quantity
+      '5,2025-01-01,H,1,2.00\n'; // 9: fine
+    const { payload } = await uploadCsv(shop.adminKey, runId, 'ORDERS', csv);
+    expect(payload.upload).to.include({ status: 'FAILED', rowsRead: 7, rowsRejected: 5, rowsWritten: 0 });
+    expect(payload.userErrors.map((e: any) => e.code)).to.deep.equal(['INVALID_ROWS']);
+    expect(payload.upload.rowErrors.map((e: any) => [e.line, e.column, e.value, e.code])).to.deep.equal([
+      [3, 'quantity', '-2', 'NEGATIVE_QUANTITY'],
+      [4, 'created_at', 'yesterday', 'INVALID_DATE'],
+      [5, 'price', '$9.99', 'INVALID_PRICE'],
+      [6, 'order_id', null, 'MISSING_VALUE'],
+      [7, 'quantity', 'abc', 'INVALID_NUMBER'],
+    ]);
+    for (const error of payload.upload.rowErrors) expect(error.message).to.be.a('string').and.not.equal('');
+    expect(await countLines(runId)).to.equal(0);
+  });
+
+  it('SKIP_INVALID_ROWS writes the valid rows and reports the others', async () => {
+    const runId = await createRun(shop.adminKey);
+    const csv = ORDERS_HEADER + '1,2025-01-01,A,1,9.99\n1,2025-01-01,B,x,9.99\n2,2025-01-01,C,1,9.99\n';
+    const { payload } = await uploadCsv(shop.adminKey, runId, 'ORDERS', csv, { errorPolicy: 'SKIP_INVALID_ROWS' });
+    expect(payload.userErrors).to.deep.equal([]);
+    expect(payload.upload).to.include({ status: 'SUCCEEDED', errorPolicy: 'SKIP_INVALID_ROWS', rowsInserted: 2, rowsWritten: 2, rowsRejected: 1 });
+    expect(payload.upload.rowErrors.map((e: any) => [e.line, e.code])).to.deep.equal([[3, 'INVALID_NUMBER']]);
+    expect(await countLines(runId)).to.equal(2);
+  });
+
+  it('reports duplicate keys within a file, with lines, on a first upload and on a re-upload', async () => {
+    const runId = await createRun(shop.adminKey);
+    const csv = 'order_id,line_item_id,created_at,sku,quantity\n1,10,2025-01-01,A,1\n1,11,2025-01-01,B,1\n1,10,2025-01-01,C,1\n';
+    const first = await uploadCsv(shop.adminKey, runId, 'ORDERS', csv);
+    expect(first.payload.upload.status).to.equal('FAILED');
+    expect(first.payload.upload.rowErrors.map((e: any) => [e.line, e.code])).to.deep.equal([[4, 'DUPLICATE_KEY']]);
+    expect(await countLines(runId)).to.equal(0);
+
+    await uploadCsv(shop.adminKey, runId, 'ORDERS', 'order_id,line_item_id,created_at,sku,quantity\n9,90,2025-01-01,Z,1\n');
+    const again = await uploadCsv(shop.adminKey, runId, 'ORDERS', csv + '1,11,2025-01-01,D,1\n');
+    expect(again.payload.upload.rowErrors.map((e: any) => [e.line, e.code])).to.deep.equal([[4, 'DUPLICATE_KEY'], [5, 'DUPLICATE_KEY']]);
+    expect(await countLines(runId)).to.equal(1);
+
+    const skipping = await uploadCsv(shop.adminKey, runId, 'ORDERS', csv, { errorPolicy: 'SKIP_INVALID_ROWS' });
+    expect(skipping.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 2, rowsRejected: 1 });
+    expect((await sql('SELECT sku FROM order_lines WHERE run_id = ? AND order_id = ? ORDER BY line_key', [runDbId(runId), '1'])).map((r) => r.sku)).to.deep.equal(['A', 'B']);
+  });
+
+  it('reports an unterminated quote and invalid UTF-8 with their lines', async () => {
+    const runId = await createRun(shop.adminKey);
+    const badUtf8 = Buffer.concat([Buffer.from(ORDERS_HEADER + '1,2025-01-01,A,1,1.00\n2,2025-01-01,B'), Buffer.from([0xff, 0xfe]), Buffer.from(',1,1.00\n')]);
+    const utf8 = await uploadCsv(shop.adminKey, runId, 'ORDERS', badUtf8);
+    expect(utf8.payload.upload.rowErrors.map((e: any) => [e.line, e.code])).to.deep.equal([[3, 'INVALID_UTF8']]);
+    const quote = await uploadCsv(shop.adminKey, runId, 'ORDERS', ORDERS_HEADER + '1,2025-01-01,A,1,1.00\n2,2025-01-01,"B,1,1.00\n3,2025-01-01,C,1,1.00\n');
+    expect(quote.payload.upload.status).to.equal('FAILED');
+    expect(quote.payload.upload.rowErrors.map((e: any) => [e.line, e.code])).to.deep.equal([[3, 'UNTERMINATED_QUOTE']]);
+    expect(await countLines(runId)).to.equal(0);
+  });
+
+  it('leaves earlier data exactly as it was when a re-upload fails', async () => {
+    const runId = await createRun(shop.adminKey);
+    const good = await uploadCsv(shop.adminKey, runId, 'ORDERS', 'canonical-orders.csv');
+    expect(good.payload.upload.status).to.equal('SUCCEEDED');
+    const before = await sql('SELECT * FROM order_lines WHERE run_id = ? ORDER BY order_id, line_key', [runDbId(runId)]);
+    const broken = fixture('canonical-orders.csv').toString().replace('TEE-BLK-M,2,', 'TEE-BLK-M,two,');
+    const failed = await uploadCsv(shop.adminKey, runId, 'ORDERS', broken);
+    expect(failed.payload.upload.status).to.equal('FAILED');
+    const after = await sql('SELECT * FROM order_lines WHERE run_id = ? ORDER BY order_id, line_key', [runDbId(runId)]);
+    expect(after).to.deep.equal(before);
+  });
+});
