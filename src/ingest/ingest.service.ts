@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileUpload } from 'graphql-upload-minimal';
 import type { Client } from 'pg';
@@ -80,7 +80,7 @@ export class IngestService {
     field: string[],
   ): Promise<UploadOutcome> {
     const { filename, createReadStream } = await file;
-    const { upload, done } = await this.start(shopId, runId, kind, { filename, stream: createReadStream() }, options);
+    const { upload, done } = await this.start(shopId, runId, kind, { filename, stream: openUploadStream(createReadStream) }, options);
     const located = done.then((outcome) => ({ ...outcome, failure: outcome.failure && { ...outcome.failure, field } }));
     if (options.wait) return located;
     located.catch((error) => this.logger.error({ err: error, upload: upload.id }, 'background upload failed'));
@@ -309,3 +309,16 @@ export class IngestService {
 }
 
 class UploadTooLarge extends Error {}
+
+/** A file already cut off (over the size limit) cannot be opened: it becomes a stream that fails the same way. */
+function openUploadStream(createReadStream: () => Readable): Readable {
+  try {
+    return createReadStream();
+  } catch (error) {
+    return new Readable({
+      read() {
+        this.destroy(error as Error);
+      },
+    });
+  }
+}

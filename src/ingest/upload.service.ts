@@ -28,7 +28,8 @@ export class UploadQueries {
     const probes = Object.values(DATASETS)
       .map((d) => `SELECT r.id AS run_id, '${d.kind}' AS kind FROM unnest(?::bigint[]) AS r(id) WHERE EXISTS (SELECT 1 FROM ${d.table} t WHERE t.run_id = r.id)`)
       .join(' UNION ALL ');
-    const ids = [...runIds];
+    // Passed as one array literal: the query builder would spread a JS array into a list of parameters.
+    const ids = `{${runIds.join(',')}}`;
     const rows: { run_id: string; kind: CsvKind }[] = await this.em.getConnection().execute(probes, Object.values(DATASETS).map(() => ids));
     const present = new Map<string, Set<CsvKind>>(runIds.map((id) => [id, new Set()]));
     for (const row of rows) present.get(String(row.run_id))?.add(row.kind);

@@ -72,3 +72,49 @@ export function ok<T>(response: GraphQLResponse<T>): T {
   }
   return response.data;
 }
+
+/**
+ * A multipart upload whose file arrives in pieces, with pauses between them, as over a slow link. Resolves with
+ * the response as soon as the server answers, which may be before the whole file is sent; `sent` resolves when
+ * the last byte is out.
+ */
+export function gqlUploadInPieces(
+  query: string,
+  variables: Record<string, unknown>,
+  variable: string,
+  pieces: (string | Buffer)[],
+  pauseMs: number,
+  key: string,
+): { response: Promise<{ status: number; body: any }>; sent: Promise<void> } {
+  const http = require('node:http') as typeof import('node:http');
+  const boundary = `----bundlegraph${Date.now()}`;
+  const part = (headers: string, body: string) => `--${boundary}\r\n${headers}\r\n\r\n${body}\r\n`;
+  const request = http.request(getHarness().graphqlUrl, {
+    method: 'POST',
+    headers: {
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'apollo-require-preflight': 'true',
+      authorization: `Bearer ${key}`,
+    },
+  });
+  const response = new Promise<{ status: number; body: any }>((resolve, reject) => {
+    request.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    request.on('error', reject);
+  });
+  const sent = (async () => {
+    request.write(part('Content-Disposition: form-data; name="operations"', JSON.stringify({ query, variables })));
+    request.write(part('Content-Disposition: form-data; name="map"', JSON.stringify({ 0: [`variables.${variable}`] })));
+    request.write(`--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="slow.csv"\r\nContent-Type: text/csv\r\n\r\n`);
+    for (const [index, piece] of pieces.entries()) {
+      if (index > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      request.write(piece);
+    }
+    request.end(`\r\n--${boundary}--\r\n`);
+  })();
+  return { response, sent };
+}

@@ -1,0 +1,207 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { startServer } from '../../src/main';
+import { gql, gqlUpload, gqlUploadInPieces, ok } from '../helpers/client';
+import { UPLOAD_FIELDS, fixture, runDbId, sql, uploadCsv } from '../helpers/ingest';
+import { createRun, createShop, type TestShop } from '../helpers/shop';
+import { getHarness } from '../setup';
+
+const LINES = 'order_id,line_item_id,created_at,sku,quantity\n';
+const line = (order: number, item: number, sku: string, quantity = 1) => `${order},${item},2025-01-0${1 + (order % 9)},${sku},${quantity}\n`;
+
+describe('ingestion: upserts, dry runs, async uploads, parallel files and recovery', () => {
+  let shop: TestShop;
+  before(async () => {
+    shop = await createShop('semantics');
+  });
+
+  it('re-uploading a file is idempotent and reports updates; monthly files accumulate', async () => {
+    const runId = await createRun(shop.adminKey);
+    const november = LINES + line(1, 1, 'A') + line(1, 2, 'B') + line(2, 3, 'A');
+    const first = await uploadCsv(shop.adminKey, runId, 'ORDERS', november);
+    expect(first.payload.upload).to.include({ rowsInserted: 3, rowsUpdated: 0, rowsWritten: 3 });
+    const again = await uploadCsv(shop.adminKey, runId, 'ORDERS', november);
+    expect(again.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 0, rowsUpdated: 3, rowsWritten: 3 });
+    const december = LINES + line(2, 3, 'A', 5) + line(3, 4, 'C');
+    const next = await uploadCsv(shop.adminKey, runId, 'ORDERS', december);
+    expect(next.payload.upload).to.include({ rowsInserted: 1, rowsUpdated: 1 });
+    const rows = await sql('SELECT order_id, line_key, quantity FROM order_lines WHERE run_id = ? ORDER BY order_id, line_key', [runDbId(runId)]);
+    expect(rows).to.deep.equal([
+      { order_id: '1', line_key: '1', quantity: 1 },
+      { order_id: '1', line_key: '2', quantity: 1 },
+      { order_id: '2', line_key: '3', quantity: 5 },
+      { order_id: '3', line_key: '4', quantity: 1 },
+    ]);
+    const uploads = ok(await gql('query($id: ID!) { run(id: $id) { uploads { rowsInserted rowsUpdated } } }', { id: runId }, { key: shop.adminKey }));
+    expect(uploads.run.uploads).to.deep.equal([
+      { rowsInserted: 3, rowsUpdated: 0 },
+      { rowsInserted: 0, rowsUpdated: 3 },
+      { rowsInserted: 1, rowsUpdated: 1 },
+    ]);
+  });
+
+  it('a dry run reports what would be inserted and updated and writes nothing', async () => {
+    const runId = await createRun(shop.adminKey);
+    await uploadCsv(shop.adminKey, runId, 'ORDERS', LINES + line(1, 1, 'A'));
+    const dry = await uploadCsv(shop.adminKey, runId, 'ORDERS', LINES + line(1, 1, 'A', 9) + line(2, 2, 'B'), { dryRun: true });
+    expect(dry.payload.userErrors).to.deep.equal([]);
+    expect(dry.payload.upload).to.include({ status: 'SUCCEEDED', dryRun: true, rowsInserted: 1, rowsUpdated: 1, rowsWritten: 0 });
+    expect(await sql('SELECT order_id, quantity FROM order_lines WHERE run_id = ?', [runDbId(runId)])).to.deep.equal([{ order_id: '1', quantity: 1 }]);
+    const firstDry = await uploadCsv(shop.adminKey, await createRun(shop.adminKey), 'CATALOG', 'shopify-products-b.csv', { dryRun: true });
+    expect(firstDry.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 5, rowsWritten: 0 });
+  });
+
+  it('wait: false answers at once; upload(id) shows progress until SUCCEEDED', async () => {
+    const runId = await createRun(shop.adminKey);
+    let body = LINES;
+    for (let i = 1; i <= 3000; i++) body += line(i, i, `SKU-${i % 50}`);
+    const half = body.indexOf('\n', body.length / 2) + 1;
+    const { response, sent } = gqlUploadInPieces(
+      `mutation($runId: ID!, $file: Upload!) { csvUpload(runId: $runId, kind: ORDERS, file: $file, options: { wait: false }) { upload { id status } userErrors { code } } }`,
+      { runId, file: null },
+      'file',
+      [body.slice(0, half), body.slice(half)],
+      2500,
+      shop.adminKey,
+    );
+    const answered = await response;
+    expect(answered.body.data.csvUpload.upload.status).to.equal('PROCESSING');
+    const uploadId = answered.body.data.csvUpload.upload.id;
+    const seen: { status: string; rowsRead: number; bytesRead: number }[] = [];
+    const poll = async () => ok(await gql(`query($id: ID!) { upload(id: $id) { status rowsRead bytesRead } }`, { id: uploadId }, { key: shop.adminKey })).upload;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    seen.push(await poll());
+    await sent;
+    for (let i = 0; i < 100; i++) {
+      const state = await poll();
+      seen.push(state);
+      if (state.status !== 'PROCESSING') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(seen[0].status).to.equal('PROCESSING');
+    expect(seen[0].rowsRead).to.be.greaterThan(0).and.lessThan(3000);
+    expect(seen[0].bytesRead).to.be.greaterThan(0).and.lessThan(Buffer.byteLength(body));
+    expect(seen[seen.length - 1]).to.deep.equal({ status: 'SUCCEEDED', rowsRead: 3000, bytesRead: Buffer.byteLength(body) });
+  });
+
+  it('runUpload creates a run and ingests four files in parallel', async () => {
+    const response = await gqlUpload(
+      `mutation($input: RunUploadInput!) { runUpload(input: $input) {
+        run { id name readiness { hasOrders hasVariants hasCatalog hasInventory canGenerateBundles missing } }
+        uploads { kind status format rowsInserted }
+        userErrors { field code message } } }`,
+      { input: { name: 'December', orders: null, variants: null, catalog: null, inventory: null } },
+      [
+        { variable: 'input.orders', filename: 'orders.csv', content: fixture('shopify-orders.csv') },
+        { variable: 'input.variants', filename: 'variants.csv', content: fixture('canonical-variants.csv') },
+        { variable: 'input.catalog', filename: 'products.csv', content: fixture('shopify-products-b.csv') },
+        { variable: 'input.inventory', filename: 'inventory.csv', content: fixture('shopify-inventory-newer.csv') },
+      ],
+      { key: shop.adminKey },
+    );
+    const payload = ok(response).runUpload;
+    expect(payload.userErrors).to.deep.equal([]);
+    expect(payload.run.name).to.equal('December');
+    expect(payload.run.readiness).to.deep.equal({ hasOrders: true, hasVariants: true, hasCatalog: true, hasInventory: true, canGenerateBundles: true, missing: [] });
+    expect(payload.uploads).to.deep.equal([
+      { kind: 'ORDERS', status: 'SUCCEEDED', format: 'shopify-orders', rowsInserted: 5 },
+      { kind: 'VARIANTS', status: 'SUCCEEDED', format: 'canonical', rowsInserted: 2 },
+      { kind: 'CATALOG', status: 'SUCCEEDED', format: 'shopify-products', rowsInserted: 5 },
+      { kind: 'INVENTORY', status: 'SUCCEEDED', format: 'shopify-inventory', rowsInserted: 4 },
+    ]);
+  });
+
+  it('runUpload reports a failed file by its input field and keeps the others', async () => {
+    const response = await gqlUpload(
+      `mutation($input: RunUploadInput!) { runUpload(input: $input) { run { id readiness { canGenerateBundles missing message } } uploads { kind status } userErrors { field code } } }`,
+      { input: { name: 'partial', orders: null, inventory: null } },
+      [
+        { variable: 'input.orders', filename: 'orders.csv', content: fixture('shopify-orders.csv') },
+        { variable: 'input.inventory', filename: 'inventory.csv', content: 'nothing,useful\n1,2\n' },
+      ],
+      { key: shop.adminKey },
+    );
+    const payload = ok(response).runUpload;
+    expect(payload.userErrors).to.deep.equal([{ field: ['input', 'inventory'], code: 'MISSING_COLUMNS' }]);
+    expect(payload.uploads).to.deep.equal([{ kind: 'ORDERS', status: 'SUCCEEDED' }, { kind: 'INVENTORY', status: 'FAILED' }]);
+    expect(payload.run.readiness.canGenerateBundles).to.equal(false);
+    expect(payload.run.readiness.missing).to.deep.equal(['VARIANTS', 'CATALOG']);
+    expect(payload.run.readiness.message).to.match(/variants or catalog/);
+  });
+
+  it('marks an upload left PROCESSING by a dead server as FAILED (INTERRUPTED) when a server starts', async () => {
+    const runId = await createRun(shop.adminKey);
+    const [row] = await sql(
+      `INSERT INTO csv_uploads (shop_id, run_id, kind, filename, status, heartbeat_at, started_at)
+       VALUES (?, ?, 'ORDERS', 'orders.csv', 'PROCESSING', now() - interval '1 hour', now() - interval '1 hour') RETURNING id`,
+      [shop.id, runDbId(runId)],
+    );
+    const second = await startServer(loadConfig({ env: 'test', port: 0, host: '127.0.0.1', databaseUrl: getHarness().databaseUrl }), createLogger('silent'));
+    await second.stop();
+    const upload = ok(await gql(`query($id: ID!) { upload(id: $id) { status failure { code message } finishedAt } }`, { id: `gid://bundlegraph/CsvUpload/${row.id}` }, { key: shop.adminKey })).upload;
+    expect(upload.status).to.equal('FAILED');
+    expect(upload.failure.code).to.equal('INTERRUPTED');
+    expect(upload.finishedAt).to.be.a('string');
+  });
+
+  it('refuses a file over the size limit with FILE_TOO_LARGE, writes nothing, and keeps serving', async () => {
+    const small = await startServer(
+      loadConfig({ env: 'test', port: 0, host: '127.0.0.1', databaseUrl: getHarness().databaseUrl, maxUploadBytes: 2048 }),
+      createLogger('silent'),
+    );
+    try {
+      // A small file is cut off before the mutation runs; a large one while it streams.
+      for (const lines of [500, 100_000]) {
+        const runId = await createRun(shop.adminKey);
+        let body = LINES;
+        for (let i = 1; i <= lines; i++) body += line(i, i, 'A');
+        const form = new FormData();
+        form.append('operations', JSON.stringify({ query: `mutation($r: ID!, $f: Upload!) { csvUpload(runId: $r, kind: ORDERS, file: $f) { upload { ${UPLOAD_FIELDS} } userErrors { code message } } }`, variables: { r: runId, f: null } }));
+        form.append('map', JSON.stringify({ 0: ['variables.f'] }));
+        form.append('0', new Blob([body]), 'big.csv');
+        const response = await fetch(small.url, { method: 'POST', body: form, headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${shop.adminKey}` } });
+        const result: any = await response.json();
+        if (!result.data) throw new Error(JSON.stringify(result));
+        expect(result.data.csvUpload.userErrors.map((e: any) => e.code)).to.deep.equal(['FILE_TOO_LARGE']);
+        expect(result.data.csvUpload.upload.status).to.equal('FAILED');
+        expect((await sql('SELECT count(*)::int AS n FROM order_lines WHERE run_id = ?', [runDbId(runId)]))[0].n).to.equal(0);
+      }
+      const still = await fetch(small.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${shop.adminKey}` }, body: JSON.stringify({ query: '{ shop { id } }' }) });
+      expect(still.status).to.equal(200);
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it('READ keys cannot upload; another shop can neither upload into a run nor read its uploads', async () => {
+    const runId = await createRun(shop.adminKey);
+    const mine = await uploadCsv(shop.adminKey, runId, 'ORDERS', LINES + line(1, 1, 'A'));
+    const readKey = await shop.readKey();
+    const refused = await uploadCsv(readKey, runId, 'ORDERS', LINES + line(1, 1, 'A'));
+    expect(refused.errors?.[0].extensions?.code).to.equal('FORBIDDEN');
+    const other = await createShop('other');
+    const foreign = await uploadCsv(other.adminKey, runId, 'ORDERS', LINES + line(1, 1, 'B'));
+    expect(foreign.payload.userErrors).to.deep.equal([{ field: ['runId'], code: 'NOT_FOUND', message: 'No run with this id in this shop.' }]);
+    expect(foreign.payload.upload).to.equal(null);
+    const peek = ok(await gql('query($id: ID!) { upload(id: $id) { id } node(id: $id) { id } }', { id: mine.payload.upload.id }, { key: other.adminKey }));
+    expect(peek).to.deep.equal({ upload: null, node: null });
+    expect((await sql('SELECT sku FROM order_lines WHERE run_id = ?', [runDbId(runId)])).map((r) => r.sku)).to.deep.equal(['A']);
+  });
+
+  it('npx bundlegraph ingest runs the same pipeline', async () => {
+    const runId = await createRun(shop.adminKey);
+    const bin = path.resolve(__dirname, '..', '..', '..', 'bin', 'bundlegraph.js');
+    const file = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'ingest', 'shopify-orders.csv');
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'ingest', '--shop', shop.domain, '--run', runId, '--kind', 'ORDERS', file], {
+      env: { ...process.env, DATABASE_URL: getHarness().databaseUrl, LOG_LEVEL: 'silent' },
+    });
+    const printed = JSON.parse(stdout);
+    expect(printed.userErrors).to.deep.equal([]);
+    expect(printed.upload).to.include({ status: 'SUCCEEDED', format: 'shopify-orders', rowsInserted: 5, filename: 'shopify-orders.csv' });
+    expect((await sql('SELECT count(*)::int AS n FROM order_lines WHERE run_id = ?', [runDbId(runId)]))[0].n).to.equal(5);
+  });
+});
