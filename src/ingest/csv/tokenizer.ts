@@ -6,9 +6,10 @@ export const PROBLEM_FIELD_TOO_LARGE = 3;
 export const PROBLEM_INVALID_UTF8 = 4;
 
 /**
- * Called once per record. `fields` is reused between calls: copy what must outlive the call. `line` is the
- * physical line where the record starts. `problemField` is the index of the field at fault (-1: none known),
- * `problemLine` the physical line of the problem.
+ * Called once per record. `fields` is reused between calls: copy what must outlive the call; fields the
+ * tokenizer was told not to keep hold ''. `line` is the physical line where the record starts. `problemField` is
+ * the index of the field at fault (-1: none known), `problemLine` the physical line of the problem. `filled` is
+ * the number of non-empty fields (0: a blank record, such as an empty line or a line of commas).
  */
 export type RecordCallback = (
   fields: string[],
@@ -17,6 +18,7 @@ export type RecordCallback = (
   problem: number,
   problemField: number,
   problemLine: number,
+  filled: number,
 ) => void;
 
 export interface TokenizerOptions {
@@ -49,6 +51,8 @@ export class CsvTokenizer {
   fieldCap = 1 << 20;
   /** Byte limits per field index. */
   fieldLimits: number[] | null = null;
+  /** Which field indexes to keep (1) or only scan (0); null keeps all. */
+  fieldWanted: Uint8Array | null = null;
   readonly maxFieldBytes: number;
   maxRecordChars: number;
   private buf = '';
@@ -132,11 +136,11 @@ export class CsvTokenizer {
     let nextInv = inv.length > 0 ? inv[0]! : len + 1;
     let cap = this.fieldCap;
     let limits = this.fieldLimits;
+    let wanted = this.fieldWanted;
     const defLimit = this.maxFieldBytes;
     let line = this.line;
     let pos = 0;
-    let nextComma = s.indexOf(',');
-    if (nextComma < 0) nextComma = len;
+    let nextComma = -1;
     let nextNl = s.indexOf(nlStr);
     if (nextNl < 0) nextNl = len;
     let recStart = 0;
@@ -147,11 +151,17 @@ export class CsvTokenizer {
       recStart = pos;
       recLine = line;
       let nf = 0;
+      let filled = 0;
       let problem = PROBLEM_NONE;
       let problemField = -1;
       for (;;) {
-        let value: string;
-        if (s.charCodeAt(pos) === 34) {
+        const keep = nf < cap && (wanted === null || wanted[nf] === 1);
+        let value = '';
+        let size = 0;
+        const c0 = s.charCodeAt(pos);
+        if (c0 === 44) {
+          // empty field
+        } else if (c0 === 34) {
           let q = s.indexOf('"', pos + 1);
           if (q < 0) {
             if (!final) {
@@ -162,7 +172,7 @@ export class CsvTokenizer {
             pos = len;
             break record;
           }
-          let v = s.slice(pos + 1, q);
+          let v = keep ? s.slice(pos + 1, q) : '';
           while (q + 1 < len && s.charCodeAt(q + 1) === 34) {
             const q2 = s.indexOf('"', q + 2);
             if (q2 < 0) {
@@ -174,13 +184,14 @@ export class CsvTokenizer {
               pos = len;
               break record;
             }
-            v += s.slice(q + 1, q2);
+            if (keep) v += s.slice(q + 1, q2);
             q = q2;
           }
           if (q + 1 === len && !final) {
             incomplete = true;
             break record;
           }
+          size = q - pos - 1;
           while (nextNl < q) {
             line++;
             nextNl = s.indexOf(nlStr, nextNl + 1);
@@ -218,29 +229,40 @@ export class CsvTokenizer {
                 }
                 let e = end;
                 if (NL === 10 && end === nextNl && e > pos && s.charCodeAt(e - 1) === 13) e--;
-                v += s.slice(pos, e);
+                if (keep) v += s.slice(pos, e);
+                size += e - pos;
                 pos = end;
               }
             }
           }
           value = v;
-        } else if (nextComma < nextNl) {
-          value = s.slice(pos, nextComma);
-          pos = nextComma;
+          filled++;
         } else {
-          if (nextNl === len && !final) {
-            incomplete = true;
-            break record;
+          if (nextComma < pos) {
+            nextComma = s.indexOf(',', pos);
+            if (nextComma < 0) nextComma = len;
           }
-          let e = nextNl;
-          if (NL === 10 && e > pos && s.charCodeAt(e - 1) === 13) e--;
-          value = s.slice(pos, e);
-          pos = nextNl;
+          if (nextComma < nextNl) {
+            size = nextComma - pos;
+            if (keep) value = s.slice(pos, nextComma);
+            pos = nextComma;
+          } else {
+            if (nextNl === len && !final) {
+              incomplete = true;
+              break record;
+            }
+            let e = nextNl;
+            if (NL === 10 && e > pos && s.charCodeAt(e - 1) === 13) e--;
+            size = e - pos;
+            if (keep) value = s.slice(pos, e);
+            pos = nextNl;
+          }
+          if (size !== 0) filled++;
         }
         if (nf < cap) {
           fields[nf] = value;
           const lim = limits !== null && nf < limits.length ? limits[nf]! : defLimit;
-          if (value.length * 3 > lim && problem === PROBLEM_NONE && Buffer.byteLength(value, 'utf8') > lim) {
+          if (size * 3 > lim && problem === PROBLEM_NONE && (keep ? Buffer.byteLength(value, 'utf8') > lim : size > lim)) {
             problem = PROBLEM_FIELD_TOO_LARGE;
             problemField = nf;
           }
@@ -250,8 +272,10 @@ export class CsvTokenizer {
           const d = s.charCodeAt(pos);
           if (d === 44) {
             pos++;
-            nextComma = s.indexOf(',', pos);
-            if (nextComma < 0) nextComma = len;
+            if (pos === len && !final) {
+              incomplete = true;
+              break record;
+            }
             continue;
           }
           if (d === 13 && NL === 10) pos++;
@@ -261,10 +285,6 @@ export class CsvTokenizer {
           }
           nextNl = s.indexOf(nlStr, pos);
           if (nextNl < 0) nextNl = len;
-          if (nextComma < pos) {
-            nextComma = s.indexOf(',', pos);
-            if (nextComma < 0) nextComma = len;
-          }
         }
         break;
       }
@@ -285,9 +305,10 @@ export class CsvTokenizer {
         while (invIdx < inv.length && inv[invIdx]! < pos) invIdx++;
         nextInv = invIdx < inv.length ? inv[invIdx]! : len + 1;
       }
-      this.onRecord(fields, nf, recLine, problem, problemField, problemLine);
+      this.onRecord(fields, nf, recLine, problem, problemField, problemLine, filled);
       cap = this.fieldCap;
       limits = this.fieldLimits;
+      wanted = this.fieldWanted;
     }
 
     if (incomplete) {
@@ -328,7 +349,7 @@ export class CsvTokenizer {
   }
 
   private emitUnterminated(fields: string[], nf: number, recLine: number): void {
-    this.onRecord(fields, nf, recLine, PROBLEM_UNTERMINATED_QUOTE, nf, recLine);
+    this.onRecord(fields, nf, recLine, PROBLEM_UNTERMINATED_QUOTE, nf, recLine, nf + 1);
   }
 
   /** Scans an oversized record without keeping it; returns the index after its end, or -1 if it goes on. */
@@ -397,6 +418,7 @@ export class CsvTokenizer {
       unterminated ? PROBLEM_UNTERMINATED_QUOTE : PROBLEM_FIELD_TOO_LARGE,
       unterminated ? st.field : st.maxField,
       st.recLine,
+      1,
     );
   }
 }

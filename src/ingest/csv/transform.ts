@@ -1,5 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { COPY_COLUMNS, TABLES } from './columns';
+import { CopyWriter } from './copy-writer';
 import { createEncoder, ROW_EMITTED, ROW_REJECTED, type RowEncoder, type RowSink } from './encoders';
 import { CsvHeaderError } from './errors';
 import { resolveHeader, type ResolvedHeader } from './header';
@@ -30,7 +31,7 @@ export interface CsvToCopyOptions {
 const DEFAULT_MAX_FIELD_BYTES = 65536;
 const DEFAULT_CHUNK_ROWS = 2000;
 const DEFAULT_MAX_ERRORS = 1000;
-const MAX_CHUNK_CHARS = 4 << 20;
+const OUT_BYTES = 1 << 20;
 const UNREAD_COLUMN_FACTOR = 16;
 
 const PROBLEM_CODES: Record<number, CsvRowErrorCode> = {
@@ -83,7 +84,8 @@ export class CsvToCopyStream extends Transform implements RowSink {
   private resolved: ResolvedHeader | null = null;
   private encoder: RowEncoder | null = null;
   private width = 0;
-  private out = '';
+  /** COPY text being written by the encoders. */
+  readonly writer = new CopyWriter(OUT_BYTES);
   private outRows = 0;
   private headerSettled = false;
   private resolveHeaderPromise!: (info: CsvHeaderInfo) => void;
@@ -172,11 +174,10 @@ export class CsvToCopyStream extends Transform implements RowSink {
     cb(err);
   }
 
-  emitRow(row: string, line: number): void {
-    this.out += row;
+  rowWritten(line: number): void {
     this.rowsValid++;
     this.lines.add(this.rowsValid, line);
-    if (++this.outRows >= this.chunkRows || this.out.length > MAX_CHUNK_CHARS) this.flushOut();
+    if (++this.outRows >= this.chunkRows || this.writer.pos >= OUT_BYTES) this.flushOut();
   }
 
   rowError(line: number, column: string | null, value: string | null, code: CsvRowErrorCode, message: string): void {
@@ -186,10 +187,8 @@ export class CsvToCopyStream extends Transform implements RowSink {
 
   private flushOut(): void {
     if (this.outRows === 0) return;
-    const text = this.out;
-    this.out = '';
     this.outRows = 0;
-    this.push(Buffer.from(text, 'utf8'));
+    this.push(this.writer.take());
   }
 
   private failHeader(err: Error): void {
@@ -198,9 +197,17 @@ export class CsvToCopyStream extends Transform implements RowSink {
     this.rejectHeaderPromise(err);
   }
 
-  private onRecord(fields: string[], n: number, line: number, problem: number, pField: number, pLine: number): void {
+  private onRecord(
+    fields: string[],
+    n: number,
+    line: number,
+    problem: number,
+    pField: number,
+    pLine: number,
+    filled: number,
+  ): void {
     if (this.encoder === null) {
-      this.onHeaderRecord(fields, n, line, problem, pField, pLine);
+      this.onHeaderRecord(fields, n, line, problem, pField, pLine, filled);
       return;
     }
     if (problem !== PROBLEM_NONE) {
@@ -210,12 +217,11 @@ export class CsvToCopyStream extends Transform implements RowSink {
       this.structuralError(fields, n, line, problem, pField, pLine);
       return;
     }
-    const f0 = fields[0]!;
-    if ((f0.length === 0 || f0.charCodeAt(0) <= 32) && isBlank(fields, n < this.width ? n : this.width)) return;
+    if (filled === 0) return;
     if (!this.headerSettled) this.announce();
     this.rowsRead++;
     const w = this.width;
-    for (let i = n; i < w; i++) fields[i] = '';
+    for (let i = n; i <= w; i++) fields[i] = '';
     const st = this.encoder.encode(fields, line);
     if (st === ROW_REJECTED) this.rowsRejected++;
     else if (st !== ROW_EMITTED) this.rowsSkipped++;
@@ -243,7 +249,15 @@ export class CsvToCopyStream extends Transform implements RowSink {
     this.rowError(line, column, value === null ? null : value.length > 100 ? value.slice(0, 100) + '…' : value, code, message);
   }
 
-  private onHeaderRecord(fields: string[], n: number, line: number, problem: number, pField: number, pLine: number): void {
+  private onHeaderRecord(
+    fields: string[],
+    n: number,
+    line: number,
+    problem: number,
+    pField: number,
+    pLine: number,
+    filled: number,
+  ): void {
     if (problem !== PROBLEM_NONE) {
       const code = PROBLEM_CODES[problem] as CsvHeaderErrorCode;
       const what =
@@ -256,7 +270,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
               : `a header cell is larger than ${this.maxFieldBytes} bytes`;
       throw new CsvHeaderError(code, `Unreadable header row: ${what}`, { line });
     }
-    if (isBlank(fields, n)) return;
+    if (filled === 0) return;
     const cells = fields.slice(0, n);
     const resolved = resolveHeader(this.kind, cells, line);
     this.resolved = resolved;
@@ -266,6 +280,11 @@ export class CsvToCopyStream extends Transform implements RowSink {
     for (const i of resolved.index.values()) limits[i] = this.maxFieldBytes;
     this.tokenizer.fieldCap = n;
     this.tokenizer.fieldLimits = limits;
+    if (resolved.layout.encoder !== 'items') {
+      const wanted = new Uint8Array(n);
+      for (const i of resolved.index.values()) wanted[i] = 1;
+      this.tokenizer.fieldWanted = wanted;
+    }
     this.tokenizer.maxRecordChars = Math.max(this.maxFieldBytes * UNREAD_COLUMN_FACTOR * 4, 1 << 20);
     this.format = resolved.layout.format;
     this.layout = resolved.variant;
@@ -290,14 +309,6 @@ export class CsvToCopyStream extends Transform implements RowSink {
     this.resolveHeaderPromise(this.headerInfo!);
     this.emit('header', this.headerInfo);
   }
-}
-
-function isBlank(fields: string[], n: number): boolean {
-  for (let i = 0; i < n; i++) {
-    const v = fields[i]!;
-    if (v.length !== 0 && v.trim().length !== 0) return false;
-  }
-  return true;
 }
 
 /** Creates the CSV -> COPY text transformer for one file. */

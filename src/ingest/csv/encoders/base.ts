@@ -1,6 +1,7 @@
 import type { ResolvedHeader } from '../header';
 import type { CsvRowErrorCode } from '../types';
-import { escapeCopyText, needsCopyEscape, normalizeId, parseInteger, parseMoney, parseTimestamp, truncateValue } from '../values';
+import type { CopyWriter } from '../copy-writer';
+import { escapeCopyText, normalizeId, parseBoolean, parseInteger, parseMoney, parseTimestamp, truncateValue } from '../values';
 
 /** COPY text for NULL. */
 export const NULL = '\\N';
@@ -10,10 +11,11 @@ export const ROW_EMITTED = 0;
 export const ROW_REJECTED = 1;
 export const ROW_SKIPPED = 2;
 
-/** Where encoders put their output: COPY rows and row errors. */
+/** Where encoders put their output: COPY rows (through `writer`) and row errors. */
 export interface RowSink {
-  /** Appends one COPY row (ending in `\n`) for the record that starts at `line`. */
-  emitRow(row: string, line: number): void;
+  readonly writer: CopyWriter;
+  /** The row just written (ending in a newline) for the record that starts at `line` is complete. */
+  rowWritten(line: number): void;
   rowError(line: number, column: string | null, value: string | null, code: CsvRowErrorCode, message: string): void;
 }
 
@@ -24,34 +26,36 @@ export interface EncoderContext {
   uploadId: string;
 }
 
-/** Encodes one data record (fields padded to the header's width) into the sink; returns ROW_*. */
+/** Encodes one data record (fields padded to the header's width plus one empty slot); returns ROW_*. */
 export interface RowEncoder {
   encode(fields: string[], line: number): number;
 }
 
 /**
  * Shared helpers. Column indexes are resolved once from the header; an absent column maps to the index just past
- * the header, which the caller keeps empty, so reads never branch on presence.
+ * the header, which the caller keeps empty, so reads never branch on presence. Each `put*` writes one COPY value
+ * and a tab; `finish` ends the row, or takes it back when a value was rejected.
  */
 export abstract class EncoderBase implements RowEncoder {
   protected readonly sink: RowSink;
+  protected readonly w: CopyWriter;
   protected readonly names: string[];
   protected readonly absent: number;
-  /** `run_id\t` as COPY text. */
-  protected readonly runPrefix: string;
-  /** upload_id as COPY text. */
-  protected readonly upload: string;
   protected line = 0;
   protected errors = 0;
+  private rowStart = 0;
+  private readonly prefix: Buffer;
+  private readonly upload: Buffer;
   private readonly header: ResolvedHeader;
 
   constructor(ctx: EncoderContext) {
     this.sink = ctx.sink;
+    this.w = ctx.sink.writer;
     this.header = ctx.header;
     this.names = ctx.header.names;
     this.absent = ctx.header.names.length;
-    this.runPrefix = escapeCopyText(ctx.runId) + '\t';
-    this.upload = escapeCopyText(ctx.uploadId);
+    this.prefix = Buffer.from(escapeCopyText(ctx.runId) + '\t');
+    this.upload = Buffer.from(escapeCopyText(ctx.uploadId) + '\t');
   }
 
   abstract encode(fields: string[], line: number): number;
@@ -65,6 +69,26 @@ export abstract class EncoderBase implements RowEncoder {
     return this.header.index.has(field);
   }
 
+  /** Starts a row: writes run_id. */
+  protected begin(line: number): void {
+    this.line = line;
+    this.errors = 0;
+    this.rowStart = this.w.pos;
+    this.w.bytes(this.prefix);
+  }
+
+  /** Ends the row; returns ROW_EMITTED, or ROW_REJECTED (and takes the row back) when a value was rejected. */
+  protected finish(): number {
+    const w = this.w;
+    if (this.errors !== 0) {
+      w.pos = this.rowStart;
+      return ROW_REJECTED;
+    }
+    w.buf[w.pos - 1] = 10;
+    this.sink.rowWritten(this.line);
+    return ROW_EMITTED;
+  }
+
   protected fail(col: number, value: string | null, code: CsvRowErrorCode, message: string): void {
     this.errors++;
     this.sink.rowError(
@@ -76,39 +100,52 @@ export abstract class EncoderBase implements RowEncoder {
     );
   }
 
-  /** A trimmed, non-empty text value as COPY text. */
-  protected esc(v: string, col: number): string {
-    if (v.length === 0) return NULL;
-    if (needsCopyEscape(v)) {
-      if (v.indexOf('\0') >= 0) {
-        this.fail(col, v.replace(/\0/g, '\\0'), 'INVALID_CHARACTER', 'text cannot contain NUL characters');
-        return NULL;
-      }
-      return escapeCopyText(v);
-    }
-    return v;
+  protected putLine(): void {
+    this.w.int(this.line);
+    this.w.byte(9);
   }
 
-  /** A text cell: trimmed; empty is NULL. */
-  protected text(f: string[], col: number): string {
-    const raw = f[col]!;
-    return raw.length === 0 ? NULL : this.esc(raw.trim(), col);
+  protected putUpload(): void {
+    this.w.bytes(this.upload);
   }
 
-  /** An id cell: trimmed, Shopify gid reduced to its number; empty is NULL. */
-  protected id(f: string[], col: number): string {
+  protected putNull(): void {
+    this.w.nul();
+    this.w.byte(9);
+  }
+
+  /** A value known to be ASCII without special characters (NULL, `t`, validated numbers and dates). */
+  protected putAscii(v: string): void {
+    this.w.ascii(v);
+    this.w.byte(9);
+  }
+
+  /** A trimmed text value; empty is NULL. */
+  protected putStr(v: string, col: number): void {
+    if (v.length === 0) this.w.nul();
+    else if (!this.w.text(v)) this.fail(col, v.replace(/\0/g, '\\0'), 'INVALID_CHARACTER', 'text cannot contain NUL characters');
+    this.w.byte(9);
+  }
+
+  /** A text cell, trimmed; empty is NULL. */
+  protected putText(f: string[], col: number): void {
     const raw = f[col]!;
-    return raw.length === 0 ? NULL : this.esc(normalizeId(raw), col);
+    this.putStr(raw.length === 0 ? raw : raw.trim(), col);
+  }
+
+  /** An id cell: trimmed, a Shopify gid reduced to its number; empty is NULL. */
+  protected putId(f: string[], col: number): void {
+    const raw = f[col]!;
+    this.putStr(raw.length === 0 ? raw : normalizeId(raw), col);
   }
 
   /** An optional money cell (non-negative plain decimal). */
-  protected money(f: string[], col: number): string {
+  protected putMoney(f: string[], col: number): void {
     const raw = f[col]!;
-    if (raw.length === 0) return NULL;
-    const v = raw.trim();
-    if (v.length === 0) return NULL;
+    const v = raw.length === 0 ? raw : raw.trim();
+    if (v.length === 0) return this.putNull();
     const m = parseMoney(v);
-    if (m !== null) return m;
+    if (m !== null) return this.putAscii(m);
     this.fail(
       col,
       raw,
@@ -117,26 +154,29 @@ export abstract class EncoderBase implements RowEncoder {
         ? 'expected an amount >= 0'
         : 'expected a plain decimal amount such as 19.99 (no currency symbol or thousands separator)',
     );
-    return NULL;
+    this.putNull();
   }
 
   /** An optional integer cell; negatives allowed. */
-  protected integer(f: string[], col: number): string {
+  protected putInt(f: string[], col: number): void {
     const raw = f[col]!;
-    if (raw.length === 0) return NULL;
-    const v = raw.trim();
-    if (v.length === 0) return NULL;
+    const v = raw.length === 0 ? raw : raw.trim();
+    if (v.length === 0) return this.putNull();
     const n = parseInteger(v);
-    if (n !== null) return n;
+    if (n !== null) return this.putAscii(n);
     this.fail(col, raw, 'INVALID_NUMBER', 'expected a whole number between -2147483648 and 2147483647');
-    return NULL;
+    this.putNull();
   }
 
   /** An optional timestamp cell. */
+  protected putTimestamp(f: string[], col: number): void {
+    this.putAscii(this.timestamp(f, col));
+  }
+
+  /** An optional timestamp cell as COPY text (NULL when blank or invalid). */
   protected timestamp(f: string[], col: number): string {
     const raw = f[col]!;
-    if (raw.length === 0) return NULL;
-    const v = raw.trim();
+    const v = raw.length === 0 ? raw : raw.trim();
     if (v.length === 0) return NULL;
     const t = parseTimestamp(v);
     if (t !== null) return t;
@@ -153,38 +193,78 @@ export abstract class EncoderBase implements RowEncoder {
     );
   }
 
+  /** An optional boolean value as COPY text. */
+  protected bool(v: string, col: number): string {
+    if (v.length === 0) return NULL;
+    const b = parseBoolean(v);
+    if (b !== null) return b;
+    this.booleanError(col, v);
+    return NULL;
+  }
+
   protected booleanError(col: number, raw: string): void {
     this.fail(col, raw, 'INVALID_BOOLEAN', 'expected true/false, yes/no or 1/0');
   }
 }
 
+/** 32-bit FNV-1a hash of a string's UTF-16 code units. */
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
 /**
- * Remembers the keys of recent rows (first line of each) to report duplicates with bounded memory: duplicates
- * further apart than `capacity` rows are left to the table's primary key.
+ * A direct-mapped cache of string keys with a number each: fixed memory, O(1), and a key is only forgotten when a
+ * later key lands in its slot. A key just set is always found until another key takes its slot.
  */
-export class RecentKeys {
-  private readonly seen = new Map<string, number>();
-  constructor(private readonly capacity = 16384) {}
+export class KeyCache {
+  private readonly keys: (string | undefined)[];
+  private readonly values: Float64Array;
+  private readonly mask: number;
 
-  /** Returns the line where `key` was first seen, or 0 after remembering it. */
-  check(key: string, line: number): number {
-    const prev = this.seen.get(key);
-    if (prev !== undefined) return prev;
-    this.seen.set(key, line);
-    if (this.seen.size > this.capacity) this.seen.delete(this.seen.keys().next().value as string);
-    return 0;
+  constructor(bits = 14) {
+    this.keys = new Array<string | undefined>(1 << bits).fill(undefined);
+    this.values = new Float64Array(1 << bits);
+    this.mask = (1 << bits) - 1;
   }
 
-  clear(): void {
-    this.seen.clear();
+  /** The value of `key`, or -1. */
+  get(key: string): number {
+    const slot = hashString(key) & this.mask;
+    return this.keys[slot] === key ? this.values[slot]! : -1;
   }
 
-  get size(): number {
-    return this.seen.size;
+  set(key: string, value: number): void {
+    const slot = hashString(key) & this.mask;
+    this.keys[slot] = key;
+    this.values[slot] = value;
+  }
+
+  /** Returns the value stored for `key` (-1 if none) and stores `value` when there was none. */
+  getOrSet(key: string, value: number): number {
+    const slot = hashString(key) & this.mask;
+    if (this.keys[slot] === key) return this.values[slot]!;
+    this.keys[slot] = key;
+    this.values[slot] = value;
+    return -1;
   }
 }
 
-/** COPY text of an item key built from its parts (each already trimmed). */
-export function keyText(k: string): string {
-  return needsCopyEscape(k) ? escapeCopyText(k.replace(/\0/g, '')) : k;
+/**
+ * Remembers the keys of recent rows (with the line of each) to report duplicates with bounded memory: repeats of
+ * a key on consecutive rows are always caught, others as long as no later key has taken the key's slot; the rest
+ * are left to the table's primary key.
+ */
+export class RecentKeys {
+  private readonly cache: KeyCache;
+  constructor(bits = 15) {
+    this.cache = new KeyCache(bits);
+  }
+
+  /** Returns the line where `key` was seen, or 0 after remembering it. */
+  check(key: string, line: number): number {
+    const prev = this.cache.getOrSet(key, line);
+    return prev < 0 ? 0 : prev;
+  }
 }

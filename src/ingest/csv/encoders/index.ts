@@ -3,7 +3,7 @@ import { InventoryEncoder } from './inventory';
 import { ItemsEncoder } from './items';
 import { OrdersEncoder } from './orders';
 
-export { NULL, ROW_EMITTED, ROW_REJECTED, ROW_SKIPPED, RecentKeys } from './base';
+export { KeyCache, NULL, ROW_EMITTED, ROW_REJECTED, ROW_SKIPPED, RecentKeys } from './base';
 export type { EncoderContext, RowEncoder, RowSink } from './base';
 export { InventoryEncoder, ItemsEncoder, OrdersEncoder };
 

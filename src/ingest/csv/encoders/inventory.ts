@@ -1,5 +1,5 @@
 import { normalizeId, normalizeSku, parseBoolean, parseInteger } from '../values';
-import { EncoderBase, NULL, RecentKeys, ROW_EMITTED, ROW_REJECTED, keyText, type EncoderContext } from './base';
+import { EncoderBase, NULL, RecentKeys, type EncoderContext } from './base';
 
 /**
  * inventory_levels rows. Item key: `i:<inventory_item_id>`, else `s:<sku>`, else `v:<variant_id>`, else
@@ -48,8 +48,7 @@ export class InventoryEncoder extends EncoderBase {
 
   private quantity(f: string[], col: number): string {
     const raw = f[col]!;
-    if (raw.length === 0) return NULL;
-    const v = raw.trim();
+    const v = raw.length === 0 ? raw : raw.trim();
     if (v.length === 0) return NULL;
     const n = parseInteger(v);
     if (n !== null) return n;
@@ -62,8 +61,7 @@ export class InventoryEncoder extends EncoderBase {
   }
 
   encode(f: string[], line: number): number {
-    this.line = line;
-    this.errors = 0;
+    this.begin(line);
     this.notStocked = false;
 
     const iid = normalizeId(f[this.iInventoryItem]!);
@@ -83,8 +81,8 @@ export class InventoryEncoder extends EncoderBase {
       key = 'h:' + handle + '/' + f[this.iO1]!.trim() + '/' + f[this.iO2]!.trim() + '/' + f[this.iO3]!.trim();
       keyCol = this.iHandle;
     } else {
-      const col = [this.iInventoryItem, this.iSku, this.iVariant, this.iHandle].find((i) => i < this.absent)!;
-      this.fail(col, null, 'MISSING_VALUE', 'expected an inventory item id, a SKU, a variant id or a handle');
+      keyCol = [this.iInventoryItem, this.iSku, this.iVariant, this.iHandle].find((i) => i < this.absent)!;
+      this.fail(keyCol, null, 'MISSING_VALUE', 'expected an inventory item id, a SKU, a variant id or a handle');
     }
 
     const locId = normalizeId(f[this.iLocationId]!);
@@ -98,6 +96,10 @@ export class InventoryEncoder extends EncoderBase {
         'expected a location id or a location name',
       );
     }
+    this.putStr(key, keyCol);
+    this.putStr(locKey, locId.length !== 0 ? this.iLocationId : this.iLocationName);
+    this.putLine();
+    this.putUpload();
 
     const available = this.quantity(f, this.iAvailable);
     const onHand = this.quantity(f, this.iOnHand);
@@ -112,34 +114,19 @@ export class InventoryEncoder extends EncoderBase {
       else stocked = b;
     }
 
-    const row =
-      '\t' +
-      this.esc(iid, this.iInventoryItem) +
-      '\t' +
-      this.esc(vid, this.iVariant) +
-      '\t' +
-      this.esc(sku, this.iSku) +
-      '\t' +
-      this.esc(handle, this.iHandle) +
-      '\t' +
-      this.esc(locId, this.iLocationId) +
-      '\t' +
-      this.esc(locName, this.iLocationName) +
-      '\t' +
-      stocked +
-      '\t' +
-      available +
-      '\t' +
-      onHand +
-      '\t' +
-      committed +
-      '\t' +
-      incoming +
-      '\t' +
-      unavailable +
-      '\t' +
-      this.timestamp(f, this.iUpdated) +
-      '\n';
+    this.putStr(iid, this.iInventoryItem);
+    this.putStr(vid, this.iVariant);
+    this.putStr(sku, this.iSku);
+    this.putStr(handle, this.iHandle);
+    this.putStr(locId, this.iLocationId);
+    this.putStr(locName, this.iLocationName);
+    this.putAscii(stocked);
+    this.putAscii(available);
+    this.putAscii(onHand);
+    this.putAscii(committed);
+    this.putAscii(incoming);
+    this.putAscii(unavailable);
+    this.putTimestamp(f, this.iUpdated);
 
     if (this.errors === 0) {
       const prev = this.keys.check(key + '\u0000' + locKey, line);
@@ -147,11 +134,6 @@ export class InventoryEncoder extends EncoderBase {
         this.fail(keyCol, key, 'DUPLICATE_KEY', `item ${key} at location ${locKey} already appears on line ${prev}`);
       }
     }
-    if (this.errors !== 0) return ROW_REJECTED;
-    this.sink.emitRow(
-      this.runPrefix + keyText(key) + '\t' + keyText(locKey) + '\t' + line + '\t' + this.upload + row,
-      line,
-    );
-    return ROW_EMITTED;
+    return this.finish();
   }
 }

@@ -1,5 +1,5 @@
 import { normalizeId, normalizeSku, parseBoolean } from '../values';
-import { EncoderBase, NULL, RecentKeys, ROW_EMITTED, ROW_REJECTED, ROW_SKIPPED, keyText, type EncoderContext } from './base';
+import { EncoderBase, NULL, RecentKeys, ROW_SKIPPED, type EncoderContext } from './base';
 
 /** Product fields a Shopify products file gives on a handle's first row only; carried to its other rows. */
 const CARRIED = ['product_title', 'vendor', 'product_type', 'tags', 'status', 'gift_card'] as const;
@@ -89,9 +89,8 @@ export class ItemsEncoder extends EncoderBase {
   }
 
   encode(f: string[], line: number): number {
-    this.line = line;
-    this.errors = 0;
     if (this.shopify && this.isImageOnly(f)) return ROW_SKIPPED;
+    this.begin(line);
 
     const handle = f[this.iHandle]!.trim();
     const vals = this.values;
@@ -125,109 +124,62 @@ export class ItemsEncoder extends EncoderBase {
       key = 'h:' + handle + '/' + o1 + '/' + o2 + '/' + o3;
       keyCol = this.iHandle;
     } else {
-      this.fail(
-        this.iVariant < this.absent ? this.iVariant : this.iSku < this.absent ? this.iSku : this.iHandle,
-        null,
-        'MISSING_VALUE',
-        'expected a variant id, a SKU or a handle',
-      );
+      keyCol = this.iVariant < this.absent ? this.iVariant : this.iSku < this.absent ? this.iSku : this.iHandle;
+      this.fail(keyCol, null, 'MISSING_VALUE', 'expected a variant id, a SKU or a handle');
     }
+    this.putStr(key, keyCol);
+    this.putLine();
+    this.putUpload();
 
-    let variantTitle: string;
+    this.putStr(vid, this.iVariant);
+    this.putId(f, this.iProduct);
+    this.putStr(handle, this.iHandle);
+    this.putStr(sku, this.iSku);
+    this.putStr(normalizeSku(f[this.iBarcode]!), this.iBarcode);
+    this.putStr(vals[C_TITLE]!, cols[C_TITLE]!);
     if (this.shopify) {
       let t = o1;
       if (o2.length !== 0) t = t.length !== 0 ? t + ' / ' + o2 : o2;
       if (o3.length !== 0) t = t.length !== 0 ? t + ' / ' + o3 : o3;
-      variantTitle = this.esc(t, this.iO1);
+      this.putStr(t, this.iO1);
     } else {
-      variantTitle = this.text(f, this.iVariantTitle);
+      this.putText(f, this.iVariantTitle);
     }
+    this.putStr(o1, this.iO1);
+    this.putStr(o2, this.iO2);
+    this.putStr(o3, this.iO3);
+    this.putStr(vals[C_TYPE]!, cols[C_TYPE]!);
+    this.putStr(vals[C_VENDOR]!, cols[C_VENDOR]!);
+    this.putStr(vals[C_TAGS]!, cols[C_TAGS]!);
+    this.putStr(this.shopify ? vals[C_STATUS]!.toLowerCase() : vals[C_STATUS]!, cols[C_STATUS]!);
+    this.putMoney(f, this.iPrice);
+    this.putMoney(f, this.iCompare);
+    this.putId(f, this.iInventoryItem);
+    this.putInt(f, this.iAvailable);
 
-    const gift = this.bool(vals[C_GIFT]!, cols[C_GIFT]!);
-    let tracked: string;
-    let policy: string;
     if (this.shopify) {
       const tr = f[this.iTracked]!.trim();
-      tracked = !this.hasTracked ? NULL : tr.length === 0 ? 'f' : (parseBoolean(tr) ?? 't');
+      this.putAscii(!this.hasTracked ? NULL : tr.length === 0 ? 'f' : (parseBoolean(tr) ?? 't'));
       if (this.template) {
         const c = f[this.iContinue]!.trim();
-        const b = c.length === 0 ? NULL : parseBoolean(c);
-        if (b === null) {
-          this.booleanError(this.iContinue, c);
-          policy = NULL;
-        } else policy = b === NULL ? NULL : b === 't' ? 'continue' : 'deny';
+        const b = this.bool(c, this.iContinue);
+        this.putAscii(b === NULL ? NULL : b === 't' ? 'continue' : 'deny');
       } else {
-        policy = this.esc(f[this.iPolicy]!.trim().toLowerCase(), this.iPolicy);
+        this.putStr(f[this.iPolicy]!.trim().toLowerCase(), this.iPolicy);
       }
     } else {
-      tracked = this.bool(f[this.iTracked]!.trim(), this.iTracked);
-      policy = this.text(f, this.iPolicy);
+      this.putAscii(this.bool(f[this.iTracked]!.trim(), this.iTracked));
+      this.putText(f, this.iPolicy);
     }
-    const status = this.esc(this.shopify ? vals[C_STATUS]!.toLowerCase() : vals[C_STATUS]!, cols[C_STATUS]!);
-
-    const row =
-      '\t' +
-      this.esc(vid, this.iVariant) +
-      '\t' +
-      this.id(f, this.iProduct) +
-      '\t' +
-      this.esc(handle, this.iHandle) +
-      '\t' +
-      this.esc(sku, this.iSku) +
-      '\t' +
-      this.esc(normalizeSku(f[this.iBarcode]!), this.iBarcode) +
-      '\t' +
-      this.esc(vals[C_TITLE]!, cols[C_TITLE]!) +
-      '\t' +
-      variantTitle +
-      '\t' +
-      this.esc(o1, this.iO1) +
-      '\t' +
-      this.esc(o2, this.iO2) +
-      '\t' +
-      this.esc(o3, this.iO3) +
-      '\t' +
-      this.esc(vals[C_TYPE]!, cols[C_TYPE]!) +
-      '\t' +
-      this.esc(vals[C_VENDOR]!, cols[C_VENDOR]!) +
-      '\t' +
-      this.esc(vals[C_TAGS]!, cols[C_TAGS]!) +
-      '\t' +
-      status +
-      '\t' +
-      this.money(f, this.iPrice) +
-      '\t' +
-      this.money(f, this.iCompare) +
-      '\t' +
-      this.id(f, this.iInventoryItem) +
-      '\t' +
-      this.integer(f, this.iAvailable) +
-      '\t' +
-      tracked +
-      '\t' +
-      policy +
-      '\t' +
-      gift +
-      '\t' +
-      this.timestamp(f, this.iCreated) +
-      '\t' +
-      (this.shopify ? NULL : this.timestamp(f, this.iPublished)) +
-      '\n';
+    this.putAscii(this.bool(vals[C_GIFT]!, cols[C_GIFT]!));
+    this.putTimestamp(f, this.iCreated);
+    if (this.shopify) this.putNull();
+    else this.putTimestamp(f, this.iPublished);
 
     if (this.errors === 0) {
       const prev = this.keys.check(key, line);
       if (prev !== 0) this.fail(keyCol, key, 'DUPLICATE_KEY', `item ${key} already appears on line ${prev}`);
     }
-    if (this.errors !== 0) return ROW_REJECTED;
-    this.sink.emitRow(this.runPrefix + keyText(key) + '\t' + line + '\t' + this.upload + row, line);
-    return ROW_EMITTED;
-  }
-
-  private bool(v: string, col: number): string {
-    if (v.length === 0) return NULL;
-    const b = parseBoolean(v);
-    if (b !== null) return b;
-    this.booleanError(col, v);
-    return NULL;
+    return this.finish();
   }
 }

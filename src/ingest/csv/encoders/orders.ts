@@ -1,7 +1,8 @@
 import { normalizeId, normalizeSku, parseInteger, parseTimestamp } from '../values';
-import { EncoderBase, NULL, ROW_EMITTED, ROW_REJECTED, type EncoderContext } from './base';
+import { EncoderBase, KeyCache, NULL, type EncoderContext } from './base';
 
-const RECENT_ORDERS = 4096;
+const RECENT_ORDER_BITS = 13;
+const SMALL_ORDER = 32;
 const MAX_LINE_IDS_PER_ORDER = 100_000;
 
 /**
@@ -31,14 +32,18 @@ export class OrdersEncoder extends EncoderBase {
   private readonly itemCol: number;
 
   private curOrder = '';
-  private curOrderText = NULL;
   private curCount = 0;
-  private readonly curLineIds = new Map<string, number>();
-  private readonly recentOrders = new Map<string, number>();
+  /** Line item ids of the current order (and their lines): arrays while small, a Map beyond. */
+  private readonly lineIds: string[] = [];
+  private readonly lineIdLines: number[] = [];
+  private lineIdCount = 0;
+  private lineIdMap: Map<string, number> | null = null;
+  /** Line counts of recent orders, so an order that reappears later in the file goes on numbering its lines. */
+  private readonly recentOrders = new KeyCache(RECENT_ORDER_BITS);
   private carryCreated = NULL;
-  private carryFinancial = NULL;
+  private carryFinancial = '';
   private carryCancelled = NULL;
-  private carryCurrency = NULL;
+  private carryCurrency = '';
   private lastCreatedRaw = '';
   private lastCreated = NULL;
 
@@ -65,28 +70,44 @@ export class OrdersEncoder extends EncoderBase {
   }
 
   private startOrder(oid: string): void {
-    if (this.curOrder.length !== 0) {
-      const ro = this.recentOrders;
-      ro.delete(this.curOrder);
-      ro.set(this.curOrder, this.curCount);
-      if (ro.size > RECENT_ORDERS) ro.delete(ro.keys().next().value as string);
-    }
-    this.curCount = this.recentOrders.get(oid) ?? 0;
+    if (this.curOrder.length !== 0) this.recentOrders.set(this.curOrder, this.curCount);
+    const seen = this.recentOrders.get(oid);
+    this.curCount = seen < 0 ? 0 : seen;
     this.curOrder = oid;
-    this.curOrderText = this.esc(oid, this.iKey);
-    this.curLineIds.clear();
+    this.lineIdCount = 0;
+    this.lineIdMap = null;
     this.carryCreated = NULL;
-    this.carryFinancial = NULL;
+    this.carryFinancial = '';
     this.carryCancelled = NULL;
-    this.carryCurrency = NULL;
+    this.carryCurrency = '';
+  }
+
+  /** The line of the current order's emitted row with line item `lid`, or 0 after remembering it. */
+  private seenLineId(lid: string, line: number): number {
+    const ids = this.lineIds;
+    if (this.lineIdMap === null) {
+      const n = this.lineIdCount;
+      for (let i = 0; i < n; i++) if (ids[i] === lid) return this.lineIdLines[i]!;
+      if (n < SMALL_ORDER) {
+        ids[n] = lid;
+        this.lineIdLines[n] = line;
+        this.lineIdCount = n + 1;
+        return 0;
+      }
+      this.lineIdMap = new Map(ids.slice(0, n).map((id, i) => [id, this.lineIdLines[i]!]));
+    }
+    const prev = this.lineIdMap.get(lid);
+    if (prev !== undefined) return prev;
+    if (this.lineIdMap.size < MAX_LINE_IDS_PER_ORDER) this.lineIdMap.set(lid, line);
+    return 0;
   }
 
   encode(f: string[], line: number): number {
-    this.line = line;
-    this.errors = 0;
+    this.begin(line);
+    const w = this.w;
 
     const rawKey = f[this.iKey]!;
-    const oid = rawKey.length === 0 ? '' : this.keyIsName ? rawKey.trim() : normalizeId(rawKey);
+    const oid = rawKey.length === 0 ? rawKey : this.keyIsName ? rawKey.trim() : normalizeId(rawKey);
     let n = 0;
     if (oid.length === 0) {
       this.fail(this.iKey, null, 'MISSING_VALUE', `expected an order ${this.keyIsName ? 'name' : 'id'} on every line`);
@@ -94,6 +115,19 @@ export class OrdersEncoder extends EncoderBase {
       if (oid !== this.curOrder) this.startOrder(oid);
       n = ++this.curCount;
     }
+    this.putStr(oid, this.iKey);
+
+    const rawL = f[this.iLineItem]!;
+    const lid = rawL.length === 0 ? rawL : normalizeId(rawL);
+    if (lid.length !== 0) {
+      this.putStr(lid, this.iLineItem);
+    } else {
+      w.byte(35);
+      w.int(n);
+      w.byte(9);
+    }
+    this.putLine();
+    this.putUpload();
 
     let created = NULL;
     const rawC = f[this.iCreated]!;
@@ -116,45 +150,20 @@ export class OrdersEncoder extends EncoderBase {
       }
     }
     if (created !== NULL && n > 0) this.carryCreated = created;
+    this.putAscii(created);
 
-    let financial = this.text(f, this.iFinancial);
-    if (financial === NULL) financial = this.carryFinancial;
-    else this.carryFinancial = financial;
-    let cancelled = this.timestamp(f, this.iCancelled);
-    if (cancelled === NULL) cancelled = this.carryCancelled;
-    else this.carryCancelled = cancelled;
-    let currency = this.text(f, this.iCurrency);
-    if (currency === NULL) currency = this.carryCurrency;
-    else this.carryCurrency = currency;
-
-    const rawL = f[this.iLineItem]!;
-    const lid = rawL.length === 0 ? '' : normalizeId(rawL);
-    let lineKey: string;
-    let lineItem = NULL;
-    if (lid.length !== 0) {
-      lineItem = this.esc(lid, this.iLineItem);
-      lineKey = lineItem;
-      if (n > 0) {
-        const prev = this.curLineIds.get(lid);
-        if (prev !== undefined) {
-          this.fail(this.iLineItem, rawL, 'DUPLICATE_KEY', `line item ${lid} of order ${oid} already appears on line ${prev}`);
-        } else if (this.curLineIds.size < MAX_LINE_IDS_PER_ORDER) {
-          this.curLineIds.set(lid, line);
-        }
-      }
-    } else {
-      lineKey = '#' + n;
-    }
-
+    this.putStr(lid, this.iLineItem);
     const rawV = f[this.iVariant]!;
     const vid = rawV.length === 0 ? rawV : normalizeId(rawV);
+    this.putStr(vid, this.iVariant);
+    this.putId(f, this.iProduct);
     const rawS = f[this.iSku]!;
     const sku = rawS.length === 0 ? rawS : normalizeSku(rawS);
+    this.putStr(sku, this.iSku);
     if (this.requireItem && vid.length === 0 && sku.length === 0) {
       this.fail(this.itemCol, null, 'MISSING_VALUE', 'expected a variant_id or a sku on every line');
     }
 
-    let qty = NULL;
     const rawQ = f[this.iQty]!;
     const q = rawQ.length === 0 ? rawQ : rawQ.trim();
     if (q.length === 0) {
@@ -163,59 +172,39 @@ export class OrdersEncoder extends EncoderBase {
       const p = parseInteger(q);
       if (p === null) this.fail(this.iQty, rawQ, 'INVALID_NUMBER', 'expected a whole number of units, such as 2');
       else if (p.charCodeAt(0) === 45) this.fail(this.iQty, rawQ, 'NEGATIVE_QUANTITY', 'expected a quantity >= 0');
-      else qty = p;
+      else w.ascii(p);
     }
+    w.byte(9);
 
-    const price = this.money(f, this.iPrice);
-    const discounted = this.money(f, this.iDiscounted);
-    const variant = vid.length === 0 ? NULL : this.esc(vid, this.iVariant);
-    const product = this.id(f, this.iProduct);
-    const skuText = sku.length === 0 ? NULL : this.esc(sku, this.iSku);
-    const title = this.text(f, this.iTitle);
-    const vendor = this.text(f, this.iVendor);
-    const type = this.text(f, this.iType);
+    this.putMoney(f, this.iPrice);
+    this.putMoney(f, this.iDiscounted);
+    this.putText(f, this.iTitle);
+    this.putText(f, this.iVendor);
+    this.putText(f, this.iType);
 
-    if (this.errors !== 0) return ROW_REJECTED;
-    this.sink.emitRow(
-      this.runPrefix +
-        this.curOrderText +
-        '\t' +
-        lineKey +
-        '\t' +
-        line +
-        '\t' +
-        this.upload +
-        '\t' +
-        created +
-        '\t' +
-        lineItem +
-        '\t' +
-        variant +
-        '\t' +
-        product +
-        '\t' +
-        skuText +
-        '\t' +
-        qty +
-        '\t' +
-        price +
-        '\t' +
-        discounted +
-        '\t' +
-        title +
-        '\t' +
-        vendor +
-        '\t' +
-        type +
-        '\t' +
-        financial +
-        '\t' +
-        cancelled +
-        '\t' +
-        currency +
-        '\n',
-      line,
-    );
-    return ROW_EMITTED;
+    const rawF = f[this.iFinancial]!;
+    let financial = rawF.length === 0 ? rawF : rawF.trim();
+    if (financial.length === 0) financial = this.carryFinancial;
+    else this.carryFinancial = financial;
+    this.putStr(financial, this.iFinancial);
+
+    let cancelled = this.timestamp(f, this.iCancelled);
+    if (cancelled === NULL) cancelled = this.carryCancelled;
+    else this.carryCancelled = cancelled;
+    this.putAscii(cancelled);
+
+    const rawCur = f[this.iCurrency]!;
+    let currency = rawCur.length === 0 ? rawCur : rawCur.trim();
+    if (currency.length === 0) currency = this.carryCurrency;
+    else this.carryCurrency = currency;
+    this.putStr(currency, this.iCurrency);
+
+    if (lid.length !== 0 && this.errors === 0) {
+      const prev = this.seenLineId(lid, line);
+      if (prev !== 0) {
+        this.fail(this.iLineItem, rawL, 'DUPLICATE_KEY', `line item ${lid} of order ${oid} already appears on line ${prev}`);
+      }
+    }
+    return this.finish();
   }
 }
