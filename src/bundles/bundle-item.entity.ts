@@ -1,11 +1,19 @@
-import { Entity, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import type { Bundle } from './bundle.entity';
+
+export enum BundleItemRole {
+  ITEM = 'ITEM',
+  BUY = 'BUY',
+  GET = 'GET',
+}
 
 /** An item of a bundle. `runId` is repeated here so that "bundles containing this SKU" is one index lookup. */
 @Entity({ tableName: 'bundle_items' })
 @Index({ name: 'bundle_items_run_sku_idx', properties: ['runId', 'sku'] })
 @Index({ name: 'bundle_items_run_variant_idx', properties: ['runId', 'variantId'] })
 export class BundleItemRecord {
+  [OptionalProps]?: 'role';
+
   @ManyToOne('Bundle', { primary: true, deleteRule: 'cascade' })
   bundle!: Bundle;
 
@@ -25,6 +33,6 @@ export class BundleItemRecord {
   quantity!: number;
 
   /** For BUY_X_GET_Y: BUY (the trigger) or GET (the reward); ITEM otherwise. */
-  @Property({ type: 'text' })
-  role: string = 'ITEM';
+  @Enum(() => BundleItemRole)
+  role: BundleItemRole = BundleItemRole.ITEM;
 }

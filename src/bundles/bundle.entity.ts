@@ -1,7 +1,21 @@
-import { Collection, Entity, Enum, Index, ManyToOne, OneToMany, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Collection, Entity, Enum, Index, ManyToOne, OneToMany, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { Run } from '../runs/run.entity';
 import { Shop } from '../shops/shop.entity';
 import { BundleItemRecord } from './bundle-item.entity';
+
+export interface StoredDiscount {
+  type: 'PERCENTAGE' | 'FIXED_AMOUNT' | 'FREE_ITEM' | 'QUANTITY_TIERS';
+  /** Percentage (0-100) or amount, as a decimal string. */
+  value?: string | null;
+  tiers?: { minQuantity: number; percentage: string }[] | null;
+}
+
+export interface StoredCopy {
+  title?: string | null;
+  description?: string | null;
+  badge?: string | null;
+  savingsMessage?: string | null;
+}
 
 export enum BundleKind {
   FREQUENTLY_BOUGHT_TOGETHER = 'FREQUENTLY_BOUGHT_TOGETHER',
@@ -25,8 +39,10 @@ export enum BundleStatus {
 @Entity({ tableName: 'bundles' })
 @Unique({ properties: ['run', 'key'] })
 @Index({ properties: ['run', 'rank', 'id'] })
-@Index({ properties: ['shop'] })
+@Index({ properties: ['shop', 'run'] })
 export class Bundle {
+  [OptionalProps]?: 'status' | 'pinned' | 'createdAt' | 'updatedAt';
+
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
 
@@ -55,14 +71,13 @@ export class Bundle {
   @Property({ type: 'text', nullable: true })
   title?: string;
 
+  /** What the customer gets; see BundleDiscount in bundle.types.ts for the shapes. */
   @Property({ type: 'jsonb', nullable: true })
-  discount?: Record<string, unknown>;
+  discount?: StoredDiscount | null;
 
+  /** Storefront text, saved as the client gave it or drafted from templates. */
   @Property({ type: 'jsonb', nullable: true })
-  pricing?: Record<string, unknown>;
-
-  @Property({ type: 'jsonb', nullable: true })
-  copy?: Record<string, unknown>;
+  copy?: StoredCopy | null;
 
   @Property({ type: 'text', nullable: true })
   objective?: string;
@@ -91,6 +106,6 @@ export class Bundle {
   @Property({ columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() })
   updatedAt: Date = new Date();
 
-  @OneToMany(() => BundleItemRecord, (item) => item.bundle, { orderBy: { position: 'asc' } })
+  @OneToMany(() => BundleItemRecord, (item) => item.bundle, { orderBy: { position: 'asc' }, orphanRemoval: true })
   items = new Collection<BundleItemRecord>(this);
 }

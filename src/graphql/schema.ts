@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { bundleResolvers } from '../bundles';
 import { ingestResolvers } from '../ingest';
 import { runResolvers } from '../runs';
 import { shopResolvers } from '../shops';
@@ -11,7 +12,7 @@ export const schemaFile = path.resolve(__dirname, '..', '..', '..', 'schema.grap
 
 export function createSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [NodeResolver, ...shopResolvers, ...runResolvers, ...ingestResolvers],
+    resolvers: [NodeResolver, ...shopResolvers, ...runResolvers, ...ingestResolvers, ...bundleResolvers],
     validate: false,
     emitSchemaFile: false,
   });

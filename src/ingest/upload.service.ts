@@ -1,5 +1,6 @@
 import type { Em } from '../db/orm';
 import { DATASETS } from '../catalog/datasets';
+import { bigintArray } from '../db/arrays';
 import { CsvRowErrorRecord } from './csv-row-error.entity';
 import { CsvKind, CsvUpload } from './csv-upload.entity';
 
@@ -28,8 +29,7 @@ export class UploadQueries {
     const probes = Object.values(DATASETS)
       .map((d) => `SELECT r.id AS run_id, '${d.kind}' AS kind FROM unnest(?::bigint[]) AS r(id) WHERE EXISTS (SELECT 1 FROM ${d.table} t WHERE t.run_id = r.id)`)
       .join(' UNION ALL ');
-    // Passed as one array literal: the query builder would spread a JS array into a list of parameters.
-    const ids = `{${runIds.join(',')}}`;
+    const ids = bigintArray(runIds);
     const rows: { run_id: string; kind: CsvKind }[] = await this.em.getConnection().execute(probes, Object.values(DATASETS).map(() => ids));
     const present = new Map<string, Set<CsvKind>>(runIds.map((id) => [id, new Set()]));
     for (const row of rows) present.get(String(row.run_id))?.add(row.kind);

@@ -1,0 +1,193 @@
+import { normalizeId, normalizeSku } from '../ingest/csv';
+import { userError, type UserError } from '../graphql/user-error';
+import { BundleItemRole } from './bundle-item.entity';
+import { BundleKind, BundleSource, BundleStatus, type StoredCopy, type StoredDiscount } from './bundle.entity';
+import { BundleDiscountType, type BundleCopyInput, type BundleDiscountInput, type BundleInput } from './bundle.types';
+
+/** A bundle checked and normalised, ready to be saved: what bundlesSave and generation both hand to the save path. */
+export interface BundleDraft {
+  /** Null until the save path derives it from the items, once their identities are complete. */
+  key: string | null;
+  kind: BundleKind;
+  source: BundleSource;
+  status: BundleStatus;
+  pinned: boolean;
+  title: string | null;
+  items: DraftItem[];
+  discount: StoredDiscount | null;
+  copy: StoredCopy | null;
+  objective: string | null;
+  rank: number | null;
+  support?: number | null;
+  confidence?: number | null;
+  lift?: number | null;
+  score?: number | null;
+  orderCount?: number | null;
+}
+
+export interface DraftItem {
+  sku: string | null;
+  variantId: string | null;
+  quantity: number;
+  role: BundleItemRole;
+}
+
+const MAX_ITEMS = 20;
+const MAX_QUANTITY = 10_000;
+const MAX_TEXT = { key: 200, title: 255, description: 2000, badge: 60, savingsMessage: 255, objective: 60 } as const;
+const DECIMAL = /^\d+(\.\d+)?$/;
+
+type Path = (string | number)[];
+
+/** The item's identity as keys and lookups use it: the variant id where known, else the SKU. */
+export function itemIdentity(item: Pick<DraftItem, 'sku' | 'variantId'>): string {
+  return item.variantId ? `v:${item.variantId}` : `s:${item.sku}`;
+}
+
+/**
+ * A bundle's key from its kind and sorted items, so that the same set saved twice (or generated twice) is one
+ * bundle: e.g. "FREQUENTLY_BOUGHT_TOGETHER:s:CAP-RED+v:501*2".
+ */
+export function deriveKey(kind: BundleKind, items: DraftItem[]): string {
+  const parts = items.map((item) => {
+    const role = item.role === BundleItemRole.ITEM ? '' : `${item.role.toLowerCase()}:`;
+    return `${role}${itemIdentity(item)}${item.quantity === 1 ? '' : `*${item.quantity}`}`;
+  });
+  return `${kind}:${parts.sort().join('+')}`;
+}
+
+function text(value: string | null | undefined, max: number, path: Path, errors: UserError[]): string | null {
+  const trimmed = value?.trim();
+  if (!trimmed) return null;
+  if (trimmed.length > max) errors.push(userError('TOO_LONG', `At most ${max} characters.`, path));
+  return trimmed;
+}
+
+export function checkDiscount(discount: BundleDiscountInput | null | undefined, kind: BundleKind, items: DraftItem[], path: Path, errors: UserError[]): StoredDiscount | null {
+  if (!discount) return null;
+  const at = (...rest: Path) => [...path, ...rest];
+  const percentage = (value: string | null | undefined, field: Path) => {
+    if (value == null || !DECIMAL.test(value) || Number(value) > 100) {
+      errors.push(userError('OUT_OF_RANGE', 'A percentage must be between 0 and 100.', field));
+      return null;
+    }
+    return value;
+  };
+  switch (discount.type) {
+    case BundleDiscountType.PERCENTAGE:
+      return { type: discount.type, value: percentage(discount.value, at('value')) };
+    case BundleDiscountType.FIXED_AMOUNT:
+      if (discount.value == null || !DECIMAL.test(discount.value)) {
+        errors.push(userError('OUT_OF_RANGE', 'A fixed amount must be zero or more.', at('value')));
+      }
+      return { type: discount.type, value: discount.value ?? null };
+    case BundleDiscountType.FREE_ITEM:
+      if (items.length < 2) errors.push(userError('INVALID', 'A free item needs at least two items in the bundle.', at('type')));
+      return { type: discount.type };
+    case BundleDiscountType.QUANTITY_TIERS: {
+      if (kind !== BundleKind.VOLUME_DISCOUNT) {
+        errors.push(userError('INVALID', 'Quantity tiers are for VOLUME_DISCOUNT bundles.', at('type')));
+      }
+      const tiers = discount.tiers ?? [];
+      if (tiers.length === 0) errors.push(userError('BLANK', 'Give at least one tier.', at('tiers')));
+      tiers.forEach((tier, i) => {
+        if (!Number.isInteger(tier.minQuantity) || tier.minQuantity < 2) {
+          errors.push(userError('OUT_OF_RANGE', 'A tier starts at a quantity of 2 or more.', at('tiers', i, 'minQuantity')));
+        }
+        if (i > 0 && tier.minQuantity <= tiers[i - 1].minQuantity) {
+          errors.push(userError('NOT_ASCENDING', 'Tiers go from the smallest quantity to the largest.', at('tiers', i, 'minQuantity')));
+        }
+        percentage(tier.percentage, at('tiers', i, 'percentage'));
+      });
+      return { type: discount.type, tiers: tiers.map((t) => ({ minQuantity: t.minQuantity, percentage: t.percentage })) };
+    }
+  }
+}
+
+export function checkCopy(copy: BundleCopyInput | null | undefined, path: Path, errors: UserError[]): StoredCopy | null {
+  if (!copy) return null;
+  return {
+    title: text(copy.title, MAX_TEXT.title, [...path, 'title'], errors),
+    description: text(copy.description, MAX_TEXT.description, [...path, 'description'], errors),
+    badge: text(copy.badge, MAX_TEXT.badge, [...path, 'badge'], errors),
+    savingsMessage: text(copy.savingsMessage, MAX_TEXT.savingsMessage, [...path, 'savingsMessage'], errors),
+  };
+}
+
+export function checkRank(rank: number | null | undefined, path: Path, errors: UserError[]): number | null {
+  if (rank == null) return null;
+  if (rank < 1) errors.push(userError('OUT_OF_RANGE', 'Ranks start at 1.', path));
+  return rank;
+}
+
+function checkItems(kind: BundleKind, input: BundleInput, path: Path, errors: UserError[]): DraftItem[] {
+  const items: DraftItem[] = input.items.map((item, i) => {
+    const sku = item.sku ? normalizeSku(item.sku) || null : null;
+    const variantId = item.variantId ? normalizeId(item.variantId) || null : null;
+    if (!sku && !variantId) errors.push(userError('BLANK', 'An item needs a sku or a variantId.', [...path, 'items', i]));
+    if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {
+      errors.push(userError('OUT_OF_RANGE', `Quantity must be a whole number from 1 to ${MAX_QUANTITY}.`, [...path, 'items', i, 'quantity']));
+    }
+    if (item.role !== BundleItemRole.ITEM && kind !== BundleKind.BUY_X_GET_Y) {
+      errors.push(userError('INVALID', 'BUY and GET roles are for BUY_X_GET_Y bundles.', [...path, 'items', i, 'role']));
+    }
+    return { sku, variantId, quantity: item.quantity, role: item.role };
+  });
+  const seen = new Map<string, number>();
+  items.forEach((item, i) => {
+    if (!item.sku && !item.variantId) return;
+    const identity = `${item.role}:${itemIdentity(item)}`;
+    if (seen.has(identity)) errors.push(userError('DUPLICATE', `The same item is already item ${seen.get(identity)} of this bundle.`, [...path, 'items', i]));
+    else seen.set(identity, i);
+  });
+  const minimum = kind === BundleKind.FREQUENTLY_BOUGHT_TOGETHER || kind === BundleKind.MIX_AND_MATCH ? 2 : 1;
+  if (items.length < minimum) {
+    errors.push(userError('TOO_FEW_ITEMS', `A ${kind} bundle needs at least ${minimum} items.`, [...path, 'items']));
+  }
+  if (items.length > MAX_ITEMS) errors.push(userError('TOO_MANY_ITEMS', `At most ${MAX_ITEMS} items.`, [...path, 'items']));
+  if (kind === BundleKind.BUY_X_GET_Y) {
+    if (!items.some((item) => item.role === BundleItemRole.BUY) || !items.some((item) => item.role === BundleItemRole.GET)) {
+      errors.push(userError('MISSING_ROLE', 'A BUY_X_GET_Y bundle needs at least one BUY item and one GET item.', [...path, 'items']));
+    }
+  }
+  return items;
+}
+
+/** Reports bundles of one request that share a key, by their position in the request. */
+export function duplicateKeys(drafts: BundleDraft[]): UserError[] {
+  const first = new Map<string, number>();
+  const errors: UserError[] = [];
+  drafts.forEach((draft, index) => {
+    const key = draft.key!;
+    if (first.has(key)) errors.push(userError('DUPLICATE_KEY', `Bundle ${first.get(key)} of this request has the same key "${key}".`, ['bundles', index, 'key']));
+    else first.set(key, index);
+  });
+  return errors;
+}
+
+/**
+ * Checks every bundle of a request before anything is written; every problem is reported with its path,
+ * e.g. ["bundles","3","items","0","quantity"]. Returns the drafts only when there is no problem at all.
+ */
+export function draftsFromInput(inputs: BundleInput[], source: BundleSource): { drafts: BundleDraft[]; errors: UserError[] } {
+  const errors: UserError[] = [];
+  const drafts = inputs.map((input, index) => {
+    const path: Path = ['bundles', index];
+    const items = checkItems(input.kind, input, path, errors);
+    const key = text(input.key, MAX_TEXT.key, [...path, 'key'], errors);
+    return {
+      key,
+      kind: input.kind,
+      source,
+      status: input.status ?? BundleStatus.DRAFT,
+      pinned: input.pinned ?? false,
+      title: text(input.title, MAX_TEXT.title, [...path, 'title'], errors),
+      items,
+      discount: checkDiscount(input.discount, input.kind, items, [...path, 'discount'], errors),
+      copy: checkCopy(input.copy, [...path, 'copy'], errors),
+      objective: text(input.objective, MAX_TEXT.objective, [...path, 'objective'], errors),
+      rank: checkRank(input.rank, [...path, 'rank'], errors),
+    };
+  });
+  return { drafts: errors.length ? [] : drafts, errors };
+}

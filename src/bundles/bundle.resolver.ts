@@ -1,0 +1,228 @@
+import DataLoader from 'dataloader';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { loader, shopIdOf, type Context } from '../graphql/context';
+import { idOf, requireIdOf } from '../graphql/global-id';
+import { ConnectionArgs, connectionComplexity, pageRequest, toConnection, type ConnectionShape } from '../graphql/relay';
+import { DecimalScalar } from '../graphql/scalars';
+import { DomainError, userError, withUserErrors } from '../graphql/user-error';
+import { normalizeId, normalizeSku } from '../ingest/csv';
+import { RunService } from '../runs/run.service';
+import { RunType } from '../runs/run.types';
+import { BundleItemRecord } from './bundle-item.entity';
+import { BundleSource } from './bundle.entity';
+import { draftsFromInput } from './bundle-draft';
+import { BundleService } from './bundle.service';
+import {
+  BundleConnection,
+  BundleFilter,
+  BundleInput,
+  BundleItem,
+  BundlePricingType,
+  BundleSaveMode,
+  BundleSortKey,
+  BundleType,
+  BundleUpdateInput,
+  BundleUpdatePayload,
+  BundlesDeletePayload,
+  BundlesSavePayload,
+} from './bundle.types';
+import { availableQuantity, itemFactsKey, loadItemFacts, type ItemFacts } from './item-catalog';
+import { priceBundle } from './pricing';
+
+const MAX_RECOMMENDED = 50;
+
+function itemsLoader(ctx: Context) {
+  return loader(ctx, 'bundle.items', () =>
+    new DataLoader<string, BundleItem[]>(async (ids) => {
+      const records = await ctx.em.find(BundleItemRecord, { bundle: { $in: [...ids] } }, { orderBy: { bundle: 'asc', position: 'asc' } });
+      const byBundle = new Map<string, BundleItem[]>(ids.map((id) => [id, []]));
+      for (const r of records) {
+        byBundle.get(r.bundle.id)?.push({ runId: r.runId, sku: r.sku ?? null, variantId: r.variantId ?? null, quantity: r.quantity, role: r.role });
+      }
+      return ids.map((id) => byBundle.get(id)!);
+    }),
+  );
+}
+
+function factsLoader(ctx: Context) {
+  return loader(ctx, 'bundle.itemFacts', () =>
+    new DataLoader<BundleItem, ItemFacts, string>((items) => loadItemFacts(ctx.em, items), { cacheKeyFn: itemFactsKey }),
+  );
+}
+
+async function itemsOf(bundle: BundleType, ctx: Context): Promise<BundleItem[]> {
+  return bundle.itemRecords ?? itemsLoader(ctx).load(bundle.bundleId);
+}
+
+async function factsOf(bundle: BundleType, ctx: Context): Promise<{ items: BundleItem[]; facts: ItemFacts[] }> {
+  const items = await itemsOf(bundle, ctx);
+  return { items, facts: await factsLoader(ctx).loadMany(items).then((all) => all.map((f) => { if (f instanceof Error) throw f; return f; })) };
+}
+
+function bundleService(ctx: Context): BundleService {
+  return new BundleService(ctx.em);
+}
+
+@Resolver(() => BundleType)
+export class BundleResolver {
+  @Query(() => BundleConnection, { description: "The shop's bundles, or one run's.", complexity: connectionComplexity })
+  async bundles(
+    @Args() args: ConnectionArgs,
+    @Arg('runId', () => ID, { nullable: true }) runId: string | null,
+    @Arg('filter', () => BundleFilter, { nullable: true }) filter: BundleFilter | null,
+    @Arg('sortKey', () => BundleSortKey, { defaultValue: BundleSortKey.RANK }) sortKey: BundleSortKey,
+    @Arg('reverse', { defaultValue: false }) reverse: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<ConnectionShape<BundleType>> {
+    const runDbId = runId == null ? null : idOf(runId, 'Run');
+    if (runId != null && !runDbId) return toConnection([], pageRequest(args), () => []);
+    return pageOfBundles(ctx, runDbId, args, filter, sortKey, reverse);
+  }
+
+  @Query(() => [BundleType], {
+    description:
+      "The best ACTIVE bundles containing an item, from the shop's latest run with bundles (or runId); bundles with an out-of-stock item are left out unless inStockOnly is false.",
+  })
+  async recommendedBundles(
+    @Arg('sku', () => String, { nullable: true }) sku: string | null,
+    @Arg('variantId', () => String, { nullable: true }) variantId: string | null,
+    @Arg('runId', () => ID, { nullable: true }) runId: string | null,
+    @Arg('first', () => Int, { defaultValue: 5 }) first: number,
+    @Arg('inStockOnly', { defaultValue: true }) inStockOnly: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<BundleType[]> {
+    const item = { sku: sku ? normalizeSku(sku) || null : null, variantId: variantId ? normalizeId(variantId) || null : null };
+    if (!item.sku && !item.variantId) throw new DomainError(userError('BLANK', 'Give a sku or a variantId.', ['sku']));
+    if (first < 1 || first > MAX_RECOMMENDED) throw new DomainError(userError('OUT_OF_RANGE', `"first" must be between 1 and ${MAX_RECOMMENDED}.`, ['first']));
+    const runDbId = runId == null ? null : idOf(runId, 'Run');
+    if (runId != null && !runDbId) return [];
+    const service = bundleService(ctx);
+    const chosen: BundleType[] = [];
+    const batch = inStockOnly ? Math.max(first * 2, 10) : first;
+    for (let offset = 0; chosen.length < first; offset += batch) {
+      const candidates = (await service.containing(shopIdOf(ctx), runDbId, item, batch, offset)).map((b) => BundleType.from(b));
+      // Stock of every candidate in two batched queries (items, then their facts), never one per bundle.
+      const stock = inStockOnly ? await Promise.all(candidates.map(async (b) => { const { items, facts } = await factsOf(b, ctx); return availableQuantity(items, facts); })) : [];
+      for (const [i, bundle] of candidates.entries()) {
+        if (inStockOnly && stock[i] === 0) continue;
+        chosen.push(bundle);
+        if (chosen.length === first) break;
+      }
+      if (candidates.length < batch) break;
+    }
+    return chosen;
+  }
+
+  @Mutation(() => BundlesSavePayload, { description: 'Create or update bundles by key in one transaction; REPLACE also removes the others.' })
+  bundlesSave(
+    @Arg('runId', () => ID) runId: string,
+    @Arg('bundles', () => [BundleInput]) bundles: BundleInput[],
+    @Arg('mode', () => BundleSaveMode, { defaultValue: BundleSaveMode.UPSERT }) mode: BundleSaveMode,
+    @Ctx() ctx: Context,
+  ): Promise<BundlesSavePayload> {
+    return withUserErrors(
+      async () => {
+        const run = await new RunService(ctx.em).require(shopIdOf(ctx), requireIdOf(runId, 'Run', ['runId']));
+        const { drafts, errors } = draftsFromInput(bundles, BundleSource.MANUAL);
+        if (errors.length) throw new DomainError(errors);
+        const result = await bundleService(ctx).save(shopIdOf(ctx), run.id, drafts, mode);
+        return {
+          bundles: result.bundles.map(({ bundle, items }) => BundleType.from(bundle, items)),
+          inserted: result.inserted,
+          updated: result.updated,
+          deleted: result.deleted,
+        };
+      },
+      () => ({ bundles: [], inserted: 0, updated: 0, deleted: 0 }),
+    );
+  }
+
+  @Mutation(() => BundleUpdatePayload)
+  bundleUpdate(@Arg('id', () => ID) id: string, @Arg('input') input: BundleUpdateInput, @Ctx() ctx: Context): Promise<BundleUpdatePayload> {
+    return withUserErrors(
+      async () => {
+        const { bundle, items } = await bundleService(ctx).update(shopIdOf(ctx), requireIdOf(id, 'Bundle'), input);
+        return { bundle: BundleType.from(bundle, items) };
+      },
+      () => ({ bundle: null }),
+    );
+  }
+
+  @Mutation(() => BundlesDeletePayload)
+  async bundlesDelete(@Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: Context): Promise<BundlesDeletePayload> {
+    const { deleted, errors } = await bundleService(ctx).delete(
+      shopIdOf(ctx),
+      ids.map((id, index) => ({ id: idOf(id, 'Bundle'), index })),
+    );
+    return { deletedIds: deleted.map((id) => `gid://bundlegraph/Bundle/${id}`), userErrors: errors };
+  }
+
+  @FieldResolver(() => [BundleItem])
+  items(@Root() bundle: BundleType, @Ctx() ctx: Context): Promise<BundleItem[]> {
+    return itemsOf(bundle, ctx);
+  }
+
+  @FieldResolver(() => BundlePricingType, { nullable: true, description: "Computed from the run's catalog prices and the discount; null when a price is unknown." })
+  async pricing(@Root() bundle: BundleType, @Ctx() ctx: Context): Promise<BundlePricingType | null> {
+    const { items, facts } = await factsOf(bundle, ctx);
+    return priceBundle(items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: facts[i].price })), bundle.discount);
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Complete bundles stock allows: min over items of floor(available / quantity), untracked and continue-selling items ignored.' })
+  async availableQuantity(@Root() bundle: BundleType, @Ctx() ctx: Context): Promise<number | null> {
+    const { items, facts } = await factsOf(bundle, ctx);
+    return availableQuantity(items, facts);
+  }
+
+  @FieldResolver(() => RunType)
+  async run(@Root() bundle: BundleType, @Ctx() ctx: Context): Promise<RunType> {
+    const run = await new RunService(ctx.em).get(shopIdOf(ctx), bundle.runId);
+    if (!run) throw new Error('bundle without its run');
+    return RunType.from(run);
+  }
+}
+
+@Resolver(() => BundleItem)
+export class BundleItemResolver {
+  @FieldResolver(() => String, { nullable: true, description: "From the run's catalog (else variants)." })
+  async title(@Root() item: BundleItem, @Ctx() ctx: Context): Promise<string | null> {
+    return (await factsLoader(ctx).load(item)).title;
+  }
+
+  @FieldResolver(() => DecimalScalar, { nullable: true })
+  async price(@Root() item: BundleItem, @Ctx() ctx: Context): Promise<string | null> {
+    return (await factsLoader(ctx).load(item)).price;
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Units available over stocked locations, else the catalog total; null when unknown.' })
+  async available(@Root() item: BundleItem, @Ctx() ctx: Context): Promise<number | null> {
+    return (await factsLoader(ctx).load(item)).available;
+  }
+}
+
+@Resolver(() => RunType)
+export class RunBundlesResolver {
+  @FieldResolver(() => BundleConnection, { complexity: connectionComplexity })
+  bundles(
+    @Root() run: RunType,
+    @Args() args: ConnectionArgs,
+    @Arg('filter', () => BundleFilter, { nullable: true }) filter: BundleFilter | null,
+    @Arg('sortKey', () => BundleSortKey, { defaultValue: BundleSortKey.RANK }) sortKey: BundleSortKey,
+    @Arg('reverse', { defaultValue: false }) reverse: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<ConnectionShape<BundleType>> {
+    return pageOfBundles(ctx, run.runId, args, filter, sortKey, reverse);
+  }
+}
+
+async function pageOfBundles(ctx: Context, runId: string | null, args: ConnectionArgs, filter: BundleFilter | null, sortKey: BundleSortKey, reverse: boolean) {
+  const request = pageRequest(args);
+  const rows = await bundleService(ctx).page(shopIdOf(ctx), runId, filter, sortKey, reverse, request);
+  const cursors = new Map<BundleType, [string, number]>();
+  const nodes = rows.map(({ bundle, cursor }) => {
+    const node = BundleType.from(bundle);
+    cursors.set(node, cursor);
+    return node;
+  });
+  return toConnection(nodes, request, (node) => cursors.get(node)!);
+}

@@ -1,0 +1,265 @@
+import type { Em } from '../db/orm';
+import { keysetSql } from '../db/keyset';
+import type { PageRequest } from '../graphql/relay';
+import { DomainError, userError, type UserError } from '../graphql/user-error';
+import { Run } from '../runs/run.entity';
+import { Shop } from '../shops/shop.entity';
+import { BundleItemRecord } from './bundle-item.entity';
+import { Bundle, type BundleStatus } from './bundle.entity';
+import { checkCopy, checkDiscount, checkRank, deriveKey, duplicateKeys, type BundleDraft, type DraftItem } from './bundle-draft';
+import { bigintArray, textArray } from '../db/arrays';
+import { BundleSaveMode, BundleSortKey, type BundleFilter, type BundleItem, type BundleUpdateInput } from './bundle.types';
+
+/** Bundles written per flush: the unit of work is cleared between chunks so that memory and diffing stay small. */
+export const SAVE_CHUNK = 500;
+
+export interface SaveResult {
+  bundles: { bundle: Bundle; items: BundleItem[] }[];
+  inserted: number;
+  updated: number;
+  deleted: number;
+}
+
+/** Which bundles a REPLACE save may remove besides those it is given. */
+export type ReplaceScope = 'ALL_BUT_PINNED_MANUAL' | 'GENERATED_NOT_PINNED';
+
+const REPLACE_SCOPES: Record<ReplaceScope, string> = {
+  ALL_BUT_PINNED_MANUAL: "NOT (pinned AND source = 'MANUAL')",
+  GENERATED_NOT_PINNED: "source = 'GENERATED' AND NOT pinned",
+};
+
+const SORTS: Record<BundleSortKey, { column: string; descending: boolean }> = {
+  [BundleSortKey.RANK]: { column: 'coalesce(b.rank, 2147483647)', descending: false },
+  [BundleSortKey.SCORE]: { column: "coalesce(b.score, '-Infinity'::float8)", descending: true },
+  [BundleSortKey.LIFT]: { column: "coalesce(b.lift, '-Infinity'::float8)", descending: true },
+  [BundleSortKey.CREATED_AT]: { column: 'b.created_at', descending: false },
+  [BundleSortKey.UPDATED_AT]: { column: 'b.updated_at', descending: false },
+};
+
+function itemsOf(bundle: Bundle): BundleItem[] {
+  return bundle.items.getItems().map((item) => ({
+    runId: bundle.run.id,
+    sku: item.sku ?? null,
+    variantId: item.variantId ?? null,
+    quantity: item.quantity,
+    role: item.role,
+  }));
+}
+
+function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+function notFound(field: (string | number)[]): DomainError {
+  return new DomainError(userError('NOT_FOUND', 'No bundle with this id in this shop.', field));
+}
+
+export class BundleService {
+  constructor(private readonly em: Em) {}
+
+  /**
+   * Saves drafts through the unit of work: in one transaction, chunk by chunk, one SELECT of the chunk's
+   * existing keys, then one flush (batched INSERTs and UPDATEs; ids come back through RETURNING, so nothing is
+   * read again). What was saved is returned from memory.
+   */
+  async save(shopId: string, runId: string, drafts: BundleDraft[], mode: BundleSaveMode, scope: ReplaceScope = 'ALL_BUT_PINNED_MANUAL'): Promise<SaveResult> {
+    await this.completeIdentities(runId, drafts);
+    for (const draft of drafts) draft.key ??= deriveKey(draft.kind, draft.items);
+    const duplicates = duplicateKeys(drafts);
+    if (duplicates.length) throw new DomainError(duplicates);
+    return this.em.transactional(async (em) => {
+      const result: SaveResult = { bundles: [], inserted: 0, updated: 0, deleted: 0 };
+      const now = new Date();
+      for (const chunk of chunks(drafts, SAVE_CHUNK)) {
+        const existing = await em.find(Bundle, { run: runId, key: { $in: chunk.map((d) => d.key!) } }, { populate: ['items'] });
+        const byKey = new Map<string, Bundle>(existing.map((bundle) => [bundle.key, bundle]));
+        const saved: Bundle[] = [];
+        for (const draft of chunk) {
+          let bundle: Bundle | undefined = byKey.get(draft.key!);
+          if (bundle) {
+            result.updated++;
+          } else {
+            bundle = em.create(Bundle, {
+              shop: em.getReference(Shop, shopId),
+              run: em.getReference(Run, runId),
+              key: draft.key!,
+              kind: draft.kind,
+              source: draft.source,
+              createdAt: now,
+            });
+            result.inserted++;
+          }
+          this.assign(em, bundle, draft, runId, now);
+          saved.push(bundle);
+        }
+        await em.flush();
+        for (const bundle of saved) result.bundles.push({ bundle, items: itemsOf(bundle) });
+        em.clear();
+      }
+      if (mode === BundleSaveMode.REPLACE) {
+        const removed = await em.getConnection().execute(
+          `DELETE FROM bundles WHERE run_id = ? AND ${REPLACE_SCOPES[scope]} AND NOT (key = ANY(?::text[]))`,
+          [runId, textArray(drafts.map((d) => d.key!))],
+          'run',
+        );
+        result.deleted = (removed as { affectedRows?: number }).affectedRows ?? 0;
+      }
+      return result;
+    });
+  }
+
+  /**
+   * Fills in the SKU of items given by variant id, and the variant id of items given by SKU, from the run's
+   * catalog (else variants), in one query: so that storefronts find a bundle by either, and the same item
+   * named both ways makes the same key.
+   */
+  private async completeIdentities(runId: string, drafts: BundleDraft[]): Promise<void> {
+    const items = drafts.flatMap((draft) => draft.items).filter((item) => !item.sku || !item.variantId);
+    if (items.length === 0) return;
+    const known: { variant_id: string; sku: string }[] = await this.em.getConnection().execute(
+      `SELECT DISTINCT ON (variant_id, sku) variant_id, sku FROM (
+         SELECT variant_id, sku, 0 AS source FROM catalog_items WHERE run_id = ? AND (variant_id = ANY(?::text[]) OR sku = ANY(?::text[]))
+         UNION ALL
+         SELECT variant_id, sku, 1 AS source FROM variants WHERE run_id = ? AND (variant_id = ANY(?::text[]) OR sku = ANY(?::text[]))
+       ) found WHERE variant_id IS NOT NULL AND sku IS NOT NULL ORDER BY variant_id, sku, source`,
+      [runId, textArray(items.map((i) => i.variantId)), textArray(items.map((i) => i.sku)), runId, textArray(items.map((i) => i.variantId)), textArray(items.map((i) => i.sku))],
+    );
+    const skuOf = new Map<string, string>();
+    const variantOf = new Map<string, string>();
+    for (const row of known) {
+      if (!skuOf.has(row.variant_id)) skuOf.set(row.variant_id, row.sku);
+      if (!variantOf.has(row.sku)) variantOf.set(row.sku, row.variant_id);
+    }
+    for (const item of items) {
+      if (item.variantId && !item.sku) item.sku = skuOf.get(item.variantId) ?? null;
+      else if (item.sku && !item.variantId) item.variantId = variantOf.get(item.sku) ?? null;
+    }
+  }
+
+  /** Copies a draft onto a bundle; items are matched by position so unchanged ones are not rewritten. */
+  private assign(em: Em, bundle: Bundle, draft: BundleDraft, runId: string, now: Date): void {
+    Object.assign(bundle, {
+      kind: draft.kind,
+      source: draft.source,
+      status: draft.status,
+      pinned: draft.pinned,
+      title: draft.title,
+      discount: draft.discount,
+      copy: draft.copy,
+      objective: draft.objective,
+      rank: draft.rank,
+      support: draft.support ?? null,
+      confidence: draft.confidence ?? null,
+      lift: draft.lift ?? null,
+      score: draft.score ?? null,
+      orderCount: draft.orderCount ?? null,
+      updatedAt: now,
+    });
+    const current = bundle.items.isInitialized() ? bundle.items.getItems() : [];
+    draft.items.forEach((item: DraftItem, position) => {
+      const fields = { sku: item.sku ?? undefined, variantId: item.variantId ?? undefined, quantity: item.quantity, role: item.role };
+      if (current[position]) Object.assign(current[position], fields);
+      else bundle.items.add(em.create(BundleItemRecord, { bundle, position, runId, ...fields }));
+    });
+    for (const extra of current.slice(draft.items.length)) bundle.items.remove(extra);
+  }
+
+  async update(shopId: string, bundleId: string, input: BundleUpdateInput): Promise<{ bundle: Bundle; items: BundleItem[] }> {
+    const bundle = await this.em.findOne(Bundle, { id: bundleId, shop: shopId }, { populate: ['items'] });
+    if (!bundle) throw notFound(['id']);
+    const errors: UserError[] = [];
+    const items = itemsOf(bundle).map(({ sku, variantId, quantity, role }) => ({ sku, variantId, quantity, role }));
+    const changes: Partial<Bundle> = {};
+    if (input.status != null) changes.status = input.status as BundleStatus;
+    if (input.pinned != null) changes.pinned = input.pinned;
+    if (input.title !== undefined) changes.title = input.title?.trim() || undefined;
+    if (input.title && input.title.trim().length > 255) errors.push(userError('TOO_LONG', 'At most 255 characters.', ['input', 'title']));
+    if (input.copy !== undefined) changes.copy = checkCopy(input.copy, ['input', 'copy'], errors);
+    if (input.discount !== undefined) changes.discount = checkDiscount(input.discount, bundle.kind, items, ['input', 'discount'], errors);
+    if (input.rank !== undefined) changes.rank = checkRank(input.rank, ['input', 'rank'], errors) ?? undefined;
+    if (errors.length) throw new DomainError(errors);
+    Object.assign(bundle, changes, { updatedAt: new Date() });
+    await this.em.flush();
+    return { bundle, items: itemsOf(bundle) };
+  }
+
+  /** Deletes the shop's bundles among `ids`; ids of other shops or of nothing are reported, not deleted. */
+  async delete(shopId: string, ids: { id: string | null; index: number }[]): Promise<{ deleted: string[]; errors: UserError[] }> {
+    const wanted = ids.filter((entry) => entry.id !== null).map((entry) => entry.id!);
+    const rows: { id: string }[] = wanted.length
+      ? await this.em.getConnection().execute('DELETE FROM bundles WHERE shop_id = ? AND id = ANY(?::bigint[]) RETURNING id', [shopId, bigintArray(wanted)])
+      : [];
+    const deleted = new Set(rows.map((row) => String(row.id)));
+    const errors = ids.filter((entry) => !entry.id || !deleted.has(entry.id)).map((entry) => notFound(['ids', entry.index]).errors[0]);
+    return { deleted: wanted.filter((id) => deleted.has(id)), errors };
+  }
+
+  get(shopId: string, bundleId: string): Promise<Bundle | null> {
+    return this.em.findOne(Bundle, { id: bundleId, shop: shopId });
+  }
+
+  /** One page of bundles of the shop (or of one of its runs), filtered and walked by keyset on the sort key. */
+  async page(shopId: string, runId: string | null, filter: BundleFilter | null | undefined, sortKey: BundleSortKey, reverse: boolean, request: PageRequest) {
+    const sort = SORTS[sortKey];
+    const keyset = keysetSql({ columns: [sort.column, 'b.id'], descending: sort.descending !== reverse }, request);
+    const conditions = ['b.shop_id = ?'];
+    const params: unknown[] = [shopId];
+    if (runId) {
+      conditions.push('b.run_id = ?');
+      params.push(runId);
+    }
+    if (filter?.kind?.length) {
+      conditions.push(`b.kind = ANY(?::text[])`);
+      params.push(textArray(filter.kind));
+    }
+    if (filter?.status?.length) {
+      conditions.push(`b.status = ANY(?::text[])`);
+      params.push(textArray(filter.status));
+    }
+    if (filter?.source) {
+      conditions.push('b.source = ?');
+      params.push(filter.source);
+    }
+    if (filter?.minLift != null) {
+      conditions.push('b.lift >= ?');
+      params.push(filter.minLift);
+    }
+    if (filter?.containsSku) {
+      conditions.push('EXISTS (SELECT 1 FROM bundle_items bi WHERE bi.run_id = b.run_id AND bi.bundle_id = b.id AND bi.sku = ?)');
+      params.push(filter.containsSku.trim());
+    }
+    if (filter?.containsVariantId) {
+      conditions.push('EXISTS (SELECT 1 FROM bundle_items bi WHERE bi.run_id = b.run_id AND bi.bundle_id = b.id AND bi.variant_id = ?)');
+      params.push(filter.containsVariantId.trim().replace(/^gid:\/\/shopify\/ProductVariant\//, ''));
+    }
+    const rows: Record<string, unknown>[] = await this.em.getConnection().execute(
+      `SELECT b.*, ${sort.column}::text AS sort_value FROM bundles b
+        WHERE ${conditions.join(' AND ')} AND ${keyset.where}
+        ORDER BY ${keyset.orderBy} LIMIT ?`,
+      [...params, ...keyset.params, keyset.limit],
+    );
+    return rows.map((row) => ({ bundle: this.em.map(Bundle, row), cursor: [String(row.sort_value), Number(row.id)] as [string, number] }));
+  }
+
+  /**
+   * The storefront read path: ACTIVE bundles of the shop's latest run with bundles (or of `runId`) that contain
+   * the item, best rank first. `offset` lets the caller fetch further candidates when stock rules some out.
+   */
+  async containing(shopId: string, runId: string | null, item: { sku: string | null; variantId: string | null }, limit: number, offset: number): Promise<Bundle[]> {
+    const rows: Record<string, unknown>[] = await this.em.getConnection().execute(
+      `SELECT b.* FROM bundle_items bi
+         JOIN bundles b ON b.id = bi.bundle_id
+        WHERE bi.run_id = coalesce(?::bigint, (SELECT max(run_id) FROM bundles WHERE shop_id = ?))
+          AND (bi.sku = ? OR bi.variant_id = ?)
+          AND b.shop_id = ? AND b.status = 'ACTIVE'
+        GROUP BY b.id
+        ORDER BY coalesce(b.rank, 2147483647), b.id
+        LIMIT ? OFFSET ?`,
+      [runId, shopId, item.sku, item.variantId, shopId, limit, offset],
+    );
+    return rows.map((row) => this.em.map(Bundle, row));
+  }
+}
+

@@ -1,0 +1,72 @@
+import { BundleItemRole } from './bundle-item.entity';
+import type { StoredDiscount } from './bundle.entity';
+import { formatAmount, parseAmount, percentageOf } from './money';
+
+export interface PricedItem {
+  quantity: number;
+  role: BundleItemRole;
+  /** The unit price from the run's catalog (else its variants), or null when unknown. */
+  price: string | null;
+}
+
+export interface BundlePricing {
+  originalTotal: string;
+  bundlePrice: string;
+  savings: string;
+  savingsPercentage: number;
+}
+
+/** The tier that applies to a quantity: the one with the highest minimum not above it. */
+export function tierFor(tiers: NonNullable<StoredDiscount['tiers']>, quantity: number) {
+  return [...tiers].sort((a, b) => b.minQuantity - a.minQuantity).find((t) => quantity >= t.minQuantity) ?? null;
+}
+
+/**
+ * What the bundle costs, from the items' catalog prices and the discount: never from figures a client sent.
+ * Null when any item's price is unknown, since a partial total would mislead.
+ *
+ * - PERCENTAGE: off the whole bundle; for BUY_X_GET_Y only off the GET items.
+ * - FIXED_AMOUNT: off the whole bundle, at most down to zero.
+ * - FREE_ITEM: the GET items are free (the cheapest item when none is marked GET).
+ * - QUANTITY_TIERS: the percentage of the tier reached by the bundle's total quantity.
+ */
+export function priceBundle(items: PricedItem[], discount: StoredDiscount | null | undefined): BundlePricing | null {
+  if (items.length === 0 || items.some((item) => item.price === null)) return null;
+  const lineTotal = (item: PricedItem) => parseAmount(item.price!) * BigInt(item.quantity);
+  const original = items.reduce((sum, item) => sum + lineTotal(item), 0n);
+  const rewarded = items.filter((item) => item.role === BundleItemRole.GET);
+  let savings = 0n;
+  switch (discount?.type) {
+    case 'PERCENTAGE': {
+      const base = rewarded.length ? rewarded.reduce((sum, item) => sum + lineTotal(item), 0n) : original;
+      savings = percentageOf(base, discount.value ?? '0');
+      break;
+    }
+    case 'FIXED_AMOUNT':
+      savings = parseAmount(discount.value ?? '0');
+      break;
+    case 'FREE_ITEM': {
+      const free = rewarded.length ? rewarded : [items.reduce((cheapest, item) => (parseAmount(item.price!) < parseAmount(cheapest.price!) ? item : cheapest))];
+      savings = rewarded.length ? free.reduce((sum, item) => sum + lineTotal(item), 0n) : parseAmount(free[0].price!);
+      break;
+    }
+    case 'QUANTITY_TIERS': {
+      const quantity = items.reduce((sum, item) => sum + item.quantity, 0);
+      const tier = tierFor(discount.tiers ?? [], quantity);
+      savings = tier ? percentageOf(original, tier.percentage) : 0n;
+      break;
+    }
+    default:
+      savings = 0n;
+  }
+  if (savings > original) savings = original;
+  const bundlePrice = original - savings;
+  const roundedOriginal = parseAmount(formatAmount(original));
+  const roundedSavings = roundedOriginal - parseAmount(formatAmount(bundlePrice));
+  return {
+    originalTotal: formatAmount(original),
+    bundlePrice: formatAmount(bundlePrice),
+    savings: formatAmount(roundedSavings),
+    savingsPercentage: roundedOriginal > 0n ? Math.round(Number((roundedSavings * 100_000n) / roundedOriginal) / 10) / 100 : 0,
+  };
+}

@@ -1,0 +1,127 @@
+import { expect } from 'chai';
+import { gql, ok } from '../helpers/client';
+import { runDbId, sql } from '../helpers/ingest';
+import { runWithCatalog, saveBundles } from '../helpers/bundles';
+import { createRun, createShop, type TestShop } from '../helpers/shop';
+import { captureSql } from '../helpers/sql-capture';
+
+const fbt = (a: string, b: string, extra: Record<string, unknown> = {}) => ({ kind: 'FREQUENTLY_BOUGHT_TOGETHER', items: [{ sku: a }, { sku: b }], ...extra });
+
+describe('bundlesSave: validation, upserts by key, REPLACE', () => {
+  let shop: TestShop;
+  before(async () => {
+    shop = await createShop('bundles');
+  });
+
+  it('reports every problem with its path and writes nothing', async () => {
+    const runId = await createRun(shop.adminKey);
+    const response = await saveBundles(shop.adminKey, runId, [
+      fbt('A', 'B'),
+      { kind: 'FREQUENTLY_BOUGHT_TOGETHER', items: [{ sku: 'A' }] },
+      { kind: 'MIX_AND_MATCH', items: [{ sku: 'A' }, { sku: 'B', quantity: 0 }, {}] },
+      { kind: 'VOLUME_DISCOUNT', items: [{ sku: 'A' }], discount: { type: 'PERCENTAGE', value: '120' } },
+      { kind: 'VOLUME_DISCOUNT', items: [{ sku: 'B' }], discount: { type: 'QUANTITY_TIERS', tiers: [{ minQuantity: 3, percentage: '10' }, { minQuantity: 2, percentage: '5' }] } },
+      { kind: 'BUY_X_GET_Y', items: [{ sku: 'A', role: 'BUY' }, { sku: 'B', role: 'BUY' }] },
+      fbt('C', 'D', { key: 'same' }),
+      fbt('E', 'F', { key: 'same' }),
+      fbt('A', 'A'),
+    ]);
+    const payload = ok(response).bundlesSave;
+    expect(payload.bundles).to.deep.equal([]);
+    expect(payload.userErrors.map((e: any) => [e.field.join('.'), e.code])).to.deep.equal([
+      ['bundles.1.items', 'TOO_FEW_ITEMS'],
+      ['bundles.2.items.1.quantity', 'OUT_OF_RANGE'],
+      ['bundles.2.items.2', 'BLANK'],
+      ['bundles.3.discount.value', 'OUT_OF_RANGE'],
+      ['bundles.4.discount.tiers.1.minQuantity', 'NOT_ASCENDING'],
+      ['bundles.5.items', 'MISSING_ROLE'],
+      ['bundles.8.items.1', 'DUPLICATE'],
+    ]);
+    const duplicate = ok(await saveBundles(shop.adminKey, runId, [fbt('C', 'D', { key: 'same' }), fbt('E', 'F', { key: 'same' })])).bundlesSave;
+    expect(duplicate.userErrors.map((e: any) => [e.field.join('.'), e.code])).to.deep.equal([['bundles.1.key', 'DUPLICATE_KEY']]);
+    expect(await sql('SELECT count(*)::int AS n FROM bundles WHERE run_id = ?', [runDbId(runId)])).to.deep.equal([{ n: 0 }]);
+  });
+
+  it('saving the same set twice leaves one copy and reports inserted/updated; an item named by SKU or variant id is the same item', async () => {
+    const runId = await runWithCatalog(shop.adminKey);
+    const first = ok(await saveBundles(shop.adminKey, runId, [fbt('TEE-BLK-M', 'MUG-01'), fbt('TEE-BLK-M', 'CAP-RED', { title: 'Tee and cap' })])).bundlesSave;
+    expect(first).to.include({ inserted: 2, updated: 0, deleted: 0 });
+    expect(first.bundles.map((b: any) => b.key)).to.deep.equal(['FREQUENTLY_BOUGHT_TOGETHER:v:501+v:502', 'FREQUENTLY_BOUGHT_TOGETHER:v:501+v:503']);
+    const byVariant = {
+      kind: 'FREQUENTLY_BOUGHT_TOGETHER',
+      items: [{ variantId: 'gid://shopify/ProductVariant/502' }, { variantId: '501' }],
+      title: 'Renamed',
+    };
+    const second = ok(await saveBundles(shop.adminKey, runId, [byVariant])).bundlesSave;
+    expect(second).to.include({ inserted: 0, updated: 1 });
+    expect(second.bundles[0]).to.include({ id: first.bundles[0].id, title: 'Renamed' });
+    expect(second.bundles[0].items.map((i: any) => [i.sku, i.variantId])).to.deep.equal([['MUG-01', '502'], ['TEE-BLK-M', '501']]);
+    expect(await sql('SELECT count(*)::int AS n FROM bundles WHERE run_id = ?', [runDbId(runId)])).to.deep.equal([{ n: 2 }]);
+  });
+
+  it('REPLACE makes the run hold exactly the given set, pinned MANUAL bundles excepted', async () => {
+    const runId = await createRun(shop.adminKey);
+    ok(await saveBundles(shop.adminKey, runId, [fbt('A', 'B'), fbt('A', 'C', { pinned: true, key: 'pinned' }), fbt('B', 'C')]));
+    const replaced = ok(await saveBundles(shop.adminKey, runId, [fbt('A', 'B', { title: 'kept' }), fbt('C', 'D')], 'REPLACE')).bundlesSave;
+    expect(replaced).to.include({ inserted: 1, updated: 1, deleted: 1 });
+    const keys = ok(await gql('query($id: ID!) { run(id: $id) { bundles(first: 10, sortKey: CREATED_AT) { nodes { key pinned title } } } }', { id: runId }, { key: shop.adminKey })).run.bundles.nodes;
+    expect(keys).to.deep.equal([
+      { key: 'FREQUENTLY_BOUGHT_TOGETHER:s:A+s:B', pinned: false, title: 'kept' },
+      { key: 'pinned', pinned: true, title: null },
+      { key: 'FREQUENTLY_BOUGHT_TOGETHER:s:C+s:D', pinned: false, title: null },
+    ]);
+  });
+
+  it('saves 40 bundles with no SELECT per bundle, no refresh and no DELETE before insert', async () => {
+    const runId = await createRun(shop.adminKey);
+    const bundles = Array.from({ length: 40 }, (_, i) => fbt(`SKU-${i}`, `SKU-${i + 1}`, { discount: { type: 'PERCENTAGE', value: '10' } }));
+    const mutation = `mutation($runId: ID!, $bundles: [BundleInput!]!) { bundlesSave(runId: $runId, bundles: $bundles) { inserted bundles { id key } userErrors { code } } }`;
+    const { result, statements } = await captureSql(() => gql(mutation, { runId, bundles }, { key: shop.adminKey }));
+    expect(ok(result).bundlesSave.inserted).to.equal(40);
+    const selects = statements.filter((s) => /^\s*select/i.test(s));
+    expect(selects.length, selects.join('\n')).to.be.at.most(4);
+    expect(statements.filter((s) => /^\s*delete/i.test(s))).to.deep.equal([]);
+    expect(statements.filter((s) => /^\s*insert/i.test(s)).length).to.be.at.most(2);
+    const again = await captureSql(() => gql(mutation, { runId, bundles }, { key: shop.adminKey }));
+    expect(again.statements.filter((s) => /^\s*select/i.test(s)).length).to.be.at.most(5);
+    expect(again.statements.filter((s) => /^\s*(update|insert)/i.test(s)).length).to.be.at.most(3);
+  });
+
+  it('READ keys can query bundles but not save them; other shops see nothing and can change nothing', async () => {
+    const runId = await createRun(shop.adminKey);
+    const saved = ok(await saveBundles(shop.adminKey, runId, [fbt('A', 'B', { status: 'ACTIVE' })])).bundlesSave.bundles[0];
+    const readKey = await shop.readKey();
+    expect(ok(await gql('{ bundles(first: 5) { nodes { id } } }', {}, { key: readKey })).bundles.nodes.length).to.be.greaterThan(0);
+    expect((await saveBundles(readKey, runId, [fbt('X', 'Y')])).errors?.[0].extensions?.code).to.equal('FORBIDDEN');
+
+    const other = await createShop('other');
+    const foreign = ok(await gql(
+      `query($id: ID!, $run: ID!) { node(id: $id) { id } bundles(runId: $run) { nodes { id } } all: bundles { nodes { id } } recommendedBundles(sku: "A", runId: $run) { id } run(id: $run) { id } }`,
+      { id: saved.id, run: runId },
+      { key: other.adminKey },
+    ));
+    expect(foreign).to.deep.equal({ node: null, bundles: { nodes: [] }, all: { nodes: [] }, recommendedBundles: [], run: null });
+    expect(ok(await saveBundles(other.adminKey, runId, [fbt('A', 'B')])).bundlesSave.userErrors.map((e: any) => e.code)).to.deep.equal(['NOT_FOUND']);
+    const update = ok(await gql(`mutation($id: ID!) { bundleUpdate(id: $id, input: { status: ARCHIVED }) { bundle { id } userErrors { code field } } }`, { id: saved.id }, { key: other.adminKey })).bundleUpdate;
+    expect(update).to.deep.equal({ bundle: null, userErrors: [{ code: 'NOT_FOUND', field: ['id'] }] });
+    const removal = ok(await gql(`mutation($ids: [ID!]!) { bundlesDelete(ids: $ids) { deletedIds userErrors { code field } } }`, { ids: [saved.id] }, { key: other.adminKey })).bundlesDelete;
+    expect(removal).to.deep.equal({ deletedIds: [], userErrors: [{ code: 'NOT_FOUND', field: ['ids', '0'] }] });
+    expect(ok(await gql('query($id: ID!) { node(id: $id) { ... on Bundle { status } } }', { id: saved.id }, { key: shop.adminKey })).node.status).to.equal('ACTIVE');
+  });
+
+  it('bundleUpdate approves, edits and validates; bundlesDelete removes', async () => {
+    const runId = await createRun(shop.adminKey);
+    const [a, b] = ok(await saveBundles(shop.adminKey, runId, [fbt('A', 'B'), fbt('B', 'C')])).bundlesSave.bundles;
+    const update = `mutation($id: ID!, $input: BundleUpdateInput!) { bundleUpdate(id: $id, input: $input) {
+      bundle { status title rank pinned copy { title badge } discount { type value } updatedAt } userErrors { field code } } }`;
+    const approved = ok(await gql(update, { id: a.id, input: { status: 'ACTIVE', title: 'Better together', rank: 1, pinned: true, copy: { title: 'Save 10%', badge: 'Bundle' }, discount: { type: 'PERCENTAGE', value: '10' } } }, { key: shop.adminKey })).bundleUpdate;
+    expect(approved.userErrors).to.deep.equal([]);
+    expect(approved.bundle).to.deep.include({ status: 'ACTIVE', title: 'Better together', rank: 1, pinned: true, copy: { title: 'Save 10%', badge: 'Bundle' }, discount: { type: 'PERCENTAGE', value: '10' } });
+    expect(new Date(approved.bundle.updatedAt).getTime()).to.be.greaterThan(new Date(a.updatedAt).getTime() - 1);
+    const invalid = ok(await gql(update, { id: a.id, input: { rank: 0, discount: { type: 'FIXED_AMOUNT', value: '-5' } } }, { key: shop.adminKey })).bundleUpdate;
+    expect(invalid.userErrors.map((e: any) => [e.field.join('.'), e.code])).to.deep.equal([['input.discount.value', 'OUT_OF_RANGE'], ['input.rank', 'OUT_OF_RANGE']]);
+    const removed = ok(await gql(`mutation($ids: [ID!]!) { bundlesDelete(ids: $ids) { deletedIds userErrors { field code } } }`, { ids: [b.id, 'gid://bundlegraph/Bundle/999999999'] }, { key: shop.adminKey })).bundlesDelete;
+    expect(removed).to.deep.equal({ deletedIds: [b.id], userErrors: [{ field: ['ids', '1'], code: 'NOT_FOUND' }] });
+    expect(ok(await gql('query($id: ID!) { node(id: $id) { id } }', { id: b.id }, { key: shop.adminKey })).node).to.equal(null);
+  });
+});
