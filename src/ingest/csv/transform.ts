@@ -215,6 +215,12 @@ export class CsvToCopyStream extends Transform implements RowSink {
       this.rowsRead++;
       this.rowsRejected++;
       this.structuralError(fields, n, line, problem, pField, pLine);
+      if (problem !== PROBLEM_UNTERMINATED_QUOTE && n > 0) {
+        for (let i = n; i <= this.width; i++) fields[i] = '';
+        this.encoder.silent = true;
+        this.encoder.encode(fields, line);
+        this.encoder.silent = false;
+      }
       return;
     }
     if (filled === 0) return;

@@ -29,6 +29,11 @@ export interface EncoderContext {
 /** Encodes one data record (fields padded to the header's width plus one empty slot); returns ROW_*. */
 export interface RowEncoder {
   encode(fields: string[], line: number): number;
+  /**
+   * When set, the row is rejected whatever its values and its value errors are not reported: used for records
+   * already rejected for their structure, so that they still advance per-order and carried-forward state.
+   */
+  silent: boolean;
 }
 
 /**
@@ -43,6 +48,7 @@ export abstract class EncoderBase implements RowEncoder {
   protected readonly absent: number;
   protected line = 0;
   protected errors = 0;
+  silent = false;
   private rowStart = 0;
   private readonly prefix: Buffer;
   private readonly upload: Buffer;
@@ -80,7 +86,7 @@ export abstract class EncoderBase implements RowEncoder {
   /** Ends the row; returns ROW_EMITTED, or ROW_REJECTED (and takes the row back) when a value was rejected. */
   protected finish(): number {
     const w = this.w;
-    if (this.errors !== 0) {
+    if (this.errors !== 0 || this.silent) {
       w.pos = this.rowStart;
       return ROW_REJECTED;
     }
@@ -91,6 +97,7 @@ export abstract class EncoderBase implements RowEncoder {
 
   protected fail(col: number, value: string | null, code: CsvRowErrorCode, message: string): void {
     this.errors++;
+    if (this.silent) return;
     this.sink.rowError(
       this.line,
       col >= 0 && col < this.absent ? this.names[col]! : null,
@@ -125,6 +132,12 @@ export abstract class EncoderBase implements RowEncoder {
     if (v.length === 0) this.w.nul();
     else if (!this.w.text(v)) this.fail(col, v.replace(/\0/g, '\\0'), 'INVALID_CHARACTER', 'text cannot contain NUL characters');
     this.w.byte(9);
+  }
+
+  /** An enum-like text cell (status, policy), trimmed and lower-cased; empty is NULL. */
+  protected putLower(f: string[], col: number): void {
+    const raw = f[col]!;
+    this.putStr(raw.length === 0 ? raw : raw.trim().toLowerCase(), col);
   }
 
   /** A text cell, trimmed; empty is NULL. */

@@ -128,7 +128,7 @@ export class InventoryEncoder extends EncoderBase {
     this.putAscii(unavailable);
     this.putTimestamp(f, this.iUpdated);
 
-    if (this.errors === 0) {
+    if (this.errors === 0 && !this.silent) {
       const prev = this.keys.check(key + '\u0000' + locKey, line);
       if (prev !== 0) {
         this.fail(keyCol, key, 'DUPLICATE_KEY', `item ${key} at location ${locKey} already appears on line ${prev}`);

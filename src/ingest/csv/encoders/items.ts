@@ -14,7 +14,8 @@ const IMAGE_FIELDS = new Set(['handle', 'image_src', 'image_position', 'image_al
 
 /**
  * variants / catalog_items rows from the canonical layouts or Shopify's products export and import template.
- * Item key: `v:<variant id>`, else `s:<sku>`, else `h:<handle>/<option1>/<option2>/<option3>`.
+ * Item key: `v:<variant id>`, else `s:<sku>`, else `h:<handle>/<option1>/<option2>/<option3>`. Status and
+ * inventory policy are lower-cased (`ACTIVE` from GraphQL exports = `active` from CSV exports).
  */
 export class ItemsEncoder extends EncoderBase {
   private readonly shopify: boolean;
@@ -151,7 +152,7 @@ export class ItemsEncoder extends EncoderBase {
     this.putStr(vals[C_TYPE]!, cols[C_TYPE]!);
     this.putStr(vals[C_VENDOR]!, cols[C_VENDOR]!);
     this.putStr(vals[C_TAGS]!, cols[C_TAGS]!);
-    this.putStr(this.shopify ? vals[C_STATUS]!.toLowerCase() : vals[C_STATUS]!, cols[C_STATUS]!);
+    this.putStr(vals[C_STATUS]!.toLowerCase(), cols[C_STATUS]!);
     this.putMoney(f, this.iPrice);
     this.putMoney(f, this.iCompare);
     this.putId(f, this.iInventoryItem);
@@ -169,14 +170,14 @@ export class ItemsEncoder extends EncoderBase {
       }
     } else {
       this.putAscii(this.bool(f[this.iTracked]!.trim(), this.iTracked));
-      this.putText(f, this.iPolicy);
+      this.putLower(f, this.iPolicy);
     }
     this.putAscii(this.bool(vals[C_GIFT]!, cols[C_GIFT]!));
     this.putTimestamp(f, this.iCreated);
     if (this.shopify) this.putNull();
     else this.putTimestamp(f, this.iPublished);
 
-    if (this.errors === 0) {
+    if (this.errors === 0 && !this.silent) {
       const prev = this.keys.check(key, line);
       if (prev !== 0) this.fail(keyCol, key, 'DUPLICATE_KEY', `item ${key} already appears on line ${prev}`);
     }

@@ -9,6 +9,7 @@ const MAX_LINE_IDS_PER_ORDER = 100_000;
  * order_lines rows from the canonical layout or Shopify's orders export. Order-level fields (created_at,
  * financial_status, cancelled_at, currency) left blank on an order's later lines are carried forward from its
  * earlier lines. A line without line_item_id is keyed `#<n>`, n its position within its order in the file.
+ * financial_status is lower-cased (`PAID` from GraphQL exports = `paid`), currency upper-cased.
  */
 export class OrdersEncoder extends EncoderBase {
   private readonly iKey: number;
@@ -183,7 +184,7 @@ export class OrdersEncoder extends EncoderBase {
     this.putText(f, this.iType);
 
     const rawF = f[this.iFinancial]!;
-    let financial = rawF.length === 0 ? rawF : rawF.trim();
+    let financial = rawF.length === 0 ? rawF : rawF.trim().toLowerCase();
     if (financial.length === 0) financial = this.carryFinancial;
     else this.carryFinancial = financial;
     this.putStr(financial, this.iFinancial);
@@ -194,12 +195,12 @@ export class OrdersEncoder extends EncoderBase {
     this.putAscii(cancelled);
 
     const rawCur = f[this.iCurrency]!;
-    let currency = rawCur.length === 0 ? rawCur : rawCur.trim();
+    let currency = rawCur.length === 0 ? rawCur : rawCur.trim().toUpperCase();
     if (currency.length === 0) currency = this.carryCurrency;
     else this.carryCurrency = currency;
     this.putStr(currency, this.iCurrency);
 
-    if (lid.length !== 0 && this.errors === 0) {
+    if (lid.length !== 0 && this.errors === 0 && !this.silent) {
       const prev = this.seenLineId(lid, line);
       if (prev !== 0) {
         this.fail(this.iLineItem, rawL, 'DUPLICATE_KEY', `line item ${lid} of order ${oid} already appears on line ${prev}`);

@@ -1,0 +1,188 @@
+import { expect } from 'chai';
+import { COPY_COLUMNS } from '../../../src/ingest/csv';
+import { fixture, pick, runCsv } from './helpers';
+
+describe('ingest/csv: ORDERS', () => {
+  describe('canonical layout', () => {
+    it('emits every column of order_lines, in order, with run and upload ids', async () => {
+      const r = await runCsv('ORDERS', fixture('orders-canonical.csv'), { runId: '42', uploadId: '7' });
+      expect(r.error).to.equal(null);
+      expect(r.stream.format).to.equal('canonical');
+      expect(r.stream.layout).to.equal('canonical-orders');
+      expect(r.rows).to.have.length(4);
+      expect(r.rows[0]).to.deep.equal({
+        run_id: '42',
+        order_id: '5001',
+        line_key: '9001',
+        line: '2',
+        upload_id: '7',
+        created_at: '2025-11-02 10:15:00-05:00',
+        line_item_id: '9001',
+        variant_id: '4401',
+        product_id: '3301',
+        sku: 'TEA-GRN-50',
+        quantity: '2',
+        price: '12.50',
+        discounted_total: '25.00',
+        title: 'Green Tea, Loose "Leaf"',
+        vendor: 'Kettle & Leaf',
+        product_type: 'Tea',
+        financial_status: 'paid',
+        cancelled_at: null,
+        currency: 'USD',
+      });
+      expect(Object.keys(r.rows[0]!)).to.deep.equal([...COPY_COLUMNS.ORDERS]);
+    });
+
+    it("carries order-level fields forward from the order's first line", async () => {
+      const r = await runCsv('ORDERS', fixture('orders-canonical.csv'));
+      expect(pick(r.rows, 'order_id', 'line_key', 'line', 'created_at', 'financial_status', 'cancelled_at', 'currency')).to.deep.equal([
+        { order_id: '5001', line_key: '9001', line: '2', created_at: '2025-11-02 10:15:00-05:00', financial_status: 'paid', cancelled_at: null, currency: 'USD' },
+        { order_id: '5001', line_key: '9002', line: '3', created_at: '2025-11-02 10:15:00-05:00', financial_status: 'paid', cancelled_at: null, currency: 'USD' },
+        { order_id: '5002', line_key: '#1', line: '4', created_at: '2025-11-03 08:00:00+05:30', financial_status: 'refunded', cancelled_at: '2025-11-04 09:00:00+00:00', currency: 'INR' },
+        { order_id: '5002', line_key: '#2', line: '6', created_at: '2025-11-03 08:00:00+05:30', financial_status: 'refunded', cancelled_at: '2025-11-04 09:00:00+00:00', currency: 'INR' },
+      ]);
+    });
+
+    it('normalises gids, apostrophes, quoted newlines and 2.0 quantities', async () => {
+      const r = await runCsv('ORDERS', fixture('orders-canonical.csv'));
+      expect(r.rows[0]!.sku).to.equal('TEA-GRN-50');
+      expect(r.rows[1]!.variant_id).to.equal('4402');
+      expect(r.rows[2]!.title).to.equal('Candle\n(lavender)');
+      expect(r.text).to.include('Candle\\n(lavender)');
+      expect(r.rows[3]).to.include({ quantity: '2', price: '0', variant_id: '4403', sku: null, vendor: null });
+    });
+
+    it('reads camelCase headers and aliases through the same resolved columns', async () => {
+      const r = await runCsv('ORDERS', fixture('orders-camelcase.csv'));
+      expect(r.error).to.equal(null);
+      expect(r.header!.mapped).to.include({
+        order_name: 'name',
+        quantity: 'lineItemQuantity',
+        price: 'originalUnitPrice',
+        title: 'lineItemName',
+        financial_status: 'displayFinancialStatus',
+        currency: 'currencyCode',
+      });
+      expect(pick(r.rows, 'order_id', 'line_key', 'variant_id', 'sku', 'quantity', 'price', 'title', 'financial_status', 'currency')).to.deep.equal([
+        { order_id: '#1001', line_key: '1', variant_id: '77', sku: 'SOAP-1', quantity: '2', price: '4.50', title: 'Oat Soap', financial_status: 'paid', currency: 'EUR' },
+        { order_id: '#1001', line_key: '2', variant_id: null, sku: 'SOAP-2', quantity: '1', price: '5.00', title: 'Rose Soap', financial_status: 'paid', currency: 'EUR' },
+      ]);
+    });
+
+    it('numbers lines without line_item_id within their order, also when an order comes back later', async () => {
+      const csv = 'name,created_at,sku,quantity\n#1,2025-01-01,A,1\n#1,,B,1\n#2,2025-01-02,C,1\n#1,2025-01-01,D,1\n';
+      const r = await runCsv('ORDERS', csv);
+      expect(pick(r.rows, 'order_id', 'line_key')).to.deep.equal([
+        { order_id: '#1', line_key: '#1' },
+        { order_id: '#1', line_key: '#2' },
+        { order_id: '#2', line_key: '#1' },
+        { order_id: '#1', line_key: '#3' },
+      ]);
+    });
+
+    it('reports every row error with its physical line, column and value, and checks every row', async () => {
+      const r = await runCsv('ORDERS', fixture('orders-errors.csv'));
+      expect(r.error).to.equal(null);
+      expect(pick(r.rows, 'line', 'line_key')).to.deep.equal([
+        { line: '2', line_key: '11' },
+        { line: '9', line_key: '31' },
+      ]);
+      expect(r.stream.errors.map((e) => [e.line, e.column, e.value, e.code])).to.deep.equal([
+        [3, 'quantity', 'two', 'INVALID_NUMBER'],
+        [4, 'quantity', '-1', 'NEGATIVE_QUANTITY'],
+        [5, 'created_at', '2025-02-30T10:00:00Z', 'INVALID_DATE'],
+        [6, 'sku', null, 'MISSING_VALUE'],
+        [7, 'price', '$5.00', 'INVALID_PRICE'],
+        [8, 'discounted_total', '-1.00', 'INVALID_PRICE'],
+        [10, 'cancelled_at', 'yesterday', 'INVALID_DATE'],
+        [11, 'line_item_id', '31', 'DUPLICATE_KEY'],
+        [12, 'order_id', null, 'MISSING_VALUE'],
+        [13, 'created_at', null, 'MISSING_VALUE'],
+      ]);
+      expect(r.stream.errors[7]!.message).to.include('line 9');
+      for (const e of r.stream.errors) expect(e.message).to.match(/expected|already appears/);
+      expect(r.stream).to.include({ rowsRead: 12, rowsValid: 2, rowsRejected: 10, errorCount: 10 });
+    });
+
+    it('reports several errors of one row, and rejects it once', async () => {
+      const r = await runCsv('ORDERS', 'order_id,created_at,sku,quantity,price\n1,soon,,x,abc\n');
+      expect(r.stream.errors.map((e) => e.code)).to.deep.equal(['INVALID_DATE', 'MISSING_VALUE', 'INVALID_NUMBER', 'INVALID_PRICE']);
+      expect(r.stream.rowsRejected).to.equal(1);
+      expect(r.rows).to.have.length(0);
+    });
+
+    it('rejects NUL characters, which PostgreSQL cannot store', async () => {
+      const r = await runCsv('ORDERS', 'order_id,created_at,sku,quantity,title\n1,2025-01-01,A,1,bad\0title\n1,,B,1,ok\n');
+      expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([[2, 'title', 'INVALID_CHARACTER']]);
+      expect(pick(r.rows, 'sku', 'line')).to.deep.equal([{ sku: 'B', line: '3' }]);
+    });
+
+    it('escapes tabs, backslashes and carriage returns for COPY', async () => {
+      const r = await runCsv('ORDERS', 'order_id,created_at,sku,quantity,title\n1,2025-01-01,A\\1,1,"tab\there\r\nand \\N"\n');
+      expect(r.text).to.include('A\\\\1');
+      expect(r.text).to.include('tab\\there\\r\\nand \\\\N');
+      expect(r.rows[0]).to.include({ sku: 'A\\1', title: 'tab\there\r\nand \\N' });
+    });
+
+    it('caps the kept errors but counts them all', async () => {
+      let csv = 'order_id,created_at,sku,quantity\n';
+      for (let i = 0; i < 1500; i++) csv += `${i},2025-01-01,A,x\n`;
+      const r = await runCsv('ORDERS', csv);
+      expect(r.stream.errors).to.have.length(1000);
+      expect(r.stream.errorCount).to.equal(1500);
+      expect(r.stream.rowsRejected).to.equal(1500);
+      expect(r.stream.errors[999]!.line).to.equal(1001);
+    });
+  });
+
+  describe('Shopify orders export', () => {
+    it('detects the 79-column export and keeps one row per line item', async () => {
+      const r = await runCsv('ORDERS', fixture('orders-shopify.csv'));
+      expect(r.error).to.equal(null);
+      expect(r.stream.format).to.equal('shopify-orders');
+      expect(r.stream.rowsRead).to.equal(5);
+      expect(pick(r.rows, 'order_id', 'line_key', 'line', 'created_at', 'sku', 'quantity', 'price', 'title', 'vendor')).to.deep.equal([
+        { order_id: '#1060', line_key: '#1', line: '2', created_at: '2025-12-07 19:08:25-04:00', sku: 'TOTE-NAT', quantity: '2', price: '24.00', title: 'Linen Tote - Natural', vendor: 'Harbor & Pine' },
+        { order_id: '#1060', line_key: '#2', line: '4', created_at: '2025-12-07 19:08:25-04:00', sku: 'MUG-OTTER', quantity: '1', price: '9.00', title: 'Otter Mug', vendor: 'Otter Lane' },
+        { order_id: '#1061', line_key: '#1', line: '5', created_at: '2025-12-08 09:00:00+05:30', sku: null, quantity: '1', price: '450.00', title: 'Custom engraving', vendor: null },
+        { order_id: '#1062', line_key: '#1', line: '6', created_at: '2026-01-02 08:05:09+00:00', sku: 'CANDLE-BW', quantity: '3', price: '7.50', title: 'Beeswax Candle', vendor: 'Wickworks' },
+        { order_id: '#1062', line_key: '#2', line: '7', created_at: '2026-01-02 08:05:09+00:00', sku: 'TRIM-1', quantity: '1', price: '12.00', title: 'Wick Trimmer', vendor: 'Wickworks' },
+      ]);
+    });
+
+    it("carries Financial Status, Currency, Cancelled at and Created at from the order's first row", async () => {
+      const r = await runCsv('ORDERS', fixture('orders-shopify.csv'));
+      expect(pick(r.rows, 'order_id', 'financial_status', 'currency', 'cancelled_at')).to.deep.equal([
+        { order_id: '#1060', financial_status: 'paid', currency: 'USD', cancelled_at: null },
+        { order_id: '#1060', financial_status: 'paid', currency: 'USD', cancelled_at: null },
+        { order_id: '#1061', financial_status: 'refunded', currency: 'INR', cancelled_at: '2025-12-09 11:30:00+05:30' },
+        { order_id: '#1062', financial_status: 'pending', currency: 'EUR', cancelled_at: null },
+        { order_id: '#1062', financial_status: 'pending', currency: 'EUR', cancelled_at: null },
+      ]);
+    });
+
+    it('keeps nothing personal', async () => {
+      const r = await runCsv('ORDERS', fixture('orders-shopify.csv'));
+      for (const secret of ['example.test', 'Ada', 'Brook', 'Elm Row', '01234', '555', 'gift wrap', 'Maple Falls', 'vip']) {
+        expect(r.text).not.to.include(secret);
+      }
+      expect(r.rows.every((row) => row.variant_id === null && row.line_item_id === null)).to.equal(true);
+    });
+
+    it('accepts the 78-column export of 2022', async () => {
+      const r = await runCsv('ORDERS', fixture('orders-shopify-2022.csv'));
+      expect(r.error).to.equal(null);
+      expect(r.stream.format).to.equal('shopify-orders');
+      expect(r.rows).to.have.length(2);
+    });
+
+    it('refuses an export without Lineitem quantity, naming the column', async () => {
+      const text = fixture('orders-shopify.csv').toString().replace('Lineitem quantity', 'Lineitem qty');
+      const r = await runCsv('ORDERS', text);
+      expect(r.error).to.include({ code: 'MISSING_COLUMNS' });
+      expect((r.error as unknown as { missingColumns: string[] }).missingColumns).to.deep.equal(['Lineitem quantity']);
+      expect(r.emittedBeforeError).to.equal(false);
+    });
+  });
+});
