@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { loader, shopIdOf, type Context } from '../graphql/context';
 import { idOf, requireIdOf } from '../graphql/global-id';
-import { ConnectionArgs, connectionComplexity, pageRequest, toConnection, type ConnectionShape } from '../graphql/relay';
+import { ConnectionArgs, connectionComplexity, pageRequest, toConnection, type ConnectionShape, type CursorValues } from '../graphql/relay';
 import { DecimalScalar } from '../graphql/scalars';
 import { DomainError, userError, withUserErrors } from '../graphql/user-error';
 import { normalizeId, normalizeSku } from '../ingest/csv';
@@ -218,7 +218,7 @@ export class RunBundlesResolver {
 async function pageOfBundles(ctx: Context, runId: string | null, args: ConnectionArgs, filter: BundleFilter | null, sortKey: BundleSortKey, reverse: boolean) {
   const request = pageRequest(args);
   const rows = await bundleService(ctx).page(shopIdOf(ctx), runId, filter, sortKey, reverse, request);
-  const cursors = new Map<BundleType, [string, number]>();
+  const cursors = new Map<BundleType, CursorValues>();
   const nodes = rows.map(({ bundle, cursor }) => {
     const node = BundleType.from(bundle);
     cursors.set(node, cursor);

@@ -1,6 +1,6 @@
 import type { Em } from '../db/orm';
 import { keysetSql } from '../db/keyset';
-import type { PageRequest } from '../graphql/relay';
+import type { CursorValues, PageRequest } from '../graphql/relay';
 import { DomainError, userError, type UserError } from '../graphql/user-error';
 import { Run } from '../runs/run.entity';
 import { Shop } from '../shops/shop.entity';
@@ -203,7 +203,16 @@ export class BundleService {
   /** One page of bundles of the shop (or of one of its runs), filtered and walked by keyset on the sort key. */
   async page(shopId: string, runId: string | null, filter: BundleFilter | null | undefined, sortKey: BundleSortKey, reverse: boolean, request: PageRequest) {
     const sort = SORTS[sortKey];
-    const keyset = keysetSql({ columns: [sort.column, 'b.id'], descending: sort.descending !== reverse }, request);
+    // Cursors start with their sort key, so that one taken under another ordering is refused, not misread.
+    const position = (values: CursorValues | undefined) => {
+      if (!values) return undefined;
+      if (values[0] !== sortKey) throw new DomainError(userError('INVALID_CURSOR', `The cursor belongs to another sort key than ${sortKey}.`));
+      return values.slice(1);
+    };
+    const keyset = keysetSql(
+      { columns: [sort.column, 'b.id'], descending: sort.descending !== reverse },
+      { ...request, after: position(request.after), before: position(request.before) },
+    );
     const conditions = ['b.shop_id = ?'];
     const params: unknown[] = [shopId];
     if (runId) {
@@ -240,7 +249,7 @@ export class BundleService {
         ORDER BY ${keyset.orderBy} LIMIT ?`,
       [...params, ...keyset.params, keyset.limit],
     );
-    return rows.map((row) => ({ bundle: this.em.map(Bundle, row), cursor: [String(row.sort_value), Number(row.id)] as [string, number] }));
+    return rows.map((row) => ({ bundle: this.em.map(Bundle, row), cursor: [sortKey, String(row.sort_value), Number(row.id)] as CursorValues }));
   }
 
   /**

@@ -26,7 +26,7 @@ describe('ingestion: every layout through the HTTP endpoint', () => {
     ]);
     // The second line of #1001 has no order-level fields of its own.
     expect(rows[1].created_at).to.equal('2025-11-03T10:15:00Z');
-    expect([rows[1].financial_status, rows[1].currency]).to.deep.equal(['PAID', 'USD']);
+    expect([rows[1].financial_status, rows[1].currency]).to.deep.equal(['paid', 'USD']);
     expect(rows[2].created_at).to.equal('2025-11-04T13:00:00Z');
     expect(rows[2].cancelled_at).to.equal('2025-11-05T08:00:00Z');
     expect(rows[3].created_at).to.equal('2025-11-05T06:30:00Z');

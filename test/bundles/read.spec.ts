@@ -1,0 +1,191 @@
+import { expect } from 'chai';
+import { gql, ok } from '../helpers/client';
+import { runDbId } from '../helpers/ingest';
+import { BUNDLE_FIELDS, runWithCatalog, saveBundles } from '../helpers/bundles';
+import { createRun, createShop, type TestShop } from '../helpers/shop';
+import { getHarness } from '../setup';
+import { BundleService } from '../../src/bundles/bundle.service';
+import { BundleKind, BundleSource, BundleStatus } from '../../src/bundles/bundle.entity';
+import { BundleItemRole } from '../../src/bundles/bundle-item.entity';
+import { BundleSaveMode } from '../../src/bundles/bundle.types';
+
+const PAGE = `query($runId: ID, $first: Int, $after: String, $last: Int, $before: String, $sortKey: BundleSortKey, $reverse: Boolean, $filter: BundleFilter) {
+  bundles(runId: $runId, first: $first, after: $after, last: $last, before: $before, sortKey: $sortKey, reverse: $reverse, filter: $filter) {
+    nodes { key } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}`;
+
+describe('reading bundles', () => {
+  let shop: TestShop;
+  before(async () => {
+    shop = await createShop('read');
+  });
+
+  describe('pagination and sorting', () => {
+    let runId: string;
+    // Seven generated bundles with statistics, saved through the same path generation uses.
+    const stats = [
+      { key: 'g1', rank: 3, score: 0.5, lift: 2.0 },
+      { key: 'g2', rank: 1, score: 0.9, lift: 1.5 },
+      { key: 'g3', rank: 2, score: 0.7, lift: 3.0 },
+      { key: 'g4', rank: 5, score: 0.1, lift: null },
+      { key: 'g5', rank: null, score: 0.3, lift: 1.1 },
+      { key: 'g6', rank: 4, score: null, lift: 2.5 },
+      { key: 'g7', rank: 6, score: 0.8, lift: 1.9 },
+    ];
+
+    before(async () => {
+      runId = await createRun(shop.adminKey);
+      const em = getHarness().server.database.orm.em.fork();
+      await new BundleService(em).save(
+        shop.id,
+        runDbId(runId),
+        stats.map((s, i) => ({
+          key: s.key,
+          kind: i === 6 ? BundleKind.VOLUME_DISCOUNT : BundleKind.FREQUENTLY_BOUGHT_TOGETHER,
+          source: i === 5 ? BundleSource.MANUAL : BundleSource.GENERATED,
+          status: i % 2 === 0 ? BundleStatus.ACTIVE : BundleStatus.DRAFT,
+          pinned: false,
+          title: null,
+          items: [
+            { sku: `S${i}`, variantId: null, quantity: 1, role: BundleItemRole.ITEM },
+            { sku: i === 6 ? null : `S${i + 1}`, variantId: i === 6 ? '777' : null, quantity: 1, role: BundleItemRole.ITEM },
+          ],
+          discount: null,
+          copy: null,
+          objective: null,
+          rank: s.rank,
+          score: s.score,
+          lift: s.lift,
+          support: 0.01,
+          confidence: 0.2,
+          orderCount: 10,
+        })),
+        BundleSaveMode.UPSERT,
+      );
+    });
+
+    const walk = async (variables: Record<string, unknown>, backward = false) => {
+      const keys: string[] = [];
+      let cursor: string | undefined;
+      for (let guard = 0; guard < 10; guard++) {
+        const page = ok(await gql(PAGE, { runId, ...variables, ...(backward ? { last: 3, before: cursor } : { first: 3, after: cursor }) }, { key: shop.adminKey })).bundles;
+        const pageKeys = page.nodes.map((n: { key: string }) => n.key);
+        keys.splice(backward ? 0 : keys.length, 0, ...pageKeys);
+        const more = backward ? page.pageInfo.hasPreviousPage : page.pageInfo.hasNextPage;
+        if (!more) break;
+        cursor = backward ? page.pageInfo.startCursor : page.pageInfo.endCursor;
+      }
+      return keys;
+    };
+
+    const expected: Record<string, string[]> = {
+      RANK: ['g2', 'g3', 'g1', 'g6', 'g4', 'g7', 'g5'],
+      SCORE: ['g2', 'g7', 'g3', 'g1', 'g5', 'g4', 'g6'],
+      LIFT: ['g3', 'g6', 'g1', 'g7', 'g2', 'g5', 'g4'],
+      CREATED_AT: ['g1', 'g2', 'g3', 'g4', 'g5', 'g6', 'g7'],
+      UPDATED_AT: ['g1', 'g2', 'g3', 'g4', 'g5', 'g6', 'g7'],
+    };
+    for (const [sortKey, order] of Object.entries(expected)) {
+      it(`walks ${sortKey} both ways, and reversed`, async () => {
+        expect(await walk({ sortKey })).to.deep.equal(order);
+        expect(await walk({ sortKey }, true)).to.deep.equal(order);
+        expect(await walk({ sortKey, reverse: true })).to.deep.equal([...order].reverse());
+      });
+    }
+
+    it('filters by kind, status, source, contained item and minimum lift', async () => {
+      const keys = async (filter: Record<string, unknown>) => ok(await gql(PAGE, { runId, first: 50, filter }, { key: shop.adminKey })).bundles.nodes.map((n: { key: string }) => n.key);
+      expect(await keys({ kind: ['VOLUME_DISCOUNT'] })).to.deep.equal(['g7']);
+      expect(await keys({ status: ['ACTIVE'] })).to.deep.equal(['g3', 'g1', 'g7', 'g5']);
+      expect(await keys({ source: 'MANUAL' })).to.deep.equal(['g6']);
+      expect(await keys({ containsSku: 'S2' })).to.deep.equal(['g2', 'g3']);
+      expect(await keys({ containsVariantId: 'gid://shopify/ProductVariant/777' })).to.deep.equal(['g7']);
+      expect(await keys({ minLift: 2 })).to.deep.equal(['g3', 'g1', 'g6']);
+      expect(await keys({ status: ['DRAFT'], minLift: 2 })).to.deep.equal(['g6']);
+    });
+
+    it('refuses a cursor of another sort key', async () => {
+      const page = ok(await gql(PAGE, { runId, first: 2, sortKey: 'SCORE' }, { key: shop.adminKey })).bundles;
+      const response = await gql(PAGE, { runId, first: 2, sortKey: 'CREATED_AT', after: page.pageInfo.endCursor }, { key: shop.adminKey });
+      expect(response.errors?.[0].extensions?.code).to.equal('BAD_USER_INPUT');
+      expect(response.errors?.[0].extensions?.reason).to.equal('INVALID_CURSOR');
+    });
+  });
+
+  describe('items, pricing and stock', () => {
+    let runId: string;
+    before(async () => {
+      // Catalog: 501 TEE-BLK-M 19.99 tracked/deny, 7 in catalog; 502 MUG-01 12.50 continue-selling; 503 CAP-RED 15.00 draft.
+      // Inventory: 9501 (TEE) 7 at location 1 and -1 at location 2; 9502 (MUG) 4 at location 1; CAP has none.
+      runId = await runWithCatalog(shop.adminKey);
+    });
+
+    it('enriches items from catalog and inventory and computes availability, ignoring continue-selling items', async () => {
+      const [bundle] = ok(await saveBundles(shop.adminKey, runId, [
+        { kind: 'FREQUENTLY_BOUGHT_TOGETHER', items: [{ sku: 'TEE-BLK-M', quantity: 2 }, { sku: 'MUG-01', quantity: 3 }], discount: { type: 'PERCENTAGE', value: '10' } },
+      ])).bundlesSave.bundles;
+      expect(bundle.items).to.deep.equal([
+        { sku: 'TEE-BLK-M', variantId: '501', quantity: 2, role: 'ITEM', title: 'Classic Tee - Black / M', price: '19.99', available: 6 },
+        { sku: 'MUG-01', variantId: '502', quantity: 3, role: 'ITEM', title: 'Mug', price: '12.50', available: 4 },
+      ]);
+      expect(bundle.availableQuantity).to.equal(3); // floor(6 / 2); the mug keeps selling when out of stock
+      expect(bundle.pricing).to.deep.equal({ originalTotal: '77.48', bundlePrice: '69.73', savings: '7.75', savingsPercentage: 10 });
+    });
+
+    it('prices fixed amounts, free items, quantity tiers and buy-x-get-y from catalog prices', async () => {
+      const saved = ok(await saveBundles(shop.adminKey, runId, [
+        { key: 'fixed', kind: 'FIXED', items: [{ sku: 'TEE-BLK-M' }, { sku: 'CAP-RED' }], discount: { type: 'FIXED_AMOUNT', value: '5' } },
+        { key: 'free', kind: 'MIX_AND_MATCH', items: [{ sku: 'TEE-BLK-M' }, { sku: 'MUG-01' }], discount: { type: 'FREE_ITEM' } },
+        { key: 'tiers', kind: 'VOLUME_DISCOUNT', items: [{ sku: 'MUG-01', quantity: 3 }], discount: { type: 'QUANTITY_TIERS', tiers: [{ minQuantity: 2, percentage: '5' }, { minQuantity: 3, percentage: '10' }, { minQuantity: 5, percentage: '20' }] } },
+        { key: 'bxgy', kind: 'BUY_X_GET_Y', items: [{ sku: 'TEE-BLK-M', role: 'BUY' }, { sku: 'CAP-RED', role: 'GET' }], discount: { type: 'PERCENTAGE', value: '50' } },
+        { key: 'unknown', kind: 'FREQUENTLY_BOUGHT_TOGETHER', items: [{ sku: 'TEE-BLK-M' }, { sku: 'NOT-IN-CATALOG' }] },
+        { key: 'too-much', kind: 'FIXED', items: [{ sku: 'MUG-01' }], discount: { type: 'FIXED_AMOUNT', value: '100' } },
+      ])).bundlesSave.bundles;
+      const pricing = Object.fromEntries(saved.map((b: any) => [b.key, b.pricing && [b.pricing.originalTotal, b.pricing.bundlePrice, b.pricing.savings]]));
+      expect(pricing).to.deep.equal({
+        fixed: ['34.99', '29.99', '5.00'],
+        free: ['32.49', '19.99', '12.50'],
+        tiers: ['37.50', '33.75', '3.75'],
+        bxgy: ['34.99', '27.49', '7.50'],
+        unknown: null,
+        'too-much': ['12.50', '0.00', '12.50'],
+      });
+      const unknown = saved.find((b: any) => b.key === 'unknown');
+      expect(unknown.items[1]).to.deep.equal({ sku: 'NOT-IN-CATALOG', variantId: null, quantity: 1, role: 'ITEM', title: null, price: null, available: null });
+    });
+
+    it('recommendedBundles: ACTIVE bundles with the item, best rank first, out-of-stock ones left out unless asked', async () => {
+      const shopB = await createShop('storefront');
+      const run = await runWithCatalog(shopB.adminKey);
+      ok(await saveBundles(shopB.adminKey, run, [
+        { key: 'second', kind: 'FREQUENTLY_BOUGHT_TOGETHER', status: 'ACTIVE', rank: 2, items: [{ sku: 'TEE-BLK-M' }, { sku: 'MUG-01' }] },
+        { key: 'first-but-short', kind: 'VOLUME_DISCOUNT', status: 'ACTIVE', rank: 1, items: [{ sku: 'TEE-BLK-M', quantity: 7 }] },
+        { key: 'draft', kind: 'FREQUENTLY_BOUGHT_TOGETHER', status: 'DRAFT', rank: 0 + 1, items: [{ sku: 'TEE-BLK-M' }, { sku: 'CAP-RED' }] },
+        { key: 'third', kind: 'FREQUENTLY_BOUGHT_TOGETHER', status: 'ACTIVE', rank: 3, items: [{ variantId: '501' }, { sku: 'CAP-RED' }] },
+        { key: 'unrelated', kind: 'FREQUENTLY_BOUGHT_TOGETHER', status: 'ACTIVE', rank: 1, items: [{ sku: 'MUG-01' }, { sku: 'CAP-RED' }] },
+      ]));
+      const query = `query($sku: String, $variantId: String, $inStockOnly: Boolean, $first: Int) {
+        recommendedBundles(sku: $sku, variantId: $variantId, inStockOnly: $inStockOnly, first: $first) { key availableQuantity } }`;
+      const keys = async (variables: Record<string, unknown>) => ok(await gql(query, variables, { key: await shopB.readKey() })).recommendedBundles.map((b: any) => `${b.key}:${b.availableQuantity}`);
+      // TEE-BLK-M has 6 available: a 7-unit volume bundle is out of stock; CAP-RED has no inventory rows and -2 in the catalog.
+      expect(await keys({ sku: 'TEE-BLK-M' })).to.deep.equal(['second:6']);
+      expect(await keys({ sku: 'TEE-BLK-M', inStockOnly: false })).to.deep.equal(['first-but-short:0', 'second:6', 'third:0']);
+      expect(await keys({ variantId: 'gid://shopify/ProductVariant/501', inStockOnly: false, first: 2 })).to.deep.equal(['first-but-short:0', 'second:6']);
+      expect(await keys({ sku: 'NOTHING' })).to.deep.equal([]);
+      const blank = await gql(query, {}, { key: shopB.adminKey });
+      expect(blank.errors?.[0].extensions?.reason).to.equal('BLANK');
+    });
+
+    it('batches item lookups: a page of bundles with items, pricing and stock costs a fixed number of queries', async () => {
+      const many = Array.from({ length: 30 }, (_, i) => ({ key: `b${i}`, kind: 'VOLUME_DISCOUNT', items: [{ sku: i % 2 ? 'TEE-BLK-M' : 'MUG-01', quantity: 1 + (i % 3) }] }));
+      ok(await saveBundles(shop.adminKey, runId, many));
+      const { captureSql } = await import('../helpers/sql-capture');
+      const { result, statements } = await captureSql(() =>
+        gql(`query($runId: ID!) { run(id: $runId) { bundles(first: 30) { nodes { ${BUNDLE_FIELDS} } } } }`, { runId }, { key: shop.adminKey }),
+      );
+      expect(ok(result).run.bundles.nodes).to.have.length(30);
+      expect(statements.length, statements.join('\n')).to.be.at.most(5);
+    });
+  });
+});
