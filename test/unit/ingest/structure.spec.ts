@@ -1,0 +1,173 @@
+import { expect } from 'chai';
+import { readdirSync } from 'node:fs';
+import type { CsvKind } from '../../../src/ingest/csv';
+import { FIXTURES, fixture, pick, runCsv } from './helpers';
+
+function kindOf(file: string): CsvKind {
+  if (file.startsWith('inventory')) return 'INVENTORY';
+  if (file.startsWith('catalog') || file.startsWith('products-b') || file.startsWith('products-c')) return 'CATALOG';
+  if (file.startsWith('products') || file.startsWith('variants')) return 'VARIANTS';
+  return 'ORDERS';
+}
+
+describe('ingest/csv: file structure', () => {
+  it('UTF-8 BOM and CRLF: header names normalised, lines counted', async () => {
+    const r = await runCsv('ORDERS', fixture('bom-crlf.csv'));
+    expect(r.error).to.equal(null);
+    expect(r.header!.columns).to.deep.equal(['Order ID', 'Created At', 'SKU', 'Quantity']);
+    expect(pick(r.rows, 'order_id', 'line', 'sku', 'quantity', 'created_at')).to.deep.equal([
+      { order_id: '7001', line: '2', sku: 'A-1', quantity: '1', created_at: '2025-06-01 00:00:00+00:00' },
+      { order_id: '7001', line: '3', sku: 'A-2', quantity: '2', created_at: '2025-06-01 00:00:00+00:00' },
+    ]);
+  });
+
+  it('mixed LF and CRLF, with newlines inside quoted fields', async () => {
+    const r = await runCsv('ORDERS', fixture('mixed-line-endings.csv'));
+    expect(r.error).to.equal(null);
+    expect(pick(r.rows, 'line', 'sku', 'title')).to.deep.equal([
+      { line: '2', sku: 'A-1', title: 'Line one\nline two' },
+      { line: '4', sku: 'A-2', title: 'CRLF\r\ninside' },
+      { line: '6', sku: 'A-3', title: 'plain' },
+    ]);
+  });
+
+  it('old Mac line endings (CR only)', async () => {
+    const r = await runCsv('ORDERS', fixture('cr-only.csv'));
+    expect(r.error).to.equal(null);
+    expect(pick(r.rows, 'line', 'sku', 'quantity')).to.deep.equal([
+      { line: '2', sku: 'A-1', quantity: '1' },
+      { line: '3', sku: 'A-2', quantity: '2' },
+    ]);
+  });
+
+  it('skips blank rows and rows of empty cells; pads short rows and ignores extra cells', async () => {
+    const r = await runCsv('ORDERS', fixture('blank-and-short-rows.csv'));
+    expect(r.error).to.equal(null);
+    expect(r.stream).to.include({ rowsRead: 2, rowsValid: 2, rowsRejected: 0, rowsSkipped: 0 });
+    expect(pick(r.rows, 'line', 'sku', 'price', 'title')).to.deep.equal([
+      { line: '3', sku: 'A-1', price: null, title: null },
+      { line: '5', sku: 'A-2', price: '3.00', title: 'Extra' },
+    ]);
+  });
+
+  it('unterminated quote: reported on the line where its record starts', async () => {
+    const r = await runCsv('ORDERS', fixture('unterminated-quote.csv'));
+    expect(r.error).to.equal(null);
+    expect(pick(r.rows, 'line')).to.deep.equal([{ line: '2' }]);
+    expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([[3, 'title', 'UNTERMINATED_QUOTE']]);
+    expect(r.stream.rowsRejected).to.equal(1);
+  });
+
+  it('text after a closing quote is INVALID_QUOTE; doubled quotes and quotes inside unquoted cells are fine', async () => {
+    const r = await runCsv('ORDERS', fixture('invalid-quote.csv'));
+    expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([[2, 'title', 'INVALID_QUOTE']]);
+    expect(pick(r.rows, 'line', 'line_key', 'title', 'created_at')).to.deep.equal([
+      { line: '3', line_key: '#2', title: '12" ruler', created_at: '2025-06-01 00:00:00+00:00' },
+      { line: '4', line_key: '#3', title: '5" ruler', created_at: '2025-06-01 00:00:00+00:00' },
+    ]);
+  });
+
+  it('invalid UTF-8: the row is rejected with the line of the bad bytes; valid multi-byte text passes', async () => {
+    const r = await runCsv('ORDERS', fixture('invalid-utf8.csv'));
+    expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([[3, 'title', 'INVALID_UTF8']]);
+    expect(r.stream.errors[0]!.message).to.include('line 3');
+    expect(pick(r.rows, 'line', 'title')).to.deep.equal([
+      { line: '2', title: 'ok' },
+      { line: '5', title: 'été' },
+    ]);
+  });
+
+  it('invalid UTF-8 on a later physical line of a multi-line record names that line', async () => {
+    const r = await runCsv('ORDERS', Buffer.from('order_id,created_at,sku,quantity,title\n1,2025-01-01,A,1,"one\ntwo \xff"\n', 'latin1'));
+    expect(r.stream.errors.map((e) => [e.line, e.code])).to.deep.equal([[2, 'INVALID_UTF8']]);
+    expect(r.stream.errors[0]!.message).to.include('line 3');
+  });
+
+  it('a field over maxFieldBytes is FIELD_TOO_LARGE; unread columns may be larger', async () => {
+    const big = 'x'.repeat(300);
+    const r = await runCsv('ORDERS', `order_id,created_at,sku,quantity,notes\n1,2025-01-01,${big},1,${big}\n1,,A,1,${'y'.repeat(3000)}\n1,,B,1,${'z'.repeat(5000)}\n`, {
+      maxFieldBytes: 256,
+    });
+    expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([
+      [2, 'sku', 'FIELD_TOO_LARGE'],
+      [4, 'notes', 'FIELD_TOO_LARGE'],
+    ]);
+    expect(pick(r.rows, 'line', 'sku')).to.deep.equal([{ line: '3', sku: 'A' }]);
+  });
+
+  it('a huge unterminated field is not buffered: memory stays bounded and the error names its line', async () => {
+    const head = 'order_id,created_at,sku,quantity,title\n1,2025-01-01,A,1,ok\n1,,B,1,"runaway\n';
+    const filler = Buffer.alloc(1 << 16, 'a,b\n');
+    const pieces = [Buffer.from(head)];
+    for (let i = 0; i < 64; i++) pieces.push(filler);
+    const r = await runCsv('ORDERS', Buffer.concat(pieces), { pieceBytes: 1 << 16, maxFieldBytes: 1024 });
+    expect(r.stream.errors.map((e) => [e.line, e.code])).to.deep.equal([[3, 'UNTERMINATED_QUOTE']]);
+    expect(r.rows).to.have.length(1);
+  });
+
+  it('an oversized quoted field is rejected and the rows after it keep their lines and carried fields', async () => {
+    const text = `order_id,created_at,sku,quantity,title\n1,2025-01-01,A,1,"${'q\n'.repeat(40000)}"\n1,,B,1,after\n`;
+    const r = await runCsv('ORDERS', text, { pieceBytes: 4096, maxFieldBytes: 1024 });
+    expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([[2, 'title', 'FIELD_TOO_LARGE']]);
+    expect(pick(r.rows, 'line', 'line_key', 'sku', 'created_at')).to.deep.equal([
+      { line: '40003', line_key: '#2', sku: 'B', created_at: '2025-01-01 00:00:00+00:00' },
+    ]);
+  });
+
+  it('a record beyond the size bound is scanned without being kept, then parsing resumes', async () => {
+    const text = `order_id,created_at,sku,quantity,title\n1,2025-01-01,A,1,"${'w\n'.repeat(1 << 20)}"\n2,2025-01-02,B,1,after\n`;
+    const r = await runCsv('ORDERS', text, { pieceBytes: 1 << 16, maxFieldBytes: 1024 });
+    expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([[2, 'title', 'FIELD_TOO_LARGE']]);
+    expect(pick(r.rows, 'line', 'sku')).to.deep.equal([{ line: String(3 + (1 << 20)), sku: 'B' }]);
+  });
+
+  describe('chunk boundaries', () => {
+    const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.csv'));
+    for (const file of files) {
+      it(`${file}: same output, errors and counters fed 1 byte at a time, 7 bytes at a time, or whole`, async () => {
+        const kind = kindOf(file);
+        const whole = await runCsv(kind, fixture(file), { chunkRows: 2 });
+        for (const pieceBytes of [1, 7]) {
+          const split = await runCsv(kind, fixture(file), { pieceBytes, chunkRows: 2 });
+          expect(split.text).to.equal(whole.text);
+          expect(split.stream.errors).to.deep.equal(whole.stream.errors);
+          expect(split.error?.message).to.equal(whole.error?.message);
+          expect(split.stream.layout).to.equal(whole.stream.layout);
+          for (const k of ['rowsRead', 'rowsValid', 'rowsRejected', 'rowsSkipped'] as const) {
+            expect(split.stream[k], k).to.equal(whole.stream[k]);
+          }
+          if (whole.error === null) expect(split.stream.bytesRead).to.equal(whole.stream.bytesRead);
+        }
+      });
+    }
+  });
+
+  describe('output chunks and the COPY row -> file line map', () => {
+    it('emits about chunkRows rows per chunk', async () => {
+      let csv = 'order_id,created_at,sku,quantity\n';
+      for (let i = 0; i < 25; i++) csv += `${i},2025-01-01,A,1\n`;
+      const r = await runCsv('ORDERS', csv, { chunkRows: 10 });
+      expect(r.chunks).to.equal(3);
+      expect(r.rows).to.have.length(25);
+    });
+
+    it('maps each emitted row to its physical line and stores only the offsets that change', async () => {
+      const r = await runCsv('ORDERS', fixture('orders-errors.csv'));
+      expect(r.stream.lineOfRow(1)).to.equal(2);
+      expect(r.stream.lineOfRow(2)).to.equal(9);
+      expect(r.stream.lineOfRow(3)).to.equal(0);
+      expect(r.stream.fileLineOfCopyError({ where: 'COPY order_lines, line 2, column quantity: "x"' })).to.equal(9);
+      const shop = await runCsv('VARIANTS', fixture('products-a.csv'));
+      expect([1, 2, 3, 4].map((n) => shop.stream.lineOfRow(n))).to.deep.equal(shop.rows.map((x) => Number(x.line)));
+    });
+
+    it('keeps no per-row state for a regular file', async () => {
+      let csv = 'order_id,created_at,sku,quantity\n';
+      for (let i = 0; i < 20000; i++) csv += `${i >> 1},2025-01-01,S${i},1\n`;
+      const r = await runCsv('ORDERS', csv);
+      expect(r.stream.rowsValid).to.equal(20000);
+      expect(r.stream.lineMapBreakpoints).to.equal(0);
+      expect(r.stream.lineOfRow(20000)).to.equal(20001);
+    });
+  });
+});
