@@ -1,0 +1,152 @@
+import { expect } from 'chai';
+import {
+  CsvHeaderError,
+  normalizeHeaderName,
+  resolveHeader,
+  type CsvKind,
+} from '../../../src/ingest/csv';
+import {
+  SHOPIFY_INVENTORY_HEADER_NEWER,
+  SHOPIFY_INVENTORY_HEADER_OLDER,
+  SHOPIFY_ORDERS_HEADER,
+  SHOPIFY_PRODUCTS_HEADER_B,
+  SHOPIFY_PRODUCTS_HEADER_D,
+} from '../../../src/ingest/csv/layouts';
+import { fixture, runCsv } from './helpers';
+
+function headerError(kind: CsvKind, cells: readonly string[]): CsvHeaderError {
+  try {
+    resolveHeader(kind, [...cells]);
+  } catch (err) {
+    if (err instanceof CsvHeaderError) return err;
+    throw err;
+  }
+  throw new Error('expected a CsvHeaderError');
+}
+
+describe('ingest/csv: header', () => {
+  it('normalises names: BOM, case, camelCase, spaces, hyphens, slashes', () => {
+    expect(normalizeHeaderName('\uFEFF Order ID ')).to.equal('order_id');
+    expect(normalizeHeaderName('lineItemQuantity')).to.equal('line_item_quantity');
+    expect(normalizeHeaderName('variantID')).to.equal('variant_id');
+    expect(normalizeHeaderName('Compare-at price')).to.equal('compare_at_price');
+    expect(normalizeHeaderName('Google Shopping / Google Product Category')).to.equal('google_shopping_google_product_category');
+    expect(normalizeHeaderName('Option1 Value')).to.equal('option1_value');
+    expect(normalizeHeaderName('option1Value')).to.equal('option1_value');
+    expect(normalizeHeaderName('Available (not editable)')).to.equal('available_(not_editable)');
+    expect(normalizeHeaderName('CREATED__AT')).to.equal('created_at');
+  });
+
+  it('detects each layout from its header', () => {
+    const cases: [CsvKind, readonly string[], string][] = [
+      ['ORDERS', SHOPIFY_ORDERS_HEADER, 'shopify-orders'],
+      ['ORDERS', SHOPIFY_ORDERS_HEADER.slice(0, 78), 'shopify-orders'],
+      ['ORDERS', ['order_id', 'created_at', 'sku', 'quantity'], 'canonical-orders'],
+      ['VARIANTS', SHOPIFY_PRODUCTS_HEADER_B, 'shopify-products-b'],
+      ['CATALOG', SHOPIFY_PRODUCTS_HEADER_D, 'shopify-products-d'],
+      ['VARIANTS', ['variant_id', 'sku'], 'canonical-variants'],
+      ['CATALOG', ['sku', 'product_title'], 'canonical-catalog'],
+      ['INVENTORY', SHOPIFY_INVENTORY_HEADER_OLDER, 'shopify-inventory-older'],
+      ['INVENTORY', SHOPIFY_INVENTORY_HEADER_NEWER, 'shopify-inventory-newer'],
+      ['INVENTORY', ['sku', 'location', 'available'], 'canonical-inventory'],
+    ];
+    for (const [kind, cells, variant] of cases) expect(resolveHeader(kind, [...cells]).variant, variant).to.equal(variant);
+  });
+
+  it('matches columns by name, never by position', () => {
+    const h = resolveHeader('ORDERS', ['quantity', 'sku', 'Created At', 'ORDER_ID']);
+    expect(Object.fromEntries(h.index)).to.deep.equal({ quantity: 0, sku: 1, created_at: 2, order_id: 3 });
+  });
+
+  it('prefers order_id over name when both are present', () => {
+    const h = resolveHeader('ORDERS', ['name', 'order_id', 'created_at', 'quantity', 'sku']);
+    expect(h.index.get('order_id')).to.equal(1);
+  });
+
+  it('MISSING_COLUMNS lists the required columns absent from the best-matching layout', () => {
+    const e = headerError('ORDERS', ['order_id', 'sku', 'price']);
+    expect(e.code).to.equal('MISSING_COLUMNS');
+    expect(e.missingColumns).to.deep.equal(['created_at', 'quantity']);
+    expect(e.layoutsTried).to.deep.equal(['canonical-orders', 'shopify-orders']);
+    expect(e.message).to.include('created_at').and.include('quantity');
+
+    const inv = headerError('INVENTORY', ['sku', 'available']);
+    expect(inv.missingColumns).to.deep.equal(['location_id or location']);
+
+    const shop = headerError('INVENTORY', SHOPIFY_INVENTORY_HEADER_OLDER.filter((c) => c !== 'Location'));
+    expect(shop.code).to.equal('MISSING_COLUMNS');
+    expect(shop.missingColumns).to.deep.equal(['Location']);
+  });
+
+  it('WRONG_KIND names the kind a file looks like', () => {
+    const cases: [CsvKind, readonly string[], CsvKind][] = [
+      ['INVENTORY', SHOPIFY_ORDERS_HEADER, 'ORDERS'],
+      ['VARIANTS', SHOPIFY_ORDERS_HEADER, 'ORDERS'],
+      ['ORDERS', SHOPIFY_PRODUCTS_HEADER_B, 'VARIANTS'],
+      ['INVENTORY', SHOPIFY_PRODUCTS_HEADER_D, 'VARIANTS'],
+      ['VARIANTS', SHOPIFY_INVENTORY_HEADER_OLDER, 'INVENTORY'],
+      ['CATALOG', SHOPIFY_INVENTORY_HEADER_NEWER, 'INVENTORY'],
+      ['ORDERS', SHOPIFY_INVENTORY_HEADER_NEWER, 'INVENTORY'],
+      ['CATALOG', ['order_id', 'created_at', 'variant_id', 'sku', 'quantity', 'price', 'title'], 'ORDERS'],
+      ['INVENTORY', ['variant_id', 'sku', 'price', 'compare_at_price', 'barcode'], 'VARIANTS'],
+    ];
+    for (const [kind, cells, detected] of cases) {
+      const e = headerError(kind, cells);
+      expect(e.code, `${kind} <- ${detected}`).to.equal('WRONG_KIND');
+      expect(e.detectedKind, `${kind} <- ${detected}`).to.equal(detected);
+      expect(e.message).to.include(`not ${kind}`);
+    }
+  });
+
+  it('VARIANTS and CATALOG accept the same Shopify files', () => {
+    for (const kind of ['VARIANTS', 'CATALOG'] as const) {
+      expect(resolveHeader(kind, [...SHOPIFY_PRODUCTS_HEADER_B]).layout.format).to.equal('shopify-products');
+    }
+  });
+
+  describe('files that fail before any row', () => {
+    const cases: [string, CsvKind, string][] = [
+      ['empty.csv', 'ORDERS', 'EMPTY_FILE'],
+      ['bom-only.csv', 'ORDERS', 'EMPTY_FILE'],
+      ['header-only.csv', 'ORDERS', 'HEADER_ONLY'],
+      ['unknown-header.csv', 'ORDERS', 'MISSING_COLUMNS'],
+      ['semicolon.csv', 'ORDERS', 'MISSING_COLUMNS'],
+      ['utf16.csv', 'ORDERS', 'INVALID_UTF8'],
+      ['orders-shopify.csv', 'INVENTORY', 'WRONG_KIND'],
+      ['products-b.csv', 'ORDERS', 'WRONG_KIND'],
+      ['inventory-shopify-older.csv', 'CATALOG', 'WRONG_KIND'],
+    ];
+    for (const [file, kind, code] of cases) {
+      it(`${file} as ${kind}: ${code}, no data, header promise rejected`, async () => {
+        const r = await runCsv(kind, fixture(file), { chunkRows: 1 });
+        expect(r.error).to.be.instanceOf(CsvHeaderError);
+        expect(r.error!.code).to.equal(code);
+        expect(r.emittedBeforeError).to.equal(false);
+        expect(r.header).to.equal(null);
+        let rejected: unknown = null;
+        await r.stream.header.catch((e: unknown) => (rejected = e));
+        expect(rejected).to.equal(r.error);
+      });
+    }
+
+    it('a semicolon-separated file gets a hint', async () => {
+      const r = await runCsv('ORDERS', fixture('semicolon.csv'));
+      expect(r.error!.message).to.include('separated by commas');
+    });
+
+    it('a header with invalid UTF-8 or an unterminated quote is a header error', async () => {
+      const bad = await runCsv('ORDERS', Buffer.from('order_id,cr\xe9ated_at,sku,quantity\n1,2,3,4\n', 'latin1'));
+      expect(bad.error).to.include({ code: 'INVALID_UTF8' });
+      const open = await runCsv('ORDERS', 'order_id,"created_at,sku,quantity\n1,2,3,4\n');
+      expect(open.error).to.include({ code: 'UNTERMINATED_QUOTE' });
+    });
+  });
+
+  it('resolves the header promise and emits header once the layout is known and data follows', async () => {
+    const r = await runCsv('ORDERS', '\n\norder_id,created_at,sku,quantity,extra\n1,2025-01-01,A,1,x\n');
+    const info = await r.stream.header;
+    expect(info).to.deep.equal(r.header);
+    expect(info).to.deep.include({ kind: 'ORDERS', format: 'canonical', layout: 'canonical-orders', line: 3, ignored: ['extra'] });
+    expect(r.rows[0]!.line).to.equal('4');
+  });
+});
