@@ -1,0 +1,124 @@
+import { expect } from 'chai';
+import {
+  decodeCopyText,
+  escapeCopyText,
+  normalizeId,
+  normalizeSku,
+  parseBoolean,
+  parseInteger,
+  parseMoney,
+  parseTimestamp,
+} from '../../../src/ingest/csv';
+import { CopyWriter } from '../../../src/ingest/csv/copy-writer';
+import { LineMap, copyErrorLine } from '../../../src/ingest/csv/line-map';
+
+describe('ingest/csv: values', () => {
+  it('ids: Shopify gids and bare numbers are the same id', () => {
+    expect(normalizeId('gid://shopify/ProductVariant/123')).to.equal('123');
+    expect(normalizeId(' 123 ')).to.equal('123');
+    expect(normalizeId('gid://shopify/Order/5001?from=export')).to.equal('5001');
+    expect(normalizeId('abc-1')).to.equal('abc-1');
+  });
+
+  it('SKUs and barcodes: trimmed, one leading apostrophe removed', () => {
+    expect(normalizeSku("'0042")).to.equal('0042');
+    expect(normalizeSku(" ' 0042 ")).to.equal('0042');
+    expect(normalizeSku("''A")).to.equal("'A");
+    expect(normalizeSku('  ')).to.equal('');
+  });
+
+  it('integers', () => {
+    const ok: [string, string][] = [
+      ['2', '2'],
+      ['2.0', '2'],
+      ['2.', '2'],
+      ['+3', '3'],
+      ['007', '7'],
+      ['-1', '-1'],
+      ['-0', '0'],
+      ['2147483647', '2147483647'],
+      ['-2147483648', '-2147483648'],
+    ];
+    for (const [v, want] of ok) expect(parseInteger(v), v).to.equal(want);
+    for (const v of ['2.5', '1e3', '1,000', 'two', '-', '', '2147483648', '-2147483649', '0x10', '٣']) expect(parseInteger(v), v).to.equal(null);
+  });
+
+  it('money: non-negative plain decimals', () => {
+    for (const v of ['19.99', '5', '.5', '5.', '0', '0.000001', '123456789012345.67']) expect(parseMoney(v), v).to.equal(v);
+    for (const v of ['-1', '-0.01', '$5', '5 EUR', '1,000.00', '1e5', '.', '', '1.2.3', '0.0000001', '1234567890123456'])
+      expect(parseMoney(v), v).to.equal(null);
+  });
+
+  it('booleans', () => {
+    for (const v of ['true', 'TRUE', 'True', 'yes', 'YES', '1']) expect(parseBoolean(v), v).to.equal('t');
+    for (const v of ['false', 'FALSE', 'no', 'No', '0']) expect(parseBoolean(v), v).to.equal('f');
+    for (const v of ['y', 'n', 't', 'f', 'on', 'maybe', '']) expect(parseBoolean(v), v).to.equal(null);
+  });
+
+  it('timestamps: ISO-8601 and Shopify forms, offsets kept, no offset read as UTC', () => {
+    const ok: [string, string][] = [
+      ['2025-12-07 19:08:25 -0400', '2025-12-07 19:08:25-04:00'],
+      ['2025-12-07 19:08:25 +0530', '2025-12-07 19:08:25+05:30'],
+      ['2025-12-07T19:08:25Z', '2025-12-07 19:08:25+00:00'],
+      ['2025-12-07T19:08:25.123456+02:00', '2025-12-07 19:08:25.123456+02:00'],
+      ['2025-12-07T19:08:25,5-03', '2025-12-07 19:08:25.5-03:00'],
+      ['2025-12-07T19:08', '2025-12-07 19:08:00+00:00'],
+      ['2025-12-07T19:08:25', '2025-12-07 19:08:25+00:00'],
+      ['2025-12-07', '2025-12-07 00:00:00+00:00'],
+      ['2024-02-29', '2024-02-29 00:00:00+00:00'],
+      ['2000-02-29T00:00:00Z', '2000-02-29 00:00:00+00:00'],
+      ['2025-12-07 19:08:25 UTC', '2025-12-07 19:08:25+00:00'],
+    ];
+    for (const [v, want] of ok) expect(parseTimestamp(v), v).to.equal(want);
+    const bad = [
+      '2025-02-29',
+      '1900-02-29',
+      '2025-13-01',
+      '2025-00-10',
+      '2025-04-31',
+      '0000-01-01',
+      '2025-12-07T24:00:00Z',
+      '2025-12-07T19:60:00Z',
+      '2025-12-07T19:08:61Z',
+      '2025-12-07T19:08:25+16:00',
+      '2025-12-07T19:08:25+05:60',
+      '2025-12-07T19:08:25Zjunk',
+      '12/07/2025',
+      '2025-12-7',
+      '2025/12/07',
+      'yesterday',
+      '2025-12-07T',
+      '2025-12-07 19:08:25 EST',
+    ];
+    for (const v of bad) expect(parseTimestamp(v), v).to.equal(null);
+  });
+
+  it('COPY text: escapes and decodes', () => {
+    expect(escapeCopyText('a\\b\tc\nd\re')).to.equal('a\\\\b\\tc\\nd\\re');
+    expect(decodeCopyText('x\t\\N\ta\\\\b\\tc\n')).to.deep.equal([['x', null, 'a\\b\tc']]);
+  });
+
+  it('the COPY writer encodes UTF-8 and escapes in one pass, and flags NUL', () => {
+    const w = new CopyWriter(4);
+    expect(w.text('é😀€\t\\\n\r\u2028\u00a0x')).to.equal(true);
+    w.byte(9);
+    w.int(0);
+    w.byte(9);
+    w.int(1234567890);
+    w.byte(9);
+    w.nul();
+    expect(w.take().toString('utf8')).to.equal('é😀€\\t\\\\\\n\\r\u2028\u00a0x\t0\t1234567890\t\\N');
+    expect(w.text('a\0b')).to.equal(false);
+    w.text('\ud800x');
+    expect(w.take()).to.deep.equal(Buffer.from([0x61, 0x62, 0xef, 0xbf, 0xbd, 0x78]));
+  });
+
+  it('the line map stores only offset changes', () => {
+    const m = new LineMap();
+    [2, 3, 5, 6, 7, 10].forEach((line, i) => m.add(i + 1, line));
+    expect([0, 1, 2, 3, 4, 5, 6, 7].map((n) => m.lineOf(n))).to.deep.equal([null, 2, 3, 5, 6, 7, 10, null]);
+    expect(m.breakpoints).to.equal(2);
+    expect(copyErrorLine({ where: 'COPY variants, line 17, column price: "x"' })).to.equal(17);
+    expect(copyErrorLine(new Error('nope'))).to.equal(null);
+  });
+});
