@@ -100,7 +100,7 @@ export class BundleResolver {
     const chosen: BundleType[] = [];
     const batch = inStockOnly ? Math.max(first * 2, 10) : first;
     for (let offset = 0; chosen.length < first; offset += batch) {
-      const candidates = (await service.containing(shopIdOf(ctx), runDbId, item, batch, offset)).map((b) => BundleType.from(b));
+      const candidates = (await service.containing(shopIdOf(ctx), runDbId, item, batch, offset)).map(({ bundle, items }) => BundleType.from(bundle, items));
       // Stock of every candidate in two batched queries (items, then their facts), never one per bundle.
       const stock = inStockOnly ? await Promise.all(candidates.map(async (b) => { const { items, facts } = await factsOf(b, ctx); return availableQuantity(items, facts); })) : [];
       for (const [i, bundle] of candidates.entries()) {

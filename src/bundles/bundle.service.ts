@@ -4,7 +4,7 @@ import type { CursorValues, PageRequest } from '../graphql/relay';
 import { DomainError, userError, type UserError } from '../graphql/user-error';
 import { Run } from '../runs/run.entity';
 import { Shop } from '../shops/shop.entity';
-import { BundleItemRecord } from './bundle-item.entity';
+import { BundleItemRecord, type BundleItemRole } from './bundle-item.entity';
 import { Bundle, type BundleStatus } from './bundle.entity';
 import { checkCopy, checkDiscount, checkRank, deriveKey, duplicateKeys, type BundleDraft, type DraftItem } from './bundle-draft';
 import { bigintArray, textArray } from '../db/arrays';
@@ -256,19 +256,40 @@ export class BundleService {
    * The storefront read path: ACTIVE bundles of the shop's latest run with bundles (or of `runId`) that contain
    * the item, best rank first. `offset` lets the caller fetch further candidates when stock rules some out.
    */
-  async containing(shopId: string, runId: string | null, item: { sku: string | null; variantId: string | null }, limit: number, offset: number): Promise<Bundle[]> {
-    const rows: Record<string, unknown>[] = await this.em.getConnection().execute(
-      `SELECT b.* FROM bundle_items bi
-         JOIN bundles b ON b.id = bi.bundle_id
-        WHERE bi.run_id = coalesce(?::bigint, (SELECT max(run_id) FROM bundles WHERE shop_id = ?))
-          AND (bi.sku = ? OR bi.variant_id = ?)
-          AND b.shop_id = ? AND b.status = 'ACTIVE'
-        GROUP BY b.id
-        ORDER BY coalesce(b.rank, 2147483647), b.id
-        LIMIT ? OFFSET ?`,
-      [runId, shopId, item.sku, item.variantId, shopId, limit, offset],
-    );
-    return rows.map((row) => this.em.map(Bundle, row));
+  async containing(
+    shopId: string,
+    runId: string | null,
+    item: { sku: string | null; variantId: string | null },
+    limit: number,
+    offset: number,
+  ): Promise<{ bundle: Bundle; items: BundleItem[] }[]> {
+    // One round trip: the candidates and their items together, since every caller needs both.
+    const rows: (Record<string, unknown> & { item_list: { sku: string | null; variant_id: string | null; quantity: number; role: BundleItemRole }[] })[] =
+      await this.em.getConnection().execute(
+        `WITH candidates AS (
+           SELECT DISTINCT b.id, coalesce(b.rank, 2147483647) AS sort_rank
+             FROM bundle_items bi
+             JOIN bundles b ON b.id = bi.bundle_id
+            WHERE bi.run_id = coalesce(?::bigint, (SELECT max(run_id) FROM bundles WHERE shop_id = ?))
+              AND (bi.sku = ? OR bi.variant_id = ?)
+              AND b.shop_id = ? AND b.status = 'ACTIVE'
+            ORDER BY sort_rank, b.id
+            LIMIT ? OFFSET ?
+         )
+         SELECT b.*, (SELECT json_agg(json_build_object('sku', i.sku, 'variant_id', i.variant_id, 'quantity', i.quantity, 'role', i.role) ORDER BY i.position)
+                        FROM bundle_items i WHERE i.bundle_id = b.id) AS item_list
+           FROM candidates c JOIN bundles b ON b.id = c.id
+          ORDER BY c.sort_rank, c.id`,
+        [runId, shopId, item.sku, item.variantId, shopId, limit, offset],
+      );
+    return rows.map(({ item_list, ...row }) => {
+      const bundle = this.em.map(Bundle, row);
+      return {
+        bundle,
+        items: item_list.map((i) => ({ runId: bundle.run.id, sku: i.sku, variantId: i.variant_id, quantity: i.quantity, role: i.role })),
+      };
+    });
   }
+
 }
 

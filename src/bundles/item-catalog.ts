@@ -17,6 +17,10 @@ export function itemFactsKey(item: Pick<BundleItem, 'runId' | 'sku' | 'variantId
   return `${item.runId}|${item.variantId ?? ''}|${item.sku ?? ''}`;
 }
 
+const FACT_COLUMNS = `concat_ws(' - ', nullif(r.product_title, ''), nullif(nullif(r.variant_title, 'Default Title'), '')) AS title,
+  r.price::text AS price, r.inventory_tracked AS tracked, r.inventory_policy AS policy, r.inventory_item_id,
+  r.available_total AS catalog_available, r.sku`;
+
 /**
  * Facts for many items in one query. An item matches a catalog (else variants) row by variant id where both
  * have one, else by SKU; its stock is the sum over stocked locations of the inventory rows that carry its SKU,
@@ -32,14 +36,16 @@ export async function loadItemFacts(em: Em, items: readonly Pick<BundleItem, 'ru
          SELECT w.*, p.title, p.price, p.tracked, p.policy, p.inventory_item_id, p.catalog_available, p.sku AS known_sku
            FROM wanted w
            LEFT JOIN LATERAL (
-             SELECT concat_ws(' - ', nullif(r.product_title, ''), nullif(nullif(r.variant_title, 'Default Title'), '')) AS title,
-                    r.price::text AS price, r.inventory_tracked AS tracked, r.inventory_policy AS policy,
-                    r.inventory_item_id, r.available_total AS catalog_available, r.sku
-               FROM (SELECT *, 0 AS source FROM catalog_items UNION ALL SELECT *, 1 AS source FROM variants) r
-              WHERE r.run_id = w.run_id
-                AND (r.variant_id = w.variant_id OR ((r.variant_id IS NULL OR w.variant_id IS NULL) AND r.sku = w.sku))
-              ORDER BY r.source, (r.variant_id = w.variant_id) DESC NULLS LAST
-              LIMIT 1
+             -- Branches in order of preference, each an index lookup; the first row found wins.
+             SELECT * FROM (
+               SELECT ${FACT_COLUMNS} FROM catalog_items r WHERE r.run_id = w.run_id AND r.variant_id = w.variant_id
+               UNION ALL
+               SELECT ${FACT_COLUMNS} FROM catalog_items r WHERE r.run_id = w.run_id AND r.sku = w.sku AND (r.variant_id IS NULL OR w.variant_id IS NULL)
+               UNION ALL
+               SELECT ${FACT_COLUMNS} FROM variants r WHERE r.run_id = w.run_id AND r.variant_id = w.variant_id
+               UNION ALL
+               SELECT ${FACT_COLUMNS} FROM variants r WHERE r.run_id = w.run_id AND r.sku = w.sku AND (r.variant_id IS NULL OR w.variant_id IS NULL)
+             ) candidates LIMIT 1
            ) p ON true
        )
        SELECT d.idx, nullif(d.title, '') AS title, d.price, d.tracked, d.policy, d.catalog_available,
