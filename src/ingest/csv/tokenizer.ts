@@ -44,6 +44,7 @@ interface SkipState {
  * A streaming RFC 4180 tokenizer over decoded text: comma-separated, `"` quoting with `""` escapes, records ended
  * by LF or CRLF (both may appear in one file), or by CR alone when the first line ends so. Quoted fields may hold
  * newlines. A quote inside an unquoted field is kept as text; text after a closing quote is an INVALID_QUOTE.
+ * Invalid UTF-8 is reported only in fields that are kept.
  * Memory is bounded by the chunk size plus one record of at most maxRecordChars.
  */
 export class CsvTokenizer {
@@ -145,15 +146,18 @@ export class CsvTokenizer {
     if (nextNl < 0) nextNl = len;
     let recStart = 0;
     let recLine = line;
+    let recInvIdx = 0;
     let incomplete = false;
 
     record: while (pos < len) {
       recStart = pos;
       recLine = line;
+      recInvIdx = invIdx;
       let nf = 0;
       let filled = 0;
       let problem = PROBLEM_NONE;
       let problemField = -1;
+      let problemLine = recLine;
       for (;;) {
         const keep = nf < cap && (wanted === null || wanted[nf] === 1);
         let value = '';
@@ -259,6 +263,15 @@ export class CsvTokenizer {
           }
           if (size !== 0) filled++;
         }
+        if (nextInv < pos) {
+          if (keep && problem === PROBLEM_NONE) {
+            problem = PROBLEM_INVALID_UTF8;
+            problemField = nf;
+            problemLine = recLine + countChar(s, NL, recStart, nextInv);
+          }
+          while (invIdx < inv.length && inv[invIdx]! < pos) invIdx++;
+          nextInv = invIdx < inv.length ? inv[invIdx]! : len + 1;
+        }
         if (nf < cap) {
           fields[nf] = value;
           const lim = limits !== null && nf < limits.length ? limits[nf]! : defLimit;
@@ -288,23 +301,7 @@ export class CsvTokenizer {
         }
         break;
       }
-      let problemLine = recLine;
-      if (nextInv < pos) {
-        if (problem === PROBLEM_NONE) {
-          problem = PROBLEM_INVALID_UTF8;
-          problemLine = recLine + countChar(s, NL, recStart, nextInv);
-          problemField = -1;
-          const n = nf < cap ? nf : cap;
-          for (let i = 0; i < n; i++) {
-            if (fields[i]!.indexOf('\uFFFD') >= 0) {
-              problemField = i;
-              break;
-            }
-          }
-        }
-        while (invIdx < inv.length && inv[invIdx]! < pos) invIdx++;
-        nextInv = invIdx < inv.length ? inv[invIdx]! : len + 1;
-      }
+      if (problem !== PROBLEM_INVALID_UTF8) problemLine = recLine;
       this.onRecord(fields, nf, recLine, problem, problemField, problemLine, filled);
       cap = this.fieldCap;
       limits = this.fieldLimits;
@@ -315,7 +312,7 @@ export class CsvTokenizer {
       this.line = recLine;
       const rest = s.slice(recStart);
       const restInvalid: number[] = [];
-      for (let i = invIdx; i < inv.length; i++) if (inv[i]! >= recStart) restInvalid.push(inv[i]! - recStart);
+      for (let i = recInvIdx; i < inv.length; i++) if (inv[i]! >= recStart) restInvalid.push(inv[i]! - recStart);
       if (rest.length > this.maxRecordChars) {
         this.buf = '';
         this.invalid = [];

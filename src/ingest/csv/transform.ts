@@ -277,6 +277,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
       throw new CsvHeaderError(code, `Unreadable header row: ${what}`, { line });
     }
     if (filled === 0) return;
+    if (n <= 2 && /^sep=.?$/i.test(fields[0]!) && (n === 1 || fields[1] === '')) return;
     const cells = fields.slice(0, n);
     const resolved = resolveHeader(this.kind, cells, line);
     this.resolved = resolved;

@@ -83,6 +83,32 @@ describe('ingest/csv: file structure', () => {
     expect(r.stream.errors[0]!.message).to.include('line 3');
   });
 
+  it('invalid UTF-8 in a column the layout does not read is not an error', async () => {
+    const header = fixture('orders-shopify.csv').toString('utf8').split('\n')[0]!;
+    const cells = header.split(',').map(() => '');
+    const set = (name: string, v: string) => (cells[header.split(',').indexOf(name)] = v);
+    set('Name', '#1');
+    set('Created at', '2025-01-01 10:00:00 +0000');
+    set('Lineitem quantity', '1');
+    set('Lineitem sku', 'A');
+    set('Billing Name', 'Zo\xeb');
+    set('Lineitem name', 'Caf\xe9');
+    const row1 = cells.join(',');
+    set('Lineitem name', 'Tea');
+    const row2 = cells.join(',');
+    for (const pieceBytes of [undefined, 1, 5]) {
+      const r = await runCsv('ORDERS', Buffer.concat([Buffer.from(header + '\n'), Buffer.from(row1 + '\n' + row2 + '\n', 'latin1')]), { pieceBytes });
+      expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([[2, 'Lineitem name', 'INVALID_UTF8']]);
+      expect(pick(r.rows, 'line', 'title')).to.deep.equal([{ line: '3', title: 'Tea' }]);
+    }
+  });
+
+  it('skips an Excel "sep=," line before the header', async () => {
+    const r = await runCsv('ORDERS', 'sep=,\r\norder_id,created_at,sku,quantity\r\n1,2025-01-01,A,1\r\n');
+    expect(r.error).to.equal(null);
+    expect(pick(r.rows, 'line', 'sku')).to.deep.equal([{ line: '3', sku: 'A' }]);
+  });
+
   it('a field over maxFieldBytes is FIELD_TOO_LARGE; unread columns may be larger', async () => {
     const big = 'x'.repeat(300);
     const r = await runCsv('ORDERS', `order_id,created_at,sku,quantity,notes\n1,2025-01-01,${big},1,${big}\n1,,A,1,${'y'.repeat(3000)}\n1,,B,1,${'z'.repeat(5000)}\n`, {
