@@ -6,7 +6,6 @@ import { loadConfig } from '../src/config';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded';
 import { createLogger } from '../src/logger';
 import { startServer, type RunningServer } from '../src/main';
-import { freePort } from './helpers/net';
 
 /**
  * One PostgreSQL and one HTTP server for the whole run. With DATABASE_URL the suite works in a database of its
@@ -57,8 +56,7 @@ export const mochaHooks = {
     } else {
       tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundlegraph-test-'));
       fs.chmodSync(tempDir, 0o755);
-      const port = await freePort();
-      embedded = await startEmbeddedDatabase({ dataDir: tempDir, port, persistent: false, logger });
+      embedded = await startEmbeddedDatabase({ dataDir: tempDir, port: 0, persistent: false, logger });
       databaseUrl = embedded.url;
     }
     const config = loadConfig({ env: 'test', port: 0, host: '127.0.0.1', databaseUrl, dataDir: tempDir ?? os.tmpdir() });

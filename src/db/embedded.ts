@@ -11,6 +11,7 @@ export interface EmbeddedDatabase {
 
 export interface EmbeddedOptions {
   dataDir: string;
+  /** 0 picks a free port. */
   port: number;
   /** Throw-away clusters (tests) are deleted on stop. */
   persistent: boolean;
@@ -112,13 +113,17 @@ async function recoverClusterFolder(clusterDir: string, logger: Logger): Promise
   return 'existing';
 }
 
-function assertPortFree(port: number): Promise<void> {
+/** Checks that `port` is free, or with 0 finds a free one (throw-away clusters of tests and benchmarks). */
+function claimPort(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', () =>
       reject(new Error(`Port ${port} for the embedded database is in use; set EMBEDDED_PG_PORT or DATABASE_URL.`)),
     );
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+    probe.listen(port, '127.0.0.1', () => {
+      const claimed = (probe.address() as net.AddressInfo).port;
+      probe.close(() => resolve(claimed));
+    });
   });
 }
 
@@ -136,11 +141,11 @@ function readOrCreatePassword(dataDir: string): string {
  */
 export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const { dataDir, port, persistent, logger } = options;
+  const { dataDir, persistent, logger } = options;
   fs.mkdirSync(dataDir, { recursive: true });
   const clusterDir = path.join(dataDir, 'pg');
   const state = await recoverClusterFolder(clusterDir, logger);
-  await assertPortFree(port);
+  const port = await claimPort(options.port);
 
   const password = readOrCreatePassword(dataDir);
   const recentLog: string[] = [];

@@ -5,16 +5,13 @@ import { expect } from 'chai';
 import { Client } from 'pg';
 import { startEmbeddedDatabase } from '../../src/db/embedded';
 import { createLogger } from '../../src/logger';
-import { freePort } from '../helpers/net';
 
 describe('embedded PostgreSQL lifecycle', function () {
   this.timeout(120_000);
   const logger = createLogger('silent');
   let dataDir: string;
-  let port: number;
 
-  beforeEach(async () => {
-    port = await freePort();
+  beforeEach(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundlegraph-embedded-'));
     fs.chmodSync(dataDir, 0o755);
   });
@@ -31,10 +28,10 @@ describe('embedded PostgreSQL lifecycle', function () {
   }
 
   it('keeps its data across restarts', async () => {
-    const first = await startEmbeddedDatabase({ dataDir, port, persistent: true, logger });
+    const first = await startEmbeddedDatabase({ dataDir, port: 0, persistent: true, logger });
     await query(first.url, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')");
     await first.stop();
-    const second = await startEmbeddedDatabase({ dataDir, port, persistent: true, logger });
+    const second = await startEmbeddedDatabase({ dataDir, port: 0, persistent: true, logger });
     try {
       expect(await query(second.url, 'SELECT v FROM kept')).to.deep.equal([{ v: 'still here' }]);
     } finally {
@@ -45,7 +42,7 @@ describe('embedded PostgreSQL lifecycle', function () {
   it('recovers from the remains of an interrupted first start', async () => {
     fs.mkdirSync(path.join(dataDir, 'pg'));
     fs.writeFileSync(path.join(dataDir, 'pg', 'PG_VERSION'), '18\n');
-    const db = await startEmbeddedDatabase({ dataDir, port, persistent: true, logger });
+    const db = await startEmbeddedDatabase({ dataDir, port: 0, persistent: true, logger });
     try {
       expect(await query(db.url, 'SELECT 1 AS one')).to.deep.equal([{ one: 1 }]);
       expect(fs.readdirSync(dataDir).some((name) => name.startsWith('pg.incomplete-'))).to.equal(true);
@@ -55,11 +52,11 @@ describe('embedded PostgreSQL lifecycle', function () {
   });
 
   it('starts after a crash left a stale lock file', async () => {
-    const first = await startEmbeddedDatabase({ dataDir, port, persistent: true, logger });
+    const first = await startEmbeddedDatabase({ dataDir, port: 0, persistent: true, logger });
     await first.stop();
     // A lock file naming a process that no longer runs, as a killed server leaves it.
     fs.writeFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), `999999\n${path.join(dataDir, 'pg')}\n`);
-    const second = await startEmbeddedDatabase({ dataDir, port, persistent: true, logger });
+    const second = await startEmbeddedDatabase({ dataDir, port: 0, persistent: true, logger });
     try {
       expect(await query(second.url, 'SELECT 1 AS one')).to.deep.equal([{ one: 1 }]);
     } finally {
