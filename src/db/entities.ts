@@ -5,6 +5,7 @@ import { InventoryLevel } from '../catalog/inventory-level.entity';
 import { OrderLine } from '../catalog/order-line.entity';
 import { ProductRow } from '../catalog/product-row.entity';
 import { Variant } from '../catalog/variant.entity';
+import { CoverageItem, CoveragePart } from '../coverage/coverage.entity';
 import { CsvRowErrorRecord } from '../ingest/csv-row-error.entity';
 import { CsvUpload } from '../ingest/csv-upload.entity';
 import { Run } from '../runs/run.entity';
@@ -25,4 +26,6 @@ export const entities = [
   InventoryLevel,
   Bundle,
   BundleItemRecord,
+  CoveragePart,
+  CoverageItem,
 ];

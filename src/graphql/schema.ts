@@ -3,6 +3,7 @@ import path from 'node:path';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { bundleResolvers } from '../bundles';
+import { coverageResolvers } from '../coverage';
 import { ingestResolvers } from '../ingest';
 import { runResolvers } from '../runs';
 import { shopResolvers } from '../shops';
@@ -12,7 +13,7 @@ export const schemaFile = path.resolve(__dirname, '..', '..', '..', 'schema.grap
 
 export function createSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [NodeResolver, ...shopResolvers, ...runResolvers, ...ingestResolvers, ...bundleResolvers],
+    resolvers: [NodeResolver, ...shopResolvers, ...runResolvers, ...ingestResolvers, ...bundleResolvers, ...coverageResolvers],
     validate: false,
     emitSchemaFile: false,
   });

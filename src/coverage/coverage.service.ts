@@ -1,0 +1,462 @@
+import type { Em } from '../db/orm';
+import { CsvKind } from '../ingest/csv-upload.entity';
+
+/**
+ * Coverage: how a run's order lines line up with its variants, catalog and inventory, computed when a client asks
+ * and only for what it asks. Ingestion never calls into this module.
+ *
+ * Definitions (per run)
+ * - orders: distinct order ids. orderLines: order lines. distinctSkusOrdered: distinct non-empty SKUs.
+ * - An order line's item is its variant id where it has one, else its SKU; a line with neither has no item.
+ *   multiItemOrders: orders with at least two distinct items. A line with variant id 7 and a line with only SKU
+ *   "A" are two items, even if variant 7's SKU is "A": the definition compares what the lines say.
+ * - Matching a line against a dataset row: by variant id where both have one, else by SKU (trimmed, exact). So a
+ *   line with a variant id matches a row with a variant id only on that id (the same SKU under another variant id
+ *   is another variant, not a match), and matches a row without a variant id on the SKU; a line without a variant
+ *   id matches any row on the SKU. A line with neither SKU nor variant id matches nothing.
+ * - Inventory rows match through their own variant id and SKU, and through their inventory item id: the variants
+ *   and catalog rows of the same run that carry that id lend the inventory row their variant id and SKU.
+ * - matchedLines: lines matching at least one row of the dataset. matchedSkus: ordered SKUs with at least one
+ *   matched line. unmatchedSkus: the other ordered SKUs (every line carrying them is unmatched), most lines first,
+ *   then by SKU (byte order). Ratios are 0 when their denominator is.
+ *
+ * How it is computed
+ * The expensive part is reading a run's order lines (a million lines take seconds on small machines). It happens
+ * at most once per ORDERS upload: one scan reduces the lines to per-order figures and to `coverage_items`, one row
+ * per distinct (variant id, SKU), kept in the database. Matching then reads those items (about as many as the
+ * shop has variants) against the datasets, once per upload of any kind. Each result is stored in
+ * `coverage_parts` under the version of the data it was computed from (see CoveragePart), so that repeated
+ * requests are a primary-key lookup and a changed dataset recomputes only the matching.
+ *
+ * A batch of requests (all the coverage fields of all the runs of one GraphQL request, through a DataLoader) costs
+ * a fixed number of statements, whatever the number of runs and lines:
+ * 1. `state`: the runs' data versions and their current parts; for `orderLines` alone without a current part, a
+ *    count of the lines (the only figure computed without being stored, since it is one index scan).
+ * 2. `build-orders`, `build-items` or `build-orders+items`, for runs whose parts are not current.
+ * 3. `match`, for the (run, dataset) pairs asked for whose part is not current.
+ */
+
+export type CoverageDataset = CsvKind.VARIANTS | CsvKind.CATALOG | CsvKind.INVENTORY;
+export const COVERAGE_DATASETS: readonly CoverageDataset[] = [CsvKind.VARIANTS, CsvKind.CATALOG, CsvKind.INVENTORY];
+
+const DATASET_BIT: Record<CoverageDataset, number> = {
+  [CsvKind.VARIANTS]: 1,
+  [CsvKind.CATALOG]: 2,
+  [CsvKind.INVENTORY]: 4,
+};
+
+/**
+ * What a field needs: LINES (orderLines), ORDERS (orders, multiItemOrders), ITEMS (distinctSkusOrdered), or the
+ * match against one dataset (its CoverageMatch and unmatchedSkus).
+ */
+export type CoverageNeed = 'LINES' | 'ORDERS' | 'ITEMS' | CoverageDataset;
+
+export interface CoverageRequest {
+  runId: string;
+  need: CoverageNeed;
+}
+
+export interface OrdersPart {
+  orderLines: number;
+  orders: number;
+  multiItemOrders: number;
+}
+
+export interface ItemsPart {
+  orderLines: number;
+  distinctSkusOrdered: number;
+  /** Rows of coverage_items: distinct (variant id, SKU) pairs ordered. */
+  items: number;
+}
+
+export interface UnmatchedSkuRow {
+  sku: string;
+  orderLines: number;
+  quantity: number;
+}
+
+export interface MatchPart {
+  orderLines: number;
+  distinctSkusOrdered: number;
+  matchedLines: number;
+  matchedSkus: number;
+  /** The first UNMATCHED_SKUS_KEPT unmatched SKUs, most order lines first, then by SKU. */
+  unmatched: UnmatchedSkuRow[];
+}
+
+export type CoverageValue = number | OrdersPart | ItemsPart | MatchPart;
+
+/** How many unmatched SKUs a match part keeps per dataset: the largest `first` of unmatchedSkus. */
+export const UNMATCHED_SKUS_KEPT = 250;
+
+/** A statement with MikroORM's `?` placeholders and the parameters for them. */
+export interface Statement {
+  /** Names the step in a leading comment (`/* coverage:<step> *\/`), which is how tests and logs recognise it. */
+  step: string;
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * Per-statement settings of the build and match statements: hash tables of a million-line run fit in memory
+ * instead of spilling to disk, and JIT compilation (which costs more than it saves on these plans) is skipped.
+ */
+const BUILD_SETTINGS = `SELECT set_config('work_mem', '128MB', true), set_config('jit', 'off', true)`;
+
+/** Run ids as one PostgreSQL array literal: `execute` would spread a JS array into separate parameters. */
+function bigintArray(values: readonly string[]): string {
+  return `{${values.map((v) => String(BigInt(v))).join(',')}}`;
+}
+
+function intArray(values: readonly number[]): string {
+  return `{${values.map((v) => String(Math.trunc(v))).join(',')}}`;
+}
+
+/**
+ * The data versions of run `run` (an SQL expression): its latest finished ORDERS upload and its latest finished
+ * upload of any kind. Dry runs write nothing and are left out; uploads still PROCESSING are left out because their
+ * data, if any, is not committed yet (an upload commits its rows, then records its outcome). Failed uploads count:
+ * one that was interrupted after its commit did write.
+ */
+function versionsOf(run: string): string {
+  return `SELECT coalesce(max(u.id) FILTER (WHERE u.kind = 'ORDERS'), 0)::bigint AS orders_version,
+                 coalesce(max(u.id), 0)::bigint AS run_version
+            FROM csv_uploads u
+           WHERE u.run_id = ${run} AND NOT u.dry_run AND u.status <> 'PROCESSING'`;
+}
+
+/** Step 1: versions and current parts of the runs; a live line count for runs in `liveLineRuns`. */
+export function stateStatement(runIds: readonly string[], liveLineRuns: readonly string[]): Statement {
+  const liveLines = liveLineRuns.length
+    ? `CASE WHEN r.id = ANY(?::bigint[]) AND NOT EXISTS (
+              SELECT 1 FROM coverage_parts p
+               WHERE p.run_id = r.id AND p.part IN ('ORDERS', 'ITEMS') AND p.version = v.orders_version)
+            THEN (SELECT count(*) FROM order_lines o WHERE o.run_id = r.id) END`
+    : 'NULL::bigint';
+  const sql = `/* coverage:state */
+    SELECT r.id AS run_id, v.orders_version, v.run_version,
+           (SELECT coalesce(jsonb_object_agg(p.part, p.value), '{}'::jsonb)
+              FROM coverage_parts p
+             WHERE p.run_id = r.id
+               AND p.version = CASE WHEN p.part IN ('ORDERS', 'ITEMS') THEN v.orders_version ELSE v.run_version END) AS parts,
+           ${liveLines} AS live_lines
+      FROM unnest(?::bigint[]) AS r(id)
+     CROSS JOIN LATERAL (${versionsOf('r.id')}) v`;
+  const params = liveLineRuns.length ? [bigintArray(liveLineRuns), bigintArray(runIds)] : [bigintArray(runIds)];
+  return { step: 'state', sql, params };
+}
+
+/** Whether an order has two or more distinct items (variant id where known, else SKU). Byte comparisons. */
+const MULTI_ITEM = `coalesce(
+         min(o.variant_id COLLATE "C") <> max(o.variant_id COLLATE "C")
+      OR min(o.sku COLLATE "C") FILTER (WHERE o.variant_id IS NULL) <> max(o.sku COLLATE "C") FILTER (WHERE o.variant_id IS NULL)
+      OR (count(o.variant_id) > 0 AND count(o.sku) FILTER (WHERE o.variant_id IS NULL) > 0),
+       false)`;
+
+/**
+ * Step 2: one scan of the runs' order lines computing the ORDERS part (per-order grouping), the ITEMS part (per
+ * (variant id, SKU) grouping, stored as coverage_items), or both at once with grouping sets. The version stored is
+ * read by the same statement, so it is exactly the state of the lines that were read.
+ */
+export function buildStatement(runIds: readonly string[], parts: { orders: boolean; items: boolean }): Statement {
+  if (!parts.orders && !parts.items) throw new Error('nothing to build');
+  const lines = `(SELECT run_id, order_id, variant_id, nullif(sku, '') AS sku, quantity FROM order_lines WHERE run_id = ANY(?::bigint[])) o`;
+  const ctes: string[] = [
+    `v AS MATERIALIZED (SELECT r.id AS run_id, vv.orders_version FROM unnest(?::bigint[]) AS r(id) CROSS JOIN LATERAL (${versionsOf('r.id')}) vv)`,
+  ];
+  if (parts.orders && parts.items) {
+    ctes.push(
+      `grouped AS MATERIALIZED (
+         SELECT o.run_id, GROUPING(o.order_id) AS by_item, o.variant_id, o.sku,
+                count(*)::int AS lines, sum(o.quantity)::bigint AS quantity, ${MULTI_ITEM} AS multi
+           FROM ${lines}
+          GROUP BY GROUPING SETS ((o.run_id, o.order_id), (o.run_id, o.variant_id, o.sku)))`,
+      `per_order AS (SELECT run_id, lines, multi FROM grouped WHERE by_item = 0)`,
+      `items AS (SELECT run_id, variant_id, sku, lines, quantity FROM grouped WHERE by_item = 1)`,
+    );
+  } else if (parts.orders) {
+    ctes.push(`per_order AS (SELECT o.run_id, count(*)::int AS lines, ${MULTI_ITEM} AS multi FROM ${lines} GROUP BY o.run_id, o.order_id)`);
+  } else {
+    ctes.push(
+      `items AS (SELECT o.run_id, o.variant_id, o.sku, count(*)::int AS lines, sum(o.quantity)::bigint AS quantity
+                   FROM ${lines} GROUP BY o.run_id, o.variant_id, o.sku)`,
+    );
+  }
+  const values: string[] = [];
+  const joins: string[] = [];
+  if (parts.orders) {
+    ctes.push(
+      `order_totals AS (SELECT run_id, count(*)::int AS orders, (count(*) FILTER (WHERE multi))::int AS multi_item_orders,
+                               sum(lines)::bigint AS all_lines
+                          FROM per_order GROUP BY run_id)`,
+    );
+    joins.push('LEFT JOIN order_totals ot ON ot.run_id = v.run_id');
+    values.push(
+      `SELECT v.run_id, 'ORDERS' AS part, v.orders_version,
+              jsonb_build_object('orderLines', coalesce(ot.all_lines, 0), 'orders', coalesce(ot.orders, 0),
+                                 'multiItemOrders', coalesce(ot.multi_item_orders, 0)) AS value
+         FROM v LEFT JOIN order_totals ot ON ot.run_id = v.run_id`,
+    );
+  }
+  if (parts.items) {
+    ctes.push(
+      `numbered AS MATERIALIZED (
+         SELECT run_id, variant_id, sku, lines, quantity,
+                row_number() OVER (PARTITION BY run_id ORDER BY variant_id COLLATE "C", sku COLLATE "C")::int AS item
+           FROM items)`,
+      `item_totals AS (SELECT run_id, sum(lines)::bigint AS all_lines, count(DISTINCT sku)::int AS distinct_skus, count(*)::int AS items
+                         FROM numbered GROUP BY run_id)`,
+      `stored_items AS (
+         INSERT INTO coverage_items (run_id, orders_version, item, variant_id, sku, lines, quantity)
+         SELECT n.run_id, v.orders_version, n.item, n.variant_id, n.sku, n.lines, n.quantity
+           FROM numbered n JOIN v ON v.run_id = n.run_id
+         ON CONFLICT DO NOTHING)`,
+      // The previous version stays for requests that read it a moment ago; older ones go.
+      `dropped_items AS (
+         DELETE FROM coverage_items c USING v
+          WHERE c.run_id = v.run_id
+            AND c.orders_version < (SELECT max(x.orders_version) FROM coverage_items x
+                                     WHERE x.run_id = v.run_id AND x.orders_version < v.orders_version))`,
+    );
+    values.push(
+      `SELECT v.run_id, 'ITEMS' AS part, v.orders_version,
+              jsonb_build_object('orderLines', coalesce(it.all_lines, 0), 'distinctSkusOrdered', coalesce(it.distinct_skus, 0),
+                                 'items', coalesce(it.items, 0)) AS value
+         FROM v LEFT JOIN item_totals it ON it.run_id = v.run_id`,
+    );
+  }
+  ctes.push(
+    `results AS (${values.join(' UNION ALL ')})`,
+    `stored_parts AS (
+       INSERT INTO coverage_parts (run_id, part, version, value, computed_at)
+       SELECT run_id, part, orders_version, value, now() FROM results
+       ON CONFLICT (run_id, part) DO UPDATE SET version = excluded.version, value = excluded.value, computed_at = excluded.computed_at
+        WHERE coverage_parts.version <= excluded.version)`,
+  );
+  const step = parts.orders && parts.items ? 'build-orders+items' : parts.orders ? 'build-orders' : 'build-items';
+  const sql = `/* coverage:${step} */
+    WITH ${ctes.join(',\n')}
+    SELECT run_id, part, orders_version, value FROM results`;
+  return { step, sql, params: [bigintArray(runIds), bigintArray(runIds)] };
+}
+
+export interface MatchRequest {
+  runId: string;
+  /** The version of the run's coverage_items to read. */
+  ordersVersion: string;
+  datasets: readonly CoverageDataset[];
+}
+
+/**
+ * Step 3: the runs' items against the datasets asked for, in one statement. Each dataset's rows become two hash
+ * tables of keys (variant ids; SKUs, with whether a row without variant id carries them), one per run and key,
+ * with a bit per dataset; every item probes them once. Parts are stored only when the run's ORDERS version is
+ * still the one the items were built from.
+ */
+export function matchStatement(requests: readonly MatchRequest[]): Statement {
+  const wanted = COVERAGE_DATASETS.filter((d) => requests.some((r) => r.datasets.includes(d)));
+  if (wanted.length === 0) throw new Error('no dataset to match');
+  const runsOf = (d: CoverageDataset) => bigintArray(requests.filter((r) => r.datasets.includes(d)).map((r) => r.runId));
+  const params: unknown[] = [
+    bigintArray(requests.map((r) => r.runId)),
+    bigintArray(requests.map((r) => r.ordersVersion)),
+    intArray(requests.map((r) => r.datasets.reduce((mask, d) => mask | DATASET_BIT[d], 0))),
+  ];
+  const branches: string[] = [];
+  const own = (table: string, bit: number, runs: string) => {
+    params.push(runs);
+    branches.push(`SELECT run_id, variant_id, nullif(sku, '') AS sku, ${bit} AS bit FROM ${table} WHERE run_id = ANY(?::bigint[])`);
+  };
+  if (wanted.includes(CsvKind.VARIANTS)) own('variants', DATASET_BIT.VARIANTS, runsOf(CsvKind.VARIANTS));
+  if (wanted.includes(CsvKind.CATALOG)) own('catalog_items', DATASET_BIT.CATALOG, runsOf(CsvKind.CATALOG));
+  if (wanted.includes(CsvKind.INVENTORY)) {
+    const runs = runsOf(CsvKind.INVENTORY);
+    own('inventory_levels', DATASET_BIT.INVENTORY, runs);
+    params.push(runs, runs);
+    branches.push(
+      `SELECT p.run_id, p.variant_id, nullif(p.sku, '') AS sku, ${DATASET_BIT.INVENTORY} AS bit
+         FROM (SELECT run_id, inventory_item_id, variant_id, sku FROM variants WHERE run_id = ANY(?::bigint[])
+               UNION ALL
+               SELECT run_id, inventory_item_id, variant_id, sku FROM catalog_items WHERE run_id = ANY(?::bigint[])) p
+        WHERE p.inventory_item_id IS NOT NULL
+          AND EXISTS (SELECT 1 FROM inventory_levels il WHERE il.run_id = p.run_id AND il.inventory_item_id = p.inventory_item_id)`,
+    );
+  }
+  const bits = wanted.map((d) => DATASET_BIT[d]);
+  const pick = (prefix: string) => `CASE d.bit ${bits.map((b) => `WHEN ${b} THEN ${prefix}${b}`).join(' ')} END`;
+  const sql = `/* coverage:match */
+    WITH req AS MATERIALIZED (
+      SELECT q.run_id, q.orders_version, q.mask, vv.orders_version AS current_orders_version, vv.run_version
+        FROM unnest(?::bigint[], ?::bigint[], ?::int[]) AS q(run_id, orders_version, mask)
+       CROSS JOIN LATERAL (${versionsOf('q.run_id')}) vv),
+    items AS MATERIALIZED (
+      SELECT c.run_id, c.variant_id, c.sku, c.lines, c.quantity
+        FROM req q JOIN coverage_items c ON c.run_id = q.run_id AND c.orders_version = q.orders_version),
+    dataset_rows AS (${branches.join('\n      UNION ALL ')}),
+    vid_keys AS (
+      SELECT run_id, variant_id, bit_or(bit) AS mask FROM dataset_rows WHERE variant_id IS NOT NULL GROUP BY run_id, variant_id),
+    sku_keys AS (
+      SELECT run_id, sku, bit_or(bit) AS mask_all, coalesce(bit_or(bit) FILTER (WHERE variant_id IS NULL), 0) AS mask_no_variant
+        FROM dataset_rows WHERE sku IS NOT NULL GROUP BY run_id, sku),
+    flagged AS MATERIALIZED (
+      SELECT i.run_id, i.sku, i.lines, i.quantity,
+             CASE WHEN i.variant_id IS NOT NULL THEN coalesce(vk.mask, 0) | coalesce(sk.mask_no_variant, 0)
+                  ELSE coalesce(sk.mask_all, 0) END AS mask
+        FROM items i
+        LEFT JOIN vid_keys vk ON vk.run_id = i.run_id AND vk.variant_id = i.variant_id
+        LEFT JOIN sku_keys sk ON sk.run_id = i.run_id AND sk.sku = i.sku),
+    per_sku AS MATERIALIZED (
+      SELECT run_id, sku, sum(lines)::bigint AS lines, sum(quantity)::bigint AS quantity, bit_or(mask) AS mask
+        FROM flagged WHERE sku IS NOT NULL GROUP BY run_id, sku),
+    line_totals AS (
+      SELECT run_id, sum(lines)::bigint AS all_lines,
+             ${bits.map((b) => `coalesce(sum(lines) FILTER (WHERE mask & ${b} <> 0), 0)::bigint AS lines${b}`).join(', ')}
+        FROM flagged GROUP BY run_id),
+    sku_totals AS (
+      SELECT run_id, count(*)::int AS distinct_skus,
+             ${bits.map((b) => `(count(*) FILTER (WHERE mask & ${b} <> 0))::int AS skus${b}`).join(', ')}
+        FROM per_sku GROUP BY run_id),
+    results AS (
+      SELECT q.run_id, d.kind, q.run_version, q.current_orders_version = q.orders_version AS storable,
+             jsonb_build_object(
+               'orderLines', coalesce(lt.all_lines, 0),
+               'distinctSkusOrdered', coalesce(st.distinct_skus, 0),
+               'matchedLines', coalesce(${pick('lt.lines')}, 0),
+               'matchedSkus', coalesce(${pick('st.skus')}, 0),
+               'unmatched', coalesce((
+                 SELECT jsonb_agg(jsonb_build_array(t.sku, t.lines, t.quantity) ORDER BY t.lines DESC, t.sku COLLATE "C")
+                   FROM (SELECT s.sku, s.lines, s.quantity FROM per_sku s
+                          WHERE s.run_id = q.run_id AND s.mask & d.bit = 0
+                          ORDER BY s.lines DESC, s.sku COLLATE "C" LIMIT ${UNMATCHED_SKUS_KEPT}) t), '[]'::jsonb)) AS value
+        FROM req q
+       CROSS JOIN (VALUES ${wanted.map((d) => `('${d}', ${DATASET_BIT[d]})`).join(', ')}) AS d(kind, bit)
+        LEFT JOIN line_totals lt ON lt.run_id = q.run_id
+        LEFT JOIN sku_totals st ON st.run_id = q.run_id
+       WHERE q.mask & d.bit <> 0),
+    stored AS (
+      INSERT INTO coverage_parts (run_id, part, version, value, computed_at)
+      SELECT run_id, kind, run_version, value, now() FROM results WHERE storable
+      ON CONFLICT (run_id, part) DO UPDATE SET version = excluded.version, value = excluded.value, computed_at = excluded.computed_at
+       WHERE coverage_parts.version <= excluded.version)
+    SELECT run_id, kind, value FROM results`;
+  return { step: 'match', sql, params };
+}
+
+interface StateRow {
+  run_id: string;
+  orders_version: string;
+  run_version: string;
+  parts: Record<string, Record<string, unknown>>;
+  live_lines: string | number | null;
+}
+
+function toMatchPart(value: Record<string, unknown>): MatchPart {
+  const unmatched = (value.unmatched as [string, number, number][]).map(([sku, orderLines, quantity]) => ({
+    sku,
+    orderLines: Number(orderLines),
+    quantity: Number(quantity),
+  }));
+  return {
+    orderLines: Number(value.orderLines),
+    distinctSkusOrdered: Number(value.distinctSkusOrdered),
+    matchedLines: Number(value.matchedLines),
+    matchedSkus: Number(value.matchedSkus),
+    unmatched,
+  };
+}
+
+function toOrdersPart(value: Record<string, unknown>): OrdersPart {
+  return { orderLines: Number(value.orderLines), orders: Number(value.orders), multiItemOrders: Number(value.multiItemOrders) };
+}
+
+function toItemsPart(value: Record<string, unknown>): ItemsPart {
+  return { orderLines: Number(value.orderLines), distinctSkusOrdered: Number(value.distinctSkusOrdered), items: Number(value.items) };
+}
+
+export function isDataset(need: CoverageNeed): need is CoverageDataset {
+  return (COVERAGE_DATASETS as readonly string[]).includes(need);
+}
+
+/**
+ * Answers coverage requests for runs already known to belong to the caller's shop (the resolvers only pass run ids
+ * taken from Run objects, which are resolved within the shop).
+ */
+export class CoverageService {
+  constructor(private readonly em: Em) {}
+
+  /** Values in the order of `requests`: a number for LINES, else the part. */
+  async resolve(requests: readonly CoverageRequest[]): Promise<CoverageValue[]> {
+    const needs = new Map<string, Set<CoverageNeed>>();
+    for (const { runId, need } of requests) {
+      if (!needs.has(runId)) needs.set(runId, new Set());
+      needs.get(runId)!.add(need);
+    }
+    const runIds = [...needs.keys()];
+    const liveLineRuns = runIds.filter((id) => [...needs.get(id)!].every((n) => n === 'LINES'));
+    const stateRows = await this.run<StateRow>(stateStatement(runIds, liveLineRuns), false);
+
+    const orders = new Map<string, OrdersPart>();
+    const items = new Map<string, { part: ItemsPart; version: string }>();
+    const matches = new Map<string, MatchPart>();
+    const liveLines = new Map<string, number>();
+    for (const row of stateRows) {
+      const runId = String(row.run_id);
+      if (row.parts.ORDERS) orders.set(runId, toOrdersPart(row.parts.ORDERS));
+      if (row.parts.ITEMS) items.set(runId, { part: toItemsPart(row.parts.ITEMS), version: String(row.orders_version) });
+      for (const d of COVERAGE_DATASETS) if (row.parts[d]) matches.set(`${runId}:${d}`, toMatchPart(row.parts[d]));
+      if (row.live_lines != null) liveLines.set(runId, Number(row.live_lines));
+    }
+
+    const ordersToBuild = runIds.filter((id) => needs.get(id)!.has('ORDERS') && !orders.has(id));
+    const pendingMatches = runIds
+      .map((id) => ({ runId: id, datasets: COVERAGE_DATASETS.filter((d) => needs.get(id)!.has(d) && !matches.has(`${id}:${d}`)) }))
+      .filter((m) => m.datasets.length > 0);
+    const itemsToBuild = runIds.filter(
+      (id) => !items.has(id) && (needs.get(id)!.has('ITEMS') || pendingMatches.some((m) => m.runId === id)),
+    );
+    const buildRuns = [...new Set([...ordersToBuild, ...itemsToBuild])];
+    if (buildRuns.length) {
+      const built = await this.run<{ run_id: string; part: string; orders_version: string; value: Record<string, unknown> }>(
+        buildStatement(buildRuns, { orders: ordersToBuild.length > 0, items: itemsToBuild.length > 0 }),
+        true,
+      );
+      for (const row of built) {
+        const runId = String(row.run_id);
+        if (row.part === 'ORDERS') orders.set(runId, toOrdersPart(row.value));
+        else items.set(runId, { part: toItemsPart(row.value), version: String(row.orders_version) });
+      }
+    }
+
+    if (pendingMatches.length) {
+      const matched = await this.run<{ run_id: string; kind: CoverageDataset; value: Record<string, unknown> }>(
+        matchStatement(pendingMatches.map((m) => ({ ...m, ordersVersion: items.get(m.runId)!.version }))),
+        true,
+      );
+      for (const row of matched) matches.set(`${row.run_id}:${row.kind}`, toMatchPart(row.value));
+    }
+
+    return requests.map(({ runId, need }) => {
+      if (need === 'LINES') {
+        const lines =
+          orders.get(runId)?.orderLines ??
+          items.get(runId)?.part.orderLines ??
+          COVERAGE_DATASETS.map((d) => matches.get(`${runId}:${d}`)?.orderLines).find((n) => n !== undefined) ??
+          liveLines.get(runId);
+        if (lines === undefined) throw new Error(`coverage: no line count for run ${runId}`);
+        return lines;
+      }
+      const value = need === 'ORDERS' ? orders.get(runId) : need === 'ITEMS' ? items.get(runId)?.part : matches.get(`${runId}:${need}`);
+      if (!value) throw new Error(`coverage: ${need} was not computed for run ${runId}`);
+      return value;
+    });
+  }
+
+  private async run<T>(statement: Statement, tuned: boolean): Promise<T[]> {
+    if (!tuned) return this.em.getConnection().execute(statement.sql, statement.params);
+    return this.em.transactional(async (em) => {
+      const context = em.getTransactionContext();
+      await em.getConnection().execute(BUILD_SETTINGS, [], 'all', context);
+      return em.getConnection().execute(statement.sql, statement.params, 'all', context);
+    });
+  }
+}

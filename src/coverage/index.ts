@@ -1,0 +1,3 @@
+import { CoverageResolver, RunCoverageResolver } from './coverage.resolver';
+
+export const coverageResolvers = [RunCoverageResolver, CoverageResolver] as const;

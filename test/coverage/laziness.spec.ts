@@ -1,0 +1,194 @@
+import { expect } from 'chai';
+import { gql, gqlUpload, ok } from '../helpers/client';
+import { runDbId, sql } from '../helpers/ingest';
+import { createRun, createShop, type TestShop } from '../helpers/shop';
+import { ALL_FIELDS, MATCH, coverageFixture, coverageOf, upload, uploadFixtureRun } from './helpers';
+import { captureSql, coverageSteps } from './sql-capture';
+
+const DATASET_TABLES = ['variants', 'catalog_items', 'inventory_levels'];
+
+function mentions(statement: string, table: string): boolean {
+  return new RegExp(`\\b${table}\\b`).test(statement);
+}
+
+/** The coverage statements that `work` sends, as steps, with their text. */
+async function coverageStatements(work: () => Promise<unknown>): Promise<{ steps: string[]; texts: string[] }> {
+  const { statements } = await captureSql(work);
+  const texts = statements.filter((s) => coverageSteps([s]).length > 0);
+  return { steps: coverageSteps(texts), texts };
+}
+
+describe('coverage: computed on demand, per field, in a fixed number of statements', () => {
+  let shop: TestShop;
+  before(async () => {
+    shop = await createShop('coverage-lazy');
+  });
+
+  it('ingestion runs no coverage statement and leaves nothing in the coverage tables', async () => {
+    const { result, statements } = await captureSql(() =>
+      gqlUpload(
+        `mutation($input: RunUploadInput!) { runUpload(input: $input) { run { id } uploads { status } userErrors { code } } }`,
+        { input: { name: 'no coverage while ingesting', orders: null, variants: null, catalog: null, inventory: null } },
+        [
+          { variable: 'input.orders', filename: 'orders.csv', content: coverageFixture('orders.csv') },
+          { variable: 'input.variants', filename: 'variants.csv', content: coverageFixture('variants.csv') },
+          { variable: 'input.catalog', filename: 'catalog.csv', content: coverageFixture('catalog.csv') },
+          { variable: 'input.inventory', filename: 'inventory.csv', content: coverageFixture('inventory.csv') },
+        ],
+        { key: shop.adminKey },
+      ),
+    );
+    const payload = ok(result).runUpload;
+    expect(payload.uploads.map((u: { status: string }) => u.status)).to.deep.equal(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(statements.some((s) => /\bCOPY\b/.test(s)), 'the capture sees the upload').to.equal(true);
+    expect(coverageSteps(statements)).to.deep.equal([]);
+    expect(statements.filter((s) => /coverage_(parts|items)/.test(s))).to.deep.equal([]);
+    const run = runDbId(payload.run.id);
+    expect(await sql('SELECT count(*)::int AS n FROM coverage_parts WHERE run_id = ?', [run])).to.deep.equal([{ n: 0 }]);
+    expect(await sql('SELECT count(*)::int AS n FROM coverage_items WHERE run_id = ?', [run])).to.deep.equal([{ n: 0 }]);
+  });
+
+  it('orderLines alone is one statement that counts lines and touches nothing else', async () => {
+    const runId = await createRun(shop.adminKey);
+    await uploadFixtureRun(shop.adminKey, runId);
+    const { steps, texts } = await coverageStatements(async () => {
+      expect(await coverageOf(shop.adminKey, runId, 'orderLines')).to.deep.equal({ orderLines: 12 });
+    });
+    expect(steps).to.deep.equal(['state']);
+    expect(mentions(texts[0]!, 'order_lines')).to.equal(true);
+    for (const table of [...DATASET_TABLES, 'coverage_items']) expect(mentions(texts[0]!, table), table).to.equal(false);
+    expect(await sql('SELECT count(*)::int AS n FROM coverage_parts WHERE run_id = ?', [runDbId(runId)])).to.deep.equal([{ n: 0 }]);
+  });
+
+  it('each field group runs only its own statements', async () => {
+    const runId = await createRun(shop.adminKey);
+    await uploadFixtureRun(shop.adminKey, runId);
+
+    const orders = await coverageStatements(() => coverageOf(shop.adminKey, runId, 'orders multiItemOrders'));
+    expect(orders.steps).to.deep.equal(['state', 'build-orders']);
+    expect(mentions(orders.texts[1]!, 'coverage_items')).to.equal(false);
+
+    const skus = await coverageStatements(() => coverageOf(shop.adminKey, runId, 'distinctSkusOrdered'));
+    expect(skus.steps).to.deep.equal(['state', 'build-items']);
+
+    const catalog = await coverageStatements(() => coverageOf(shop.adminKey, runId, 'catalog { matchedLines }'));
+    expect(catalog.steps).to.deep.equal(['state', 'match']);
+    const match = catalog.texts[1]!;
+    expect(mentions(match, 'catalog_items')).to.equal(true);
+    expect(mentions(match, 'variants') || mentions(match, 'inventory_levels')).to.equal(false);
+    expect(mentions(match, 'order_lines'), 'matching reads the stored items, not the lines').to.equal(false);
+
+    // Everything asked for now: only the parts not computed yet (variants, inventory) are.
+    const rest = await coverageStatements(() => coverageOf(shop.adminKey, runId));
+    expect(rest.steps).to.deep.equal(['state', 'match']);
+    expect(mentions(rest.texts[1]!, 'inventory_levels') && mentions(rest.texts[1]!, 'variants')).to.equal(true);
+
+    const again = await coverageStatements(() => coverageOf(shop.adminKey, runId));
+    expect(again.steps).to.deep.equal(['state']);
+  });
+
+  it('everything for several runs: three statements in all, not three per run', async () => {
+    const own = await createShop('coverage-batch');
+    for (let i = 0; i < 3; i++) {
+      const runId = await createRun(own.adminKey, `batch ${i}`);
+      await uploadFixtureRun(own.adminKey, runId, i === 2 ? ['ORDERS', 'VARIANTS'] : undefined);
+    }
+    const page = await coverageStatements(async () => {
+      const data = ok(await gql(`{ runs(first: 3) { nodes { coverage { ${ALL_FIELDS} } } } }`, {}, { key: own.adminKey }));
+      const nodes = data.runs.nodes.map((n: any) => n.coverage);
+      expect(nodes.map((c: any) => c.orderLines)).to.deep.equal([12, 12, 12]);
+      expect(nodes.map((c: any) => c.catalog.matchedLines)).to.deep.equal([0, 8, 8]);
+      expect(nodes.map((c: any) => c.inventory.matchedSkus)).to.deep.equal([0, 4, 4]);
+    });
+    expect(page.steps).to.deep.equal(['state', 'build-orders+items', 'match']);
+
+    // Runs asked for by separate root fields give the same answers, from the stored parts.
+    const runIds = ok(await gql('{ runs(first: 3) { nodes { id } } }', {}, { key: own.adminKey })).runs.nodes.map((n: any) => n.id);
+    const query = `{ ${runIds.map((id: string, i: number) => `r${i}: run(id: "${id}") { coverage { ${ALL_FIELDS} } }`).join(' ')} }`;
+    const roots = await coverageStatements(async () => {
+      const data = ok(await gql(query, {}, { key: own.adminKey }));
+      expect([data.r0, data.r1, data.r2].map((r: any) => r.coverage.variants.matchedLines)).to.deep.equal([5, 5, 5]);
+    });
+    expect(roots.steps.every((step) => step === 'state')).to.equal(true);
+  });
+
+  it('an upload makes the parts it affects stale: orders rebuild everything, a dataset only the matching', async () => {
+    const runId = await createRun(shop.adminKey);
+    await uploadFixtureRun(shop.adminKey, runId);
+    await coverageOf(shop.adminKey, runId);
+
+    // A dry run writes nothing, so nothing is recomputed.
+    await upload(shop.adminKey, runId, 'CATALOG', 'variant_id,sku\n,B\n', { dryRun: true });
+    expect((await coverageStatements(() => coverageOf(shop.adminKey, runId))).steps).to.deep.equal(['state']);
+
+    // The catalog now also has SKU B: the matching is recomputed from the stored items.
+    await upload(shop.adminKey, runId, 'CATALOG', 'variant_id,sku\n,B\n');
+    const afterCatalog = await coverageStatements(async () => {
+      const coverage = await coverageOf(shop.adminKey, runId, `orderLines distinctSkusOrdered catalog { ${MATCH} } unmatchedSkus { sku }`);
+      expect(coverage).to.deep.equal({
+        orderLines: 12,
+        distinctSkusOrdered: 7,
+        catalog: { matchedLines: 9, unmatchedLines: 3, lineRatio: 9 / 12, matchedSkus: 5, skuRatio: 5 / 7 },
+        unmatchedSkus: [{ sku: 'G' }, { sku: 'H' }],
+      });
+    });
+    expect(afterCatalog.steps).to.deep.equal(['state', 'match']);
+
+    // More orders: the lines are read again.
+    await upload(shop.adminKey, runId, 'ORDERS', 'order_id,created_at,line_item_id,sku,quantity\n1008,2025-11-08,13,Z,1\n1008,2025-11-08,14,B,2\n');
+    const afterOrders = await coverageStatements(async () => {
+      const coverage = await coverageOf(shop.adminKey, runId, `orders orderLines multiItemOrders distinctSkusOrdered catalog { matchedLines matchedSkus } unmatchedSkus { sku orderLines quantity }`);
+      expect(coverage).to.deep.equal({
+        orders: 8,
+        orderLines: 14,
+        multiItemOrders: 4,
+        distinctSkusOrdered: 8,
+        catalog: { matchedLines: 10, matchedSkus: 5 },
+        unmatchedSkus: [
+          { sku: 'G', orderLines: 1, quantity: 4 },
+          { sku: 'H', orderLines: 1, quantity: 1 },
+          { sku: 'Z', orderLines: 1, quantity: 1 },
+        ],
+      });
+    });
+    expect(afterOrders.steps).to.deep.equal(['state', 'build-orders+items', 'match']);
+    const versions = await sql('SELECT DISTINCT orders_version FROM coverage_items WHERE run_id = ? ORDER BY 1', [runDbId(runId)]);
+    expect(versions, 'the previous items stay one version, older ones go').to.have.length(2);
+  });
+
+  it("another shop's key gets nothing: not the run, not its coverage, by any path", async () => {
+    const runId = await createRun(shop.adminKey, 'private');
+    await uploadFixtureRun(shop.adminKey, runId);
+    const mine = await coverageOf(shop.adminKey, runId);
+    const uploadId = ok(await gql('query($id: ID!) { run(id: $id) { uploads { id } } }', { id: runId }, { key: shop.adminKey })).run.uploads[0].id;
+
+    const other = await createShop('coverage-other');
+    for (const key of [other.adminKey, await other.readKey()]) {
+      const data = ok(
+        await gql(
+          `query($run: ID!, $upload: ID!) {
+            run(id: $run) { coverage { orderLines catalog { matchedLines } } }
+            node(id: $run) { ... on Run { coverage { orderLines } } }
+            upload(id: $upload) { run { coverage { orderLines } } }
+            runs(first: 50) { nodes { id coverage { orderLines } } }
+          }`,
+          { run: runId, upload: uploadId },
+          { key },
+        ),
+      );
+      expect(data).to.deep.equal({ run: null, node: null, upload: null, runs: { nodes: [] } });
+    }
+
+    // The other shop's own run with the same files has its own parts, computed for it.
+    const theirs = await createRun(other.adminKey, 'theirs');
+    await uploadFixtureRun(other.adminKey, theirs, ['ORDERS']);
+    const { steps } = await coverageStatements(async () => {
+      expect(await coverageOf(other.adminKey, theirs, `orderLines catalog { ${MATCH} }`)).to.deep.equal({
+        orderLines: 12,
+        catalog: { matchedLines: 0, unmatchedLines: 12, lineRatio: 0, matchedSkus: 0, skuRatio: 0 },
+      });
+    });
+    expect(steps).to.deep.equal(['state', 'build-items', 'match']);
+    expect(mine.catalog.matchedLines).to.equal(8);
+  });
+});
