@@ -28,6 +28,7 @@ const USAGE = `Usage: bundlegraph <command>
          [--error-policy REJECT_FILE|SKIP_INVALID_ROWS] [--dry-run]
   schema                                       write schema.graphql from the resolvers
   migration-create                             write a migration for the difference between entities and database
+  bench ingest [--quick] [--runs N] ...        measure CSV uploads against a raw COPY (see bench ingest --help)
 `;
 
 class UsageError extends Error {}
@@ -53,6 +54,8 @@ function printJson(value: unknown): void {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // Benchmarks take options of their own, so they are dispatched before the commands' option parsing.
+  if (argv[0] === 'bench') return (await import('../bench')).runBench(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
