@@ -91,6 +91,20 @@ describe('ingest/csv: VARIANTS and CATALOG', () => {
       expect(r.stream.errors.map((e) => [e.line, e.column, e.value, e.code])).to.deep.equal([[4, 'Handle', 'h:tee/M//', 'DUPLICATE_KEY']]);
     });
 
+    it('a blank Type falls back to the last level of Product Category, carried like the other product fields', async () => {
+      const csv =
+        'Handle,Title,Product Category,Type,Option1 Value,Variant SKU\n' +
+        'bag,Bag,Apparel & Accessories > Handbags,,Red,B-R\n' +
+        'bag,,,,Blue,B-B\n' +
+        'hat,Hat,Apparel & Accessories > Hats,Caps,One,H-1\n';
+      const r = await runCsv('CATALOG', csv);
+      expect(pick(r.rows, 'sku', 'product_type')).to.deep.equal([
+        { sku: 'B-R', product_type: 'Handbags' },
+        { sku: 'B-B', product_type: 'Handbags' },
+        { sku: 'H-1', product_type: 'Caps' },
+      ]);
+    });
+
     it('does not carry product fields across handles', async () => {
       const csv = 'Handle,Title,Vendor,Option1 Value,Variant SKU\na,Alpha,V1,x,A1\nb,,,y,B1\n';
       const r = await runCsv('CATALOG', csv);

@@ -2,20 +2,22 @@ import { normalizeId, normalizeSku, parseBoolean } from '../values';
 import { EncoderBase, NULL, RecentKeys, ROW_SKIPPED, type EncoderContext } from './base';
 
 /** Product fields a Shopify products file gives on a handle's first row only; carried to its other rows. */
-const CARRIED = ['product_title', 'vendor', 'product_type', 'tags', 'status', 'gift_card'] as const;
+const CARRIED = ['product_title', 'vendor', 'product_type', 'tags', 'status', 'gift_card', 'product_category'] as const;
 const C_TITLE = 0;
 const C_VENDOR = 1;
 const C_TYPE = 2;
 const C_TAGS = 3;
 const C_STATUS = 4;
 const C_GIFT = 5;
+const C_CATEGORY = 6;
 
 const IMAGE_FIELDS = new Set(['handle', 'image_src', 'image_position', 'image_alt_text', 'variant_image']);
 
 /**
  * variants / catalog_items rows from the canonical layouts or Shopify's products export and import template.
  * Item key: `v:<variant id>`, else `s:<sku>`, else `h:<handle>/<option1>/<option2>/<option3>`. Status and
- * inventory policy are lower-cased (`ACTIVE` from GraphQL exports = `active` from CSV exports).
+ * inventory policy are lower-cased (`ACTIVE` from GraphQL exports = `active` from CSV exports). In Shopify files a
+ * blank Type falls back to the last level of Product Category (`Apparel & Accessories > Handbags` -> `Handbags`).
  */
 export class ItemsEncoder extends EncoderBase {
   private readonly shopify: boolean;
@@ -149,7 +151,14 @@ export class ItemsEncoder extends EncoderBase {
     this.putStr(o1, this.iO1);
     this.putStr(o2, this.iO2);
     this.putStr(o3, this.iO3);
-    this.putStr(vals[C_TYPE]!, cols[C_TYPE]!);
+    let type = vals[C_TYPE]!;
+    let typeCol = cols[C_TYPE]!;
+    if (type.length === 0 && vals[C_CATEGORY]!.length !== 0) {
+      const cat = vals[C_CATEGORY]!;
+      type = cat.slice(cat.lastIndexOf('>') + 1).trim();
+      typeCol = cols[C_CATEGORY]!;
+    }
+    this.putStr(type, typeCol);
     this.putStr(vals[C_VENDOR]!, cols[C_VENDOR]!);
     this.putStr(vals[C_TAGS]!, cols[C_TAGS]!);
     this.putStr(vals[C_STATUS]!.toLowerCase(), cols[C_STATUS]!);
