@@ -118,6 +118,11 @@ describe('ingest/csv: ORDERS', () => {
       expect(pick(r.rows, 'sku', 'line')).to.deep.equal([{ sku: 'B', line: '3' }]);
     });
 
+    it('keeps NBSP, U+2028 and other Unicode inside fields', async () => {
+      const r = await runCsv('ORDERS', 'order_id,created_at,sku,quantity,title\n1,2025-01-01,A,1,"Tea\u00a0Cup\u2028Set 😀 — ü"\n');
+      expect(r.rows[0]!.title).to.equal('Tea\u00a0Cup\u2028Set 😀 — ü');
+    });
+
     it('escapes tabs, backslashes and carriage returns for COPY', async () => {
       const r = await runCsv('ORDERS', 'order_id,created_at,sku,quantity,title\n1,2025-01-01,A\\1,1,"tab\there\r\nand \\N"\n');
       expect(r.text).to.include('A\\\\1');
