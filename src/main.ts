@@ -5,6 +5,7 @@ import { openDatabase, type Database } from './db/database';
 import { createSchema } from './graphql/schema';
 import { startHttpServer, type HttpServer } from './http/server';
 import { failInterruptedUploads, watchInterruptedUploads } from './ingest/upload-recovery';
+import { failInterruptedGenerations } from './generation/generation.service';
 import { createLogger, type Logger } from './logger';
 import { ShopService } from './shops/shop.service';
 
@@ -38,6 +39,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   try {
     if (database.embedded) await bootstrapDevelopmentShop(database, config, logger);
     await failInterruptedUploads(database.orm, logger);
+    await failInterruptedGenerations(database.orm, logger);
     const stopWatching = watchInterruptedUploads(database.orm, logger);
     const schema = await createSchema();
     const http = await startHttpServer({ config, orm: database.orm, schema, logger });

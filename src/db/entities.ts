@@ -6,6 +6,7 @@ import { OrderLine } from '../catalog/order-line.entity';
 import { ProductRow } from '../catalog/product-row.entity';
 import { Variant } from '../catalog/variant.entity';
 import { CoverageItem, CoveragePart } from '../coverage/coverage.entity';
+import { BundleGeneration } from '../generation/generation.entity';
 import { CsvRowErrorRecord } from '../ingest/csv-row-error.entity';
 import { CsvUpload } from '../ingest/csv-upload.entity';
 import { Run } from '../runs/run.entity';
@@ -28,4 +29,5 @@ export const entities = [
   BundleItemRecord,
   CoveragePart,
   CoverageItem,
+  BundleGeneration,
 ];

@@ -1,8 +1,8 @@
 import { DomainError, userError } from './user-error';
 /** Opaque global ids: `gid://bundlegraph/<Type>/<id>`. */
-export type NodeTypeName = 'Shop' | 'ApiKey' | 'Run' | 'CsvUpload' | 'Bundle';
+export type NodeTypeName = 'Shop' | 'ApiKey' | 'Run' | 'CsvUpload' | 'Bundle' | 'BundleGeneration';
 
-const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>(['Shop', 'ApiKey', 'Run', 'CsvUpload', 'Bundle']);
+const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>(['Shop', 'ApiKey', 'Run', 'CsvUpload', 'Bundle', 'BundleGeneration']);
 const PATTERN = /^gid:\/\/bundlegraph\/([A-Za-z]+)\/([1-9][0-9]{0,18})$/;
 
 export function toGlobalId(type: NodeTypeName, id: string | number): string {

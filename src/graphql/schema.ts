@@ -4,6 +4,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { bundleResolvers } from '../bundles';
 import { coverageResolvers } from '../coverage';
+import { generationResolvers } from '../generation';
 import { ingestResolvers } from '../ingest';
 import { runResolvers } from '../runs';
 import { shopResolvers } from '../shops';
@@ -13,7 +14,7 @@ export const schemaFile = path.resolve(__dirname, '..', '..', '..', 'schema.grap
 
 export function createSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [NodeResolver, ...shopResolvers, ...runResolvers, ...ingestResolvers, ...bundleResolvers, ...coverageResolvers],
+    resolvers: [NodeResolver, ...shopResolvers, ...runResolvers, ...ingestResolvers, ...bundleResolvers, ...coverageResolvers, ...generationResolvers],
     validate: false,
     emitSchemaFile: false,
   });

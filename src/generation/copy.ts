@@ -1,0 +1,90 @@
+import type { StoredCopy, StoredDiscount } from '../bundles/bundle.entity';
+import type { BundlePricing } from '../bundles/pricing';
+import type { Objective } from './settings';
+
+/**
+ * Storefront text drafted from templates, so that a generated bundle is presentable without a network call.
+ * Clients overwrite it through bundlesSave or bundleUpdate.
+ */
+export type CopyKind = 'FREQUENTLY_BOUGHT_TOGETHER' | 'VOLUME_DISCOUNT' | 'BUY_X_GET_Y';
+
+export interface CopyInput {
+  kind: CopyKind;
+  objective: Objective;
+  /** Item names in bundle order; for BUY_X_GET_Y the trigger first, then the reward. */
+  names: string[];
+  discount: StoredDiscount | null;
+  pricing: BundlePricing | null;
+  currency: string | null;
+  seasonal: boolean;
+}
+
+const formatters = new Map<string, (amount: string) => string>();
+
+/** Money in the run's currency ("$19.99", "CA$19.99"); a plain number when the currency is unknown or invalid. */
+export function moneyFormatter(currency: string | null): (amount: string) => string {
+  const code = (currency ?? '').toUpperCase();
+  let format = formatters.get(code);
+  if (!format) {
+    try {
+      const intl = new Intl.NumberFormat('en', { style: 'currency', currency: code });
+      format = (amount) => intl.format(Number(amount));
+    } catch {
+      format = (amount) => Number(amount).toFixed(2);
+    }
+    formatters.set(code, format);
+  }
+  return format;
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : text.slice(0, max - 1).trimEnd() + '…';
+}
+
+function list(names: string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+export function draftCopy(input: CopyInput): StoredCopy {
+  const money = moneyFormatter(input.currency);
+  const { pricing, discount, names } = input;
+  const percent = discount?.type === 'PERCENTAGE' ? Number(discount.value ?? 0) : null;
+  const saving = pricing && Number(pricing.savings) > 0 ? `${money(pricing.savings)} (${Math.round(pricing.savingsPercentage)}%)` : null;
+  let title: string;
+  let description: string;
+  let badge: string;
+  let savingsMessage: string | null;
+  switch (input.kind) {
+    case 'VOLUME_DISCOUNT': {
+      const tiers = discount?.tiers ?? [];
+      title = `Buy more, save more: ${names[0]}`;
+      description = `${names[0]} is often bought several at a time. ${tiers.map((t) => `Buy ${t.minQuantity}, save ${Number(t.percentage)}%`).join('; ')}.`;
+      badge = tiers.length ? `Up to ${Number(tiers[tiers.length - 1].percentage)}% off` : 'Multi-buy';
+      savingsMessage = tiers.length ? tiers.map((t) => `Buy ${t.minQuantity}, save ${Number(t.percentage)}%`).join(' · ') : null;
+      break;
+    }
+    case 'BUY_X_GET_Y': {
+      const [trigger, reward] = names;
+      title = percent ? `Buy ${trigger}, get ${reward} ${percent}% off` : `Buy ${trigger}, add ${reward}`;
+      description = `Customers who buy ${trigger} often add ${reward}.` + (percent ? ` Add it now for ${percent}% off.` : '');
+      badge = percent ? `${percent}% off ${reward}` : 'Add-on';
+      savingsMessage = saving ? `You save ${saving}` : null;
+      break;
+    }
+    default: {
+      title = `Frequently bought together: ${names.join(' + ')}`;
+      const price = pricing ? ` Get ${names.length === 2 ? 'both' : `all ${names.length}`} for ${money(pricing.bundlePrice)}${saving ? `, save ${saving}` : ''}.` : '';
+      description = `Customers often buy ${list(names)} together.${price}`;
+      badge = input.objective === 'new_launch' ? 'New' : percent ? `Save ${percent}%` : 'Better together';
+      savingsMessage = saving ? `You save ${saving}` : null;
+    }
+  }
+  if (input.seasonal && input.objective !== 'new_launch') badge = 'Seasonal pick';
+  return {
+    title: clip(title, 255),
+    description: clip(description, 2000),
+    badge: clip(badge, 60),
+    savingsMessage: savingsMessage && clip(savingsMessage, 255),
+  };
+}

@@ -1,0 +1,90 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { BundleSource } from '../bundles/bundle.entity';
+import { BundleService } from '../bundles/bundle.service';
+import { BundleSortKey, BundleType } from '../bundles/bundle.types';
+import { shopIdOf, type Context } from '../graphql/context';
+import { idOf, requireIdOf } from '../graphql/global-id';
+import { MAX_PAGE_SIZE, connectionComplexity, pageRequest } from '../graphql/relay';
+import { DomainError, userError, withUserErrors, type UserError } from '../graphql/user-error';
+import { RunService } from '../runs/run.service';
+import { RunType } from '../runs/run.types';
+import { BundleGeneration, GenerationStatus } from './generation.entity';
+import { GenerationService } from './generation.service';
+import { BundleGenerationSettingsInput, BundleGenerationType, BundlesGeneratePayload } from './generation.types';
+
+/** A failed generation still has a record to show in the payload, beside its userErrors. */
+class GenerationFailed extends DomainError {
+  constructor(
+    readonly generation: BundleGeneration,
+    errors: UserError[],
+  ) {
+    super(errors);
+  }
+}
+
+export async function findGeneration(ctx: Context, id: string): Promise<BundleGeneration | null> {
+  return ctx.em.findOne(BundleGeneration, { id, shop: shopIdOf(ctx) });
+}
+
+@Resolver(() => BundleGenerationType)
+export class GenerationResolver {
+  @Mutation(() => BundlesGeneratePayload, {
+    description:
+      "Mine the run's orders and write ranked bundles (source GENERATED) in place of the previous generated, unpinned ones; MANUAL and pinned bundles are kept.",
+  })
+  bundlesGenerate(
+    @Arg('runId', () => ID) runId: string,
+    @Arg('settings', () => BundleGenerationSettingsInput, { nullable: true }) settings: BundleGenerationSettingsInput | null,
+    @Ctx() ctx: Context,
+  ): Promise<BundlesGeneratePayload> {
+    return withUserErrors(
+      async () => {
+        const run = await new RunService(ctx.em).require(shopIdOf(ctx), requireIdOf(runId, 'Run', ['runId']));
+        const outcome = await new GenerationService(ctx.orm, ctx.logger).generate(shopIdOf(ctx), run.id, settings);
+        if (outcome.failure) throw new GenerationFailed(outcome.generation, [outcome.failure]);
+        return { generation: BundleGenerationType.from(outcome.generation), run: RunType.from(run) };
+      },
+      (error) => ({ generation: error instanceof GenerationFailed ? BundleGenerationType.from(error.generation) : null, run: null }),
+    );
+  }
+
+  @Query(() => BundleGenerationType, { nullable: true, description: 'A generation by id, to follow one started with wait: false.' })
+  async bundleGeneration(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<BundleGenerationType | null> {
+    const generationId = idOf(id, 'BundleGeneration');
+    const generation = generationId ? await findGeneration(ctx, generationId) : null;
+    return generation ? BundleGenerationType.from(generation) : null;
+  }
+
+  @FieldResolver(() => RunType)
+  async run(@Root() generation: BundleGenerationType, @Ctx() ctx: Context): Promise<RunType> {
+    const run = await new RunService(ctx.em).get(shopIdOf(ctx), generation.runId);
+    if (!run) throw new Error('generation without its run');
+    return RunType.from(run);
+  }
+}
+
+@Resolver(() => BundlesGeneratePayload)
+export class GeneratePayloadResolver {
+  @FieldResolver(() => [BundleType], { description: "The run's generated bundles by rank, once the generation has succeeded.", complexity: connectionComplexity })
+  async bundles(
+    @Root() payload: BundlesGeneratePayload,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Ctx() ctx: Context,
+  ): Promise<BundleType[]> {
+    const generation = payload.generation;
+    if (!generation || generation.status !== GenerationStatus.SUCCEEDED) return [];
+    if (first < 0 || first > MAX_PAGE_SIZE) throw new DomainError(userError('OUT_OF_RANGE', `"first" must be between 0 and ${MAX_PAGE_SIZE}.`, ['first']));
+    if (first === 0) return [];
+    const rows = await new BundleService(ctx.em).page(shopIdOf(ctx), generation.runId, { source: BundleSource.GENERATED }, BundleSortKey.RANK, false, pageRequest({ first }));
+    return rows.slice(0, first).map(({ bundle }) => BundleType.from(bundle));
+  }
+}
+
+@Resolver(() => RunType)
+export class RunGenerationResolver {
+  @FieldResolver(() => BundleGenerationType, { nullable: true, description: 'The latest bundle generation of the run.' })
+  async latestGeneration(@Root() run: RunType, @Ctx() ctx: Context): Promise<BundleGenerationType | null> {
+    const generation = await ctx.em.findOne(BundleGeneration, { run: run.runId, shop: shopIdOf(ctx) }, { orderBy: { id: 'desc' } });
+    return generation ? BundleGenerationType.from(generation) : null;
+  }
+}

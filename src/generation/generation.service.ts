@@ -1,0 +1,553 @@
+import type { Client } from 'pg';
+import { BundleItemRole } from '../bundles/bundle-item.entity';
+import { BundleKind, BundleSource, type StoredDiscount } from '../bundles/bundle.entity';
+import { deriveKey, type BundleDraft, type DraftItem } from '../bundles/bundle-draft';
+import { BundleService } from '../bundles/bundle.service';
+import { BundleSaveMode } from '../bundles/bundle.types';
+import { loadItemFacts, type ItemFacts } from '../bundles/item-catalog';
+import { priceBundle } from '../bundles/pricing';
+import { textArray } from '../db/arrays';
+import type { Orm } from '../db/orm';
+import { withRawConnection } from '../db/raw-connection';
+import { toGlobalId } from '../graphql/global-id';
+import { DomainError, userError, type UserError } from '../graphql/user-error';
+import { readinessOf } from '../ingest/readiness';
+import { UploadQueries } from '../ingest/upload.service';
+import type { Logger } from '../logger';
+import { Run } from '../runs/run.entity';
+import { RunService } from '../runs/run.service';
+import { Shop } from '../shops/shop.entity';
+import { draftCopy, type CopyKind } from './copy';
+import { BundleGeneration, GenerationStatus, GenerationStrategy, type GenerationResult } from './generation.entity';
+import { catalogSuggestions, itemsByNumber, mine, revenueWeight, tripleCounts, volumeCandidates, type ItemRow, type Mined, type PairRow } from './mining';
+import { discountWithin, fbtObjective, inStock, quantityTiers, signalsOf, stockObjective, tierPercentages, type ItemSignals } from './objectives';
+import { resolveSettings, type GenerationSettings, type Objective, type SettingsInput } from './settings';
+
+/** A PROCESSING generation whose heartbeat is older than this belongs to a server that is gone. */
+export const GENERATION_STALE_AFTER_MS = 15_000;
+const HEARTBEAT_MS = 1000;
+/** First key of the session advisory lock that keeps two generations of one run apart (the second is the run id). */
+const LOCK_CLASS = 0x62_67; // "bg"
+/** Candidate triples counted at most, best pairs first. */
+const MAX_TRIPLES = 2000;
+/** Score factor of bundles without association evidence (volume): the capped-lift factor of a lift of 1. */
+const NO_LIFT = 1 / 5;
+/**
+ * A BUY_X_GET_Y bundle restates an association that also makes a FREQUENTLY_BOUGHT_TOGETHER bundle: it ranks
+ * above that one only when its reward is a slow mover, the objective it exists for.
+ */
+const BXGY_SLOW_REWARD = 1.1;
+const BXGY_OTHER_REWARD = 0.9;
+
+export interface GenerationOutcome {
+  generation: BundleGeneration;
+  failure: UserError | null;
+}
+
+/** A bundle before ranking: its identity, figures and the item numbers that the per-item cap counts. */
+interface Candidate {
+  key: string;
+  kind: BundleKind;
+  items: { row: ItemRow; quantity: number; role: BundleItemRole }[];
+  discount: StoredDiscount | null;
+  objective: Objective;
+  score: number;
+  orderCount: number;
+  support: number | null;
+  confidence: number | null;
+  lift: number | null;
+  /** An item is tagged for a season: the copy says so. */
+  seasonal: boolean;
+}
+
+class Tally {
+  readonly dropped: Record<string, number> = {};
+  add(reason: string, n = 1): void {
+    if (n > 0) this.dropped[reason] = (this.dropped[reason] ?? 0) + n;
+  }
+}
+
+function round(value: number, digits = 6): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+function draftItem(row: ItemRow, quantity: number, role: BundleItemRole): DraftItem {
+  return { sku: row.sku, variantId: row.variantId, quantity, role };
+}
+
+function nameOf(row: ItemRow): string {
+  return row.title ?? row.sku ?? row.item.slice(2);
+}
+
+/**
+ * Orchestrates one generation: readiness, the per-run lock, the job record and its heartbeat, the mining
+ * transaction, drafting in Node, and the save through BundleService (REPLACE of generated, unpinned bundles).
+ */
+export class GenerationService {
+  constructor(
+    private readonly orm: Orm,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Starts a generation of the run. With `wait`, resolves when it is done; without, as soon as it holds the
+   * run's lock and has its record (status PROCESSING). A second generation of a running run is refused.
+   */
+  async generate(shopId: string, runId: string, input: SettingsInput | null | undefined): Promise<GenerationOutcome> {
+    const settings = resolveSettings(input);
+    const em = this.orm.em.fork();
+    await new RunService(em).require(shopId, runId);
+    const readiness = readinessOf((await new UploadQueries(em).datasetsOf([runId])).get(runId)!);
+    if (!readiness.canGenerateBundles) {
+      throw new DomainError(userError('NOT_READY', readiness.message ?? 'The run is not ready for bundle generation.', ['runId']));
+    }
+    await failInterruptedGenerations(this.orm, this.logger, GENERATION_STALE_AFTER_MS, runId);
+
+    let announce!: (generation: BundleGeneration) => void;
+    const started = new Promise<BundleGeneration>((resolve) => (announce = resolve));
+    const done = withRawConnection(this.orm, async (client) => {
+      const { rows } = await client.query('SELECT pg_try_advisory_lock($1::int, $2::int) AS locked', [LOCK_CLASS, Number(runId) | 0]);
+      if (!rows[0].locked) throw await this.inProgress(runId);
+      try {
+        const generation = await this.record(shopId, runId, settings);
+        announce(generation);
+        return await this.process(client, generation, settings);
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1::int, $2::int)', [LOCK_CLASS, Number(runId) | 0]);
+      }
+    });
+    if (settings.wait) return done;
+    const generation = await Promise.race([started, done.then((outcome) => outcome.generation)]);
+    done.catch((error) => this.logger.error({ err: error, generation: generation.id }, 'background generation failed'));
+    return { generation, failure: null };
+  }
+
+  private async inProgress(runId: string): Promise<DomainError> {
+    const running = await this.orm.em.fork().findOne(BundleGeneration, { run: runId, status: GenerationStatus.PROCESSING }, { orderBy: { id: 'desc' } });
+    const which = running ? ` (${toGlobalId('BundleGeneration', running.id)}, started ${running.startedAt.toISOString()})` : '';
+    return new DomainError(
+      userError('GENERATION_IN_PROGRESS', `Bundles of this run are being generated already${which}; wait for it to finish, then try again.`, ['runId']),
+    );
+  }
+
+  private async record(shopId: string, runId: string, settings: GenerationSettings): Promise<BundleGeneration> {
+    const em = this.orm.em.fork();
+    const now = new Date();
+    const generation = em.create(BundleGeneration, {
+      shop: em.getReference(Shop, shopId),
+      run: em.getReference(Run, runId),
+      settings: settings as unknown as Record<string, unknown>,
+      startedAt: now,
+      heartbeatAt: now,
+    });
+    await em.flush();
+    return generation;
+  }
+
+  private async process(client: Client, generation: BundleGeneration, settings: GenerationSettings): Promise<GenerationOutcome> {
+    const started = performance.now();
+    const state = { phase: 'queued', ordersConsidered: 0, itemsConsidered: 0, candidatePairs: 0 };
+    const heartbeat = setInterval(() => {
+      void this.orm.em
+        .fork()
+        .nativeUpdate(BundleGeneration, { id: generation.id, status: GenerationStatus.PROCESSING }, { ...state, heartbeatAt: new Date() })
+        .catch((error) => this.logger.warn({ err: error, generation: generation.id }, 'could not record generation progress'));
+    }, HEARTBEAT_MS);
+    let failure: UserError | null = null;
+    let written = 0;
+    let result: GenerationResult | null = null;
+    try {
+      const shopId = generation.shop.id;
+      const runId = generation.run.id;
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      let drafted: { candidates: Candidate[]; tally: Tally; mined: Mined; strategy: GenerationStrategy; message: string | null };
+      try {
+        drafted = await this.draft(client, runId, settings, (phase, counters) => Object.assign(state, { phase }, counters));
+      } finally {
+        // Nothing is written in this transaction: ending it drops the temporary tables.
+        await client.query('ROLLBACK');
+      }
+      const { candidates, tally, mined, strategy } = drafted;
+      state.phase = 'saving';
+      const chosen = await this.choose(runId, candidates, settings, tally);
+      const drafts: BundleDraft[] = chosen.map((c, i) => ({
+        key: c.key,
+        kind: c.kind,
+        source: BundleSource.GENERATED,
+        status: settings.status,
+        pinned: false,
+        title: null,
+        items: c.items.map((item) => draftItem(item.row, item.quantity, item.role)),
+        discount: c.discount,
+        copy: null,
+        objective: c.objective,
+        rank: i + 1,
+        support: c.support,
+        confidence: c.confidence,
+        lift: c.lift,
+        score: round(c.score),
+        orderCount: c.orderCount,
+      }));
+      this.writeCopy(chosen, drafts, mined.currency);
+      const saved = await new BundleService(this.orm.em.fork()).save(shopId, runId, drafts, BundleSaveMode.REPLACE, 'GENERATED_NOT_PINNED');
+      written = saved.bundles.length;
+      const kinds: Record<string, number> = {};
+      for (const c of chosen) kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;
+      let message = drafted.message;
+      if (written === 0) {
+        const reasons = Object.entries(tally.dropped).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([r, n]) => `${r} ${n}`);
+        message = [message, `No bundle was written${reasons.length ? `; candidates were dropped most often for ${reasons.join(', ')}` : ''}.`].filter(Boolean).join(' ');
+      }
+      result = { strategy: written === 0 && strategy !== GenerationStrategy.ASSOCIATION_RULES ? GenerationStrategy.NONE : strategy, message, dropped: tally.dropped, kinds, historyEnd: mined.historyEnd?.toISOString() ?? null };
+    } catch (error) {
+      failure = error instanceof DomainError ? error.errors[0] : userError('GENERATION_FAILED', 'Bundle generation failed on the server; the run\'s bundles were left as they were. Try again.');
+      if (!(error instanceof DomainError)) this.logger.error({ err: error, generation: generation.id }, 'bundle generation failed unexpectedly');
+    } finally {
+      clearInterval(heartbeat);
+    }
+    const outcome = {
+      status: failure ? GenerationStatus.FAILED : GenerationStatus.SUCCEEDED,
+      phase: 'done',
+      ordersConsidered: state.ordersConsidered,
+      itemsConsidered: state.itemsConsidered,
+      candidatePairs: state.candidatePairs,
+      bundlesWritten: written,
+      result,
+      errorCode: failure?.code,
+      errorMessage: failure?.message,
+      finishedAt: new Date(),
+      heartbeatAt: new Date(),
+      durationMs: Math.round(performance.now() - started),
+    };
+    Object.assign(generation, outcome);
+    await this.orm.em.fork().nativeUpdate(BundleGeneration, { id: generation.id }, outcome);
+    this.logger.info(
+      { generation: generation.id, run: generation.run.id, status: generation.status, strategy: result?.strategy, orders: state.ordersConsidered, pairs: state.candidatePairs, written, ms: generation.durationMs },
+      'bundle generation finished',
+    );
+    return { generation, failure };
+  }
+
+  /** Mines the run and turns what survives into candidates; inside the mining transaction. */
+  private async draft(client: Client, runId: string, settings: GenerationSettings, progress: Parameters<typeof mine>[3]) {
+    const mined = await mine(client, runId, settings, progress);
+    const tally = new Tally();
+    for (const [reason, n] of Object.entries(mined.dropped)) tally.add(reason, n);
+    progress('drafting');
+    let strategy = GenerationStrategy.ASSOCIATION_RULES;
+    let message: string | null = null;
+    const candidates: Candidate[] = [];
+
+    if (mined.multiItemOrders < settings.minMultiItemOrders) {
+      message = `Only ${mined.multiItemOrders} of ${mined.ordersConsidered} orders hold two or more items (association rules need ${settings.minMultiItemOrders}),`;
+      const volume = await volumeCandidates(client, settings, true);
+      const facts = await this.factsOf(runId, volume.map((v) => v.item));
+      for (const { item, quantities } of volume) {
+        const candidate = this.volumeCandidate(item, quantities, facts.get(item.no)!, mined, settings, tally);
+        if (candidate) candidates.push(candidate);
+      }
+      if (candidates.length) {
+        strategy = GenerationStrategy.FALLBACK_BEST_SELLERS;
+        message += ' so volume bundles are suggested on the best sellers instead.';
+      } else {
+        strategy = GenerationStrategy.FALLBACK_CATALOG;
+        message += ' and no best seller qualifies for a volume bundle, so items of the same product type are suggested from the catalog alone.';
+        candidates.push(...(await this.catalogCandidates(client, runId, settings)));
+      }
+      return { candidates, tally, mined, strategy, message };
+    }
+
+    const numbers = new Set<number>();
+    for (const p of mined.pairs) numbers.add(p.a).add(p.b);
+    const volume = await volumeCandidates(client, settings, false);
+    const rows = await itemsByNumber(client, [...numbers]);
+    for (const v of volume) rows.set(v.item.no, v.item);
+    const facts = await this.factsOf(runId, [...rows.values()]);
+    const signals = new Map<number, ItemSignals>([...rows.values()].map((row) => [row.no, signalsOf(row, facts.get(row.no), mined.historyEnd, settings)]));
+
+    for (const pair of mined.pairs) candidates.push(this.pairCandidate(pair, rows, signals, settings));
+    if (settings.triples) candidates.push(...(await this.tripleCandidates(client, mined, rows, signals, settings, tally)));
+    candidates.push(...this.bxgyCandidates(mined.pairs, rows, signals, settings));
+    for (const { item, quantities } of volume) {
+      const candidate = this.volumeCandidate(item, quantities, facts.get(item.no)!, mined, settings, tally);
+      if (candidate) candidates.push(candidate);
+    }
+    return { candidates, tally, mined, strategy, message };
+  }
+
+  private async factsOf(runId: string, rows: ItemRow[]): Promise<Map<number, ItemFacts>> {
+    const facts = rows.length ? await loadItemFacts(this.orm.em.fork(), rows.map((row) => ({ runId, sku: row.sku, variantId: row.variantId }))) : [];
+    return new Map(rows.map((row, i) => [row.no, facts[i]]));
+  }
+
+  private fbt(items: ItemRow[], signals: ItemSignals[], figures: { support: number; confidence: number; lift: number; orderCount: number }, settings: GenerationSettings): Candidate {
+    const objective = fbtObjective(signals, settings);
+    const percentage = discountWithin(settings.discountCaps[objective], figures.confidence / 0.5);
+    const total = items.reduce((sum, item) => sum + Number(item.price ?? 0), 0);
+    const draftItems = items.map((row) => ({ row, quantity: 1, role: BundleItemRole.ITEM }));
+    return {
+      key: deriveKey(BundleKind.FREQUENTLY_BOUGHT_TOGETHER, draftItems.map((i) => draftItem(i.row, i.quantity, i.role))),
+      kind: BundleKind.FREQUENTLY_BOUGHT_TOGETHER,
+      items: draftItems,
+      discount: percentage > 0 ? { type: 'PERCENTAGE', value: String(percentage) } : null,
+      objective,
+      score: figures.confidence * (Math.min(figures.lift, 5) / 5) * revenueWeight(total),
+      orderCount: figures.orderCount,
+      support: round(figures.support),
+      confidence: round(figures.confidence),
+      lift: round(figures.lift),
+      seasonal: signals.some((s) => s.seasonal),
+    };
+  }
+
+  private pairCandidate(pair: PairRow, rows: Map<number, ItemRow>, signals: Map<number, ItemSignals>, settings: GenerationSettings): Candidate {
+    const a = rows.get(pair.a)!;
+    const b = rows.get(pair.b)!;
+    const candidate = this.fbt([a, b], [signals.get(a.no)!, signals.get(b.no)!], {
+      support: pair.support,
+      confidence: Math.max(pair.confidenceAb, pair.confidenceBa),
+      lift: pair.lift,
+      orderCount: pair.nAb,
+    }, settings);
+    // The SQL score and this one agree; the SQL one is kept so that ranks follow what was fetched.
+    candidate.score = pair.score;
+    return candidate;
+  }
+
+  /** Three items whose every pair passed, counted in SQL; they pass when the triple reaches minCoOrders. */
+  private async tripleCandidates(client: Client, mined: Mined, rows: Map<number, ItemRow>, signals: Map<number, ItemSignals>, settings: GenerationSettings, tally: Tally): Promise<Candidate[]> {
+    const passing = new Map<string, PairRow>(mined.pairs.map((p) => [`${p.a},${p.b}`, p]));
+    const neighbours = new Map<number, number[]>();
+    for (const p of mined.pairs) {
+      if (!neighbours.has(p.a)) neighbours.set(p.a, []);
+      neighbours.get(p.a)!.push(p.b);
+    }
+    const found: { triple: [number, number, number]; strength: number }[] = [];
+    for (const p of mined.pairs) {
+      for (const c of neighbours.get(p.b) ?? []) {
+        const ac = passing.get(`${p.a},${c}`);
+        if (!ac) continue;
+        const bc = passing.get(`${p.b},${c}`)!;
+        found.push({ triple: [p.a, p.b, c], strength: Math.min(p.score, ac.score, bc.score) });
+      }
+    }
+    found.sort((x, y) => y.strength - x.strength || x.triple.join(',').localeCompare(y.triple.join(',')));
+    if (found.length > MAX_TRIPLES) tally.add('over_total_cap', found.length - MAX_TRIPLES);
+    const triples = found.slice(0, MAX_TRIPLES).map((f) => f.triple);
+    const counts = await tripleCounts(client, triples);
+    const out: Candidate[] = [];
+    for (const [a, b, c] of triples) {
+      const n = counts.get(`${a},${b},${c}`) ?? 0;
+      if (n < settings.minCoOrders) {
+        tally.add('triple_below_min_co_orders');
+        continue;
+      }
+      const pairCount = (x: number, y: number) => passing.get(`${Math.min(x, y)},${Math.max(x, y)}`)!.nAb;
+      const [ra, rb, rc] = [rows.get(a)!, rows.get(b)!, rows.get(c)!];
+      const N = mined.pairOrders;
+      const confidence = Math.max(n / pairCount(a, b), n / pairCount(a, c), n / pairCount(b, c));
+      const lift = (n * N * N) / (ra.assocOrders * rb.assocOrders * rc.assocOrders);
+      out.push(this.fbt([ra, rb, rc], [signals.get(a)!, signals.get(b)!, signals.get(c)!], { support: n / N, confidence, lift, orderCount: n }, settings));
+    }
+    return out;
+  }
+
+  /**
+   * A trigger with the reward that most follows it: confidence(reward | trigger) at least bxgyMinConfidence,
+   * reward cheaper than the trigger and in stock; slow-moving rewards first, then the most confident. One per
+   * trigger.
+   */
+  private bxgyCandidates(pairs: PairRow[], rows: Map<number, ItemRow>, signals: Map<number, ItemSignals>, settings: GenerationSettings): Candidate[] {
+    const best = new Map<number, { reward: number; pair: PairRow; confidence: number }>();
+    for (const pair of pairs) {
+      for (const [trigger, reward, confidence] of [[pair.a, pair.b, pair.confidenceAb], [pair.b, pair.a, pair.confidenceBa]] as const) {
+        const t = rows.get(trigger)!;
+        const r = rows.get(reward)!;
+        if (confidence < settings.bxgyMinConfidence || r.price === null || t.price === null || Number(r.price) >= Number(t.price)) continue;
+        if (!inStock(signals.get(reward)!)) continue;
+        const current = best.get(trigger);
+        const better = (x: { reward: number; confidence: number }, y: { reward: number; confidence: number }) => {
+          const sx = signals.get(x.reward)!.slowMover ? 1 : 0;
+          const sy = signals.get(y.reward)!.slowMover ? 1 : 0;
+          return sx !== sy ? sx > sy : x.confidence !== y.confidence ? x.confidence > y.confidence : x.reward < y.reward;
+        };
+        const offer = { reward, pair, confidence };
+        if (!current || better(offer, current)) best.set(trigger, offer);
+      }
+    }
+    const out: Candidate[] = [];
+    for (const [trigger, { reward, pair, confidence }] of [...best.entries()].sort((x, y) => x[0] - y[0])) {
+      const t = rows.get(trigger)!;
+      const r = rows.get(reward)!;
+      const objective = stockObjective(signals.get(reward)!);
+      const percentage = Math.max(1, discountWithin(settings.discountCaps[objective], confidence));
+      const items = [
+        { row: t, quantity: 1, role: BundleItemRole.BUY },
+        { row: r, quantity: 1, role: BundleItemRole.GET },
+      ];
+      out.push({
+        key: deriveKey(BundleKind.BUY_X_GET_Y, items.map((i) => draftItem(i.row, i.quantity, i.role))),
+        kind: BundleKind.BUY_X_GET_Y,
+        items,
+        discount: { type: 'PERCENTAGE', value: String(percentage) },
+        objective,
+        score:
+          confidence * (Math.min(pair.lift, 5) / 5) * revenueWeight(Number(t.price) + Number(r.price)) *
+          (signals.get(reward)!.slowMover ? BXGY_SLOW_REWARD : BXGY_OTHER_REWARD),
+        orderCount: pair.nAb,
+        support: round(pair.support),
+        confidence: round(confidence),
+        lift: round(pair.lift),
+        seasonal: signals.get(trigger)!.seasonal || signals.get(reward)!.seasonal,
+      });
+    }
+    return out;
+  }
+
+  private volumeCandidate(item: ItemRow, quantities: number[], facts: ItemFacts | undefined, mined: Mined, settings: GenerationSettings, tally: Tally): Candidate | null {
+    const signals = signalsOf(item, facts, mined.historyEnd, settings);
+    const tiers = quantityTiers(quantities, signals);
+    if (tiers.length === 0) {
+      tally.add('insufficient_stock');
+      return null;
+    }
+    const objective = stockObjective(signals);
+    const percentages = tierPercentages(settings.discountCaps[objective], tiers.length);
+    const share = item.lines > 0 ? item.multiLines / item.lines : 0;
+    const items = [{ row: item, quantity: tiers[0], role: BundleItemRole.ITEM }];
+    return {
+      key: deriveKey(BundleKind.VOLUME_DISCOUNT, items.map((i) => draftItem(i.row, i.quantity, i.role))),
+      kind: BundleKind.VOLUME_DISCOUNT,
+      items,
+      discount: { type: 'QUANTITY_TIERS', tiers: tiers.map((minQuantity, i) => ({ minQuantity, percentage: String(percentages[i]) })) },
+      objective,
+      score: share * NO_LIFT * revenueWeight(Number(item.price ?? 0) * tiers[0]),
+      orderCount: item.multiLines,
+      support: round(item.orders / Math.max(1, mined.ordersConsidered)),
+      confidence: round(share),
+      lift: null,
+      seasonal: signals.seasonal,
+    };
+  }
+
+  private async catalogCandidates(client: Client, runId: string, settings: GenerationSettings): Promise<Candidate[]> {
+    const suggestions = await catalogSuggestions(client, runId, settings);
+    return suggestions.map((s, i) => {
+      const rows: ItemRow[] = s.items.map((item, n) => ({
+        no: -(i * 2 + n + 1),
+        item: item.variantId ? `v:${item.variantId}` : `s:${item.sku}`,
+        sku: item.sku,
+        variantId: item.variantId,
+        productId: item.productId,
+        title: item.title || null,
+        price: item.price,
+        compareAtPrice: null,
+        status: 'active',
+        tags: null,
+        productCreatedAt: null,
+        orders: 0,
+        assocOrders: 0,
+        lines: 0,
+        multiLines: 0,
+        units: 0,
+        recentUnits: 0,
+        excluded: null,
+      }));
+      const cap = settings.discountCaps.increase_aov;
+      const items = rows.map((row) => ({ row, quantity: 1, role: BundleItemRole.ITEM }));
+      const total = rows.reduce((sum, row) => sum + Number(row.price), 0);
+      return {
+        key: deriveKey(BundleKind.FREQUENTLY_BOUGHT_TOGETHER, items.map((x) => draftItem(x.row, x.quantity, x.role))),
+        kind: BundleKind.FREQUENTLY_BOUGHT_TOGETHER,
+        items,
+        discount: { type: 'PERCENTAGE', value: String(cap.min) },
+        objective: 'increase_aov' as Objective,
+        score: NO_LIFT * 0.01 * revenueWeight(total),
+        orderCount: 0,
+        support: null,
+        confidence: null,
+        lift: null,
+        seasonal: false,
+      } satisfies Candidate;
+    });
+  }
+
+  /**
+   * Ranks every candidate by score, then co-order count (both descending), then key; skips those whose key is a
+   * MANUAL or pinned bundle of the run, and those with an item already in maxBundlesPerItem bundles; keeps
+   * maxBundles.
+   */
+  private async choose(runId: string, candidates: Candidate[], settings: GenerationSettings, tally: Tally): Promise<Candidate[]> {
+    const unique = new Map<string, Candidate>();
+    for (const c of candidates) if (!unique.has(c.key)) unique.set(c.key, c);
+    const ranked = [...unique.values()].sort((x, y) => y.score - x.score || y.orderCount - x.orderCount || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+    const protectedKeys = new Map<string, string>();
+    if (ranked.length) {
+      const rows: { key: string; source: string }[] = await this.orm.em.fork().getConnection().execute(
+        `SELECT key, source FROM bundles WHERE run_id = ? AND (source = 'MANUAL' OR pinned) AND key = ANY(?::text[])`,
+        [runId, textArray(ranked.map((c) => c.key))],
+      );
+      for (const row of rows) protectedKeys.set(row.key, row.source === 'MANUAL' ? 'manual_bundle_exists' : 'pinned_bundle_exists');
+    }
+    const perItem = new Map<string, number>();
+    const chosen: Candidate[] = [];
+    for (const c of ranked) {
+      const reason = protectedKeys.get(c.key);
+      if (reason) {
+        tally.add(reason);
+        continue;
+      }
+      if (c.items.some((i) => (perItem.get(i.row.item) ?? 0) >= settings.maxBundlesPerItem)) {
+        tally.add('over_item_cap');
+        continue;
+      }
+      if (chosen.length >= settings.maxBundles) {
+        tally.add('over_total_cap');
+        continue;
+      }
+      chosen.push(c);
+      for (const i of c.items) perItem.set(i.row.item, (perItem.get(i.row.item) ?? 0) + 1);
+    }
+    return chosen;
+  }
+
+  private writeCopy(chosen: Candidate[], drafts: BundleDraft[], currency: string | null): void {
+    chosen.forEach((c, i) => {
+      const pricing = priceBundle(c.items.map((item) => ({ quantity: item.quantity, role: item.role, price: item.row.price })), c.discount);
+      const copy = draftCopy({
+        kind: c.kind as CopyKind,
+        objective: c.objective,
+        names: c.items.map((item) => nameOf(item.row)),
+        discount: c.discount,
+        pricing,
+        currency,
+        seasonal: c.seasonal,
+      });
+      drafts[i].copy = copy;
+      drafts[i].title = copy.title ?? null;
+    });
+  }
+}
+
+/**
+ * Marks generations left PROCESSING by a server that died as FAILED (INTERRUPTED); their bundles were never
+ * saved. Runs at start, and before each generation for its run, since only a stopped heartbeat tells a dead
+ * server from a live one sharing the database.
+ */
+export async function failInterruptedGenerations(orm: Orm, logger: Logger, staleAfterMs = GENERATION_STALE_AFTER_MS, runId?: string): Promise<number> {
+  const cutoff = new Date(Date.now() - staleAfterMs);
+  const count = await orm.em.fork().nativeUpdate(
+    BundleGeneration,
+    { status: GenerationStatus.PROCESSING, heartbeatAt: { $lt: cutoff }, ...(runId ? { run: runId } : {}) },
+    {
+      status: GenerationStatus.FAILED,
+      phase: 'done',
+      errorCode: 'INTERRUPTED',
+      errorMessage: 'The server stopped while bundles were being generated; nothing was saved. Generate again.',
+      finishedAt: new Date(),
+    },
+  );
+  if (count) logger.warn({ count }, 'marked interrupted bundle generations as failed');
+  return count;
+}

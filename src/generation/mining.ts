@@ -1,0 +1,414 @@
+import type { Client } from 'pg';
+import type { GenerationSettings } from './settings';
+
+/**
+ * The set-based half of generation: everything proportional to the order history runs here, as SQL on one
+ * connection inside one transaction, in temporary tables dropped at its end. Only the surviving candidates
+ * (hundreds to a few thousand rows) and the facts of their items travel to Node.
+ *
+ * Tables, in order:
+ * - gen_skumap: SKU -> variant id from the run's catalog (preferred) and variants, so that SKU-only order lines
+ *   (Shopify's orders export) name the same item as lines with a variant id.
+ * - gen_voided: orders with a cancellation time or a voided financial status on any line.
+ * - gen_basket: one row per (order, item): the item is "v:<variant id>" where known, else "s:<sku>".
+ * - gen_orders: basket sizes; orders above maxBasketSize are left out of pair counting.
+ * - gen_items: one row per item with its order counts, units, multi-unit lines, units of the last slowMoverDays,
+ *   and its catalog facts (catalog row by variant id, else variants by variant id, else either by SKU), plus the
+ *   first exclusion that applies to it.
+ * - gen_bi: (order, item number) of the baskets used for pairs: items with fewer than minCoOrders orders are
+ *   pruned first, since no pair of theirs can reach the minimum.
+ * - gen_pairs: co-order counts by self-join on the order with a < b.
+ */
+
+export interface ItemRow {
+  no: number;
+  item: string;
+  sku: string | null;
+  variantId: string | null;
+  productId: string | null;
+  title: string | null;
+  price: string | null;
+  compareAtPrice: string | null;
+  status: string | null;
+  tags: string | null;
+  productCreatedAt: Date | null;
+  orders: number;
+  assocOrders: number;
+  lines: number;
+  multiLines: number;
+  units: number;
+  recentUnits: number;
+  excluded: string | null;
+}
+
+export interface PairRow {
+  a: number;
+  b: number;
+  nAb: number;
+  support: number;
+  confidenceAb: number;
+  confidenceBa: number;
+  lift: number;
+  llr: number;
+  score: number;
+}
+
+export interface Mined {
+  historyEnd: Date | null;
+  currency: string | null;
+  ordersConsidered: number;
+  cancelledOrders: number;
+  oversizedOrders: number;
+  multiItemOrders: number;
+  /** Orders counted for pairs: considered orders within the basket size cap. */
+  pairOrders: number;
+  itemsConsidered: number;
+  candidatePairs: number;
+  dropped: Record<string, number>;
+  pairs: PairRow[];
+}
+
+/** How many passing pairs at most come to Node, best first; the rest could never be among maxBundles anyway. */
+export const PAIR_FETCH_FACTOR = 20;
+
+/** x ln x with 0 ln 0 = 0, as SQL over a float8 expression. */
+function xlogx(x: string): string {
+  return `(CASE WHEN (${x}) > 0 THEN (${x}) * ln(${x}) ELSE 0 END)`;
+}
+
+/** Dunning's G statistic of the 2x2 table (k11 k12 / k21 k22), as Mahout computes it. */
+export function llrSql(k11: string, k12: string, k21: string, k22: string): string {
+  const row = `(${xlogx(`${k11} + ${k12} + ${k21} + ${k22}`)} - ${xlogx(`${k11} + ${k12}`)} - ${xlogx(`${k21} + ${k22}`)})`;
+  const column = `(${xlogx(`${k11} + ${k12} + ${k21} + ${k22}`)} - ${xlogx(`${k11} + ${k21}`)} - ${xlogx(`${k12} + ${k22}`)})`;
+  const matrix = `(${xlogx(`${k11} + ${k12} + ${k21} + ${k22}`)} - ${xlogx(k11)} - ${xlogx(k12)} - ${xlogx(k21)} - ${xlogx(k22)})`;
+  return `greatest(0, 2.0 * (${row} + ${column} - ${matrix}))`;
+}
+
+/** The same statistic in Node, for triples and tests. */
+export function llr(k11: number, k12: number, k21: number, k22: number): number {
+  const xl = (x: number) => (x > 0 ? x * Math.log(x) : 0);
+  const n = k11 + k12 + k21 + k22;
+  const row = xl(n) - xl(k11 + k12) - xl(k21 + k22);
+  const column = xl(n) - xl(k11 + k21) - xl(k12 + k22);
+  const matrix = xl(n) - xl(k11) - xl(k12) - xl(k21) - xl(k22);
+  return Math.max(0, 2 * (row + column - matrix));
+}
+
+/** Weight of a bundle's revenue in its score: 1 + log10(1 + original total). */
+export function revenueWeightSql(total: string): string {
+  return `(1 + log(1 + greatest(0, ${total})))`;
+}
+
+export function revenueWeight(total: number): number {
+  return 1 + Math.log10(1 + Math.max(0, total));
+}
+
+/** The item's unit price for scoring and exclusions: its catalog price, else the highest price it was sold at. */
+const PRICE = `coalesce(price, line_price)`;
+
+export type Progress = (phase: string, counters?: { ordersConsidered?: number; itemsConsidered?: number; candidatePairs?: number }) => void;
+
+async function count(client: Client, sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await client.query(sql, params);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Builds the temporary tables of one run and returns the pairs that pass every filter, with drop counts. */
+export async function mine(client: Client, runId: string, settings: GenerationSettings, progress: Progress): Promise<Mined> {
+  const dropped: Record<string, number> = {};
+  const drop = (reason: string, n: number) => {
+    if (n > 0) dropped[reason] = (dropped[reason] ?? 0) + n;
+  };
+  await client.query(`SET LOCAL work_mem = '256MB'`);
+
+  progress('baskets');
+  await client.query(
+    `CREATE TEMP TABLE gen_skumap ON COMMIT DROP AS
+     SELECT DISTINCT ON (sku) sku, variant_id FROM (
+       SELECT sku, variant_id, 0 AS source FROM catalog_items WHERE run_id = $1 AND sku IS NOT NULL AND variant_id IS NOT NULL
+       UNION ALL
+       SELECT sku, variant_id, 1 AS source FROM variants WHERE run_id = $1 AND sku IS NOT NULL AND variant_id IS NOT NULL
+     ) known ORDER BY sku, source, variant_id`,
+    [runId],
+  );
+  await client.query(
+    `CREATE TEMP TABLE gen_voided ON COMMIT DROP AS
+     SELECT DISTINCT order_id FROM order_lines
+      WHERE run_id = $1 AND (cancelled_at IS NOT NULL OR lower(financial_status) = 'voided')`,
+    [runId],
+  );
+  const voided = await count(client, 'SELECT count(*) AS n FROM gen_voided');
+  if (!settings.includeCancelled) drop('cancelled_orders', voided);
+  await client.query(`ANALYZE gen_skumap`);
+  await client.query(
+    `CREATE TEMP TABLE gen_basket ON COMMIT DROP AS
+     SELECT l.order_id,
+            CASE WHEN coalesce(l.variant_id, m.variant_id) IS NOT NULL THEN 'v:' || coalesce(l.variant_id, m.variant_id) ELSE 's:' || l.sku END AS item,
+            sum(l.quantity)::int AS qty,
+            count(*)::int AS lines,
+            (count(*) FILTER (WHERE l.quantity >= 2))::int AS multi_lines,
+            max(l.created_at) AS created_at,
+            min(l.sku) AS sku,
+            min(l.product_id) AS product_id,
+            max(l.price) AS price
+       FROM order_lines l
+       LEFT JOIN gen_skumap m ON l.variant_id IS NULL AND m.sku = l.sku
+      WHERE l.run_id = $1 AND (l.variant_id IS NOT NULL OR l.sku IS NOT NULL)
+        ${settings.includeCancelled ? '' : 'AND NOT EXISTS (SELECT 1 FROM gen_voided v WHERE v.order_id = l.order_id)'}
+      GROUP BY 1, 2`,
+    [runId],
+  );
+  await client.query(
+    `CREATE TEMP TABLE gen_orders ON COMMIT DROP AS
+     SELECT order_id, count(*)::int AS size, max(created_at) AS created_at FROM gen_basket GROUP BY order_id`,
+  );
+  const { rows: [orderStats] } = await client.query(
+    `SELECT count(*)::int AS orders, (count(*) FILTER (WHERE size >= 2))::int AS multi, (count(*) FILTER (WHERE size > $1))::int AS oversized,
+            max(created_at) AS history_end
+       FROM gen_orders`,
+    [settings.maxBasketSize],
+  );
+  const { rows: [currencyRow] } = await client.query(
+    `SELECT currency FROM order_lines WHERE run_id = $1 AND currency IS NOT NULL GROUP BY currency ORDER BY count(*) DESC, currency LIMIT 1`,
+    [runId],
+  );
+  const ordersConsidered: number = orderStats.orders;
+  const oversized: number = orderStats.oversized;
+  drop('oversized_orders', oversized);
+  const historyEnd: Date | null = orderStats.history_end ? new Date(orderStats.history_end) : null;
+  const pairOrders = ordersConsidered - oversized;
+  progress('items', { ordersConsidered });
+
+  await client.query(
+    `CREATE TEMP TABLE gen_items ON COMMIT DROP AS
+     SELECT s.*, p.variant_id, coalesce(p.sku, s.line_sku) AS sku, coalesce(p.product_id, s.line_product_id) AS product_id,
+            p.title, p.price, p.compare_at_price, p.status, p.tags, p.product_created_at,
+            CASE
+              WHEN p.found IS NULL THEN 'unknown_item'
+              WHEN p.gift_card THEN 'gift_card'
+              WHEN coalesce(p.price, s.line_price) = 0 THEN 'zero_price'
+              WHEN p.status IS NOT NULL AND lower(p.status) <> 'active' THEN 'not_active'
+              WHEN coalesce(p.sku, s.line_sku) = ANY($3::text[]) THEN 'excluded_sku'
+            END AS excluded
+       FROM (
+         SELECT (row_number() OVER (ORDER BY item))::int AS no, item,
+                count(*)::int AS orders, count(*)::int AS assoc_orders,
+                sum(lines)::int AS lines, sum(multi_lines)::int AS multi_lines, sum(qty)::bigint AS units,
+                coalesce(sum(qty) FILTER (WHERE created_at > $2::timestamptz - make_interval(days => $4)), 0)::bigint AS recent_units,
+                min(sku) AS line_sku, min(product_id) AS line_product_id, max(price) AS line_price
+           FROM gen_basket GROUP BY item
+       ) s
+       LEFT JOIN LATERAL (
+         -- Branches in order of preference, each an index lookup; the first row found wins.
+         SELECT * FROM (
+           SELECT 1 AS found, r.variant_id, r.sku, r.product_id, r.gift_card, r.price, r.compare_at_price, r.status, r.tags, r.product_created_at,
+                  concat_ws(' - ', nullif(r.product_title, ''), nullif(nullif(r.variant_title, 'Default Title'), '')) AS title
+             FROM catalog_items r WHERE r.run_id = $1 AND s.item LIKE 'v:%' AND r.variant_id = substr(s.item, 3)
+           UNION ALL
+           SELECT 1, r.variant_id, r.sku, r.product_id, r.gift_card, r.price, r.compare_at_price, r.status, r.tags, r.product_created_at,
+                  concat_ws(' - ', nullif(r.product_title, ''), nullif(nullif(r.variant_title, 'Default Title'), ''))
+             FROM variants r WHERE r.run_id = $1 AND s.item LIKE 'v:%' AND r.variant_id = substr(s.item, 3)
+           UNION ALL
+           SELECT 1, r.variant_id, r.sku, r.product_id, r.gift_card, r.price, r.compare_at_price, r.status, r.tags, r.product_created_at,
+                  concat_ws(' - ', nullif(r.product_title, ''), nullif(nullif(r.variant_title, 'Default Title'), ''))
+             FROM catalog_items r WHERE r.run_id = $1 AND r.sku = s.line_sku AND (r.variant_id IS NULL OR s.item LIKE 's:%')
+           UNION ALL
+           SELECT 1, r.variant_id, r.sku, r.product_id, r.gift_card, r.price, r.compare_at_price, r.status, r.tags, r.product_created_at,
+                  concat_ws(' - ', nullif(r.product_title, ''), nullif(nullif(r.variant_title, 'Default Title'), ''))
+             FROM variants r WHERE r.run_id = $1 AND r.sku = s.line_sku AND (r.variant_id IS NULL OR s.item LIKE 's:%')
+         ) candidates LIMIT 1
+       ) p ON true`,
+    [runId, historyEnd ?? new Date(0), settings.excludeSkus, settings.slowMoverDays],
+  );
+  await client.query(`ALTER TABLE gen_items ADD PRIMARY KEY (no)`);
+  if (oversized > 0) {
+    await client.query(
+      `UPDATE gen_items i SET assoc_orders = i.orders - x.n
+         FROM (SELECT b.item, count(*)::int AS n FROM gen_basket b JOIN gen_orders o ON o.order_id = b.order_id AND o.size > $1 GROUP BY b.item) x
+        WHERE x.item = i.item`,
+      [settings.maxBasketSize],
+    );
+  }
+  await client.query(`ANALYZE gen_items`);
+  const itemsConsidered = await count(client, 'SELECT count(*) AS n FROM gen_items');
+  progress('pairs', { ordersConsidered, itemsConsidered });
+
+  await client.query(
+    `CREATE TEMP TABLE gen_bi ON COMMIT DROP AS
+     SELECT b.order_id, i.no AS item
+       FROM gen_basket b JOIN gen_items i ON i.item = b.item
+      WHERE i.assoc_orders >= $1
+        ${oversized > 0 ? 'AND NOT EXISTS (SELECT 1 FROM gen_orders o WHERE o.order_id = b.order_id AND o.size > $2)' : 'AND $2::int IS NOT NULL'}`,
+    [settings.minCoOrders, settings.maxBasketSize],
+  );
+  await client.query(`ANALYZE gen_bi`);
+  await client.query(
+    `CREATE TEMP TABLE gen_pairs ON COMMIT DROP AS
+     SELECT a.item AS a, b.item AS b, count(*)::int AS n_ab
+       FROM gen_bi a JOIN gen_bi b ON b.order_id = a.order_id AND b.item > a.item
+      GROUP BY 1, 2`,
+  );
+  const { rows: [pairStats] } = await client.query(
+    `SELECT count(*)::int AS pairs, (count(*) FILTER (WHERE n_ab < $1))::int AS rare FROM gen_pairs`,
+    [settings.minCoOrders],
+  );
+  const candidatePairs: number = pairStats.pairs;
+  drop('below_min_co_orders', pairStats.rare);
+  progress('candidates', { ordersConsidered, itemsConsidered, candidatePairs });
+
+  // Metrics of the pairs that reach the co-order minimum, and the first reason (in a fixed order) to drop each.
+  await client.query(
+    `CREATE TEMP TABLE gen_scored ON COMMIT DROP AS
+     SELECT m.*,
+            CASE
+              WHEN m.excluded_a IS NOT NULL OR m.excluded_b IS NOT NULL THEN coalesce(m.excluded_a, m.excluded_b)
+              WHEN m.product_a = m.product_b THEN 'same_product'
+              WHEN m.lift < $2 THEN 'below_min_lift'
+              WHEN greatest(m.confidence_ab, m.confidence_ba) < $3 THEN 'below_min_confidence'
+              WHEN m.llr < $4 THEN 'below_min_llr'
+            END AS reason
+       FROM (
+         SELECT p.a, p.b, p.n_ab, ia.excluded AS excluded_a, ib.excluded AS excluded_b, ia.product_id AS product_a, ib.product_id AS product_b,
+                p.n_ab::float8 / $5 AS support,
+                p.n_ab::float8 / ia.assoc_orders AS confidence_ab,
+                p.n_ab::float8 / ib.assoc_orders AS confidence_ba,
+                p.n_ab::float8 * $5 / (ia.assoc_orders::float8 * ib.assoc_orders) AS lift,
+                ${llrSql('p.n_ab::float8', '(ia.assoc_orders - p.n_ab)::float8', '(ib.assoc_orders - p.n_ab)::float8', `($5 - ia.assoc_orders - ib.assoc_orders + p.n_ab)::float8`)} AS llr,
+                coalesce(ia.price, ia.line_price, 0) + coalesce(ib.price, ib.line_price, 0) AS total
+           FROM gen_pairs p JOIN gen_items ia ON ia.no = p.a JOIN gen_items ib ON ib.no = p.b
+          WHERE p.n_ab >= $1
+       ) m`,
+    [settings.minCoOrders, settings.minLift, settings.minConfidence, settings.minLlr, Math.max(1, pairOrders)],
+  );
+  const { rows: reasons } = await client.query(`SELECT reason, count(*)::int AS n FROM gen_scored WHERE reason IS NOT NULL GROUP BY reason`);
+  for (const row of reasons) drop(row.reason, row.n);
+  const limit = Math.max(1, settings.maxBundles * PAIR_FETCH_FACTOR);
+  const { rows: passing } = await client.query(
+    `SELECT a, b, n_ab, support, confidence_ab, confidence_ba, lift, llr,
+            greatest(confidence_ab, confidence_ba) * least(lift, 5) / 5 * ${revenueWeightSql('total::float8')} AS score
+       FROM gen_scored WHERE reason IS NULL
+      ORDER BY score DESC, n_ab DESC, a, b`,
+  );
+  if (passing.length > limit) drop('over_total_cap', passing.length - limit);
+  const pairs: PairRow[] = passing.slice(0, limit).map((r) => ({
+    a: r.a,
+    b: r.b,
+    nAb: r.n_ab,
+    support: r.support,
+    confidenceAb: r.confidence_ab,
+    confidenceBa: r.confidence_ba,
+    lift: r.lift,
+    llr: r.llr,
+    score: r.score,
+  }));
+  return {
+    historyEnd,
+    currency: currencyRow?.currency ?? null,
+    ordersConsidered,
+    cancelledOrders: settings.includeCancelled ? 0 : voided,
+    oversizedOrders: oversized,
+    multiItemOrders: orderStats.multi,
+    pairOrders,
+    itemsConsidered,
+    candidatePairs,
+    dropped,
+    pairs,
+  };
+}
+
+const ITEM_COLUMNS = `no, item, sku, variant_id, product_id, title, price::text AS price, compare_at_price::text AS compare_at_price, status, tags,
+  product_created_at, orders, assoc_orders, lines, multi_lines, units::int AS units, recent_units::int AS recent_units, excluded,
+  coalesce(price, line_price)::text AS unit_price`;
+
+function toItem(r: Record<string, any>): ItemRow {
+  return {
+    no: r.no,
+    item: r.item,
+    sku: r.sku,
+    variantId: r.variant_id ?? (r.item.startsWith('v:') ? r.item.slice(2) : null),
+    productId: r.product_id,
+    title: r.title || null,
+    price: r.unit_price,
+    compareAtPrice: r.compare_at_price,
+    status: r.status,
+    tags: r.tags,
+    productCreatedAt: r.product_created_at ? new Date(r.product_created_at) : null,
+    orders: r.orders,
+    assocOrders: r.assoc_orders,
+    lines: r.lines,
+    multiLines: r.multi_lines,
+    units: r.units,
+    recentUnits: r.recent_units,
+    excluded: r.excluded,
+  };
+}
+
+export async function itemsByNumber(client: Client, numbers: number[]): Promise<Map<number, ItemRow>> {
+  const { rows } = await client.query(`SELECT ${ITEM_COLUMNS} FROM gen_items WHERE no = ANY($1::int[])`, [numbers]);
+  return new Map(rows.map((r) => [r.no, toItem(r)]));
+}
+
+/** Items bought several at a time, with the quantiles of the quantities of their multi-unit orders. */
+export async function volumeCandidates(client: Client, settings: GenerationSettings, bestSellers: boolean): Promise<{ item: ItemRow; quantities: number[] }[]> {
+  const { rows } = await client.query(
+    `WITH chosen AS (
+       SELECT * FROM gen_items
+        WHERE excluded IS NULL AND ${bestSellers ? 'true' : 'lines >= $2 AND multi_lines::float8 / lines >= $3'}
+        ORDER BY ${bestSellers ? 'units DESC, orders DESC' : 'multi_lines::float8 / lines DESC, multi_lines DESC'}, item
+        LIMIT $1
+     )
+     SELECT ${ITEM_COLUMNS},
+            (SELECT percentile_disc(ARRAY[0.5, 0.75, 0.9]) WITHIN GROUP (ORDER BY b.qty) FROM gen_basket b WHERE b.item = c.item AND b.qty >= 2) AS quantiles
+       FROM chosen c`,
+    bestSellers ? [settings.fallbackBundles] : [Math.max(1, settings.maxBundles), settings.volumeMinLines, settings.volumeMinShare],
+  );
+  return rows.map((r) => ({ item: toItem(r), quantities: (r.quantiles ?? []).map(Number) }));
+}
+
+/** Orders that hold all three items of each candidate triple. */
+export async function tripleCounts(client: Client, triples: [number, number, number][]): Promise<Map<string, number>> {
+  if (triples.length === 0) return new Map();
+  const items = [...new Set(triples.flat())];
+  const { rows } = await client.query(
+    `WITH t AS (SELECT * FROM unnest($1::int[], $2::int[], $3::int[]) AS t(a, b, c)),
+          s AS MATERIALIZED (SELECT order_id, item FROM gen_bi WHERE item = ANY($4::int[]))
+     SELECT t.a, t.b, t.c, count(*)::int AS n
+       FROM t JOIN s x ON x.item = t.a
+       JOIN s y ON y.order_id = x.order_id AND y.item = t.b
+       JOIN s z ON z.order_id = x.order_id AND z.item = t.c
+      GROUP BY 1, 2, 3`,
+    [triples.map((t) => t[0]), triples.map((t) => t[1]), triples.map((t) => t[2]), items],
+  );
+  return new Map(rows.map((r) => [`${r.a},${r.b},${r.c}`, r.n]));
+}
+
+export interface CatalogSuggestion {
+  productType: string | null;
+  items: { sku: string | null; variantId: string | null; title: string | null; price: string; productId: string | null }[];
+}
+
+/**
+ * Catalog-only suggestions, for shops without usable orders: within each product type, the two highest-priced
+ * distinct products that are active, priced, not gift cards and in stock (or not tracked), paired.
+ */
+export async function catalogSuggestions(client: Client, runId: string, settings: GenerationSettings): Promise<CatalogSuggestion[]> {
+  const { rows } = await client.query(
+    `WITH rows AS (
+       SELECT DISTINCT ON (coalesce(product_id, handle, sku)) coalesce(product_id, handle, sku) AS product, product_type, sku, variant_id, product_id, price,
+              concat_ws(' - ', nullif(product_title, ''), nullif(nullif(variant_title, 'Default Title'), '')) AS title
+         FROM catalog_items
+        WHERE run_id = $1 AND price > 0 AND gift_card IS NOT TRUE AND (status IS NULL OR lower(status) = 'active')
+          AND (available_total IS NULL OR available_total > 0 OR inventory_tracked IS FALSE OR inventory_policy = 'continue')
+          AND (sku IS NULL OR NOT (sku = ANY($2::text[])))
+        ORDER BY coalesce(product_id, handle, sku), price DESC, item_key
+     ),
+     ranked AS (
+       SELECT *, row_number() OVER (PARTITION BY product_type ORDER BY price DESC, product) AS n FROM rows
+     )
+     SELECT product_type, json_agg(json_build_object('sku', sku, 'variantId', variant_id, 'title', title, 'price', price::text, 'productId', product_id) ORDER BY n) AS items
+       FROM ranked WHERE n <= 2 GROUP BY product_type HAVING count(*) = 2
+      ORDER BY sum(price) DESC, product_type LIMIT $3`,
+    [runId, settings.excludeSkus, settings.fallbackBundles],
+  );
+  return rows.map((r) => ({ productType: r.product_type, items: r.items }));
+}

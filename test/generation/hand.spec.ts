@@ -1,0 +1,95 @@
+import { expect } from 'chai';
+import { createRun, createShop, type TestShop } from '../helpers/shop';
+import { droppedOf, generateOk, generationFixture, uploadOk } from '../helpers/generation';
+
+/**
+ * Ten kept orders over five items (A 10.00, B 20.00, C 5.00, D 8.00, E 30.00), plus one voided and one
+ * cancelled order that are left out:
+ *   1-4: A B (3 also C)   5: A C   6-7: C D   8: C D E   9: E   10: D
+ * Orders per item: A 5, B 4, C 5, D 4, E 2 (E is pruned: below 3 orders). N = 10.
+ * Pairs among A-D: AB 4, AC 2, BC 1, CD 3.
+ *   AB: support 0.4, confidence A->B 0.8, B->A 1.0, lift 4*10/(5*4) = 2.0,
+ *       LLR of [[4,1],[0,5]] = 8.456209...; score 1.0 * 2/5 * (1 + log10(1 + 30)) = 0.996545...
+ *   CD: support 0.3, confidence C->D 0.6, D->C 0.75, lift 3*10/(5*4) = 1.5,
+ *       LLR of [[3,2],[1,4]] = 1.726092...; score 0.75 * 1.5/5 * (1 + log10(1 + 13)) = 0.482879...
+ */
+describe('bundle generation: a hand-computed history', function () {
+  this.timeout(60_000);
+  let shop: TestShop;
+  let runId: string;
+
+  before(async () => {
+    shop = await createShop('gen-hand');
+    runId = await createRun(shop.adminKey, 'hand');
+    await uploadOk(shop.adminKey, runId, 'ORDERS', generationFixture('hand-orders.csv'));
+    await uploadOk(shop.adminKey, runId, 'CATALOG', generationFixture('hand-catalog.csv'));
+  });
+
+  it('reports exact support, confidence, lift and ranks, and why the other pairs were dropped', async () => {
+    const { generation, bundles } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 5 });
+    expect(generation.status).to.equal('SUCCEEDED');
+    expect(generation.strategy).to.equal('ASSOCIATION_RULES');
+    expect(generation.ordersConsidered).to.equal(10);
+    expect(generation.itemsConsidered).to.equal(5);
+    expect(generation.candidatePairs).to.equal(4);
+    expect(droppedOf(generation)).to.deep.equal({ cancelled_orders: 2, below_min_co_orders: 2, below_min_llr: 1 });
+
+    expect(bundles.map((b: any) => [b.rank, b.kind, b.key])).to.deep.equal([
+      [1, 'FREQUENTLY_BOUGHT_TOGETHER', 'FREQUENTLY_BOUGHT_TOGETHER:v:1+v:2'],
+      [2, 'BUY_X_GET_Y', 'BUY_X_GET_Y:buy:v:2+get:v:1'],
+    ]);
+    const [ab, bxgy] = bundles;
+    expect(ab.support).to.equal(0.4);
+    expect(ab.confidence).to.equal(1);
+    expect(ab.lift).to.equal(2);
+    expect(ab.orderCount).to.equal(4);
+    expect(ab.score).to.be.closeTo(0.4 * (1 + Math.log10(31)), 1e-6);
+    expect(ab.source).to.equal('GENERATED');
+    expect(ab.status).to.equal('DRAFT');
+    expect(ab.objective).to.equal('increase_aov');
+    expect(ab.items.map((i: any) => [i.sku, i.variantId, i.quantity])).to.deep.equal([['A', '1', 1], ['B', '2', 1]]);
+    // Confidence 1.0 is strong evidence: the smallest discount of increase_aov (5-20%).
+    expect(ab.discount).to.deep.equal({ type: 'PERCENTAGE', value: '5', tiers: null });
+    expect(ab.pricing).to.deep.equal({ originalTotal: '30.00', bundlePrice: '28.50', savings: '1.50', savingsPercentage: 5 });
+    expect(ab.copy.title).to.equal('Frequently bought together: Alpha + Bravo');
+    expect(ab.copy.savingsMessage).to.equal('You save $1.50 (5%)');
+    expect(ab.copy.description).to.contain('$28.50');
+
+    // B (20.00) triggers A (10.00): confidence(A | B) = 4/4; scored as the pair times 0.9 (A is not a slow mover).
+    expect(bxgy.items.map((i: any) => [i.sku, i.role])).to.deep.equal([['B', 'BUY'], ['A', 'GET']]);
+    expect(bxgy.confidence).to.equal(1);
+    expect(bxgy.score).to.be.closeTo(0.9 * 0.4 * (1 + Math.log10(31)), 1e-6);
+    expect(bxgy.pricing).to.deep.equal({ originalTotal: '30.00', bundlePrice: '29.50', savings: '0.50', savingsPercentage: 1.67 });
+  });
+
+  it('computes the log-likelihood ratio in SQL: CD passes with a lower minimum, with its exact figures', async () => {
+    const { generation, bundles } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 5, minLlr: 1.7 });
+    expect(droppedOf(generation)).to.deep.equal({ cancelled_orders: 2, below_min_co_orders: 2 });
+    const cd = bundles.find((b: any) => b.key === 'FREQUENTLY_BOUGHT_TOGETHER:v:3+v:4');
+    expect(cd).to.include({ support: 0.3, confidence: 0.75, lift: 1.5, orderCount: 3 });
+    expect(cd.score).to.be.closeTo(0.75 * 0.3 * (1 + Math.log10(14)), 1e-6);
+    expect(bundles.map((b: any) => b.key)).to.deep.equal([
+      'FREQUENTLY_BOUGHT_TOGETHER:v:1+v:2',
+      'BUY_X_GET_Y:buy:v:2+get:v:1',
+      'FREQUENTLY_BOUGHT_TOGETHER:v:3+v:4',
+      'BUY_X_GET_Y:buy:v:4+get:v:3',
+    ]);
+    expect(bundles.map((b: any) => b.rank)).to.deep.equal([1, 2, 3, 4]);
+    const { generation: strict } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 5, minLlr: 1.73 });
+    expect(droppedOf(strict).below_min_llr).to.equal(1);
+  });
+
+  it('drops pairs below the lift and confidence minimums, with their reasons', async () => {
+    const { generation, bundles } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 5, minLlr: 0, minLift: 1.6 });
+    expect(droppedOf(generation)).to.deep.equal({ cancelled_orders: 2, below_min_co_orders: 2, below_min_lift: 1 });
+    expect(bundles.map((b: any) => b.key)).to.deep.equal(['FREQUENTLY_BOUGHT_TOGETHER:v:1+v:2', 'BUY_X_GET_Y:buy:v:2+get:v:1']);
+    const { generation: confident } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 5, minLlr: 0, minConfidence: 0.8 });
+    expect(droppedOf(confident).below_min_confidence).to.equal(1);
+  });
+
+  it('counts cancelled and voided orders when told to', async () => {
+    const { generation } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 5, includeCancelled: true });
+    expect(generation.ordersConsidered).to.equal(12);
+    expect(droppedOf(generation).cancelled_orders).to.equal(undefined);
+  });
+});
