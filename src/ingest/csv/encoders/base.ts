@@ -220,6 +220,14 @@ export abstract class EncoderBase implements RowEncoder {
   }
 }
 
+/** String equality by code units: cheaper than `===` on the sliced, non-internalised strings of the tokenizer. */
+export function sameText(a: string, b: string): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = n - 1; i >= 0; i--) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
+  return true;
+}
+
 /** 32-bit FNV-1a hash of a string's UTF-16 code units. */
 export function hashString(s: string): number {
   let h = 0x811c9dc5;

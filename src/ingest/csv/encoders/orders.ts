@@ -1,7 +1,8 @@
 import { normalizeId, normalizeSku, parseInteger, parseTimestamp } from '../values';
-import { EncoderBase, KeyCache, NULL, type EncoderContext } from './base';
+import { EncoderBase, KeyCache, NULL, sameText, type EncoderContext } from './base';
 
 const RECENT_ORDER_BITS = 13;
+
 const SMALL_ORDER = 32;
 const MAX_LINE_IDS_PER_ORDER = 100_000;
 
@@ -113,7 +114,7 @@ export class OrdersEncoder extends EncoderBase {
     if (oid.length === 0) {
       this.fail(this.iKey, null, 'MISSING_VALUE', `expected an order ${this.keyIsName ? 'name' : 'id'} on every line`);
     } else {
-      if (oid !== this.curOrder) this.startOrder(oid);
+      if (!sameText(oid, this.curOrder)) this.startOrder(oid);
       n = ++this.curCount;
     }
     this.putStr(oid, this.iKey);
