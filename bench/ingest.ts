@@ -606,7 +606,7 @@ function printReport(results: CaseResult[], options: Options, context: string[])
   process.stdout.write(out.join('\n') + '\n');
 }
 
-async function describeEnvironment(baseline: RawCopyBaseline): Promise<string[]> {
+async function describeEnvironment(baseline: RawCopyBaseline, startLoad: number): Promise<string[]> {
   const settings = await baseline.rows(
     `SELECT name, setting, unit FROM pg_settings WHERE name IN ('server_version', 'shared_buffers', 'max_wal_size', 'synchronous_commit', 'wal_level') ORDER BY name`,
   );
@@ -615,12 +615,15 @@ async function describeEnvironment(baseline: RawCopyBaseline): Promise<string[]>
   return [
     `machine: ${cpu.length} x ${cpu[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 1024 ** 3)} GB RAM; node ${process.version}`,
     `PostgreSQL (embedded, same machine): ${pg}`,
+    `load average (1 min) before the run: ${startLoad.toFixed(1)} on ${cpu.length} cores` +
+      (startLoad >= 1 ? ': other processes were using the CPU, so absolute times are inflated; compare ratios' : ''),
   ];
 }
 
 export async function runIngestBench(args: string[]): Promise<void> {
   const options = parseOptions(args);
   if (!options) return;
+  const startLoad = os.loadavg()[0]!;
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundlegraph-bench-'));
   fs.chmodSync(tempDir, 0o755);
   const filesDir = path.join(tempDir, 'files');
@@ -666,7 +669,7 @@ export async function runIngestBench(args: string[]): Promise<void> {
     const bench = new Bench(database.url, baseline, options, profileDir);
     cleanups.push({ what: 'stopping the server', run: () => bench.stopServer() });
     await bench.setUp();
-    const context = await describeEnvironment(baseline);
+    const context = await describeEnvironment(baseline, startLoad);
 
     const results: CaseResult[] = [];
     for (const [i, c] of cases.entries()) {
