@@ -213,21 +213,7 @@ export function parseTimestamp(v: string): string | null {
   return date + ' ' + time + off;
 }
 
-const COPY_SPECIAL = /[\\\t\n\r\0]/;
 const COPY_ESCAPES = /[\\\t\n\r]/g;
-
-/** True when the text needs escaping for COPY text format (or holds a NUL, which PostgreSQL cannot store). */
-export function needsCopyEscape(v: string): boolean {
-  const n = v.length;
-  if (n > 48) return COPY_SPECIAL.test(v);
-  for (let i = 0; i < n; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 14 || c === 92) {
-      if (c === 0 || c === 9 || c === 10 || c === 13 || c === 92) return true;
-    }
-  }
-  return false;
-}
 
 function escapeChar(c: string): string {
   switch (c) {

@@ -9,7 +9,6 @@ export { canonicalCatalog, canonicalInventory, canonicalOrders, canonicalVariant
 export { SHOPIFY_INVENTORY_HEADER_NEWER, SHOPIFY_INVENTORY_HEADER_OLDER, shopifyInventory } from './shopify-inventory';
 export { SHOPIFY_ORDERS_HEADER, shopifyOrders } from './shopify-orders';
 export {
-  PRODUCT_FIELDS,
   SHOPIFY_PRODUCTS_HEADER_B,
   SHOPIFY_PRODUCTS_HEADER_D,
   shopifyProductsExport,

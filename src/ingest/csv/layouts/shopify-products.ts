@@ -15,21 +15,6 @@ export const SHOPIFY_PRODUCTS_HEADER_D: readonly string[] = TEMPLATE_D.split(','
 /** Metafield, per-market and unit-price columns of layout C, in normalised form. */
 const DYNAMIC = [/\(product\.metafields\./, /^included_/, /^price_[a-z]/, /^compare_at_price_[a-z]/, /^unit_price_/];
 
-/** Product fields: given on a handle's first row, carried forward to its other rows. */
-export const PRODUCT_FIELDS = [
-  'product_title',
-  'vendor',
-  'product_type',
-  'tags',
-  'status',
-  'gift_card',
-  'published',
-  'product_category',
-  'option1_name',
-  'option2_name',
-  'option3_name',
-] as const;
-
 /** Shopify's products export, layouts A (oldest), B (2023-24) and C (2025-26); matched by column name. */
 export const shopifyProductsExport = defineLayout({
   id: 'shopify-products',
