@@ -44,7 +44,9 @@ type OutcomeFields = Pick<
 interface Tally {
   inserted: number;
   updated: number;
+  /** The first duplicate keys found, for the row errors. */
   duplicates: CsvRowError[];
+  duplicateCount: number;
 }
 
 function keyMatch(dataset: Dataset, left: string, right: string): string {
@@ -118,7 +120,7 @@ export class IngestService {
     source.stream.once('limit', () => (tooLarge = true));
 
     let failure: UserError | null = null;
-    let tally: Tally = { inserted: 0, updated: 0, duplicates: [] };
+    let tally: Tally = { inserted: 0, updated: 0, duplicates: [], duplicateCount: 0 };
     let committed = false;
     try {
       const result = await withRawConnection(this.orm, (client) =>
@@ -136,7 +138,7 @@ export class IngestService {
     }
 
     const rowErrors = [...csv.errors, ...tally.duplicates].sort((a, b) => a.line - b.line);
-    const rejected = csv.rowsRejected + tally.duplicates.length;
+    const rejected = csv.rowsRejected + tally.duplicateCount;
     if (!failure && rejected > 0 && options.errorPolicy === CsvErrorPolicy.REJECT_FILE) {
       failure = userError(
         'INVALID_ROWS',
@@ -212,45 +214,60 @@ export class IngestService {
     }
     if (tooLarge()) throw new UploadTooLarge();
 
-    const tally: Tally = { inserted: 0, updated: 0, duplicates: [] };
+    const tally: Tally = { inserted: 0, updated: 0, duplicates: [], duplicateCount: 0 };
     if (sink.copyError) {
       if (sink.copyError.code !== '23505') throw sink.copyError;
       tally.duplicates.push(this.duplicateFromCopyError(dataset, sink.copyError, csv));
+      tally.duplicateCount = 1;
     } else if (direct) {
       tally.inserted = csv.rowsEmitted;
     } else {
       await this.mergeStage(client, dataset, options, tally);
     }
 
-    const rejected = csv.rowsRejected + tally.duplicates.length;
+    const rejected = csv.rowsRejected + tally.duplicateCount;
     const commit = !options.dryRun && !(rejected > 0 && options.errorPolicy === CsvErrorPolicy.REJECT_FILE);
     await client.query(commit ? 'COMMIT' : 'ROLLBACK');
     return { tally, committed: commit, failure: null };
   }
 
-  /** Reports duplicates within the file, drops all but their first row, then replaces and adds by natural key. */
+  /**
+   * Reports duplicates within the file (all counted, the first 1,000 listed), drops all but their first row, then
+   * upserts by natural key. ON CONFLICT DO UPDATE beats DELETE + INSERT here: the insert after a delete must step
+   * over every dead key in the primary key index. `xmax = 0` tells an inserted row from an updated one.
+   */
   private async mergeStage(client: Client, dataset: Dataset, options: UploadOptions, tally: Tally): Promise<void> {
     const keys = dataset.keyColumns.join(', ');
+    await client.query(`SET LOCAL work_mem = '64MB'`);
     const duplicates = await client.query(
-      `SELECT ${dataset.keyColumns.slice(1).join(', ')}, line FROM (
+      `SELECT ${dataset.keyColumns.slice(1).join(', ')}, line, count(*) OVER () AS total FROM (
          SELECT ${keys}, line, row_number() OVER (PARTITION BY ${keys} ORDER BY line) AS occurrence FROM ingest_stage
-       ) ranked WHERE occurrence > 1 ORDER BY line LIMIT ${MAX_STORED_ROW_ERRORS + 1}`,
+       ) ranked WHERE occurrence > 1 ORDER BY line LIMIT ${MAX_STORED_ROW_ERRORS}`,
     );
+    tally.duplicateCount = Number(duplicates.rows[0]?.total ?? 0);
     for (const row of duplicates.rows) {
       const values = dataset.keyColumns.slice(1).map((c) => String(row[c]));
       tally.duplicates.push({ line: row.line, column: null, value: values.join(' / ').slice(0, 100), code: 'DUPLICATE_KEY', message: describeDuplicate(dataset, values) });
     }
-    if (tally.duplicates.length > 0 && options.errorPolicy === CsvErrorPolicy.REJECT_FILE) return;
-    if (tally.duplicates.length > 0) {
+    if (tally.duplicateCount > 0 && options.errorPolicy === CsvErrorPolicy.REJECT_FILE) return;
+    if (tally.duplicateCount > 0) {
       await client.query(
         `DELETE FROM ingest_stage s USING ingest_stage first
           WHERE ${keyMatch(dataset, 's', 'first')} AND first.line < s.line`,
       );
     }
-    const replaced = await client.query(`DELETE FROM ${dataset.table} t USING ingest_stage s WHERE ${keyMatch(dataset, 't', 's')}`);
-    const added = await client.query(`INSERT INTO ${dataset.table} SELECT * FROM ingest_stage`);
-    tally.updated = replaced.rowCount ?? 0;
-    tally.inserted = (added.rowCount ?? 0) - tally.updated;
+    const columns = COPY_COLUMNS[dataset.kind];
+    const updates = columns.filter((c) => !dataset.keyColumns.includes(c)).map((c) => `${c} = EXCLUDED.${c}`);
+    const { rows } = await client.query(
+      `WITH upserted AS (
+         INSERT INTO ${dataset.table} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ingest_stage
+         ON CONFLICT (${keys}) DO UPDATE SET ${updates.join(', ')}
+         RETURNING (xmax = 0) AS inserted
+       )
+       SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM upserted`,
+    );
+    tally.inserted = rows[0].inserted;
+    tally.updated = rows[0].updated;
   }
 
   /** PostgreSQL names the COPY row and the key; the CSV layer maps the row back to its line in the file. */
