@@ -95,6 +95,8 @@ export interface Statement {
   step: string;
   sql: string;
   params: unknown[];
+  /** The runs whose parts the statement writes, if it writes. */
+  writes?: readonly string[];
 }
 
 /**
@@ -106,6 +108,20 @@ export interface Statement {
  * was measured at over three minutes instead of one second.
  */
 export const BUILD_SETTINGS = `SELECT set_config('work_mem', '128MB', true), set_config('jit', 'off', true), set_config('enable_nestloop', 'off', true)`;
+
+/**
+ * Advisory locks taken, in run order, by a statement that writes a run's parts: two requests computing the same part
+ * of overlapping runs then take turns instead of risking a deadlock on the rows both upsert. The first key is
+ * coverage's own ("Cov" plus the step), apart from the keys ingestion locks with (0-3 and a run id).
+ */
+const LOCK_SPACES: Record<string, number> = { 'build-orders': 0x436f7601, 'build-items': 0x436f7602, match: 0x436f7603 };
+
+function lockKeys(step: string, runIds: readonly string[]): [number, string] {
+  const space = LOCK_SPACES[step];
+  if (space === undefined) throw new Error(`no lock space for ${step}`);
+  const keys = [...new Set(runIds.map((id) => Number(BigInt(id) % 2147483648n)))].sort((a, b) => a - b);
+  return [space, intArray(keys)];
+}
 
 /** Run ids as one PostgreSQL array literal: `execute` would spread a JS array into separate parameters. */
 function bigintArray(values: readonly string[]): string {
@@ -189,7 +205,7 @@ export function ordersStatement(runIds: readonly string[]): Statement {
         FROM v LEFT JOIN order_totals ot ON ot.run_id = v.run_id),
     ${STORE_PARTS}
     SELECT run_id, part, orders_version, value FROM results`;
-  return { step: 'build-orders', sql, params: [bigintArray(runIds), bigintArray(runIds)] };
+  return { step: 'build-orders', sql, params: [bigintArray(runIds), bigintArray(runIds)], writes: runIds };
 }
 
 /**
@@ -224,7 +240,7 @@ export function itemsStatement(runIds: readonly string[]): Statement {
         FROM v LEFT JOIN item_totals it ON it.run_id = v.run_id),
     ${STORE_PARTS}
     SELECT run_id, part, orders_version, value FROM results`;
-  return { step: 'build-items', sql, params: [bigintArray(runIds), bigintArray(runIds)] };
+  return { step: 'build-items', sql, params: [bigintArray(runIds), bigintArray(runIds)], writes: runIds };
 }
 
 export interface MatchRequest {
@@ -326,7 +342,7 @@ export function matchStatement(requests: readonly MatchRequest[]): Statement {
       ON CONFLICT (run_id, part) DO UPDATE SET version = excluded.version, value = excluded.value, computed_at = excluded.computed_at
        WHERE coverage_parts.version <= excluded.version)
     SELECT run_id, kind, value FROM results`;
-  return { step: 'match', sql, params };
+  return { step: 'match', sql, params, writes: requests.map((r) => r.runId) };
 }
 
 interface StateRow {
@@ -446,6 +462,10 @@ export class CoverageService {
     return this.em.transactional(async (em) => {
       const context = em.getTransactionContext();
       await em.getConnection().execute(BUILD_SETTINGS, [], 'all', context);
+      if (statement.writes?.length) {
+        const [space, runs] = lockKeys(statement.step, statement.writes);
+        await em.getConnection().execute(`SELECT count(pg_advisory_xact_lock(?, r)) FROM unnest(?::int[]) AS r`, [space, runs], 'all', context);
+      }
       return em.getConnection().execute(statement.sql, statement.params, 'all', context);
     });
   }

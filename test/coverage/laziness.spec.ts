@@ -166,6 +166,29 @@ describe('coverage: computed on demand, per field, in a fixed number of statemen
     expect(versions, 'the previous items stay one version, older ones go').to.have.length(2);
   });
 
+  it('concurrent requests for the same runs get the same answers and leave one set of parts', async () => {
+    const runs: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const runId = await createRun(shop.adminKey, `concurrent ${i}`);
+      await uploadFixtureRun(shop.adminKey, runId);
+      runs.push(runId);
+    }
+    const query = (order: string[]) => `{ ${order.map((id, i) => `r${i}: run(id: "${id}") { coverage { ${ALL_FIELDS} } }`).join(' ')} }`;
+    const answers = await Promise.all(
+      [runs, [...runs].reverse(), runs, [...runs].reverse()].map((order) => gql(query(order), {}, { key: shop.adminKey })),
+    );
+    const byRun = answers.map((response, n) => {
+      const data = ok(response);
+      return n % 2 === 0 ? [data.r0.coverage, data.r1.coverage] : [data.r1.coverage, data.r0.coverage];
+    });
+    for (const answer of byRun) expect(answer).to.deep.equal(byRun[0]);
+    expect(byRun[0]![0].catalog.matchedLines).to.equal(8);
+    const parts = await sql('SELECT run_id, count(*)::int AS n FROM coverage_parts WHERE run_id = ANY(?::bigint[]) GROUP BY run_id ORDER BY run_id', [
+      `{${runs.map(runDbId).join(',')}}`,
+    ]);
+    expect(parts.map((p) => p.n)).to.deep.equal([5, 5]);
+  });
+
   it("another shop's key gets nothing: not the run, not its coverage, by any path", async () => {
     const runId = await createRun(shop.adminKey, 'private');
     await uploadFixtureRun(shop.adminKey, runId);
