@@ -32,31 +32,29 @@ export class CoveragePart {
 }
 
 /**
- * A run's order lines reduced to one row per distinct (variant id, SKU): about as many rows as the shop has
- * variants, whatever the number of lines. Matching against the datasets reads these instead of the order lines.
- * Several versions of a run may coexist for a moment; builds keep the current and the previous one.
+ * A run's order lines reduced to their distinct (variant id, SKU) pairs with the lines and units of each: about as
+ * many pairs as the shop has variants, whatever the number of lines. Matching against the datasets reads these
+ * instead of the order lines. One row per run and ORDERS version holds the pairs as four parallel arrays: written
+ * and read as one value, which costs a fraction of a row per pair (measured: 70,000 pairs inserted in 80 ms as
+ * arrays, 700 ms as rows with a primary key). The current and the previous version of a run are kept.
  */
 @Entity({ tableName: 'coverage_items' })
-export class CoverageItem {
+export class CoverageItems {
   @PrimaryKey({ type: 'bigint' })
   runId!: string;
 
   @PrimaryKey({ type: 'bigint' })
   ordersVersion!: string;
 
-  /** Position of the item in (variant id, SKU) order within its run and version. */
-  @PrimaryKey({ type: 'integer' })
-  item!: number;
+  @Property({ columnType: 'text[]', type: 'string[]' })
+  variantIds!: (string | null)[];
 
-  @Property({ type: 'text', nullable: true })
-  variantId?: string;
+  @Property({ columnType: 'text[]', type: 'string[]' })
+  skus!: (string | null)[];
 
-  @Property({ type: 'text', nullable: true })
-  sku?: string;
+  @Property({ columnType: 'int[]', type: 'number[]' })
+  lines!: number[];
 
-  @Property({ type: 'integer' })
-  lines!: number;
-
-  @Property({ type: 'bigint' })
-  quantity!: string;
+  @Property({ columnType: 'bigint[]', type: 'string[]' })
+  quantities!: string[];
 }

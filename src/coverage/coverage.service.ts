@@ -22,8 +22,8 @@ import { CsvKind } from '../ingest/csv-upload.entity';
  *
  * How it is computed
  * The expensive part is reading a run's order lines (a million lines take seconds on small machines). It happens
- * at most once per ORDERS upload: one scan reduces the lines to per-order figures and to `coverage_items`, one row
- * per distinct (variant id, SKU), kept in the database. Matching then reads those items (about as many as the
+ * at most once per ORDERS upload: one scan reduces the lines to per-order figures, another to their distinct
+ * (variant id, SKU) pairs, kept in the database (`coverage_items`). Matching then reads those items (about as many as the
  * shop has variants) against the datasets, once per upload of any kind. Each result is stored in
  * `coverage_parts` under the version of the data it was computed from (see CoveragePart), so that repeated
  * requests are a primary-key lookup and a changed dataset recomputes only the matching.
@@ -209,24 +209,25 @@ export function ordersStatement(runIds: readonly string[]): Statement {
 }
 
 /**
- * Step 2b: the ITEMS part, one scan of the runs' order lines grouped by (variant id, SKU), stored as
- * coverage_items. The previous version of a run's items stays for requests that read it a moment ago; older ones
- * are deleted.
+ * Step 2b: the ITEMS part, one scan of the runs' order lines grouped by (variant id, SKU), stored in coverage_items
+ * as one row of parallel arrays per run. The previous version of a run's items stays for requests that read it a
+ * moment ago; older ones are deleted.
  */
 export function itemsStatement(runIds: readonly string[]): Statement {
   const sql = `/* coverage:build-items */
     WITH ${RUN_VERSIONS},
-    numbered AS MATERIALIZED (
-      SELECT o.run_id, o.variant_id, o.sku, count(*)::int AS lines, sum(o.quantity)::bigint AS quantity,
-             row_number() OVER (PARTITION BY o.run_id ORDER BY o.variant_id COLLATE "C", o.sku COLLATE "C")::int AS item
+    grouped AS (
+      SELECT o.run_id, o.variant_id, o.sku, count(*)::int AS lines, sum(o.quantity)::bigint AS quantity
         FROM ${LINES_OF_RUNS} GROUP BY o.run_id, o.variant_id, o.sku),
-    item_totals AS (
-      SELECT run_id, sum(lines)::bigint AS all_lines, count(DISTINCT sku)::int AS distinct_skus, count(*)::int AS items
-        FROM numbered GROUP BY run_id),
+    packed AS MATERIALIZED (
+      SELECT run_id, array_agg(variant_id) AS variant_ids, array_agg(sku) AS skus, array_agg(lines) AS lines,
+             array_agg(quantity) AS quantities,
+             sum(lines)::bigint AS all_lines, count(DISTINCT sku)::int AS distinct_skus, count(*)::int AS items
+        FROM grouped GROUP BY run_id),
     stored_items AS (
-      INSERT INTO coverage_items (run_id, orders_version, item, variant_id, sku, lines, quantity)
-      SELECT n.run_id, v.orders_version, n.item, n.variant_id, n.sku, n.lines, n.quantity
-        FROM numbered n JOIN v ON v.run_id = n.run_id
+      INSERT INTO coverage_items (run_id, orders_version, variant_ids, skus, lines, quantities)
+      SELECT p.run_id, v.orders_version, p.variant_ids, p.skus, p.lines, p.quantities
+        FROM packed p JOIN v ON v.run_id = p.run_id
       ON CONFLICT DO NOTHING),
     dropped_items AS (
       DELETE FROM coverage_items c USING v
@@ -235,9 +236,9 @@ export function itemsStatement(runIds: readonly string[]): Statement {
                                   WHERE x.run_id = v.run_id AND x.orders_version < v.orders_version)),
     results AS (
       SELECT v.run_id, 'ITEMS' AS part, v.orders_version,
-             jsonb_build_object('orderLines', coalesce(it.all_lines, 0), 'distinctSkusOrdered', coalesce(it.distinct_skus, 0),
-                                'items', coalesce(it.items, 0)) AS value
-        FROM v LEFT JOIN item_totals it ON it.run_id = v.run_id),
+             jsonb_build_object('orderLines', coalesce(p.all_lines, 0), 'distinctSkusOrdered', coalesce(p.distinct_skus, 0),
+                                'items', coalesce(p.items, 0)) AS value
+        FROM v LEFT JOIN packed p ON p.run_id = v.run_id),
     ${STORE_PARTS}
     SELECT run_id, part, orders_version, value FROM results`;
   return { step: 'build-items', sql, params: [bigintArray(runIds), bigintArray(runIds)], writes: runIds };
@@ -293,8 +294,10 @@ export function matchStatement(requests: readonly MatchRequest[]): Statement {
         FROM unnest(?::bigint[], ?::bigint[], ?::int[]) AS q(run_id, orders_version, mask)
        CROSS JOIN LATERAL (${versionsOf('q.run_id')}) vv),
     items AS MATERIALIZED (
-      SELECT c.run_id, c.variant_id, c.sku, c.lines, c.quantity
-        FROM req q JOIN coverage_items c ON c.run_id = q.run_id AND c.orders_version = q.orders_version),
+      SELECT c.run_id, u.variant_id, u.sku, u.lines, u.quantity
+        FROM req q
+        JOIN coverage_items c ON c.run_id = q.run_id AND c.orders_version = q.orders_version
+       CROSS JOIN LATERAL unnest(c.variant_ids, c.skus, c.lines, c.quantities) AS u(variant_id, sku, lines, quantity)),
     dataset_rows AS (${branches.join('\n      UNION ALL ')}),
     vid_keys AS (
       SELECT run_id, variant_id, bit_or(bit) AS mask FROM dataset_rows WHERE variant_id IS NOT NULL GROUP BY run_id, variant_id),

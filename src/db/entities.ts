@@ -5,7 +5,7 @@ import { InventoryLevel } from '../catalog/inventory-level.entity';
 import { OrderLine } from '../catalog/order-line.entity';
 import { ProductRow } from '../catalog/product-row.entity';
 import { Variant } from '../catalog/variant.entity';
-import { CoverageItem, CoveragePart } from '../coverage/coverage.entity';
+import { CoverageItems, CoveragePart } from '../coverage/coverage.entity';
 import { BundleGeneration } from '../generation/generation.entity';
 import { CsvRowErrorRecord } from '../ingest/csv-row-error.entity';
 import { CsvUpload } from '../ingest/csv-upload.entity';
@@ -28,6 +28,6 @@ export const entities = [
   Bundle,
   BundleItemRecord,
   CoveragePart,
-  CoverageItem,
+  CoverageItems,
   BundleGeneration,
 ];
