@@ -269,7 +269,10 @@ export function matchStatement(requests: readonly MatchRequest[]): Statement {
   const branches: string[] = [];
   const own = (table: string, bit: number, runs: string) => {
     params.push(runs);
-    branches.push(`SELECT run_id, variant_id, nullif(sku, '') AS sku, ${bit} AS bit FROM ${table} WHERE run_id = ANY(?::bigint[])`);
+    branches.push(
+      `SELECT run_id, variant_id, nullif(sku, '') AS sku, ${bit} AS bit FROM ${table}
+        WHERE run_id = ANY(?::bigint[]) AND (variant_id IS NOT NULL OR sku <> '')`,
+    );
   };
   if (wanted.includes(CsvKind.VARIANTS)) own('variants', DATASET_BIT.VARIANTS, runsOf(CsvKind.VARIANTS));
   if (wanted.includes(CsvKind.CATALOG)) own('catalog_items', DATASET_BIT.CATALOG, runsOf(CsvKind.CATALOG));
@@ -282,7 +285,7 @@ export function matchStatement(requests: readonly MatchRequest[]): Statement {
          FROM (SELECT run_id, inventory_item_id, variant_id, sku FROM variants WHERE run_id = ANY(?::bigint[])
                UNION ALL
                SELECT run_id, inventory_item_id, variant_id, sku FROM catalog_items WHERE run_id = ANY(?::bigint[])) p
-        WHERE p.inventory_item_id IS NOT NULL
+        WHERE p.inventory_item_id IS NOT NULL AND (p.variant_id IS NOT NULL OR p.sku <> '')
           AND EXISTS (SELECT 1 FROM inventory_levels il WHERE il.run_id = p.run_id AND il.inventory_item_id = p.inventory_item_id)`,
     );
   }
