@@ -30,7 +30,10 @@ export interface CsvRowError {
   message: string;
 }
 
-/** Codes of errors that fail the whole file before any row is emitted. */
+/**
+ * Codes of errors that fail the whole file before any row is emitted. An unrecognised header is reported as
+ * MISSING_COLUMNS (for the best-matching layout of the requested kind); UNKNOWN_LAYOUT is reserved.
+ */
 export type CsvHeaderErrorCode =
   | 'EMPTY_FILE'
   | 'HEADER_ONLY'
