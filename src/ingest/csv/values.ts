@@ -5,8 +5,8 @@
 
 const INT4_MAX = '2147483647';
 const INT4_MIN_ABS = '2147483648';
-/** Integer digits accepted in money values; the target `numeric` columns must allow at least this many. */
-export const MONEY_MAX_INTEGER_DIGITS = 15;
+/** Integer digits accepted in money values: what the numeric(18,4) columns hold. */
+export const MONEY_MAX_INTEGER_DIGITS = 14;
 /** Fraction digits accepted in money values. */
 export const MONEY_MAX_FRACTION_DIGITS = 6;
 

@@ -44,8 +44,8 @@ describe('ingest/csv: values', () => {
   });
 
   it('money: non-negative plain decimals', () => {
-    for (const v of ['19.99', '5', '.5', '5.', '0', '0.000001', '123456789012345.67']) expect(parseMoney(v), v).to.equal(v);
-    for (const v of ['-1', '-0.01', '$5', '5 EUR', '1,000.00', '1e5', '.', '', '1.2.3', '0.0000001', '1234567890123456'])
+    for (const v of ['19.99', '5', '.5', '5.', '0', '0.000001', '12345678901234.67']) expect(parseMoney(v), v).to.equal(v);
+    for (const v of ['-1', '-0.01', '$5', '5 EUR', '1,000.00', '1e5', '.', '', '1.2.3', '0.0000001', '123456789012345'])
       expect(parseMoney(v), v).to.equal(null);
   });
 

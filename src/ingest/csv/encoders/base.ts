@@ -258,7 +258,7 @@ export class KeyCache {
 
   set(key: string, value: number): void {
     const slot = hashString(key) & this.mask;
-    this.keys[slot] = key;
+    this.keys[slot] = detach(key);
     this.values[slot] = value;
   }
 
@@ -266,10 +266,19 @@ export class KeyCache {
   getOrSet(key: string, value: number): number {
     const slot = hashString(key) & this.mask;
     if (this.keys[slot] === key) return this.values[slot]!;
-    this.keys[slot] = key;
+    this.keys[slot] = detach(key);
     this.values[slot] = value;
     return -1;
   }
+}
+
+/**
+ * A copy of `key` that does not share memory with the text it was cut from. V8 represents substrings of 13 or
+ * more characters as views into their parent, so a cached 13-digit order id would otherwise keep its whole 64 KB
+ * chunk of the file alive, and memory would grow with the file.
+ */
+function detach(key: string): string {
+  return key.length < 13 ? key : (' ' + key).slice(1);
 }
 
 /**
