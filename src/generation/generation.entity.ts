@@ -25,6 +25,8 @@ export interface GenerationResult {
   kinds: Record<string, number>;
   /** The latest order of the history: the reference time of slow movers and new launches. */
   historyEnd: string | null;
+  /** Milliseconds spent in each phase, for tuning. */
+  timings?: Record<string, number>;
 }
 
 /**

@@ -1,10 +1,9 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { BundleSource } from '../bundles/bundle.entity';
-import { BundleService } from '../bundles/bundle.service';
-import { BundleSortKey, BundleType } from '../bundles/bundle.types';
+import { Bundle } from '../bundles/bundle.entity';
+import { BundleType } from '../bundles/bundle.types';
 import { shopIdOf, type Context } from '../graphql/context';
 import { idOf, requireIdOf } from '../graphql/global-id';
-import { MAX_PAGE_SIZE, connectionComplexity, pageRequest } from '../graphql/relay';
+import { MAX_PAGE_SIZE, connectionComplexity } from '../graphql/relay';
 import { DomainError, userError, withUserErrors, type UserError } from '../graphql/user-error';
 import { RunService } from '../runs/run.service';
 import { RunType } from '../runs/run.types';
@@ -65,7 +64,7 @@ export class GenerationResolver {
 
 @Resolver(() => BundlesGeneratePayload)
 export class GeneratePayloadResolver {
-  @FieldResolver(() => [BundleType], { description: "The run's generated bundles by rank, once the generation has succeeded.", complexity: connectionComplexity })
+  @FieldResolver(() => [BundleType], { description: "The bundles this generation wrote (the run's generated, unpinned bundles) by rank, once it has succeeded.", complexity: connectionComplexity })
   async bundles(
     @Root() payload: BundlesGeneratePayload,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
@@ -75,8 +74,12 @@ export class GeneratePayloadResolver {
     if (!generation || generation.status !== GenerationStatus.SUCCEEDED) return [];
     if (first < 0 || first > MAX_PAGE_SIZE) throw new DomainError(userError('OUT_OF_RANGE', `"first" must be between 0 and ${MAX_PAGE_SIZE}.`, ['first']));
     if (first === 0) return [];
-    const rows = await new BundleService(ctx.em).page(shopIdOf(ctx), generation.runId, { source: BundleSource.GENERATED }, BundleSortKey.RANK, false, pageRequest({ first }));
-    return rows.slice(0, first).map(({ bundle }) => BundleType.from(bundle));
+    // Pinned bundles are the merchant's, even when generated once: they are not part of what this generation wrote.
+    const rows: Record<string, unknown>[] = await ctx.em.getConnection().execute(
+      `SELECT * FROM bundles WHERE shop_id = ? AND run_id = ? AND source = 'GENERATED' AND NOT pinned ORDER BY rank, id LIMIT ?`,
+      [shopIdOf(ctx), generation.runId, first],
+    );
+    return rows.map((row) => BundleType.from(ctx.em.map(Bundle, row)));
   }
 }
 

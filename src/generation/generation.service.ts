@@ -148,6 +148,14 @@ export class GenerationService {
   private async process(client: Client, generation: BundleGeneration, settings: GenerationSettings): Promise<GenerationOutcome> {
     const started = performance.now();
     const state = { phase: 'queued', ordersConsidered: 0, itemsConsidered: 0, candidatePairs: 0 };
+    const timings: Record<string, number> = {};
+    let phaseStarted = performance.now();
+    const enter = (phase: string) => {
+      const now = performance.now();
+      timings[state.phase] = Math.round((timings[state.phase] ?? 0) + now - phaseStarted);
+      phaseStarted = now;
+      state.phase = phase;
+    };
     const heartbeat = setInterval(() => {
       void this.orm.em
         .fork()
@@ -163,13 +171,16 @@ export class GenerationService {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
       let drafted: { candidates: Candidate[]; tally: Tally; mined: Mined; strategy: GenerationStrategy; message: string | null };
       try {
-        drafted = await this.draft(client, runId, settings, (phase, counters) => Object.assign(state, { phase }, counters));
+        drafted = await this.draft(client, runId, settings, (phase, counters) => {
+          enter(phase);
+          Object.assign(state, counters);
+        });
       } finally {
         // Nothing is written in this transaction: ending it drops the temporary tables.
         await client.query('ROLLBACK');
       }
       const { candidates, tally, mined, strategy } = drafted;
-      state.phase = 'saving';
+      enter('ranking');
       const chosen = await this.choose(runId, candidates, settings, tally);
       const drafts: BundleDraft[] = chosen.map((c, i) => ({
         key: c.key,
@@ -190,16 +201,18 @@ export class GenerationService {
         orderCount: c.orderCount,
       }));
       this.writeCopy(chosen, drafts, mined.currency);
+      enter('saving');
       const saved = await new BundleService(this.orm.em.fork()).save(shopId, runId, drafts, BundleSaveMode.REPLACE, 'GENERATED_NOT_PINNED');
       written = saved.bundles.length;
       const kinds: Record<string, number> = {};
       for (const c of chosen) kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;
+      enter('done');
       let message = drafted.message;
       if (written === 0) {
         const reasons = Object.entries(tally.dropped).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([r, n]) => `${r} ${n}`);
         message = [message, `No bundle was written${reasons.length ? `; candidates were dropped most often for ${reasons.join(', ')}` : ''}.`].filter(Boolean).join(' ');
       }
-      result = { strategy: written === 0 && strategy !== GenerationStrategy.ASSOCIATION_RULES ? GenerationStrategy.NONE : strategy, message, dropped: tally.dropped, kinds, historyEnd: mined.historyEnd?.toISOString() ?? null };
+      result = { strategy: written === 0 && strategy !== GenerationStrategy.ASSOCIATION_RULES ? GenerationStrategy.NONE : strategy, message, dropped: tally.dropped, kinds, historyEnd: mined.historyEnd?.toISOString() ?? null, timings };
     } catch (error) {
       failure = error instanceof DomainError ? error.errors[0] : userError('GENERATION_FAILED', 'Bundle generation failed on the server; the run\'s bundles were left as they were. Try again.');
       if (!(error instanceof DomainError)) this.logger.error({ err: error, generation: generation.id }, 'bundle generation failed unexpectedly');
@@ -234,7 +247,7 @@ export class GenerationService {
     const mined = await mine(client, runId, settings, progress);
     const tally = new Tally();
     for (const [reason, n] of Object.entries(mined.dropped)) tally.add(reason, n);
-    progress('drafting');
+    progress('volume');
     let strategy = GenerationStrategy.ASSOCIATION_RULES;
     let message: string | null = null;
     const candidates: Candidate[] = [];
@@ -263,11 +276,14 @@ export class GenerationService {
     const volume = await volumeCandidates(client, settings, false);
     const rows = await itemsByNumber(client, [...numbers]);
     for (const v of volume) rows.set(v.item.no, v.item);
+    progress('stock');
     const facts = await this.factsOf(runId, [...rows.values()]);
+    progress('triples');
     const signals = new Map<number, ItemSignals>([...rows.values()].map((row) => [row.no, signalsOf(row, facts.get(row.no), mined.historyEnd, settings)]));
 
     for (const pair of mined.pairs) candidates.push(this.pairCandidate(pair, rows, signals, settings));
     if (settings.triples) candidates.push(...(await this.tripleCandidates(client, mined, rows, signals, settings, tally)));
+    progress('drafting');
     candidates.push(...this.bxgyCandidates(mined.pairs, rows, signals, settings));
     for (const { item, quantities } of volume) {
       const candidate = this.volumeCandidate(item, quantities, facts.get(item.no)!, mined, settings, tally);
@@ -346,8 +362,18 @@ export class GenerationService {
       const pairCount = (x: number, y: number) => passing.get(`${Math.min(x, y)},${Math.max(x, y)}`)!.nAb;
       const [ra, rb, rc] = [rows.get(a)!, rows.get(b)!, rows.get(c)!];
       const N = mined.pairOrders;
-      const confidence = Math.max(n / pairCount(a, b), n / pairCount(a, c), n / pairCount(b, c));
+      // The weakest of the three rules "two of them -> the third": a strong pair plus an item seen with it a
+      // few times is a pair, not a triple.
+      const confidence = Math.min(n / pairCount(a, b), n / pairCount(a, c), n / pairCount(b, c));
       const lift = (n * N * N) / (ra.assocOrders * rb.assocOrders * rc.assocOrders);
+      if (lift < settings.minLift) {
+        tally.add('triple_below_min_lift');
+        continue;
+      }
+      if (confidence < settings.minConfidence) {
+        tally.add('triple_below_min_confidence');
+        continue;
+      }
       out.push(this.fbt([ra, rb, rc], [signals.get(a)!, signals.get(b)!, signals.get(c)!], { support: n / N, confidence, lift, orderCount: n }, settings));
     }
     return out;

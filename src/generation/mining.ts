@@ -9,15 +9,15 @@ import type { GenerationSettings } from './settings';
  * Tables, in order:
  * - gen_skumap: SKU -> variant id from the run's catalog (preferred) and variants, so that SKU-only order lines
  *   (Shopify's orders export) name the same item as lines with a variant id.
- * - gen_voided: orders with a cancellation time or a voided financial status on any line.
- * - gen_basket: one row per (order, item): the item is "v:<variant id>" where known, else "s:<sku>".
+ * - gen_basket: one row per (order, item), from the one full pass over the order lines: the item is
+ *   "v:<variant id>" where known, else "s:<sku>"; whether the order was cancelled or voided.
  * - gen_orders: basket sizes; orders above maxBasketSize are left out of pair counting.
  * - gen_items: one row per item with its order counts, units, multi-unit lines, units of the last slowMoverDays,
  *   and its catalog facts (catalog row by variant id, else variants by variant id, else either by SKU), plus the
  *   first exclusion that applies to it.
  * - gen_bi: (order, item number) of the baskets used for pairs: items with fewer than minCoOrders orders are
  *   pruned first, since no pair of theirs can reach the minimum.
- * - gen_pairs: co-order counts by self-join on the order with a < b.
+ * - gen_pairs: co-order counts by self-join on the order with a < b, of the pairs that reach minCoOrders.
  */
 
 export interface ItemRow {
@@ -113,6 +113,55 @@ async function count(client: Client, sql: string, params: unknown[] = []): Promi
   return Number(rows[0]?.n ?? 0);
 }
 
+/** An order line's item: its variant id, else its SKU's variant id in the run's catalog, else its SKU. */
+const ITEM_OF_LINE = `CASE WHEN coalesce(l.variant_id, m.variant_id) IS NOT NULL THEN 'v:' || coalesce(l.variant_id, m.variant_id) ELSE 's:' || l.sku END`;
+
+/**
+ * gen_items: each item with its catalog facts, by hash joins rather than per-item lookups: the run's catalog rows
+ * (preferred) and variant rows, matched by variant id, else by SKU where one side has no variant id (the SKU of
+ * a variant-id item comes from its order lines, when they were read); the best match wins. Also the first
+ * exclusion that applies to the item.
+ */
+async function buildItems(client: Client, runId: string, settings: GenerationSettings, withLineFacts: boolean): Promise<void> {
+  const line = withLineFacts
+    ? { join: 'LEFT JOIN gen_linefacts f ON f.item = a.item', sku: 'coalesce(a.item_sku, f.line_sku)', product: 'f.line_product_id', price: 'f.line_price' }
+    : { join: '', sku: 'a.item_sku', product: 'NULL::text', price: 'NULL::numeric' };
+  await client.query(
+    `CREATE TEMP TABLE gen_items ON COMMIT DROP AS
+     WITH product_rows AS (
+       SELECT 0 AS source, variant_id, sku, product_id, gift_card, price, compare_at_price, status, tags, product_created_at,
+              concat_ws(' - ', nullif(product_title, ''), nullif(nullif(variant_title, 'Default Title'), '')) AS title, item_key
+         FROM catalog_items WHERE run_id = $1
+       UNION ALL
+       SELECT 1, variant_id, sku, product_id, gift_card, price, compare_at_price, status, tags, product_created_at,
+              concat_ws(' - ', nullif(product_title, ''), nullif(nullif(variant_title, 'Default Title'), '')), item_key
+         FROM variants WHERE run_id = $1
+     ),
+     described AS (
+       SELECT a.*, ${line.sku} AS line_sku, ${line.product} AS line_product_id, ${line.price} AS line_price FROM gen_agg a ${line.join}
+     ),
+     matches AS (
+       SELECT a.no, r.source AS preference, r.* FROM described a JOIN product_rows r ON r.variant_id = a.item_variant
+       UNION ALL
+       SELECT a.no, 2 + r.source, r.* FROM described a JOIN product_rows r ON r.sku = a.line_sku AND (r.variant_id IS NULL OR a.item_variant IS NULL)
+     ),
+     best AS (
+       SELECT DISTINCT ON (no) * FROM matches ORDER BY no, preference, item_key
+     )
+     SELECT s.*, p.variant_id, coalesce(p.sku, s.line_sku) AS sku, coalesce(p.product_id, s.line_product_id) AS product_id,
+            p.title, p.price, p.compare_at_price, p.status, p.tags, p.product_created_at,
+            CASE
+              WHEN p.no IS NULL THEN 'unknown_item'
+              WHEN p.gift_card THEN 'gift_card'
+              WHEN coalesce(p.price, s.line_price) = 0 THEN 'zero_price'
+              WHEN p.status IS NOT NULL AND lower(p.status) <> 'active' THEN 'not_active'
+              WHEN coalesce(p.sku, s.line_sku) = ANY($2::text[]) THEN 'excluded_sku'
+            END AS excluded
+       FROM described s LEFT JOIN best p ON p.no = s.no`,
+    [runId, settings.excludeSkus],
+  );
+}
+
 /** Builds the temporary tables of one run and returns the pairs that pass every filter, with drop counts. */
 export async function mine(client: Client, runId: string, settings: GenerationSettings, progress: Progress): Promise<Mined> {
   const dropped: Record<string, number> = {};
@@ -131,47 +180,46 @@ export async function mine(client: Client, runId: string, settings: GenerationSe
      ) known ORDER BY sku, source, variant_id`,
     [runId],
   );
-  await client.query(
-    `CREATE TEMP TABLE gen_voided ON COMMIT DROP AS
-     SELECT DISTINCT order_id FROM order_lines
-      WHERE run_id = $1 AND (cancelled_at IS NOT NULL OR lower(financial_status) = 'voided')`,
-    [runId],
-  );
-  const voided = await count(client, 'SELECT count(*) AS n FROM gen_voided');
-  if (!settings.includeCancelled) drop('cancelled_orders', voided);
   await client.query(`ANALYZE gen_skumap`);
+  // The one pass over the order lines. Orders are keyed by a 64-bit hash of their id: joins and grouping on a
+  // bigint are several times cheaper than on text, and a collision among a shop's orders (odds about n^2 / 2^65)
+  // is not a practical concern. Order-level fields are carried to every line at ingestion, so a line's
+  // cancellation is its order's.
   await client.query(
     `CREATE TEMP TABLE gen_basket ON COMMIT DROP AS
-     SELECT l.order_id,
-            CASE WHEN coalesce(l.variant_id, m.variant_id) IS NOT NULL THEN 'v:' || coalesce(l.variant_id, m.variant_id) ELSE 's:' || l.sku END AS item,
+     SELECT hashtextextended(l.order_id, 0) AS o,
+            ${ITEM_OF_LINE} AS item,
             sum(l.quantity)::int AS qty,
             count(*)::int AS lines,
             (count(*) FILTER (WHERE l.quantity >= 2))::int AS multi_lines,
             max(l.created_at) AS created_at,
-            min(l.sku) AS sku,
-            min(l.product_id) AS product_id,
-            max(l.price) AS price
+            bool_or(l.cancelled_at IS NOT NULL OR lower(l.financial_status) = 'voided') AS voided
        FROM order_lines l
-       LEFT JOIN gen_skumap m ON l.variant_id IS NULL AND m.sku = l.sku
+       LEFT JOIN gen_skumap m ON m.sku = CASE WHEN l.variant_id IS NULL THEN l.sku END
       WHERE l.run_id = $1 AND (l.variant_id IS NOT NULL OR l.sku IS NOT NULL)
-        ${settings.includeCancelled ? '' : 'AND NOT EXISTS (SELECT 1 FROM gen_voided v WHERE v.order_id = l.order_id)'}
       GROUP BY 1, 2`,
     [runId],
   );
+  const kept = settings.includeCancelled ? 'true' : 'NOT voided';
+  progress('orders');
   await client.query(
     `CREATE TEMP TABLE gen_orders ON COMMIT DROP AS
-     SELECT order_id, count(*)::int AS size, max(created_at) AS created_at FROM gen_basket GROUP BY order_id`,
+     SELECT o, count(*)::int AS size, max(created_at) AS created_at, bool_or(voided) AS voided FROM gen_basket GROUP BY o`,
   );
   const { rows: [orderStats] } = await client.query(
-    `SELECT count(*)::int AS orders, (count(*) FILTER (WHERE size >= 2))::int AS multi, (count(*) FILTER (WHERE size > $1))::int AS oversized,
-            max(created_at) AS history_end
+    `SELECT (count(*) FILTER (WHERE ${kept}))::int AS orders, (count(*) FILTER (WHERE voided))::int AS voided,
+            (count(*) FILTER (WHERE ${kept} AND size >= 2))::int AS multi, (count(*) FILTER (WHERE ${kept} AND size > $1))::int AS oversized,
+            max(created_at) FILTER (WHERE ${kept}) AS history_end
        FROM gen_orders`,
     [settings.maxBasketSize],
   );
+  // The run's currency: the first order's (by the primary key, so one index probe).
   const { rows: [currencyRow] } = await client.query(
-    `SELECT currency FROM order_lines WHERE run_id = $1 AND currency IS NOT NULL GROUP BY currency ORDER BY count(*) DESC, currency LIMIT 1`,
+    `SELECT currency FROM order_lines WHERE run_id = $1 AND currency IS NOT NULL ORDER BY run_id, order_id, line_key LIMIT 1`,
     [runId],
   );
+  const voided: number = orderStats.voided;
+  if (!settings.includeCancelled) drop('cancelled_orders', voided);
   const ordersConsidered: number = orderStats.orders;
   const oversized: number = orderStats.oversized;
   drop('oversized_orders', oversized);
@@ -180,80 +228,71 @@ export async function mine(client: Client, runId: string, settings: GenerationSe
   progress('items', { ordersConsidered });
 
   await client.query(
-    `CREATE TEMP TABLE gen_items ON COMMIT DROP AS
-     SELECT s.*, p.variant_id, coalesce(p.sku, s.line_sku) AS sku, coalesce(p.product_id, s.line_product_id) AS product_id,
-            p.title, p.price, p.compare_at_price, p.status, p.tags, p.product_created_at,
-            CASE
-              WHEN p.found IS NULL THEN 'unknown_item'
-              WHEN p.gift_card THEN 'gift_card'
-              WHEN coalesce(p.price, s.line_price) = 0 THEN 'zero_price'
-              WHEN p.status IS NOT NULL AND lower(p.status) <> 'active' THEN 'not_active'
-              WHEN coalesce(p.sku, s.line_sku) = ANY($3::text[]) THEN 'excluded_sku'
-            END AS excluded
-       FROM (
-         SELECT (row_number() OVER (ORDER BY item))::int AS no, item,
-                count(*)::int AS orders, count(*)::int AS assoc_orders,
-                sum(lines)::int AS lines, sum(multi_lines)::int AS multi_lines, sum(qty)::bigint AS units,
-                coalesce(sum(qty) FILTER (WHERE created_at > $2::timestamptz - make_interval(days => $4)), 0)::bigint AS recent_units,
-                min(sku) AS line_sku, min(product_id) AS line_product_id, max(price) AS line_price
-           FROM gen_basket GROUP BY item
-       ) s
-       LEFT JOIN LATERAL (
-         -- Branches in order of preference, each an index lookup; the first row found wins.
-         SELECT * FROM (
-           SELECT 1 AS found, r.variant_id, r.sku, r.product_id, r.gift_card, r.price, r.compare_at_price, r.status, r.tags, r.product_created_at,
-                  concat_ws(' - ', nullif(r.product_title, ''), nullif(nullif(r.variant_title, 'Default Title'), '')) AS title
-             FROM catalog_items r WHERE r.run_id = $1 AND s.item LIKE 'v:%' AND r.variant_id = substr(s.item, 3)
-           UNION ALL
-           SELECT 1, r.variant_id, r.sku, r.product_id, r.gift_card, r.price, r.compare_at_price, r.status, r.tags, r.product_created_at,
-                  concat_ws(' - ', nullif(r.product_title, ''), nullif(nullif(r.variant_title, 'Default Title'), ''))
-             FROM variants r WHERE r.run_id = $1 AND s.item LIKE 'v:%' AND r.variant_id = substr(s.item, 3)
-           UNION ALL
-           SELECT 1, r.variant_id, r.sku, r.product_id, r.gift_card, r.price, r.compare_at_price, r.status, r.tags, r.product_created_at,
-                  concat_ws(' - ', nullif(r.product_title, ''), nullif(nullif(r.variant_title, 'Default Title'), ''))
-             FROM catalog_items r WHERE r.run_id = $1 AND r.sku = s.line_sku AND (r.variant_id IS NULL OR s.item LIKE 's:%')
-           UNION ALL
-           SELECT 1, r.variant_id, r.sku, r.product_id, r.gift_card, r.price, r.compare_at_price, r.status, r.tags, r.product_created_at,
-                  concat_ws(' - ', nullif(r.product_title, ''), nullif(nullif(r.variant_title, 'Default Title'), ''))
-             FROM variants r WHERE r.run_id = $1 AND r.sku = s.line_sku AND (r.variant_id IS NULL OR s.item LIKE 's:%')
-         ) candidates LIMIT 1
-       ) p ON true`,
-    [runId, historyEnd ?? new Date(0), settings.excludeSkus, settings.slowMoverDays],
+    `CREATE TEMP TABLE gen_agg ON COMMIT DROP AS
+     SELECT (row_number() OVER (ORDER BY item))::int AS no, item,
+            CASE WHEN item LIKE 'v:%' THEN substr(item, 3) END AS item_variant,
+            CASE WHEN item LIKE 's:%' THEN substr(item, 3) END AS item_sku,
+            count(*)::int AS orders, count(*)::int AS assoc_orders,
+            sum(lines)::int AS lines, sum(multi_lines)::int AS multi_lines, sum(qty)::bigint AS units,
+            coalesce(sum(qty) FILTER (WHERE created_at > $1::timestamptz - make_interval(days => $2)), 0)::bigint AS recent_units
+       FROM gen_basket WHERE ${kept} GROUP BY item`,
+    [historyEnd ?? new Date(0), settings.slowMoverDays],
   );
+  await buildItems(client, runId, settings, false);
+  // Items that only their order lines can describe (a variant id the catalog knows by SKU only, or no catalog
+  // price): one more pass over the lines, for them alone, and only when there are any.
+  const { rows: [needs] } = await client.query(
+    `SELECT count(*)::int AS n FROM gen_items WHERE (excluded = 'unknown_item' AND item LIKE 'v:%') OR (price IS NULL AND excluded IS NULL)`,
+  );
+  if (needs.n > 0) {
+    await client.query(
+      `CREATE TEMP TABLE gen_linefacts ON COMMIT DROP AS
+       SELECT x.item, min(x.sku) AS line_sku, min(x.product_id) AS line_product_id, max(x.price) AS line_price
+         FROM (
+           SELECT ${ITEM_OF_LINE} AS item, l.sku, l.product_id, l.price
+             FROM order_lines l LEFT JOIN gen_skumap m ON m.sku = CASE WHEN l.variant_id IS NULL THEN l.sku END
+            WHERE l.run_id = $1 AND (l.variant_id IS NOT NULL OR l.sku IS NOT NULL)
+         ) x
+        WHERE x.item IN (SELECT item FROM gen_items WHERE (excluded = 'unknown_item' AND item LIKE 'v:%') OR (price IS NULL AND excluded IS NULL))
+        GROUP BY x.item`,
+      [runId],
+    );
+    await client.query(`DROP TABLE gen_items`);
+    await buildItems(client, runId, settings, true);
+  }
   await client.query(`ALTER TABLE gen_items ADD PRIMARY KEY (no)`);
   if (oversized > 0) {
     await client.query(
       `UPDATE gen_items i SET assoc_orders = i.orders - x.n
-         FROM (SELECT b.item, count(*)::int AS n FROM gen_basket b JOIN gen_orders o ON o.order_id = b.order_id AND o.size > $1 GROUP BY b.item) x
+         FROM (SELECT b.item, count(*)::int AS n FROM gen_basket b JOIN gen_orders o ON o.o = b.o AND o.size > $1 WHERE ${kept.replace('voided', 'b.voided')} GROUP BY b.item) x
         WHERE x.item = i.item`,
       [settings.maxBasketSize],
     );
   }
   await client.query(`ANALYZE gen_items`);
   const itemsConsidered = await count(client, 'SELECT count(*) AS n FROM gen_items');
-  progress('pairs', { ordersConsidered, itemsConsidered });
+  progress('basket_items', { ordersConsidered, itemsConsidered });
 
   await client.query(
     `CREATE TEMP TABLE gen_bi ON COMMIT DROP AS
-     SELECT b.order_id, i.no AS item
+     SELECT b.o, i.no AS item
        FROM gen_basket b JOIN gen_items i ON i.item = b.item
-      WHERE i.assoc_orders >= $1
-        ${oversized > 0 ? 'AND NOT EXISTS (SELECT 1 FROM gen_orders o WHERE o.order_id = b.order_id AND o.size > $2)' : 'AND $2::int IS NOT NULL'}`,
+      WHERE i.assoc_orders >= $1 AND ${kept.replace('voided', 'b.voided')}
+        ${oversized > 0 ? 'AND NOT EXISTS (SELECT 1 FROM gen_orders o WHERE o.o = b.o AND o.size > $2)' : 'AND $2::int IS NOT NULL'}`,
     [settings.minCoOrders, settings.maxBasketSize],
   );
   await client.query(`ANALYZE gen_bi`);
+  progress('pairs');
+  // Only pairs that reach the co-order minimum are kept: writing out the long tail of pairs seen once or twice
+  // (most of them) would cost more than counting them.
   await client.query(
     `CREATE TEMP TABLE gen_pairs ON COMMIT DROP AS
      SELECT a.item AS a, b.item AS b, count(*)::int AS n_ab
-       FROM gen_bi a JOIN gen_bi b ON b.order_id = a.order_id AND b.item > a.item
-      GROUP BY 1, 2`,
-  );
-  const { rows: [pairStats] } = await client.query(
-    `SELECT count(*)::int AS pairs, (count(*) FILTER (WHERE n_ab < $1))::int AS rare FROM gen_pairs`,
+       FROM gen_bi a JOIN gen_bi b ON b.o = a.o AND b.item > a.item
+      GROUP BY 1, 2 HAVING count(*) >= $1`,
     [settings.minCoOrders],
   );
-  const candidatePairs: number = pairStats.pairs;
-  drop('below_min_co_orders', pairStats.rare);
+  const candidatePairs = await count(client, 'SELECT count(*) AS n FROM gen_pairs');
   progress('candidates', { ordersConsidered, itemsConsidered, candidatePairs });
 
   // Metrics of the pairs that reach the co-order minimum, and the first reason (in a fixed order) to drop each.
@@ -280,6 +319,7 @@ export async function mine(client: Client, runId: string, settings: GenerationSe
        ) m`,
     [settings.minCoOrders, settings.minLift, settings.minConfidence, settings.minLlr, Math.max(1, pairOrders)],
   );
+  progress('fetch');
   const { rows: reasons } = await client.query(`SELECT reason, count(*)::int AS n FROM gen_scored WHERE reason IS NOT NULL GROUP BY reason`);
   for (const row of reasons) drop(row.reason, row.n);
   const limit = Math.max(1, settings.maxBundles * PAIR_FETCH_FACTOR);
@@ -351,18 +391,20 @@ export async function itemsByNumber(client: Client, numbers: number[]): Promise<
 /** Items bought several at a time, with the quantiles of the quantities of their multi-unit orders. */
 export async function volumeCandidates(client: Client, settings: GenerationSettings, bestSellers: boolean): Promise<{ item: ItemRow; quantities: number[] }[]> {
   const { rows } = await client.query(
-    `WITH chosen AS (
-       SELECT * FROM gen_items
-        WHERE excluded IS NULL AND ${bestSellers ? 'true' : 'lines >= $2 AND multi_lines::float8 / lines >= $3'}
-        ORDER BY ${bestSellers ? 'units DESC, orders DESC' : 'multi_lines::float8 / lines DESC, multi_lines DESC'}, item
-        LIMIT $1
-     )
-     SELECT ${ITEM_COLUMNS},
-            (SELECT percentile_disc(ARRAY[0.5, 0.75, 0.9]) WITHIN GROUP (ORDER BY b.qty) FROM gen_basket b WHERE b.item = c.item AND b.qty >= 2) AS quantiles
-       FROM chosen c`,
+    `SELECT ${ITEM_COLUMNS} FROM gen_items
+      WHERE excluded IS NULL AND ${bestSellers ? 'true' : 'lines >= $2 AND multi_lines::float8 / lines >= $3'}
+      ORDER BY ${bestSellers ? 'units DESC, orders DESC' : 'multi_lines::float8 / lines DESC, multi_lines DESC'}, item
+      LIMIT $1`,
     bestSellers ? [settings.fallbackBundles] : [Math.max(1, settings.maxBundles), settings.volumeMinLines, settings.volumeMinShare],
   );
-  return rows.map((r) => ({ item: toItem(r), quantities: (r.quantiles ?? []).map(Number) }));
+  if (rows.length === 0) return [];
+  const { rows: quantiles } = await client.query(
+    `SELECT item, percentile_disc(ARRAY[0.5, 0.75, 0.9]) WITHIN GROUP (ORDER BY qty) AS quantiles
+       FROM gen_basket WHERE item = ANY($1::text[]) AND qty >= 2 GROUP BY item`,
+    [rows.map((r) => r.item)],
+  );
+  const byItem = new Map<string, number[]>(quantiles.map((q) => [q.item, (q.quantiles ?? []).map(Number)]));
+  return rows.map((r) => ({ item: toItem(r), quantities: byItem.get(r.item) ?? [] }));
 }
 
 /** Orders that hold all three items of each candidate triple. */
@@ -371,11 +413,12 @@ export async function tripleCounts(client: Client, triples: [number, number, num
   const items = [...new Set(triples.flat())];
   const { rows } = await client.query(
     `WITH t AS (SELECT * FROM unnest($1::int[], $2::int[], $3::int[]) AS t(a, b, c)),
-          s AS MATERIALIZED (SELECT order_id, item FROM gen_bi WHERE item = ANY($4::int[]))
+          wanted AS (SELECT DISTINCT unnest($4::int[]) AS item),
+          s AS MATERIALIZED (SELECT bi.o, bi.item FROM gen_bi bi JOIN wanted w ON w.item = bi.item)
      SELECT t.a, t.b, t.c, count(*)::int AS n
        FROM t JOIN s x ON x.item = t.a
-       JOIN s y ON y.order_id = x.order_id AND y.item = t.b
-       JOIN s z ON z.order_id = x.order_id AND z.item = t.c
+       JOIN s y ON y.o = x.o AND y.item = t.b
+       JOIN s z ON z.o = x.o AND z.item = t.c
       GROUP BY 1, 2, 3`,
     [triples.map((t) => t[0]), triples.map((t) => t[1]), triples.map((t) => t[2]), items],
   );

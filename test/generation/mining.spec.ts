@@ -1,0 +1,246 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { generateCatalog, generateOrders, plantedPairs } from '../../bench/generate';
+import { CATALOG_HEADER, ORDERS_HEADER, droppedOf, generateOk, uploadOk } from '../helpers/generation';
+import { createRun, createShop, type TestShop } from '../helpers/shop';
+
+interface Line {
+  order: number;
+  variant?: string;
+  sku: string;
+  quantity?: number;
+  price: string;
+  day?: number;
+}
+
+function ordersCsv(lines: Line[], currency = 'USD'): string {
+  const rows = lines.map((l) => {
+    const day = String(1 + (l.day ?? l.order % 28)).padStart(2, '0');
+    return [l.order, `2025-06-${day}T10:00:00Z`, `${l.order}-${l.sku}`, l.variant ?? '', '', l.sku, l.quantity ?? 1, l.price, 'paid', '', currency].join(',');
+  });
+  return [ORDERS_HEADER, ...rows].join('\n') + '\n';
+}
+
+interface CatalogRow {
+  variant: string;
+  product: string;
+  sku: string;
+  title: string;
+  price: string;
+  status?: string;
+  giftCard?: boolean;
+  compareAt?: string;
+  available?: number | '';
+  created?: string;
+  tags?: string;
+  type?: string;
+}
+
+function catalogCsv(rows: CatalogRow[]): string {
+  return [
+    CATALOG_HEADER,
+    ...rows.map((r) =>
+      [r.variant, r.product, r.sku, r.title, 'Default Title', r.type ?? 'Goods', 'Acme', r.tags ?? '', r.status ?? 'active', r.price, r.compareAt ?? '', '', r.available ?? 50, r.created ?? '2024-01-01T00:00:00Z', r.giftCard ? 'true' : 'false', 'deny'].join(','),
+    ),
+  ].join('\n') + '\n';
+}
+
+async function runWith(shop: TestShop, orders: string, catalog: string, name: string): Promise<string> {
+  const runId = await createRun(shop.adminKey, name);
+  await uploadOk(shop.adminKey, runId, 'ORDERS', orders);
+  await uploadOk(shop.adminKey, runId, 'CATALOG', catalog);
+  return runId;
+}
+
+describe('bundle generation: mining a history', function () {
+  this.timeout(120_000);
+  let shop: TestShop;
+
+  before(async () => {
+    shop = await createShop('gen-mining');
+  });
+
+  it('recovers the planted pairs of a synthetic history at the top', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundlegraph-gen-'));
+    try {
+      const options = { seed: 7, items: 300, pairs: 6 };
+      const orders = generateOrders({ file: path.join(dir, 'orders.csv'), lines: 30_000, ...options });
+      const catalog = generateCatalog({ file: path.join(dir, 'catalog.csv'), rows: options.items, seed: options.seed });
+      const runId = await runWith(shop, fs.readFileSync(orders.file, 'utf8'), fs.readFileSync(catalog.file, 'utf8'), 'synthetic');
+      const { generation, bundles } = await generateOk(shop.adminKey, runId, { maxBundles: 40 }, 40);
+      expect(generation.strategy).to.equal('ASSOCIATION_RULES');
+      expect(generation.bundlesWritten).to.equal(40);
+      const eligible = plantedPairs(options).filter(([a, b]) => a.status === 'active' && b.status === 'active' && a.productIndex !== b.productIndex);
+      expect(eligible.length).to.be.at.least(4);
+      const fbt = bundles.filter((b: any) => b.kind === 'FREQUENTLY_BOUGHT_TOGETHER').map((b: any) => b.key);
+      const expected = eligible.map(([a, b]) => `FREQUENTLY_BOUGHT_TOGETHER:${[`v:${a.variantId}`, `v:${b.variantId}`].sort().join('+')}`);
+      expect(fbt.slice(0, eligible.length)).to.have.members(expected);
+      // Their figures: about 20% of multi-item orders carry one of the planted pairs.
+      for (const bundle of bundles.filter((b: any) => expected.includes(b.key))) {
+        expect(bundle.lift).to.be.above(10);
+        expect(bundle.confidence).to.be.above(0.5);
+        expect(bundle.items.every((i: any) => i.price !== null)).to.equal(true);
+      }
+      const ranks = bundles.map((b: any) => b.rank);
+      expect(ranks).to.deep.equal(Array.from({ length: 40 }, (_, i) => i + 1));
+      const scores = bundles.map((b: any) => b.score);
+      expect(scores).to.deep.equal([...scores].sort((a: number, b: number) => b - a));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves out gift cards, zero-priced, inactive, excluded and unknown items and the same product\'s variants', async () => {
+    // P pairs with each excluded item in 4 orders; Q and R make 20 more orders: N = 44, lift(P, X) = 44/24.
+    const partners = [
+      { variant: '31', sku: 'GIFT', reason: 'gift_card' },
+      { variant: '32', sku: 'FREEBIE', reason: 'zero_price' },
+      { variant: '33', sku: 'OLD', reason: 'not_active' },
+      { variant: '34', sku: 'SECRET', reason: 'excluded_sku' },
+      { variant: '35', sku: 'P-BIG', reason: 'same_product' },
+      { variant: '36', sku: 'GHOST', reason: 'unknown_item' },
+    ];
+    const lines: Line[] = [];
+    let order = 1;
+    for (const partner of partners) {
+      for (let i = 0; i < 4; i++, order++) {
+        lines.push({ order, variant: '30', sku: 'P', price: '10.00' }, { order, variant: partner.variant, sku: partner.sku, price: '5.00' });
+      }
+    }
+    for (let i = 0; i < 20; i++, order++) lines.push({ order, variant: '40', sku: 'Q', price: '7.00' }, { order, variant: '41', sku: 'R', price: '9.00' });
+    const catalog = catalogCsv([
+      { variant: '30', product: '300', sku: 'P', title: 'Pot', price: '10.00' },
+      { variant: '31', product: '301', sku: 'GIFT', title: 'Gift card', price: '25.00', giftCard: true },
+      { variant: '32', product: '302', sku: 'FREEBIE', title: 'Sticker', price: '0.00' },
+      { variant: '33', product: '303', sku: 'OLD', title: 'Old lid', price: '5.00', status: 'archived' },
+      { variant: '34', product: '304', sku: 'SECRET', title: 'Secret', price: '5.00' },
+      { variant: '35', product: '300', sku: 'P-BIG', title: 'Pot large', price: '14.00' },
+      { variant: '40', product: '400', sku: 'Q', title: 'Quill', price: '7.00' },
+      { variant: '41', product: '401', sku: 'R', title: 'Ream', price: '9.00', available: 0 },
+    ]);
+    const runId = await runWith(shop, ordersCsv(lines), catalog, 'exclusions');
+    const { generation, bundles } = await generateOk(shop.adminKey, runId, { excludeSkus: [' SECRET '] });
+    const dropped = droppedOf(generation);
+    for (const partner of partners) expect(dropped[partner.reason], partner.reason).to.equal(1);
+    // R is out of stock: it stays in the statistics (stock is applied when serving), so Q + R is generated.
+    expect(bundles.map((b: any) => b.key)).to.deep.equal(['FREQUENTLY_BOUGHT_TOGETHER:v:40+v:41', 'BUY_X_GET_Y:buy:v:41+get:v:40']);
+    expect(bundles[0].availableQuantity).to.equal(0);
+    expect(bundles[0].lift).to.equal(2.2);
+  });
+
+  it('offers volume discounts with tiers from the observed quantities, capped by stock, and clears slow movers', async () => {
+    const lines: Line[] = [];
+    let order = 1;
+    // V is bought 2, 2, 3, 3, 4, 6 at a time (and once alone); S too, but none sold in the last 30 days of the history.
+    for (const quantity of [1, 2, 2, 3, 3, 4, 6]) lines.push({ order: order++, variant: '50', sku: 'V', quantity, price: '4.00', day: 27 });
+    for (const quantity of [1, 2, 2, 3, 3, 4, 6]) lines.push({ order: order++, variant: '51', sku: 'S', quantity, price: '6.00', day: 0 });
+    for (let i = 0; i < 30; i++) lines.push({ order: order++, variant: '52', sku: 'W', price: '3.00', day: 27 });
+    const lineCsv = ordersCsv(lines).replace(/2025-06-01/g, '2025-04-01');
+    const catalog = catalogCsv([
+      { variant: '50', product: '500', sku: 'V', title: 'Vase', price: '4.00', available: 5 },
+      { variant: '51', product: '501', sku: 'S', title: 'Soap', price: '6.00', available: 40 },
+      { variant: '52', product: '502', sku: 'W', title: 'Wick', price: '3.00' },
+    ]);
+    const runId = await runWith(shop, lineCsv, catalog, 'volume');
+    const { generation, bundles } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 0, volumeMinShare: 0.5 });
+    expect(generation.strategy).to.equal('ASSOCIATION_RULES');
+    const byKey = new Map<string, any>(bundles.map((b: any) => [b.key, b]));
+    // V: quantiles 0.5 / 0.75 / 0.9 of [2, 2, 3, 3, 4, 6] are 3, 4, 6; 6 is above its stock of 5.
+    const v = byKey.get('VOLUME_DISCOUNT:v:50*3');
+    expect(v.objective).to.equal('increase_aov');
+    expect(v.discount).to.deep.equal({ type: 'QUANTITY_TIERS', value: null, tiers: [{ minQuantity: 3, percentage: '13' }, { minQuantity: 4, percentage: '20' }] });
+    expect(v.confidence).to.be.closeTo(6 / 7, 1e-6);
+    expect(v.copy.savingsMessage).to.equal('Buy 3, save 13% · Buy 4, save 20%');
+    expect(v.pricing).to.deep.equal({ originalTotal: '12.00', bundlePrice: '10.44', savings: '1.56', savingsPercentage: 13 });
+    const s = byKey.get('VOLUME_DISCOUNT:v:51*3');
+    expect(s.objective).to.equal('clear_slow_movers');
+    expect(s.discount.tiers).to.deep.equal([{ minQuantity: 3, percentage: '17' }, { minQuantity: 4, percentage: '28' }, { minQuantity: 6, percentage: '40' }]);
+    expect(byKey.has('VOLUME_DISCOUNT:v:52')).to.equal(false);
+  });
+
+  it('picks objectives from catalog signals and writes copy in the run\'s currency', async () => {
+    const lines: Line[] = [];
+    let order = 1;
+    for (let i = 0; i < 6; i++, order++) lines.push({ order, variant: '60', sku: 'NEW', price: '20.00' }, { order, variant: '61', sku: 'OLD', price: '10.00' });
+    for (let i = 0; i < 6; i++, order++) lines.push({ order, variant: '62', sku: 'SALE', price: '8.00' }, { order, variant: '63', sku: 'BASE', price: '12.00' });
+    for (let i = 0; i < 6; i++, order++) lines.push({ order, variant: '64', sku: 'HAT', price: '15.00' }, { order, variant: '65', sku: 'SCARF', price: '25.00' });
+    for (let i = 0; i < 12; i++, order++) lines.push({ order, variant: '66', sku: 'FILL', price: '1.00' });
+    const catalog = catalogCsv([
+      { variant: '60', product: '600', sku: 'NEW', title: 'Novelty', price: '20.00', created: '2025-06-10T00:00:00Z' },
+      { variant: '61', product: '601', sku: 'OLD', title: 'Oldie', price: '10.00' },
+      { variant: '62', product: '602', sku: 'SALE', title: 'Sale item', price: '8.00', compareAt: '12.00' },
+      { variant: '63', product: '603', sku: 'BASE', title: 'Base', price: '12.00' },
+      { variant: '64', product: '604', sku: 'HAT', title: 'Hat', price: '15.00', tags: 'winter' },
+      { variant: '65', product: '605', sku: 'SCARF', title: 'Scarf', price: '25.00' },
+      { variant: '66', product: '606', sku: 'FILL', title: 'Filler', price: '1.00' },
+    ]);
+    const runId = await runWith(shop, ordersCsv(lines, 'EUR'), catalog, 'objectives');
+    const { bundles } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 0 });
+    const fbt = new Map<string, any>(bundles.filter((b: any) => b.kind === 'FREQUENTLY_BOUGHT_TOGETHER').map((b: any) => [b.key, b]));
+    const launch = fbt.get('FREQUENTLY_BOUGHT_TOGETHER:v:60+v:61');
+    expect(launch.objective).to.equal('new_launch');
+    // Always bought together (confidence 1): the bottom of new_launch's 0-15% range, no discount at all.
+    expect(launch.discount).to.equal(null);
+    expect(launch.copy.badge).to.equal('New');
+    const guard = fbt.get('FREQUENTLY_BOUGHT_TOGETHER:v:62+v:63');
+    expect(guard.objective).to.equal('margin_guard');
+    expect(guard.discount).to.equal(null);
+    const seasonal = fbt.get('FREQUENTLY_BOUGHT_TOGETHER:v:64+v:65');
+    expect(seasonal.objective).to.equal('increase_aov');
+    expect(seasonal.discount).to.deep.equal({ type: 'PERCENTAGE', value: '5', tiers: null });
+    expect(seasonal.copy).to.deep.equal({
+      title: 'Frequently bought together: Hat + Scarf',
+      description: 'Customers often buy Hat and Scarf together. Get both for €38.00, save €2.00 (5%).',
+      badge: 'Seasonal pick',
+      savingsMessage: 'You save €2.00 (5%)',
+    });
+    // Discounts within the caps given.
+    const capped = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 0, discountCaps: [{ objective: 'increase_aov', min: 12, max: 12 }] });
+    expect(capped.bundles.find((b: any) => b.key === seasonal.key).discount.value).to.equal('12');
+  });
+
+  it('falls back to volume bundles on the best sellers for a small shop, and says so', async () => {
+    const lines: Line[] = [];
+    let order = 1;
+    for (let i = 0; i < 5; i++, order++) lines.push({ order, variant: '70', sku: 'TOP', price: '9.00', quantity: 1 + (i % 3) }, { order, variant: '71', sku: 'MID', price: '4.00' });
+    for (let i = 0; i < 3; i++, order++) lines.push({ order, variant: '70', sku: 'TOP', price: '9.00' });
+    const catalog = catalogCsv([
+      { variant: '70', product: '700', sku: 'TOP', title: 'Top seller', price: '9.00' },
+      { variant: '71', product: '701', sku: 'MID', title: 'Middle', price: '4.00' },
+    ]);
+    const runId = await runWith(shop, ordersCsv(lines), catalog, 'small shop');
+    const { generation, bundles } = await generateOk(shop.adminKey, runId);
+    expect(generation.strategy).to.equal('FALLBACK_BEST_SELLERS');
+    expect(generation.message).to.equal('Only 5 of 8 orders hold two or more items (association rules need 20), so volume bundles are suggested on the best sellers instead.');
+    expect(bundles.map((b: any) => [b.rank, b.key])).to.deep.equal([
+      [1, 'VOLUME_DISCOUNT:v:70*2'],
+      [2, 'VOLUME_DISCOUNT:v:71*2'],
+    ]);
+    expect(bundles[0].discount.tiers.map((t: any) => t.minQuantity)).to.deep.equal([2, 3]);
+  });
+
+  it('falls back to catalog-only suggestions when no best seller qualifies, and answers zero bundles with a reason', async () => {
+    const orders = ordersCsv([{ order: 1, sku: 'MYSTERY', price: '3.00' }, { order: 2, sku: 'MYSTERY', price: '3.00' }]);
+    const catalog = catalogCsv([
+      { variant: '80', product: '800', sku: 'CUP', title: 'Cup', price: '6.00', type: 'Kitchen' },
+      { variant: '81', product: '801', sku: 'PLATE', title: 'Plate', price: '9.00', type: 'Kitchen' },
+      { variant: '82', product: '802', sku: 'BOWL', title: 'Bowl', price: '7.00', type: 'Kitchen', status: 'draft' },
+      { variant: '83', product: '803', sku: 'SOCK', title: 'Sock', price: '3.00', type: 'Clothing' },
+    ]);
+    const runId = await runWith(shop, orders, catalog, 'catalog only');
+    const { generation, bundles } = await generateOk(shop.adminKey, runId);
+    expect(generation.strategy).to.equal('FALLBACK_CATALOG');
+    expect(generation.message).to.contain('from the catalog alone');
+    expect(bundles.map((b: any) => [b.key, b.support, b.objective])).to.deep.equal([['FREQUENTLY_BOUGHT_TOGETHER:v:80+v:81', null, 'increase_aov']]);
+    expect(droppedOf(generation).unknown_item).to.equal(undefined);
+
+    const empty = await runWith(shop, orders, catalogCsv([{ variant: '90', product: '900', sku: 'LONE', title: 'Lone', price: '5.00' }]), 'nothing');
+    const none = await generateOk(shop.adminKey, empty);
+    expect(none.generation.strategy).to.equal('NONE');
+    expect(none.generation.bundlesWritten).to.equal(0);
+    expect(none.generation.message).to.contain('No bundle was written');
+    expect(none.bundles).to.deep.equal([]);
+  });
+});

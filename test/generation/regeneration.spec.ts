@@ -1,0 +1,196 @@
+import { expect } from 'chai';
+import { Client } from 'pg';
+import { saveBundles } from '../helpers/bundles';
+import { gql, ok } from '../helpers/client';
+import { CATALOG_HEADER, GENERATION_FIELDS, droppedOf, generate, generateOk, generationFixture, uploadOk } from '../helpers/generation';
+import { runDbId, sql } from '../helpers/ingest';
+import { createRun, createShop, type TestShop } from '../helpers/shop';
+import { getHarness } from '../setup';
+
+const SMALL = { minMultiItemOrders: 5 };
+
+async function handRun(shop: TestShop, name = 'hand'): Promise<string> {
+  const runId = await createRun(shop.adminKey, name);
+  await uploadOk(shop.adminKey, runId, 'ORDERS', generationFixture('hand-orders.csv'));
+  await uploadOk(shop.adminKey, runId, 'CATALOG', generationFixture('hand-catalog.csv'));
+  return runId;
+}
+
+async function runBundles(key: string, runId: string) {
+  return ok(
+    await gql(`query($id: ID!) { run(id: $id) { bundles(first: 50) { nodes { id key kind source pinned rank title score } } } }`, { id: runId }, { key }),
+  ).run.bundles.nodes;
+}
+
+describe('bundle generation: re-generation, determinism, tenancy, readiness and jobs', function () {
+  this.timeout(60_000);
+  let shop: TestShop;
+
+  before(async () => {
+    shop = await createShop('gen-regen');
+  });
+
+  it('is deterministic: the same input gives the same keys, ranks, scores and copy, in any run or shop', async () => {
+    const runId = await handRun(shop, 'determinism');
+    const first = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0 });
+    const second = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0 });
+    const view = (bundles: any[]) => bundles.map((b) => [b.key, b.rank, b.score, b.support, b.confidence, b.lift, b.copy, b.discount, b.objective]);
+    expect(view(second.bundles)).to.deep.equal(view(first.bundles));
+    expect(second.bundles.map((b: any) => b.id)).to.deep.equal(first.bundles.map((b: any) => b.id));
+    const other = await createShop('gen-regen-other');
+    const elsewhere = await generateOk(other.adminKey, await handRun(other, 'elsewhere'), { ...SMALL, minLlr: 0 });
+    expect(view(elsewhere.bundles)).to.deep.equal(view(first.bundles));
+    expect(first.bundles.length).to.equal(4);
+  });
+
+  it('replaces generated bundles on re-generation, keeping pinned and MANUAL ones untouched', async () => {
+    const runId = await handRun(shop, 'regenerate');
+    const wide = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0 });
+    const byKey = new Map<string, any>(wide.bundles.map((b: any) => [b.key, b]));
+    const pinned = byKey.get('BUY_X_GET_Y:buy:v:4+get:v:3');
+    ok(await gql(`mutation($id: ID!) { bundleUpdate(id: $id, input: { pinned: true, title: "Pinned by hand" }) { userErrors { code } } }`, { id: pinned.id }, { key: shop.adminKey }));
+    // A MANUAL bundle that takes over a generated key, and one of its own.
+    const manual = await saveBundles(shop.adminKey, runId, [
+      { kind: 'FREQUENTLY_BOUGHT_TOGETHER', items: [{ variantId: '1' }, { variantId: '2' }], title: 'Curated' },
+      { kind: 'FREQUENTLY_BOUGHT_TOGETHER', key: 'hand-made', items: [{ sku: 'A' }, { sku: 'E' }] },
+    ]);
+    expect(ok(manual).bundlesSave.userErrors).to.deep.equal([]);
+    expect(ok(manual).bundlesSave.bundles[0].key).to.equal('FREQUENTLY_BOUGHT_TOGETHER:v:1+v:2');
+
+    const { generation, bundles } = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0 });
+    expect(droppedOf(generation)).to.include({ manual_bundle_exists: 1, pinned_bundle_exists: 1 });
+    expect(bundles.map((b: any) => b.key)).to.deep.equal(['BUY_X_GET_Y:buy:v:2+get:v:1', 'FREQUENTLY_BOUGHT_TOGETHER:v:3+v:4']);
+    expect(bundles.map((b: any) => b.rank)).to.deep.equal([1, 2]);
+
+    // Stricter settings: the CD bundle is no longer found and goes; the others stay as they were.
+    await generateOk(shop.adminKey, runId, SMALL);
+    const after = await runBundles(shop.adminKey, runId);
+    const summary = after.map((b: any) => [b.key, b.source, b.pinned, b.title]).sort((x: any, y: any) => x[0].localeCompare(y[0]));
+    expect(summary).to.deep.equal([
+      ['BUY_X_GET_Y:buy:v:2+get:v:1', 'GENERATED', false, 'Buy Bravo, get Alpha 5% off'],
+      ['BUY_X_GET_Y:buy:v:4+get:v:3', 'GENERATED', true, 'Pinned by hand'],
+      ['FREQUENTLY_BOUGHT_TOGETHER:v:1+v:2', 'MANUAL', false, 'Curated'],
+      ['hand-made', 'MANUAL', false, null],
+    ]);
+  });
+
+  it('refuses another shop\'s run, and hides its generations', async () => {
+    const runId = await handRun(shop, 'mine');
+    const mine = await generateOk(shop.adminKey, runId, SMALL);
+    const stranger = await createShop('gen-stranger');
+    const refused = ok(await generate(stranger.adminKey, runId, SMALL)).bundlesGenerate;
+    expect(refused.userErrors).to.deep.equal([{ field: ['runId'], code: 'NOT_FOUND', message: 'No run with this id in this shop.' }]);
+    expect(refused.generation).to.equal(null);
+    const seen = ok(await gql(`query($id: ID!) { bundleGeneration(id: $id) { id } node(id: $id) { id } }`, { id: mine.generation.id }, { key: stranger.adminKey }));
+    expect(seen).to.deep.equal({ bundleGeneration: null, node: null });
+    const own = ok(await gql(`query($id: ID!) { node(id: $id) { ... on BundleGeneration { id status bundlesWritten } } }`, { id: mine.generation.id }, { key: shop.adminKey }));
+    expect(own.node).to.deep.equal({ id: mine.generation.id, status: 'SUCCEEDED', bundlesWritten: 2 });
+  });
+
+  it('is gated by readiness: without orders, or without variants or catalog, a userError names what is missing', async () => {
+    const noOrders = await createRun(shop.adminKey, 'catalog only');
+    await uploadOk(shop.adminKey, noOrders, 'CATALOG', generationFixture('hand-catalog.csv'));
+    const a = ok(await generate(shop.adminKey, noOrders)).bundlesGenerate;
+    expect(a.userErrors).to.deep.equal([{ field: ['runId'], code: 'NOT_READY', message: 'Upload an orders file before generating bundles.' }]);
+    const noCatalog = await createRun(shop.adminKey, 'orders only');
+    await uploadOk(shop.adminKey, noCatalog, 'ORDERS', generationFixture('hand-orders.csv'));
+    const b = ok(await generate(shop.adminKey, noCatalog)).bundlesGenerate;
+    expect(b.userErrors).to.deep.equal([
+      { field: ['runId'], code: 'NOT_READY', message: 'Upload a variants or catalog file to match the orders against before generating bundles.' },
+    ]);
+    const rows = await sql('SELECT count(*)::int AS n FROM bundle_generations WHERE run_id = ANY(?::bigint[])', [`{${runDbId(noOrders)},${runDbId(noCatalog)}}`]);
+    expect(rows[0].n).to.equal(0);
+  });
+
+  it('reports settings out of range with their path', async () => {
+    const runId = await handRun(shop, 'settings');
+    const payload = ok(await generate(shop.adminKey, runId, { minConfidence: 2, maxBundles: -1, discountCaps: [{ objective: 'world_peace', min: 0, max: 5 }] })).bundlesGenerate;
+    expect(payload.userErrors.map((e: any) => [e.code, e.field])).to.deep.equal([
+      ['OUT_OF_RANGE', ['settings', 'minConfidence']],
+      ['OUT_OF_RANGE', ['settings', 'maxBundles']],
+      ['INVALID', ['settings', 'discountCaps', '0', 'objective']],
+    ]);
+  });
+
+  it('runs in the background with wait: false, followed through bundleGeneration and Run.latestGeneration', async () => {
+    const runId = await handRun(shop, 'background');
+    const started = await generateOk(shop.adminKey, runId, { ...SMALL, wait: false });
+    expect(started.generation.status).to.equal('PROCESSING');
+    expect(started.bundles).to.deep.equal([]);
+    let generation: any;
+    for (let i = 0; i < 100; i++) {
+      generation = ok(await gql(`query($id: ID!) { bundleGeneration(id: $id) { ${GENERATION_FIELDS} run { id } } }`, { id: started.generation.id }, { key: shop.adminKey })).bundleGeneration;
+      if (generation.status !== 'PROCESSING') break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(generation).to.include({ status: 'SUCCEEDED', phase: 'done', bundlesWritten: 2, ordersConsidered: 10, strategy: 'ASSOCIATION_RULES' });
+    expect(generation.run.id).to.equal(runId);
+    expect(generation.durationMs).to.be.a('number');
+    const latest = ok(await gql(`query($id: ID!) { run(id: $id) { latestGeneration { id } } }`, { id: runId }, { key: shop.adminKey })).run.latestGeneration;
+    expect(latest.id).to.equal(started.generation.id);
+  });
+
+  it('refuses a second generation of a run while one holds it, naming the running job', async () => {
+    const runId = await handRun(shop, 'concurrent');
+    const runKey = Number(runDbId(runId));
+    // Stand in for a generation in progress: its lock held on a connection of our own, and its record.
+    const holder = new Client({ connectionString: getHarness().databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1::int, $2::int)', [0x6267, runKey]);
+      const [running] = await sql(
+        `INSERT INTO bundle_generations (shop_id, run_id, settings) VALUES (?, ?, '{}') RETURNING id`,
+        [shop.id, runKey],
+      );
+      const refused = ok(await generate(shop.adminKey, runId, SMALL)).bundlesGenerate;
+      expect(refused.userErrors).to.have.length(1);
+      expect(refused.userErrors[0].code).to.equal('GENERATION_IN_PROGRESS');
+      expect(refused.userErrors[0].message).to.contain(`gid://bundlegraph/BundleGeneration/${running.id}`);
+      const background = ok(await generate(shop.adminKey, runId, { ...SMALL, wait: false })).bundlesGenerate;
+      expect(background.userErrors[0].code).to.equal('GENERATION_IN_PROGRESS');
+      await sql(`UPDATE bundle_generations SET status = 'SUCCEEDED' WHERE id = ?`, [running.id]);
+    } finally {
+      await holder.end();
+    }
+    // The lock went with its connection: generation works again.
+    expect((await generateOk(shop.adminKey, runId, SMALL)).generation.status).to.equal('SUCCEEDED');
+  });
+
+  it('two generations started together: one runs, the other is refused or waits its turn, never interleaved', async () => {
+    const runId = await handRun(shop, 'race');
+    const outcomes = await Promise.all([generate(shop.adminKey, runId, SMALL), generate(shop.adminKey, runId, SMALL)]);
+    const payloads = outcomes.map((o) => ok(o).bundlesGenerate);
+    const succeeded = payloads.filter((p) => p.generation?.status === 'SUCCEEDED');
+    const refused = payloads.filter((p) => p.userErrors.some((e: any) => e.code === 'GENERATION_IN_PROGRESS'));
+    expect(succeeded.length + refused.length).to.equal(2);
+    expect(succeeded.length).to.be.at.least(1);
+    const bundles = await runBundles(shop.adminKey, runId);
+    expect(bundles.map((b: any) => b.rank)).to.deep.equal([1, 2]);
+  });
+
+  it('marks a generation whose server stopped as FAILED (INTERRUPTED) before the next one of its run', async () => {
+    const runId = await handRun(shop, 'interrupted');
+    const [stale] = await sql(
+      `INSERT INTO bundle_generations (shop_id, run_id, settings, heartbeat_at) VALUES (?, ?, '{}', now() - interval '1 minute') RETURNING id`,
+      [shop.id, runDbId(runId)],
+    );
+    await generateOk(shop.adminKey, runId, SMALL);
+    const gid = `gid://bundlegraph/BundleGeneration/${stale.id}`;
+    const generation = ok(await gql(`query($id: ID!) { bundleGeneration(id: $id) { status failure { code } finishedAt } }`, { id: gid }, { key: shop.adminKey })).bundleGeneration;
+    expect(generation.status).to.equal('FAILED');
+    expect(generation.failure.code).to.equal('INTERRUPTED');
+    expect(generation.finishedAt).to.be.a('string');
+  });
+
+  it('writes generated bundles with the requested status and a catalog-less item never enters a bundle', async () => {
+    const runId = await createRun(shop.adminKey, 'status');
+    await uploadOk(shop.adminKey, runId, 'ORDERS', generationFixture('hand-orders.csv'));
+    await uploadOk(shop.adminKey, runId, 'CATALOG', [CATALOG_HEADER, ...generationFixture('hand-catalog.csv').toString().trim().split('\n').slice(1).filter((l) => !l.startsWith('2,'))].join('\n') + '\n');
+    const { generation, bundles } = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0, status: 'ACTIVE' });
+    expect(droppedOf(generation).unknown_item).to.equal(1);
+    expect(bundles.map((b: any) => [b.key, b.status])).to.deep.equal([
+      ['FREQUENTLY_BOUGHT_TOGETHER:v:3+v:4', 'ACTIVE'],
+      ['BUY_X_GET_Y:buy:v:4+get:v:3', 'ACTIVE'],
+    ]);
+  });
+});
