@@ -23,15 +23,16 @@ import { CsvKind } from '../ingest/csv-upload.entity';
  * How it is computed
  * The expensive part is reading a run's order lines (a million lines take seconds on small machines). It happens
  * at most once per ORDERS upload: one scan reduces the lines to per-order figures, another to their distinct
- * (variant id, SKU) pairs, kept in the database (`coverage_items`). Matching then reads those items (about as many as the
- * shop has variants) against the datasets, once per upload of any kind. Each result is stored in
+ * (variant id, SKU) pairs, kept in the database (`coverage_items`). Matching then reads those pairs (about as many
+ * as the shop has variants) against the datasets, once per upload of any kind. Each result is stored in
  * `coverage_parts` under the version of the data it was computed from (see CoveragePart), so that repeated
- * requests are a primary-key lookup and a changed dataset recomputes only the matching.
+ * requests are a primary-key lookup and a changed dataset recomputes only the matching. No index is added to
+ * order_lines for this: one on (run, variant id, SKU) would serve the grouping but doubles the cost of COPY.
  *
  * A batch of requests (all the coverage fields of all the runs of one GraphQL request, through a DataLoader) costs
  * a fixed number of statements, whatever the number of runs and lines:
  * 1. `state`: the runs' data versions and their current parts; for `orderLines` alone without a current part, a
- *    count of the lines (the only figure computed without being stored, since it is one index scan).
+ *    count of the lines (the only figure computed without being stored: it is a single count).
  * 2. `build-orders` and `build-items`, for runs whose parts are not current, side by side on two connections.
  * 3. `match`, for the (run, dataset) pairs asked for whose part is not current, once the items exist.
  */
@@ -65,7 +66,7 @@ export interface OrdersPart {
 export interface ItemsPart {
   orderLines: number;
   distinctSkusOrdered: number;
-  /** Rows of coverage_items: distinct (variant id, SKU) pairs ordered. */
+  /** Distinct (variant id, SKU) pairs ordered: the length of the run's coverage_items arrays. */
   items: number;
 }
 
@@ -134,9 +135,9 @@ function intArray(values: readonly number[]): string {
 
 /**
  * The data versions of run `run` (an SQL expression): its latest finished ORDERS upload and its latest finished
- * upload of any kind. Dry runs write nothing and are left out; uploads still PROCESSING are left out because their
- * data, if any, is not committed yet (an upload commits its rows, then records its outcome). Failed uploads count:
- * one that was interrupted after its commit did write.
+ * upload of any kind. Dry runs write nothing and are left out. Uploads still PROCESSING are left out: their rows
+ * are not committed yet, except in the moment between an upload's commit and the record of its outcome, when
+ * coverage still answers for the data before it. Failed uploads count: one interrupted after its commit did write.
  */
 function versionsOf(run: string): string {
   return `SELECT coalesce(max(u.id) FILTER (WHERE u.kind = 'ORDERS'), 0)::bigint AS orders_version,
