@@ -50,7 +50,7 @@ export class BundleGeneration {
   @Enum(() => GenerationStatus)
   status: GenerationStatus = GenerationStatus.PROCESSING;
 
-  /** Where a running generation is: queued, baskets, pairs, candidates, drafting, saving, done. */
+  /** Where a running generation is: queued, baskets, ..., pairs, ..., drafting, ranking, saving, done. */
   @Property({ type: 'text' })
   phase: string = 'queued';
 

@@ -29,7 +29,9 @@ const HEARTBEAT_MS = 1000;
 /** First key of the session advisory lock that keeps two generations of one run apart (the second is the run id). */
 const LOCK_CLASS = 0x62_67; // "bg"
 /** Candidate triples counted at most, best pairs first. */
-const MAX_TRIPLES = 2000;
+const MAX_TRIPLES = 1000;
+/** Triples are built from the best TRIPLE_SEED_FACTOR x maxBundles passing pairs. */
+const TRIPLE_SEED_FACTOR = 2;
 /** Score factor of bundles without association evidence (volume): the capped-lift factor of a lift of 1. */
 const NO_LIFT = 1 / 5;
 /**
@@ -334,13 +336,16 @@ export class GenerationService {
   /** Three items whose every pair passed, counted in SQL; they pass when the triple reaches minCoOrders. */
   private async tripleCandidates(client: Client, mined: Mined, rows: Map<number, ItemRow>, signals: Map<number, ItemSignals>, settings: GenerationSettings, tally: Tally): Promise<Candidate[]> {
     const passing = new Map<string, PairRow>(mined.pairs.map((p) => [`${p.a},${p.b}`, p]));
+    // Triples are sought among the best pairs only: a triple is never stronger than its weakest pair's evidence,
+    // and counting triples of the long tail would cost more than the rest of the drafting.
+    const seeds = mined.pairs.slice(0, TRIPLE_SEED_FACTOR * settings.maxBundles);
     const neighbours = new Map<number, number[]>();
-    for (const p of mined.pairs) {
+    for (const p of seeds) {
       if (!neighbours.has(p.a)) neighbours.set(p.a, []);
       neighbours.get(p.a)!.push(p.b);
     }
     const found: { triple: [number, number, number]; strength: number }[] = [];
-    for (const p of mined.pairs) {
+    for (const p of seeds) {
       for (const c of neighbours.get(p.b) ?? []) {
         const ac = passing.get(`${p.a},${c}`);
         if (!ac) continue;

@@ -101,7 +101,7 @@ export class BundleGenerationSettingsInput implements SettingsInput {
 export class DroppedCount {
   @Field({
     description:
-      'cancelled_orders and oversized_orders count orders; the others count candidates: below_min_co_orders, below_min_lift, below_min_confidence, below_min_llr, same_product, gift_card, zero_price, not_active, excluded_sku, unknown_item, manual_bundle_exists, pinned_bundle_exists, over_item_cap, over_total_cap, triple_below_min_co_orders, insufficient_stock.',
+      'cancelled_orders and oversized_orders count orders; the others count candidates: below_min_lift, below_min_confidence, below_min_llr, same_product, gift_card, zero_price, not_active, excluded_sku, unknown_item (pairs); triple_below_min_co_orders, triple_below_min_lift, triple_below_min_confidence; insufficient_stock (volume); manual_bundle_exists, pinned_bundle_exists, over_item_cap, over_total_cap (any bundle).',
   })
   reason!: string;
 
@@ -126,7 +126,7 @@ export class BundleGenerationType extends Node {
   @Field(() => GenerationStatus)
   status!: GenerationStatus;
 
-  @Field({ description: 'queued, baskets, items, pairs, candidates, drafting, saving, done.' })
+  @Field({ description: 'queued, baskets, orders, items, basket_items, pairs, candidates, fetch, volume, stock, triples, drafting, ranking, saving, done.' })
   phase!: string;
 
   @Field(() => Int, { description: 'Orders whose baskets were read (cancelled and voided ones left out unless included).' })
@@ -135,7 +135,7 @@ export class BundleGenerationType extends Node {
   @Field(() => Int, { description: 'Distinct items (variant ids, else SKUs) in those orders.' })
   itemsConsidered!: number;
 
-  @Field(() => Int, { description: 'Distinct co-ordered pairs of items that each reach the co-order minimum.' })
+  @Field(() => Int, { description: 'Distinct pairs of items ordered together at least minCoOrders times: those the thresholds are applied to.' })
   candidatePairs!: number;
 
   @Field(() => Int)

@@ -92,6 +92,42 @@ describe('bundle generation: mining a history', function () {
     }
   });
 
+  it('goes beyond pairs: a triple whose pairs all pass, with exact figures', async () => {
+    // Orders 1-6: X Y Z; 7-8: X Y; 9-28: F alone. N = 28; X 8, Y 8, Z 6; XY 8, XZ 6, YZ 6, XYZ 6.
+    const lines: Line[] = [];
+    for (let order = 1; order <= 6; order++) {
+      lines.push({ order, variant: '201', sku: 'X', price: '10.00' }, { order, variant: '202', sku: 'Y', price: '20.00' }, { order, variant: '203', sku: 'Z', price: '30.00' });
+    }
+    for (let order = 7; order <= 8; order++) lines.push({ order, variant: '201', sku: 'X', price: '10.00' }, { order, variant: '202', sku: 'Y', price: '20.00' });
+    for (let order = 9; order <= 28; order++) lines.push({ order, variant: '204', sku: 'F', price: '1.00' });
+    const catalog = catalogCsv([
+      { variant: '201', product: '21', sku: 'X', title: 'Xylo', price: '10.00' },
+      { variant: '202', product: '22', sku: 'Y', title: 'Yoyo', price: '20.00' },
+      { variant: '203', product: '23', sku: 'Z', title: 'Zither', price: '30.00' },
+      { variant: '204', product: '24', sku: 'F', title: 'Fig', price: '1.00' },
+    ]);
+    const runId = await runWith(shop, ordersCsv(lines), catalog, 'triples');
+    const { bundles } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 0 });
+    // The triple: weakest rule confidence min(6/8, 6/6, 6/6) = 0.75, lift 6 * 28^2 / (8 * 8 * 6) = 12.25,
+    // score 0.75 * 5/5 * (1 + log10(61)). Then the pairs (lift 3.5: capped-lift factor 0.7); the
+    // BUY_X_GET_Y bundles are all over the per-item cap of 3.
+    expect(bundles.map((b: any) => b.key)).to.deep.equal([
+      'FREQUENTLY_BOUGHT_TOGETHER:v:201+v:202+v:203',
+      'FREQUENTLY_BOUGHT_TOGETHER:v:202+v:203',
+      'FREQUENTLY_BOUGHT_TOGETHER:v:201+v:203',
+      'FREQUENTLY_BOUGHT_TOGETHER:v:201+v:202',
+    ]);
+    const [triple, yz] = bundles;
+    expect(triple.items.map((i: any) => i.sku)).to.deep.equal(['X', 'Y', 'Z']);
+    expect(triple).to.include({ orderCount: 6, confidence: 0.75, lift: 12.25, support: Math.round((6 / 28) * 1e6) / 1e6 });
+    expect(triple.score).to.be.closeTo(0.75 * (1 + Math.log10(61)), 1e-6);
+    expect(yz.score).to.be.closeTo(0.7 * (1 + Math.log10(51)), 1e-6);
+    const { bundles: pairsOnly } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 0, triples: false });
+    expect(pairsOnly.some((b: any) => b.items.length === 3)).to.equal(false);
+    const { generation: strict } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 0, minCoOrders: 7 });
+    expect(strict.candidatePairs).to.equal(1);
+  });
+
   it('leaves out gift cards, zero-priced, inactive, excluded and unknown items and the same product\'s variants', async () => {
     // P pairs with each excluded item in 4 orders; Q and R make 20 more orders: N = 44, lift(P, X) = 44/24.
     const partners = [
@@ -199,6 +235,22 @@ describe('bundle generation: mining a history', function () {
     // Discounts within the caps given.
     const capped = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 0, discountCaps: [{ objective: 'increase_aov', min: 12, max: 12 }] });
     expect(capped.bundles.find((b: any) => b.key === seasonal.key).discount.value).to.equal('12');
+  });
+
+  it('matches items across layouts: SKU-only orders to variant ids, variant-id orders to a SKU-only catalog', async () => {
+    const lines: Line[] = [];
+    let order = 1;
+    for (let i = 0; i < 8; i++, order++) lines.push({ order, sku: 'MUG', price: '12.00' }, { order, variant: '101', sku: 'TEA', price: '6.00' });
+    for (let i = 0; i < 12; i++, order++) lines.push({ order, variant: '102', sku: 'SPOON', price: '2.00' });
+    // The catalog knows MUG's variant id; TEA and SPOON only by SKU (a Shopify products export has no variant ids).
+    const catalog = [CATALOG_HEADER, '100,10,MUG,Mug,Default Title,Home,Acme,,active,12.00,,,9,,false,deny', ',11,TEA,Tea,Default Title,Home,Acme,,active,6.00,,,9,,false,deny', ',12,SPOON,Spoon,Default Title,Home,Acme,,active,2.00,,,9,,false,deny'].join('\n') + '\n';
+    const runId = await runWith(shop, ordersCsv(lines), catalog, 'layouts');
+    const { generation, bundles } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 0, minLlr: 0 });
+    expect(generation.itemsConsidered).to.equal(3);
+    const fbt = bundles.find((b: any) => b.kind === 'FREQUENTLY_BOUGHT_TOGETHER');
+    expect(fbt.key).to.equal('FREQUENTLY_BOUGHT_TOGETHER:v:100+v:101');
+    expect(fbt.items.map((i: any) => [i.sku, i.variantId, i.price])).to.deep.equal([['MUG', '100', '12.00'], ['TEA', '101', '6.00']]);
+    expect(fbt.lift).to.equal(2.5);
   });
 
   it('falls back to volume bundles on the best sellers for a small shop, and says so', async () => {
