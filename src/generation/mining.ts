@@ -11,7 +11,7 @@ import type { GenerationSettings } from './settings';
  *   (Shopify's orders export) name the same item as lines with a variant id.
  * - gen_basket: one row per (order, item), from the one full pass over the order lines: the item is
  *   "v:<variant id>" where known, else "s:<sku>"; whether the order was cancelled or voided.
- * - gen_orders: basket sizes; orders above maxBasketSize are left out of pair counting.
+ * - gen_oversized: orders above maxBasketSize, left out of pair counting (only when there are any).
  * - gen_items: one row per item with its order counts, units, multi-unit lines, units of the last slowMoverDays,
  *   and its catalog facts (catalog row by variant id, else variants by variant id, else either by SKU), plus the
  *   first exclusion that applies to it.
@@ -202,17 +202,20 @@ export async function mine(client: Client, runId: string, settings: GenerationSe
   );
   const kept = settings.includeCancelled ? 'true' : 'NOT voided';
   progress('orders');
-  await client.query(
-    `CREATE TEMP TABLE gen_orders ON COMMIT DROP AS
-     SELECT o, count(*)::int AS size, max(created_at) AS created_at, bool_or(voided) AS voided FROM gen_basket GROUP BY o`,
-  );
   const { rows: [orderStats] } = await client.query(
     `SELECT (count(*) FILTER (WHERE ${kept}))::int AS orders, (count(*) FILTER (WHERE voided))::int AS voided,
             (count(*) FILTER (WHERE ${kept} AND size >= 2))::int AS multi, (count(*) FILTER (WHERE ${kept} AND size > $1))::int AS oversized,
             max(created_at) FILTER (WHERE ${kept}) AS history_end
-       FROM gen_orders`,
+       FROM (SELECT o, count(*)::int AS size, max(created_at) AS created_at, bool_or(voided) AS voided FROM gen_basket GROUP BY o) orders`,
     [settings.maxBasketSize],
   );
+  if (orderStats.oversized > 0) {
+    await client.query(
+      `CREATE TEMP TABLE gen_oversized ON COMMIT DROP AS
+       SELECT o FROM gen_basket GROUP BY o HAVING count(*) > $1 AND ${settings.includeCancelled ? 'true' : 'NOT bool_or(voided)'}`,
+      [settings.maxBasketSize],
+    );
+  }
   // The run's currency: the first order's (by the primary key, so one index probe).
   const { rows: [currencyRow] } = await client.query(
     `SELECT currency FROM order_lines WHERE run_id = $1 AND currency IS NOT NULL ORDER BY run_id, order_id, line_key LIMIT 1`,
@@ -264,11 +267,11 @@ export async function mine(client: Client, runId: string, settings: GenerationSe
   if (oversized > 0) {
     await client.query(
       `UPDATE gen_items i SET assoc_orders = i.orders - x.n
-         FROM (SELECT b.item, count(*)::int AS n FROM gen_basket b JOIN gen_orders o ON o.o = b.o AND o.size > $1 WHERE ${kept.replace('voided', 'b.voided')} GROUP BY b.item) x
+         FROM (SELECT b.item, count(*)::int AS n FROM gen_basket b JOIN gen_oversized o ON o.o = b.o GROUP BY b.item) x
         WHERE x.item = i.item`,
-      [settings.maxBasketSize],
     );
   }
+  // Without statistics the planner would hash the million-row side when joining the baskets to the items.
   await client.query(`ANALYZE gen_items`);
   const itemsConsidered = await count(client, 'SELECT count(*) AS n FROM gen_items');
   progress('basket_items', { ordersConsidered, itemsConsidered });
@@ -278,8 +281,8 @@ export async function mine(client: Client, runId: string, settings: GenerationSe
      SELECT b.o, i.no AS item
        FROM gen_basket b JOIN gen_items i ON i.item = b.item
       WHERE i.assoc_orders >= $1 AND ${kept.replace('voided', 'b.voided')}
-        ${oversized > 0 ? 'AND NOT EXISTS (SELECT 1 FROM gen_orders o WHERE o.o = b.o AND o.size > $2)' : 'AND $2::int IS NOT NULL'}`,
-    [settings.minCoOrders, settings.maxBasketSize],
+        ${oversized > 0 ? 'AND NOT EXISTS (SELECT 1 FROM gen_oversized x WHERE x.o = b.o)' : ''}`,
+    [settings.minCoOrders],
   );
   await client.query(`ANALYZE gen_bi`);
   progress('pairs');
