@@ -88,6 +88,15 @@ describe('bundle generation: a hand-computed history', function () {
     expect(droppedOf(confident).below_min_confidence).to.equal(1);
   });
 
+  it('leaves orders above the basket size cap out of the pair statistics', async () => {
+    // Orders 3 (A B C) and 8 (C D E) hold more than 2 items: N = 8, A 4, B 3, AB 3 (orders 1, 2, 4), CD 2.
+    const { generation, bundles } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 5, maxBasketSize: 2, minLlr: 0 });
+    expect(generation.ordersConsidered).to.equal(10);
+    expect(generation.candidatePairs).to.equal(1);
+    expect(droppedOf(generation)).to.deep.equal({ cancelled_orders: 2, oversized_orders: 2 });
+    expect(bundles[0]).to.include({ key: 'FREQUENTLY_BOUGHT_TOGETHER:v:1+v:2', support: 0.375, confidence: 1, lift: 2, orderCount: 3 });
+  });
+
   it('counts cancelled and voided orders when told to', async () => {
     const { generation } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 5, includeCancelled: true });
     expect(generation.ordersConsidered).to.equal(12);
