@@ -29,7 +29,7 @@ const HEARTBEAT_MS = 1000;
 /** First key of the session advisory lock that keeps two generations of one run apart (the second is the run id). */
 const LOCK_CLASS = 0x62_67; // "bg"
 /** Candidate triples counted at most, best pairs first. */
-const MAX_TRIPLES = 1000;
+const MAX_TRIPLES = 500;
 /** Triples are built from the best TRIPLE_SEED_FACTOR x maxBundles passing pairs. */
 const TRIPLE_SEED_FACTOR = 2;
 /** Score factor of bundles without association evidence (volume): the capped-lift factor of a lift of 1. */

@@ -193,7 +193,7 @@ export async function mine(client: Client, runId: string, settings: GenerationSe
             count(*)::int AS lines,
             (count(*) FILTER (WHERE l.quantity >= 2))::int AS multi_lines,
             max(l.created_at) AS created_at,
-            bool_or(l.cancelled_at IS NOT NULL OR lower(l.financial_status) = 'voided') AS voided
+            bool_or(l.cancelled_at IS NOT NULL OR l.financial_status = 'voided') AS voided
        FROM order_lines l
        LEFT JOIN gen_skumap m ON m.sku = CASE WHEN l.variant_id IS NULL THEN l.sku END
       WHERE l.run_id = $1 AND (l.variant_id IS NOT NULL OR l.sku IS NOT NULL)
@@ -402,8 +402,9 @@ export async function volumeCandidates(client: Client, settings: GenerationSetti
   );
   if (rows.length === 0) return [];
   const { rows: quantiles } = await client.query(
-    `SELECT item, percentile_disc(ARRAY[0.5, 0.75, 0.9]) WITHIN GROUP (ORDER BY qty) AS quantiles
-       FROM gen_basket WHERE item = ANY($1::text[]) AND qty >= 2 GROUP BY item`,
+    `SELECT b.item, percentile_disc(ARRAY[0.5, 0.75, 0.9]) WITHIN GROUP (ORDER BY b.qty) AS quantiles
+       FROM gen_basket b JOIN (SELECT DISTINCT unnest($1::text[]) AS item) w ON w.item = b.item
+      WHERE b.qty >= 2 GROUP BY b.item`,
     [rows.map((r) => r.item)],
   );
   const byItem = new Map<string, number[]>(quantiles.map((q) => [q.item, (q.quantiles ?? []).map(Number)]));
