@@ -13,6 +13,8 @@ export interface Config {
   migrateOnStart: boolean;
   logLevel: string;
   maxUploadBytes: number;
+  /** Largest JSON request body: a bundlesSave of 10,000 bundles is about 3 MB. */
+  maxJsonBytes: number;
   maxUploadFiles: number;
   maxQueryDepth: number;
   maxQueryComplexity: number;
@@ -58,6 +60,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     logLevel: process.env.LOG_LEVEL || (env === 'test' ? 'silent' : 'info'),
     maxUploadBytes: int('MAX_UPLOAD_BYTES', 2 * 1024 ** 3),
     maxUploadFiles: int('MAX_UPLOAD_FILES', 4),
+    maxJsonBytes: int('MAX_JSON_BYTES', 16 * 1024 * 1024),
     maxQueryDepth: int('MAX_QUERY_DEPTH', 12),
     maxQueryComplexity: int('MAX_QUERY_COMPLEXITY', 5000),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 60 * 60 * 1000),

@@ -84,7 +84,7 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
 
   app.use(
     '/graphql',
-    express.json({ limit: '2mb' }),
+    express.json({ limit: config.maxJsonBytes }),
     graphqlUploadExpress({ maxFileSize: config.maxUploadBytes, maxFiles: config.maxUploadFiles, maxFieldSize: 2 * 1024 * 1024 }),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<Context> => {
