@@ -28,6 +28,7 @@ import {
 } from './bundle.types';
 import { availableQuantity, itemFactsKey, loadItemFacts, type ItemFacts } from './item-catalog';
 import { priceBundle } from './pricing';
+import { RecommendationService } from './recommendations';
 
 const MAX_RECOMMENDED = 50;
 
@@ -96,21 +97,12 @@ export class BundleResolver {
     if (first < 1 || first > MAX_RECOMMENDED) throw new DomainError(userError('OUT_OF_RANGE', `"first" must be between 1 and ${MAX_RECOMMENDED}.`, ['first']));
     const runDbId = runId == null ? null : idOf(runId, 'Run');
     if (runId != null && !runDbId) return [];
-    const service = bundleService(ctx);
-    const chosen: BundleType[] = [];
-    const batch = inStockOnly ? Math.max(first * 2, 10) : first;
-    for (let offset = 0; chosen.length < first; offset += batch) {
-      const candidates = (await service.containing(shopIdOf(ctx), runDbId, item, batch, offset)).map(({ bundle, items }) => BundleType.from(bundle, items));
-      // Stock of every candidate in two batched queries (items, then their facts), never one per bundle.
-      const stock = inStockOnly ? await Promise.all(candidates.map(async (b) => { const { items, facts } = await factsOf(b, ctx); return availableQuantity(items, facts); })) : [];
-      for (const [i, bundle] of candidates.entries()) {
-        if (inStockOnly && stock[i] === 0) continue;
-        chosen.push(bundle);
-        if (chosen.length === first) break;
-      }
-      if (candidates.length < batch) break;
-    }
-    return chosen;
+    const recommendations = await new RecommendationService(ctx.em).recommend(shopIdOf(ctx), { ...item, runId: runDbId, first, inStockOnly });
+    const facts = factsLoader(ctx);
+    return recommendations.map(({ bundle, items, facts: known }) => {
+      items.forEach((one, i) => facts.prime(one, known[i]));
+      return BundleType.from(bundle, items);
+    });
   }
 
   @Mutation(() => BundlesSavePayload, { description: 'Create or update bundles by key in one transaction; REPLACE also removes the others.' })

@@ -4,7 +4,8 @@ import type { CursorValues, PageRequest } from '../graphql/relay';
 import { DomainError, userError, type UserError } from '../graphql/user-error';
 import { Run } from '../runs/run.entity';
 import { Shop } from '../shops/shop.entity';
-import { BundleItemRecord, type BundleItemRole } from './bundle-item.entity';
+import { BundleItemRecord } from './bundle-item.entity';
+import { forgetRecommendations } from './recommendation-cache';
 import { Bundle, type BundleStatus } from './bundle.entity';
 import { checkCopy, checkDiscount, checkRank, deriveKey, duplicateKeys, type BundleDraft, type DraftItem } from './bundle-draft';
 import { bigintArray, textArray } from '../db/arrays';
@@ -69,7 +70,7 @@ export class BundleService {
     for (const draft of drafts) draft.key ??= deriveKey(draft.kind, draft.items);
     const duplicates = duplicateKeys(drafts);
     if (duplicates.length) throw new DomainError(duplicates);
-    return this.em.transactional(async (em) => {
+    const outcome = await this.em.transactional(async (em) => {
       const result: SaveResult = { bundles: [], inserted: 0, updated: 0, deleted: 0 };
       const now = new Date();
       for (const chunk of chunks(drafts, SAVE_CHUNK)) {
@@ -108,6 +109,8 @@ export class BundleService {
       }
       return result;
     });
+    forgetRecommendations(shopId);
+    return outcome;
   }
 
   /**
@@ -182,6 +185,7 @@ export class BundleService {
     if (errors.length) throw new DomainError(errors);
     Object.assign(bundle, changes, { updatedAt: new Date() });
     await this.em.flush();
+    forgetRecommendations(shopId);
     return { bundle, items: itemsOf(bundle) };
   }
 
@@ -192,6 +196,7 @@ export class BundleService {
       ? await this.em.getConnection().execute('DELETE FROM bundles WHERE shop_id = ? AND id = ANY(?::bigint[]) RETURNING id', [shopId, bigintArray(wanted)])
       : [];
     const deleted = new Set(rows.map((row) => String(row.id)));
+    if (deleted.size) forgetRecommendations(shopId);
     const errors = ids.filter((entry) => !entry.id || !deleted.has(entry.id)).map((entry) => notFound(['ids', entry.index]).errors[0]);
     return { deleted: wanted.filter((id) => deleted.has(id)), errors };
   }
@@ -251,45 +256,5 @@ export class BundleService {
     );
     return rows.map((row) => ({ bundle: this.em.map(Bundle, row), cursor: [sortKey, String(row.sort_value), Number(row.id)] as CursorValues }));
   }
-
-  /**
-   * The storefront read path: ACTIVE bundles of the shop's latest run with bundles (or of `runId`) that contain
-   * the item, best rank first. `offset` lets the caller fetch further candidates when stock rules some out.
-   */
-  async containing(
-    shopId: string,
-    runId: string | null,
-    item: { sku: string | null; variantId: string | null },
-    limit: number,
-    offset: number,
-  ): Promise<{ bundle: Bundle; items: BundleItem[] }[]> {
-    // One round trip: the candidates and their items together, since every caller needs both.
-    const rows: (Record<string, unknown> & { item_list: { sku: string | null; variant_id: string | null; quantity: number; role: BundleItemRole }[] })[] =
-      await this.em.getConnection().execute(
-        `WITH candidates AS (
-           SELECT DISTINCT b.id, coalesce(b.rank, 2147483647) AS sort_rank
-             FROM bundle_items bi
-             JOIN bundles b ON b.id = bi.bundle_id
-            WHERE bi.run_id = coalesce(?::bigint, (SELECT max(run_id) FROM bundles WHERE shop_id = ?))
-              AND (bi.sku = ? OR bi.variant_id = ?)
-              AND b.shop_id = ? AND b.status = 'ACTIVE'
-            ORDER BY sort_rank, b.id
-            LIMIT ? OFFSET ?
-         )
-         SELECT b.*, (SELECT json_agg(json_build_object('sku', i.sku, 'variant_id', i.variant_id, 'quantity', i.quantity, 'role', i.role) ORDER BY i.position)
-                        FROM bundle_items i WHERE i.bundle_id = b.id) AS item_list
-           FROM candidates c JOIN bundles b ON b.id = c.id
-          ORDER BY c.sort_rank, c.id`,
-        [runId, shopId, item.sku, item.variantId, shopId, limit, offset],
-      );
-    return rows.map(({ item_list, ...row }) => {
-      const bundle = this.em.map(Bundle, row);
-      return {
-        bundle,
-        items: item_list.map((i) => ({ runId: bundle.run.id, sku: i.sku, variantId: i.variant_id, quantity: i.quantity, role: i.role })),
-      };
-    });
-  }
-
 }
 

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { FileUpload } from 'graphql-upload-minimal';
 import type { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { forgetRecommendations } from '../bundles/recommendation-cache';
 import { DATASETS, type Dataset } from '../catalog/datasets';
 import type { Orm } from '../db/orm';
 import { withRawConnection } from '../db/raw-connection';
@@ -128,6 +129,8 @@ export class IngestService {
       );
       tally = result.tally;
       committed = result.committed;
+      // New catalog, variants or stock change what storefronts are recommended.
+      if (committed) forgetRecommendations(upload.shop.id);
       failure = result.failure;
     } catch (error) {
       failure = this.failureOf(error, upload, tooLarge);

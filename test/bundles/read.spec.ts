@@ -177,6 +177,24 @@ describe('reading bundles', () => {
       expect(blank.errors?.[0].extensions?.reason).to.equal('BLANK');
     });
 
+    it('recommendedBundles reflects a new stock file and an archived bundle at once', async () => {
+      const shopC = await createShop('fresh');
+      const run = await runWithCatalog(shopC.adminKey);
+      const [saved] = ok(await saveBundles(shopC.adminKey, run, [
+        { key: 'pair', kind: 'FREQUENTLY_BOUGHT_TOGETHER', status: 'ACTIVE', items: [{ sku: 'TEE-BLK-M' }, { sku: 'MUG-01' }] },
+      ])).bundlesSave.bundles;
+      const query = '{ recommendedBundles(sku: "TEE-BLK-M") { key availableQuantity items { sku available } } }';
+      expect(ok(await gql(query, {}, { key: shopC.adminKey })).recommendedBundles.map((b: any) => b.availableQuantity)).to.deep.equal([6]);
+      const { uploadCsv } = await import('../helpers/ingest');
+      const restock = await uploadCsv(shopC.adminKey, run, 'INVENTORY', 'inventory_item_id,location_id,available\n9501,1,0\n9501,2,0\n');
+      expect(restock.payload.upload.status).to.equal('SUCCEEDED');
+      expect(ok(await gql(query, {}, { key: shopC.adminKey })).recommendedBundles).to.deep.equal([]);
+      const all = ok(await gql('{ recommendedBundles(sku: "TEE-BLK-M", inStockOnly: false) { key items { sku available } } }', {}, { key: shopC.adminKey })).recommendedBundles;
+      expect(all[0].items[0]).to.deep.equal({ sku: 'TEE-BLK-M', available: 0 });
+      ok(await gql('mutation($id: ID!) { bundleUpdate(id: $id, input: { status: ARCHIVED }) { userErrors { code } } }', { id: saved.id }, { key: shopC.adminKey }));
+      expect(ok(await gql('{ recommendedBundles(sku: "TEE-BLK-M", inStockOnly: false) { key } }', {}, { key: shopC.adminKey })).recommendedBundles).to.deep.equal([]);
+    });
+
     it('batches item lookups: a page of bundles with items, pricing and stock costs a fixed number of queries', async () => {
       const many = Array.from({ length: 30 }, (_, i) => ({ key: `b${i}`, kind: 'VOLUME_DISCOUNT', items: [{ sku: i % 2 ? 'TEE-BLK-M' : 'MUG-01', quantity: 1 + (i % 3) }] }));
       ok(await saveBundles(shop.adminKey, runId, many));

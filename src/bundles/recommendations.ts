@@ -1,0 +1,79 @@
+import type { Em } from '../db/orm';
+import { Bundle } from './bundle.entity';
+import type { BundleItemRole } from './bundle-item.entity';
+import type { BundleItem } from './bundle.types';
+import { availableQuantity, loadItemFacts, type ItemFacts } from './item-catalog';
+import { rememberRecommendation } from './recommendation-cache';
+
+export interface Recommendation {
+  bundle: Bundle;
+  items: BundleItem[];
+  /** The items' catalog and stock facts, in item order, as of serving. */
+  facts: ItemFacts[];
+}
+
+export interface RecommendationRequest {
+  sku: string | null;
+  variantId: string | null;
+  runId: string | null;
+  first: number;
+  inStockOnly: boolean;
+}
+
+/**
+ * The storefront read path: ACTIVE bundles containing an item, from the shop's latest run with bundles (or
+ * `runId`), best rank first, in stock unless told otherwise. Two index-backed queries per batch of candidates:
+ * the candidates with their items, then the items' facts; answers are kept briefly (recommendation-cache.ts).
+ */
+export class RecommendationService {
+  constructor(private readonly em: Em) {}
+
+  recommend(shopId: string, request: RecommendationRequest): Promise<Recommendation[]> {
+    const { sku, variantId, runId, first, inStockOnly } = request;
+    return rememberRecommendation(shopId, [sku, variantId, runId, first, inStockOnly], async () => {
+      const chosen: Recommendation[] = [];
+      const batch = inStockOnly ? Math.max(first * 2, 10) : first;
+      for (let offset = 0; chosen.length < first; offset += batch) {
+        const candidates = await this.candidates(shopId, request, batch, offset);
+        const facts = await loadItemFacts(this.em, candidates.flatMap((c) => c.items));
+        let at = 0;
+        for (const candidate of candidates) {
+          const own = facts.slice(at, (at += candidate.items.length));
+          if (inStockOnly && availableQuantity(candidate.items, own) === 0) continue;
+          chosen.push({ ...candidate, facts: own });
+          if (chosen.length === first) break;
+        }
+        if (candidates.length < batch) break;
+      }
+      return chosen;
+    });
+  }
+
+  private async candidates(shopId: string, request: RecommendationRequest, limit: number, offset: number): Promise<{ bundle: Bundle; items: BundleItem[] }[]> {
+    type Row = Record<string, unknown> & { item_list: { sku: string | null; variant_id: string | null; quantity: number; role: BundleItemRole }[] };
+    const rows: Row[] = await this.em.getConnection().execute(
+      `WITH candidates AS (
+         SELECT DISTINCT b.id, coalesce(b.rank, 2147483647) AS sort_rank
+           FROM bundle_items bi
+           JOIN bundles b ON b.id = bi.bundle_id
+          WHERE bi.run_id = coalesce(?::bigint, (SELECT max(run_id) FROM bundles WHERE shop_id = ?))
+            AND (bi.sku = ? OR bi.variant_id = ?)
+            AND b.shop_id = ? AND b.status = 'ACTIVE'
+          ORDER BY sort_rank, b.id
+          LIMIT ? OFFSET ?
+       )
+       SELECT b.*, (SELECT json_agg(json_build_object('sku', i.sku, 'variant_id', i.variant_id, 'quantity', i.quantity, 'role', i.role) ORDER BY i.position)
+                      FROM bundle_items i WHERE i.bundle_id = b.id) AS item_list
+         FROM candidates c JOIN bundles b ON b.id = c.id
+        ORDER BY c.sort_rank, c.id`,
+      [request.runId, shopId, request.sku, request.variantId, shopId, limit, offset],
+    );
+    return rows.map(({ item_list, ...row }) => {
+      const bundle = this.em.map(Bundle, row);
+      return {
+        bundle,
+        items: item_list.map((i) => ({ runId: bundle.run.id, sku: i.sku, variantId: i.variant_id, quantity: i.quantity, role: i.role })),
+      };
+    });
+  }
+}
