@@ -16,6 +16,36 @@ export interface Context {
   loaders: Map<string, unknown>;
 }
 
+/**
+ * The context of one request. The entity manager, the request's logger and the loader map are made on first
+ * use: many requests (introspection, cached reads, refusals) need none of them, and each costs allocations.
+ */
+export class RequestContext implements Context {
+  private forked?: Em;
+  private childLogger?: Logger;
+  private loaderMap?: Map<string, unknown>;
+
+  constructor(
+    readonly orm: Orm,
+    public principal: Principal | null,
+    readonly requestId: string,
+    private readonly rootLogger: Logger,
+    readonly config: Config,
+  ) {}
+
+  get em(): Em {
+    return (this.forked ??= this.orm.em.fork());
+  }
+
+  get logger(): Logger {
+    return (this.childLogger ??= this.rootLogger.child({ requestId: this.requestId }));
+  }
+
+  get loaders(): Map<string, unknown> {
+    return (this.loaderMap ??= new Map());
+  }
+}
+
 /** The caller's shop; the auth plugin has already refused requests without a key, so this always holds. */
 export function shopIdOf(context: Context): string {
   if (!context.principal) throw new Error('resolver reached without an authenticated principal');

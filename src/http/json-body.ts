@@ -1,0 +1,63 @@
+import type http from 'node:http';
+
+/** A request refused while reading its body, answered with `status`. */
+export class BodyError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Reads and parses a UTF-8 JSON body of at most `limit` bytes, as express.json does in strict mode (an empty
+ * body is `{}`; the top level must be an object or an array), without its content negotiation and decoding
+ * layers, which the caller has ruled out from the headers.
+ */
+export function readJsonBody(req: http.IncomingMessage, limit: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > limit) {
+      reject(new BodyError(413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${limit} bytes.`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let settled = false;
+    const fail = (error: BodyError) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) fail(new BodyError(413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${limit} bytes.`));
+      else chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('error', () => fail(new BodyError(400, 'BAD_REQUEST', 'The request body could not be read.')));
+    req.once('aborted', () => fail(new BodyError(400, 'BAD_REQUEST', 'The request was aborted.')));
+    req.once('end', () => {
+      if (settled) return;
+      settled = true;
+      const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      const first = /\S/.exec(text);
+      if (!first) {
+        resolve({});
+        return;
+      }
+      if (first[0] !== '{' && first[0] !== '[') {
+        reject(new BodyError(400, 'BAD_REQUEST', 'Request body must be a JSON object or array.'));
+        return;
+      }
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        reject(new BodyError(400, 'BAD_REQUEST', 'Request body is not valid JSON.'));
+      }
+    });
+  });
+}
