@@ -61,9 +61,10 @@ export class BundleService {
   constructor(private readonly em: Em) {}
 
   /**
-   * Saves drafts through the unit of work: in one transaction, chunk by chunk, one SELECT of the chunk's
-   * existing keys, then one flush (batched INSERTs and UPDATEs; ids come back through RETURNING, so nothing is
-   * read again). What was saved is returned from memory.
+   * Saves drafts through the unit of work, in one transaction. One SELECT finds which keys the run already
+   * has (a fresh run has none, so nothing is loaded); then chunk by chunk, the chunk's existing bundles are
+   * loaded with their items, the rest are built new, and one flush writes them (batched INSERTs and UPDATEs;
+   * ids come back through RETURNING, so nothing is read again). What was saved is returned from memory.
    */
   async save(shopId: string, runId: string, drafts: BundleDraft[], mode: BundleSaveMode, scope: ReplaceScope = 'ALL_BUT_PINNED_MANUAL'): Promise<SaveResult> {
     await this.completeIdentities(runId, drafts);
@@ -73,36 +74,42 @@ export class BundleService {
     const outcome = await this.em.transactional(async (em) => {
       const result: SaveResult = { bundles: [], inserted: 0, updated: 0, deleted: 0 };
       const now = new Date();
+      const keys = textArray(drafts.map((d) => d.key!));
+      const found: { id: string; key: string }[] = await em.execute(
+        'SELECT id, key FROM bundles WHERE run_id = ? AND key = ANY(?::text[])',
+        [runId, keys],
+      );
+      const idOf = new Map(found.map((row) => [row.key, String(row.id)]));
       for (const chunk of chunks(drafts, SAVE_CHUNK)) {
-        const existing = await em.find(Bundle, { run: runId, key: { $in: chunk.map((d) => d.key!) } }, { populate: ['items'] });
+        const ids = chunk.flatMap((draft) => idOf.get(draft.key!) ?? []);
+        const existing = ids.length ? await em.find(Bundle, { id: { $in: ids } }, { populate: ['items'] }) : [];
         const byKey = new Map<string, Bundle>(existing.map((bundle) => [bundle.key, bundle]));
-        const saved: Bundle[] = [];
+        // Shared by the chunk's new bundles: one reference each rather than one lookup per bundle.
+        const shop = em.getReference(Shop, shopId);
+        const run = em.getReference(Run, runId);
         for (const draft of chunk) {
-          let bundle: Bundle | undefined = byKey.get(draft.key!);
+          let bundle = byKey.get(draft.key!);
           if (bundle) {
             result.updated++;
           } else {
-            bundle = em.create(Bundle, {
-              shop: em.getReference(Shop, shopId),
-              run: em.getReference(Run, runId),
-              key: draft.key!,
-              kind: draft.kind,
-              source: draft.source,
-              createdAt: now,
-            });
+            bundle = new Bundle();
+            bundle.shop = shop;
+            bundle.run = run;
+            bundle.key = draft.key!;
+            bundle.createdAt = now;
+            em.persist(bundle);
             result.inserted++;
           }
           this.assign(em, bundle, draft, runId, now);
-          saved.push(bundle);
+          result.bundles.push({ bundle, items: draft.items.map(({ sku, variantId, quantity, role }) => ({ runId, sku: sku ?? null, variantId: variantId ?? null, quantity, role })) });
         }
         await em.flush();
-        for (const bundle of saved) result.bundles.push({ bundle, items: itemsOf(bundle) });
         em.clear();
       }
       if (mode === BundleSaveMode.REPLACE) {
-        const removed = await em.getConnection().execute(
+        const removed = await em.execute(
           `DELETE FROM bundles WHERE run_id = ? AND ${REPLACE_SCOPES[scope]} AND NOT (key = ANY(?::text[]))`,
-          [runId, textArray(drafts.map((d) => d.key!))],
+          [runId, keys],
           'run',
         );
         result.deleted = (removed as { affectedRows?: number }).affectedRows ?? 0;
@@ -116,18 +123,35 @@ export class BundleService {
   /**
    * Fills in the SKU of items given by variant id, and the variant id of items given by SKU, from the run's
    * catalog (else variants), in one query: so that storefronts find a bundle by either, and the same item
-   * named both ways makes the same key.
+   * named both ways makes the same key. Each branch is an `= ANY` on one column, so that it walks that
+   * column's (run_id, ...) index; an OR of the two would scan the run.
    */
   private async completeIdentities(runId: string, drafts: BundleDraft[]): Promise<void> {
-    const items = drafts.flatMap((draft) => draft.items).filter((item) => !item.sku || !item.variantId);
+    const items: DraftItem[] = [];
+    const variantIds = new Set<string>();
+    const skus = new Set<string>();
+    for (const draft of drafts) {
+      for (const item of draft.items) {
+        if (item.sku && item.variantId) continue;
+        items.push(item);
+        if (item.variantId) variantIds.add(item.variantId);
+        else if (item.sku) skus.add(item.sku);
+      }
+    }
     if (items.length === 0) return;
+    const byVariant = textArray([...variantIds]);
+    const bySku = textArray([...skus]);
     const known: { variant_id: string; sku: string }[] = await this.em.getConnection().execute(
       `SELECT DISTINCT ON (variant_id, sku) variant_id, sku FROM (
-         SELECT variant_id, sku, 0 AS source FROM catalog_items WHERE run_id = ? AND (variant_id = ANY(?::text[]) OR sku = ANY(?::text[]))
+         SELECT variant_id, sku, 0 AS source FROM catalog_items WHERE run_id = ? AND variant_id = ANY(?::text[]) AND sku IS NOT NULL
          UNION ALL
-         SELECT variant_id, sku, 1 AS source FROM variants WHERE run_id = ? AND (variant_id = ANY(?::text[]) OR sku = ANY(?::text[]))
-       ) found WHERE variant_id IS NOT NULL AND sku IS NOT NULL ORDER BY variant_id, sku, source`,
-      [runId, textArray(items.map((i) => i.variantId)), textArray(items.map((i) => i.sku)), runId, textArray(items.map((i) => i.variantId)), textArray(items.map((i) => i.sku))],
+         SELECT variant_id, sku, 0 AS source FROM catalog_items WHERE run_id = ? AND sku = ANY(?::text[]) AND variant_id IS NOT NULL
+         UNION ALL
+         SELECT variant_id, sku, 1 AS source FROM variants WHERE run_id = ? AND variant_id = ANY(?::text[]) AND sku IS NOT NULL
+         UNION ALL
+         SELECT variant_id, sku, 1 AS source FROM variants WHERE run_id = ? AND sku = ANY(?::text[]) AND variant_id IS NOT NULL
+       ) found ORDER BY variant_id, sku, source`,
+      [runId, byVariant, runId, bySku, runId, byVariant, runId, bySku],
     );
     const skuOf = new Map<string, string>();
     const variantOf = new Map<string, string>();
@@ -141,7 +165,11 @@ export class BundleService {
     }
   }
 
-  /** Copies a draft onto a bundle; items are matched by position so unchanged ones are not rewritten. */
+  /**
+   * Copies a draft onto a bundle; items are matched by position so unchanged ones are not rewritten. New items
+   * are constructed and persisted rather than made with em.create, which would look each one up in the
+   * identity map and run it through the hydrator: measurable at 10,000 bundles.
+   */
   private assign(em: Em, bundle: Bundle, draft: BundleDraft, runId: string, now: Date): void {
     Object.assign(bundle, {
       kind: draft.kind,
@@ -162,9 +190,18 @@ export class BundleService {
     });
     const current = bundle.items.isInitialized() ? bundle.items.getItems() : [];
     draft.items.forEach((item: DraftItem, position) => {
-      const fields = { sku: item.sku ?? undefined, variantId: item.variantId ?? undefined, quantity: item.quantity, role: item.role };
-      if (current[position]) Object.assign(current[position], fields);
-      else bundle.items.add(em.create(BundleItemRecord, { bundle, position, runId, ...fields }));
+      let record = current[position];
+      if (!record) {
+        record = new BundleItemRecord();
+        record.bundle = bundle;
+        record.position = position;
+        record.runId = runId;
+        em.persist(record);
+      }
+      record.sku = item.sku ?? undefined;
+      record.variantId = item.variantId ?? undefined;
+      record.quantity = item.quantity;
+      record.role = item.role;
     });
     for (const extra of current.slice(draft.items.length)) bundle.items.remove(extra);
   }
