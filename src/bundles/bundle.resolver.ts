@@ -51,13 +51,32 @@ function factsLoader(ctx: Context) {
   );
 }
 
-async function itemsOf(bundle: BundleType, ctx: Context): Promise<BundleItem[]> {
+function itemsOf(bundle: BundleType, ctx: Context): BundleItem[] | Promise<BundleItem[]> {
   return bundle.itemRecords ?? itemsLoader(ctx).load(bundle.bundleId);
 }
 
-async function factsOf(bundle: BundleType, ctx: Context): Promise<{ items: BundleItem[]; facts: ItemFacts[] }> {
-  const items = await itemsOf(bundle, ctx);
-  return { items, facts: await factsLoader(ctx).loadMany(items).then((all) => all.map((f) => { if (f instanceof Error) throw f; return f; })) };
+type ItemsWithFacts = { items: BundleItem[]; facts: ItemFacts[] };
+
+/**
+ * Items with their facts. Answers of the storefront path arrive with their facts attached: those are used as
+ * they are, without a promise per field, since that path is the one under load.
+ */
+function factsOf(bundle: BundleType, ctx: Context): ItemsWithFacts | Promise<ItemsWithFacts> {
+  const items = bundle.itemRecords;
+  if (items && items.every((item) => item.facts)) return { items, facts: items.map((item) => item.facts!) };
+  return (async () => {
+    const loaded = await itemsOf(bundle, ctx);
+    const facts = await factsLoader(ctx).loadMany(loaded);
+    return { items: loaded, facts: facts.map((f) => { if (f instanceof Error) throw f; return f; }) };
+  })();
+}
+
+function factOf(item: BundleItem, ctx: Context): ItemFacts | Promise<ItemFacts> {
+  return item.facts ?? factsLoader(ctx).load(item);
+}
+
+function whenReady<T, R>(value: T | Promise<T>, then: (value: T) => R): R | Promise<R> {
+  return value instanceof Promise ? value.then(then) : then(value);
 }
 
 function bundleService(ctx: Context): BundleService {
@@ -98,11 +117,7 @@ export class BundleResolver {
     const runDbId = runId == null ? null : idOf(runId, 'Run');
     if (runId != null && !runDbId) return [];
     const recommendations = await new RecommendationService(ctx.em).recommend(shopIdOf(ctx), { ...item, runId: runDbId, first, inStockOnly });
-    const facts = factsLoader(ctx);
-    return recommendations.map(({ bundle, items, facts: known }) => {
-      items.forEach((one, i) => facts.prime(one, known[i]));
-      return BundleType.from(bundle, items);
-    });
+    return recommendations.map(({ bundle, items, facts }) => BundleType.from(bundle, items.map((item, i) => ({ ...item, facts: facts[i] }))));
   }
 
   @Mutation(() => BundlesSavePayload, { description: 'Create or update bundles by key in one transaction; REPLACE also removes the others.' })
@@ -150,20 +165,20 @@ export class BundleResolver {
   }
 
   @FieldResolver(() => [BundleItem])
-  items(@Root() bundle: BundleType, @Ctx() ctx: Context): Promise<BundleItem[]> {
+  items(@Root() bundle: BundleType, @Ctx() ctx: Context): BundleItem[] | Promise<BundleItem[]> {
     return itemsOf(bundle, ctx);
   }
 
   @FieldResolver(() => BundlePricingType, { nullable: true, description: "Computed from the run's catalog prices and the discount; null when a price is unknown." })
-  async pricing(@Root() bundle: BundleType, @Ctx() ctx: Context): Promise<BundlePricingType | null> {
-    const { items, facts } = await factsOf(bundle, ctx);
-    return priceBundle(items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: facts[i].price })), bundle.discount);
+  pricing(@Root() bundle: BundleType, @Ctx() ctx: Context): BundlePricingType | null | Promise<BundlePricingType | null> {
+    return whenReady(factsOf(bundle, ctx), ({ items, facts }) =>
+      priceBundle(items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: facts[i].price })), bundle.discount),
+    );
   }
 
   @FieldResolver(() => Int, { nullable: true, description: 'Complete bundles stock allows: min over items of floor(available / quantity), untracked and continue-selling items ignored.' })
-  async availableQuantity(@Root() bundle: BundleType, @Ctx() ctx: Context): Promise<number | null> {
-    const { items, facts } = await factsOf(bundle, ctx);
-    return availableQuantity(items, facts);
+  availableQuantity(@Root() bundle: BundleType, @Ctx() ctx: Context): number | null | Promise<number | null> {
+    return whenReady(factsOf(bundle, ctx), ({ items, facts }) => availableQuantity(items, facts));
   }
 
   @FieldResolver(() => RunType)
@@ -177,18 +192,18 @@ export class BundleResolver {
 @Resolver(() => BundleItem)
 export class BundleItemResolver {
   @FieldResolver(() => String, { nullable: true, description: "From the run's catalog (else variants)." })
-  async title(@Root() item: BundleItem, @Ctx() ctx: Context): Promise<string | null> {
-    return (await factsLoader(ctx).load(item)).title;
+  title(@Root() item: BundleItem, @Ctx() ctx: Context): string | null | Promise<string | null> {
+    return whenReady(factOf(item, ctx), (fact) => fact.title);
   }
 
   @FieldResolver(() => DecimalScalar, { nullable: true })
-  async price(@Root() item: BundleItem, @Ctx() ctx: Context): Promise<string | null> {
-    return (await factsLoader(ctx).load(item)).price;
+  price(@Root() item: BundleItem, @Ctx() ctx: Context): string | null | Promise<string | null> {
+    return whenReady(factOf(item, ctx), (fact) => fact.price);
   }
 
   @FieldResolver(() => Int, { nullable: true, description: 'Units available over stocked locations, else the catalog total; null when unknown.' })
-  async available(@Root() item: BundleItem, @Ctx() ctx: Context): Promise<number | null> {
-    return (await factsLoader(ctx).load(item)).available;
+  available(@Root() item: BundleItem, @Ctx() ctx: Context): number | null | Promise<number | null> {
+    return whenReady(factOf(item, ctx), (fact) => fact.available);
   }
 }
 

@@ -4,6 +4,7 @@ import { Connection, Node } from '../graphql/relay';
 import { DateTimeScalar, DecimalScalar } from '../graphql/scalars';
 import { UserError } from '../graphql/user-error';
 import { BundleItemRole } from './bundle-item.entity';
+import type { ItemFacts } from './item-catalog';
 import { BundleKind, BundleSource, BundleStatus, type Bundle } from './bundle.entity';
 
 registerEnumType(BundleKind, { name: 'BundleKind' });
@@ -98,6 +99,8 @@ export class BundleCopy {
 @ObjectType()
 export class BundleItem {
   runId!: string;
+  /** The item's catalog and stock facts, when they came with it (the storefront path). */
+  facts?: ItemFacts;
 
   @Field(() => String, { nullable: true })
   sku!: string | null;
