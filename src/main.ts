@@ -4,7 +4,7 @@ import { loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { createSchema } from './graphql/schema';
 import { startHttpServer, type HttpServer } from './http/server';
-import { failInterruptedUploads, watchInterruptedUploads } from './ingest/upload-recovery';
+import { STALE_AFTER_MS, failInterruptedUploads } from './ingest/upload-recovery';
 import { failInterruptedGenerations } from './generation/generation.service';
 import { createLogger, type Logger } from './logger';
 import { ShopService } from './shops/shop.service';
@@ -34,13 +34,25 @@ async function bootstrapDevelopmentShop(database: Database, config: Config, logg
   );
 }
 
+/**
+ * Uploads and generations left PROCESSING by a server that died are marked FAILED (INTERRUPTED): at start, and
+ * every STALE_AFTER_MS after, since a server sharing the database may die at any time.
+ */
+async function recoverInterruptedWork(database: Database, logger: Logger): Promise<() => void> {
+  const sweep = () => Promise.all([failInterruptedUploads(database.orm, logger), failInterruptedGenerations(database.orm, logger)]);
+  await sweep();
+  const timer = setInterval(() => {
+    sweep().catch((error) => logger.warn({ err: error }, 'could not check for interrupted work'));
+  }, STALE_AFTER_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const database = await openDatabase(config, logger);
   try {
     if (database.embedded) await bootstrapDevelopmentShop(database, config, logger);
-    await failInterruptedUploads(database.orm, logger);
-    await failInterruptedGenerations(database.orm, logger);
-    const stopWatching = watchInterruptedUploads(database.orm, logger);
+    const stopWatching = await recoverInterruptedWork(database, logger);
     const schema = await createSchema();
     const http = await startHttpServer({ config, orm: database.orm, schema, logger });
     logger.info({ url: http.url }, 'bundlegraph is serving');

@@ -7,8 +7,8 @@ export const STALE_AFTER_MS = 15_000;
 
 /**
  * Marks uploads left PROCESSING by a server that died as FAILED (INTERRUPTED). Their data transaction died
- * with the server, so nothing of them was written. Runs at start and then periodically, since another live
- * server may share the database and only a stopped heartbeat tells a dead one.
+ * with the server, so nothing of them was written. See recoverInterruptedWork in main.ts: at start and then
+ * periodically, since another live server may share the database and only a stopped heartbeat tells a dead one.
  */
 export async function failInterruptedUploads(orm: Orm, logger: Logger, staleAfterMs = STALE_AFTER_MS): Promise<number> {
   const cutoff = new Date(Date.now() - staleAfterMs);
@@ -24,12 +24,4 @@ export async function failInterruptedUploads(orm: Orm, logger: Logger, staleAfte
   );
   if (count) logger.warn({ count }, 'marked interrupted uploads as failed');
   return count;
-}
-
-export function watchInterruptedUploads(orm: Orm, logger: Logger): () => void {
-  const timer = setInterval(() => {
-    failInterruptedUploads(orm, logger).catch((error) => logger.warn({ err: error }, 'could not check for interrupted uploads'));
-  }, STALE_AFTER_MS);
-  timer.unref();
-  return () => clearInterval(timer);
 }
