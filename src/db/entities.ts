@@ -9,6 +9,7 @@ import { CoverageItems, CoveragePart } from '../coverage/coverage.entity';
 import { BundleGeneration } from '../generation/generation.entity';
 import { CsvRowErrorRecord } from '../ingest/csv-row-error.entity';
 import { CsvUpload } from '../ingest/csv-upload.entity';
+import { RunJob } from '../runs/run-job.entity';
 import { Run } from '../runs/run.entity';
 import { ApiKey } from '../shops/api-key.entity';
 import { Shop } from '../shops/shop.entity';
@@ -18,6 +19,7 @@ export const entities = [
   Shop,
   ApiKey,
   Run,
+  RunJob,
   CsvUpload,
   CsvRowErrorRecord,
   OrderLine,

@@ -1,6 +1,5 @@
-import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import { Run } from '../runs/run.entity';
-import { Shop } from '../shops/shop.entity';
+import { Entity, Enum, Index, OptionalProps, Property } from '@mikro-orm/core';
+import { RunJob } from '../runs/run-job.entity';
 
 export enum GenerationStatus {
   PROCESSING = 'PROCESSING',
@@ -35,17 +34,8 @@ export interface GenerationResult {
  */
 @Entity({ tableName: 'bundle_generations' })
 @Index({ properties: ['run', 'id'] })
-export class BundleGeneration {
+export class BundleGeneration extends RunJob {
   [OptionalProps]?: 'status' | 'phase' | 'ordersConsidered' | 'itemsConsidered' | 'candidatePairs' | 'bundlesWritten' | 'startedAt' | 'heartbeatAt';
-
-  @PrimaryKey({ type: 'bigint', autoincrement: true })
-  id!: string;
-
-  @ManyToOne(() => Shop, { deleteRule: 'cascade' })
-  shop!: Shop;
-
-  @ManyToOne(() => Run, { deleteRule: 'cascade' })
-  run!: Run;
 
   @Enum(() => GenerationStatus)
   status: GenerationStatus = GenerationStatus.PROCESSING;
@@ -72,24 +62,4 @@ export class BundleGeneration {
 
   @Property({ type: 'jsonb', nullable: true })
   result?: GenerationResult | null;
-
-  /** GENERATION_FAILED, INTERRUPTED, ...: the code of what ended a failed generation. */
-  @Property({ type: 'text', nullable: true })
-  errorCode?: string;
-
-  @Property({ type: 'text', nullable: true })
-  errorMessage?: string;
-
-  @Property({ columnType: 'timestamptz', defaultRaw: 'now()' })
-  startedAt: Date = new Date();
-
-  @Property({ columnType: 'timestamptz', nullable: true })
-  finishedAt?: Date;
-
-  /** Renewed while the generation runs; a PROCESSING generation whose heartbeat stopped was interrupted. */
-  @Property({ columnType: 'timestamptz', defaultRaw: 'now()' })
-  heartbeatAt: Date = new Date();
-
-  @Property({ type: 'integer', nullable: true })
-  durationMs?: number;
 }

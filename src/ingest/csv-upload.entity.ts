@@ -1,6 +1,5 @@
-import { BigIntType, Collection, Entity, Enum, Index, ManyToOne, OneToMany, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import { Run } from '../runs/run.entity';
-import { Shop } from '../shops/shop.entity';
+import { BigIntType, Collection, Entity, Enum, Index, OneToMany, OptionalProps, Property } from '@mikro-orm/core';
+import { RunJob } from '../runs/run-job.entity';
 import { CsvRowErrorRecord } from './csv-row-error.entity';
 
 export enum CsvKind {
@@ -27,19 +26,10 @@ export enum UploadStatus {
  */
 @Entity({ tableName: 'csv_uploads' })
 @Index({ properties: ['run', 'id'] })
-export class CsvUpload {
+export class CsvUpload extends RunJob {
   [OptionalProps]?:
     | 'format' | 'status' | 'dryRun' | 'errorPolicy' | 'bytesRead' | 'rowsRead' | 'rowsWritten' | 'rowsInserted'
     | 'rowsUpdated' | 'rowsRejected' | 'rowsSkipped' | 'startedAt' | 'heartbeatAt';
-
-  @PrimaryKey({ type: 'bigint', autoincrement: true })
-  id!: string;
-
-  @ManyToOne(() => Shop, { deleteRule: 'cascade' })
-  shop!: Shop;
-
-  @ManyToOne(() => Run, { deleteRule: 'cascade' })
-  run!: Run;
 
   @Enum(() => CsvKind)
   kind!: CsvKind;
@@ -80,26 +70,6 @@ export class CsvUpload {
 
   @Property({ type: 'integer' })
   rowsSkipped: number = 0;
-
-  /** File-level failure (MISSING_COLUMNS, INTERRUPTED, ...): the code of the userError that ended the upload. */
-  @Property({ type: 'text', nullable: true })
-  errorCode?: string;
-
-  @Property({ type: 'text', nullable: true })
-  errorMessage?: string;
-
-  @Property({ columnType: 'timestamptz', defaultRaw: 'now()' })
-  startedAt: Date = new Date();
-
-  @Property({ columnType: 'timestamptz', nullable: true })
-  finishedAt?: Date;
-
-  /** Renewed while the upload is processed; a PROCESSING upload whose heartbeat stopped was interrupted. */
-  @Property({ columnType: 'timestamptz', defaultRaw: 'now()' })
-  heartbeatAt: Date = new Date();
-
-  @Property({ type: 'integer', nullable: true })
-  durationMs?: number;
 
   @OneToMany(() => CsvRowErrorRecord, (error) => error.upload)
   rowErrors = new Collection<CsvRowErrorRecord>(this);
