@@ -72,7 +72,7 @@ export async function runBundlesBench(args: string[]): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundlegraph-bench-bundles-'));
   fs.chmodSync(dir, 0o755);
   const database = await startBenchDatabase(path.join(dir, 'db'));
-  const server = await startServerProcess({ databaseUrl: database.url });
+  const server = await startServerProcess({ databaseUrl: database.url, nodeArgs: process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [] });
   const orm = await connectOrm(database.url);
   try {
     const { apiKey: key, shop } = await runCli(database.url, ['shop', 'create', '--domain', `bench-bundles-${process.pid}.myshopify.com`]);

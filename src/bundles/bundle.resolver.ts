@@ -116,8 +116,7 @@ export class BundleResolver {
     if (first < 1 || first > MAX_RECOMMENDED) throw new DomainError(userError('OUT_OF_RANGE', `"first" must be between 1 and ${MAX_RECOMMENDED}.`, ['first']));
     const runDbId = runId == null ? null : idOf(runId, 'Run');
     if (runId != null && !runDbId) return [];
-    const recommendations = await new RecommendationService(ctx.em).recommend(shopIdOf(ctx), { ...item, runId: runDbId, first, inStockOnly });
-    return recommendations.map(({ bundle, items, facts }) => BundleType.from(bundle, items.map((item, i) => ({ ...item, facts: facts[i] }))));
+    return new RecommendationService(() => ctx.em).recommend(shopIdOf(ctx), { ...item, runId: runDbId, first, inStockOnly });
   }
 
   @Mutation(() => BundlesSavePayload, { description: 'Create or update bundles by key in one transaction; REPLACE also removes the others.' })

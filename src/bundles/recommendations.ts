@@ -1,16 +1,9 @@
 import type { Em } from '../db/orm';
 import { Bundle } from './bundle.entity';
 import type { BundleItemRole } from './bundle-item.entity';
-import type { BundleItem } from './bundle.types';
-import { availableQuantity, loadItemFacts, type ItemFacts } from './item-catalog';
+import { BundleType, type BundleItem } from './bundle.types';
+import { availableQuantity, loadItemFacts } from './item-catalog';
 import { rememberRecommendation } from './recommendation-cache';
-
-export interface Recommendation {
-  bundle: Bundle;
-  items: BundleItem[];
-  /** The items' catalog and stock facts, in item order, as of serving. */
-  facts: ItemFacts[];
-}
 
 export interface RecommendationRequest {
   sku: string | null;
@@ -26,21 +19,23 @@ export interface RecommendationRequest {
  * the candidates with their items, then the items' facts; answers are kept briefly (recommendation-cache.ts).
  */
 export class RecommendationService {
-  constructor(private readonly em: Em) {}
+  /** The entity manager is only made when an answer has to be computed: most requests are answered from memory. */
+  constructor(private readonly em: () => Em) {}
 
-  recommend(shopId: string, request: RecommendationRequest): Promise<Recommendation[]> {
+  /** Bundles ready to serve, their items carrying their facts; kept and shared as they are, never modified. */
+  recommend(shopId: string, request: RecommendationRequest): Promise<BundleType[]> {
     const { sku, variantId, runId, first, inStockOnly } = request;
     return rememberRecommendation(shopId, [sku, variantId, runId, first, inStockOnly], async () => {
-      const chosen: Recommendation[] = [];
+      const chosen: BundleType[] = [];
       const batch = inStockOnly ? Math.max(first * 2, 10) : first;
       for (let offset = 0; chosen.length < first; offset += batch) {
         const candidates = await this.candidates(shopId, request, batch, offset);
-        const facts = await loadItemFacts(this.em, candidates.flatMap((c) => c.items));
+        const facts = await loadItemFacts(this.em(), candidates.flatMap((c) => c.items));
         let at = 0;
         for (const candidate of candidates) {
           const own = facts.slice(at, (at += candidate.items.length));
           if (inStockOnly && availableQuantity(candidate.items, own) === 0) continue;
-          chosen.push({ ...candidate, facts: own });
+          chosen.push(BundleType.from(candidate.bundle, candidate.items.map((item, i) => ({ ...item, facts: own[i] }))));
           if (chosen.length === first) break;
         }
         if (candidates.length < batch) break;
@@ -51,7 +46,8 @@ export class RecommendationService {
 
   private async candidates(shopId: string, request: RecommendationRequest, limit: number, offset: number): Promise<{ bundle: Bundle; items: BundleItem[] }[]> {
     type Row = Record<string, unknown> & { item_list: { sku: string | null; variant_id: string | null; quantity: number; role: BundleItemRole }[] };
-    const rows: Row[] = await this.em.getConnection().execute(
+    const em = this.em();
+    const rows: Row[] = await em.getConnection().execute(
       `WITH candidates AS (
          SELECT DISTINCT b.id, coalesce(b.rank, 2147483647) AS sort_rank
            FROM bundle_items bi
@@ -69,7 +65,7 @@ export class RecommendationService {
       [request.runId, shopId, request.sku, request.variantId, shopId, limit, offset],
     );
     return rows.map(({ item_list, ...row }) => {
-      const bundle = this.em.map(Bundle, row);
+      const bundle = em.map(Bundle, row);
       return {
         bundle,
         items: item_list.map((i) => ({ runId: bundle.run.id, sku: i.sku, variantId: i.variant_id, quantity: i.quantity, role: i.role })),
