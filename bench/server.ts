@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded';
 import { createLogger } from '../src/logger';
@@ -10,23 +9,12 @@ const DIST_SRC = path.resolve(__dirname, '..', 'src');
 export const MAIN_JS = path.join(DIST_SRC, 'main.js');
 export const CLI_JS = path.join(DIST_SRC, 'cli.js');
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /** A throw-away embedded PostgreSQL under `dir` (deleted on stop). */
 export async function startBenchDatabase(dir: string): Promise<EmbeddedDatabase> {
   fs.mkdirSync(dir, { recursive: true });
   // Under root the database runs as the `postgres` user, which must be able to reach its folder.
   fs.chmodSync(dir, 0o755);
-  return startEmbeddedDatabase({ dataDir: dir, port: await freePort(), persistent: false, logger: createLogger('warn') });
+  return startEmbeddedDatabase({ dataDir: dir, port: 0, persistent: false, logger: createLogger('warn') });
 }
 
 function serverEnv(databaseUrl: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
