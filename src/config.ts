@@ -18,6 +18,8 @@ export interface Config {
   maxUploadFiles: number;
   maxQueryDepth: number;
   maxQueryComplexity: number;
+  /** Memory for whole responses of cacheable reads (graphql/response-cache.ts); 0 turns the cache off. */
+  responseCacheBytes: number;
   requestTimeoutMs: number;
   shutdownGraceMs: number;
 }
@@ -63,6 +65,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     maxJsonBytes: int('MAX_JSON_BYTES', 16 * 1024 * 1024),
     maxQueryDepth: int('MAX_QUERY_DEPTH', 12),
     maxQueryComplexity: int('MAX_QUERY_COMPLEXITY', 5000),
+    responseCacheBytes: int('RESPONSE_CACHE_BYTES', 32 * 1024 ** 2),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 60 * 60 * 1000),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 30_000),
     ...overrides,

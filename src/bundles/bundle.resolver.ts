@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { loader, shopIdOf, type Context } from '../graphql/context';
 import { idOf, requireIdOf } from '../graphql/global-id';
 import { ConnectionArgs, connectionComplexity, pageRequest, toConnection, type ConnectionShape, type CursorValues } from '../graphql/relay';
@@ -103,6 +103,8 @@ export class BundleResolver {
     description:
       "The best ACTIVE bundles containing an item, from the shop's latest run with bundles (or runId); bundles with an out-of-stock item are left out unless inStockOnly is false.",
   })
+  // The storefront hot path: its whole response is kept as long as the answers it is built from.
+  @Extensions({ responseCache: true })
   async recommendedBundles(
     @Arg('sku', () => String, { nullable: true }) sku: string | null,
     @Arg('variantId', () => String, { nullable: true }) variantId: string | null,
@@ -116,7 +118,7 @@ export class BundleResolver {
     if (first < 1 || first > MAX_RECOMMENDED) throw new DomainError(userError('OUT_OF_RANGE', `"first" must be between 1 and ${MAX_RECOMMENDED}.`, ['first']));
     const runDbId = runId == null ? null : idOf(runId, 'Run');
     if (runId != null && !runDbId) return [];
-    return new RecommendationService(() => ctx.em).recommend(shopIdOf(ctx), { ...item, runId: runDbId, first, inStockOnly });
+    return new RecommendationService(ctx.orm, ctx.responseCache.dependOn).recommend(shopIdOf(ctx), { ...item, runId: runDbId, first, inStockOnly });
   }
 
   @Mutation(() => BundlesSavePayload, { description: 'Create or update bundles by key in one transaction; REPLACE also removes the others.' })

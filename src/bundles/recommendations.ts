@@ -1,4 +1,5 @@
-import type { Em } from '../db/orm';
+import type { Em, Orm } from '../db/orm';
+import type { CacheDependency } from '../graphql/response-cache';
 import { Bundle } from './bundle.entity';
 import type { BundleItemRole } from './bundle-item.entity';
 import { BundleType, type BundleItem } from './bundle.types';
@@ -19,18 +20,24 @@ export interface RecommendationRequest {
  * the candidates with their items, then the items' facts; answers are kept briefly (recommendation-cache.ts).
  */
 export class RecommendationService {
-  /** The entity manager is only made when an answer has to be computed: most requests are answered from memory. */
-  constructor(private readonly em: () => Em) {}
+  constructor(
+    private readonly orm: Orm,
+    /** Told what each answer was built from, so that a response made of it can be kept as long (response-cache.ts). */
+    private readonly dependOn?: (dependency: CacheDependency) => void,
+  ) {}
 
   /** Bundles ready to serve, their items carrying their facts; kept and shared as they are, never modified. */
   recommend(shopId: string, request: RecommendationRequest): Promise<BundleType[]> {
     const { sku, variantId, runId, first, inStockOnly } = request;
     return rememberRecommendation(shopId, [sku, variantId, runId, first, inStockOnly], async () => {
+      // An entity manager of the computation's own: most requests are answered from memory and need none, and
+      // a kept answer is later recomputed outside any request.
+      const em = this.orm.em.fork();
       const chosen: BundleType[] = [];
       const batch = inStockOnly ? Math.max(first * 2, 10) : first;
       for (let offset = 0; chosen.length < first; offset += batch) {
-        const candidates = await this.candidates(shopId, request, batch, offset);
-        const facts = await loadItemFacts(this.em(), candidates.flatMap((c) => c.items));
+        const candidates = await this.candidates(em, shopId, request, batch, offset);
+        const facts = await loadItemFacts(em, candidates.flatMap((c) => c.items));
         let at = 0;
         for (const candidate of candidates) {
           const own = facts.slice(at, (at += candidate.items.length));
@@ -41,12 +48,11 @@ export class RecommendationService {
         if (candidates.length < batch) break;
       }
       return chosen;
-    });
+    }, this.dependOn);
   }
 
-  private async candidates(shopId: string, request: RecommendationRequest, limit: number, offset: number): Promise<{ bundle: Bundle; items: BundleItem[] }[]> {
+  private async candidates(em: Em, shopId: string, request: RecommendationRequest, limit: number, offset: number): Promise<{ bundle: Bundle; items: BundleItem[] }[]> {
     type Row = Record<string, unknown> & { item_list: { sku: string | null; variant_id: string | null; quantity: number; role: BundleItemRole }[] };
-    const em = this.em();
     const rows: Row[] = await em.getConnection().execute(
       `WITH candidates AS (
          SELECT DISTINCT b.id, coalesce(b.rank, 2147483647) AS sort_rank

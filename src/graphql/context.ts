@@ -2,6 +2,7 @@ import type { Config } from '../config';
 import type { Em, Orm } from '../db/orm';
 import type { Logger } from '../logger';
 import type { Principal } from '../shops/api-key.service';
+import { ResponseCachePolicy } from './response-cache';
 
 /** What every resolver receives: a request-scoped entity manager and the caller. */
 export interface Context {
@@ -14,6 +15,8 @@ export interface Context {
   config: Config;
   /** Per-request DataLoaders, created on first use (see `loader`). */
   loaders: Map<string, unknown>;
+  /** Whether and for how long this request's response may be served again (see graphql/response-cache.ts). */
+  responseCache: ResponseCachePolicy;
 }
 
 /**
@@ -24,6 +27,7 @@ export class RequestContext implements Context {
   private forked?: Em;
   private childLogger?: Logger;
   private loaderMap?: Map<string, unknown>;
+  readonly responseCache = new ResponseCachePolicy();
 
   constructor(
     readonly orm: Orm,

@@ -12,11 +12,11 @@ export class BodyError extends Error {
 }
 
 /**
- * Reads and parses a UTF-8 JSON body of at most `limit` bytes, as express.json does in strict mode (an empty
+ * Reads and parses (into `value`) a UTF-8 JSON body of at most `limit` bytes, as express.json does in strict mode (an empty
  * body is `{}`; the top level must be an object or an array), without its content negotiation and decoding
  * layers, which the caller has ruled out from the headers.
  */
-export function readJsonBody(req: http.IncomingMessage, limit: number): Promise<unknown> {
+export function readJsonBody(req: http.IncomingMessage, limit: number): Promise<{ text: string; value: unknown }> {
   return new Promise((resolve, reject) => {
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > limit) {
@@ -46,7 +46,7 @@ export function readJsonBody(req: http.IncomingMessage, limit: number): Promise<
       const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
       const first = /\S/.exec(text);
       if (!first) {
-        resolve({});
+        resolve({ text, value: {} });
         return;
       }
       if (first[0] !== '{' && first[0] !== '[') {
@@ -54,7 +54,7 @@ export function readJsonBody(req: http.IncomingMessage, limit: number): Promise<
         return;
       }
       try {
-        resolve(JSON.parse(text));
+        resolve({ text, value: JSON.parse(text) });
       } catch {
         reject(new BodyError(400, 'BAD_REQUEST', 'Request body is not valid JSON.'));
       }

@@ -13,6 +13,7 @@ import { isMigrated, type Orm } from '../db/orm';
 import { RequestContext, type Context } from '../graphql/context';
 import { createErrorFormatter } from '../graphql/format-error';
 import { authPlugin, complexityPlugin, depthLimit } from '../graphql/guards';
+import { ResponseCache, responseCachePlugin } from '../graphql/response-cache';
 import type { Logger } from '../logger';
 import { ApiKeyService, cachedPrincipal } from '../shops/api-key.service';
 import { BodyError, readJsonBody } from './json-body';
@@ -74,7 +75,7 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     readJsonBody(req, config.maxJsonBytes)
-      .then((body) => handleGraphQL(req, res, body, requestId))
+      .then(({ text, value }) => (serveCached(req, res, text, requestId) ? undefined : handleGraphQL(req, res, value, requestId, text)))
       .catch((error: unknown) => {
         if (error instanceof BodyError) {
           req.resume();
@@ -110,9 +111,32 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
       requestLogPlugin(logger),
       authPlugin,
       complexityPlugin(schema, config.maxQueryComplexity),
+      responseCachePlugin(),
     ],
   });
   await apollo.start();
+
+  const responseCache = new ResponseCache(config.responseCacheBytes);
+
+  /** The key of a plain JSON request's response, when its caller's key is known without asking the database. */
+  function responseKeyOf(req: http.IncomingMessage, body: string): string | null {
+    const token = bearerToken(req.headers.authorization);
+    const principal = token ? cachedPrincipal(token) : undefined;
+    return principal ? responseCache.keyOf(principal.shopId, req.headers.accept, body) : null;
+  }
+
+  /** Answers from the response cache when it can; whether it did. */
+  function serveCached(req: http.IncomingMessage, res: http.ServerResponse, body: string, requestId: string): boolean {
+    const key = responseKeyOf(req, body);
+    const cached = key === null ? undefined : responseCache.get(key);
+    if (!cached) return false;
+    if (logger.isLevelEnabled('info')) logger.info({ requestId, cached: true }, 'graphql request');
+    res.statusCode = cached.status;
+    for (const [name, value] of cached.headers) res.setHeader(name, value);
+    res.setHeader('content-length', Buffer.byteLength(cached.body));
+    res.end(cached.body);
+    return true;
+  }
 
   async function contextFor(req: http.IncomingMessage, requestId: string): Promise<Context> {
     const context = new RequestContext(orm, null, requestId, logger, config);
@@ -124,8 +148,10 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     return context;
   }
 
-  async function handleGraphQL(req: http.IncomingMessage, res: http.ServerResponse, body: unknown, requestId: string): Promise<void> {
+  /** Runs a request through Apollo; `text`, the body as received, keys its response when it may be kept. */
+  async function handleGraphQL(req: http.IncomingMessage, res: http.ServerResponse, body: unknown, requestId: string, text?: string): Promise<void> {
     let response: HTTPGraphQLResponse;
+    let context: Context | undefined;
     try {
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
@@ -135,7 +161,7 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
       const query = url.indexOf('?');
       response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: query >= 0 ? url.slice(query) : '', body },
-        context: () => contextFor(req, requestId),
+        context: async () => (context = await contextFor(req, requestId)),
       });
     } catch (error) {
       logger.error({ err: error, requestId }, 'graphql request failed');
@@ -147,6 +173,11 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     if (response.body.kind === 'complete') {
       res.setHeader('content-length', Buffer.byteLength(response.body.string));
       res.end(response.body.string);
+      const key = text !== undefined && context?.responseCache.storable && res.statusCode === 200 ? responseKeyOf(req, text) : null;
+      if (key !== null) {
+        const headers = [...response.headers].filter(([name]) => name !== 'x-request-id');
+        responseCache.set(key, { status: 200, headers, body: response.body.string, dependencies: context!.responseCache.dependencies });
+      }
       return;
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);

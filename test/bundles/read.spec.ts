@@ -206,4 +206,58 @@ describe('reading bundles', () => {
       expect(statements.length, statements.join('\n')).to.be.at.most(5);
     });
   });
+
+  describe('storefront responses kept whole', () => {
+    const QUERY = '{ recommendedBundles(sku: "TEE-BLK-M", inStockOnly: false) { key title run { name } } }';
+    let storefront: TestShop;
+    let readKey: string;
+    before(async () => {
+      storefront = await createShop('kept');
+      const run = await runWithCatalog(storefront.adminKey);
+      ok(await saveBundles(storefront.adminKey, run, [
+        { key: 'pair', kind: 'FREQUENTLY_BOUGHT_TOGETHER', status: 'ACTIVE', title: 'Pair', items: [{ sku: 'TEE-BLK-M' }, { sku: 'MUG-01' }] },
+      ]));
+      readKey = await storefront.readKey();
+    });
+
+    it('answers a repeated query without executing it, not even its run field', async () => {
+      const { captureSql } = await import('../helpers/sql-capture');
+      const first = await captureSql(() => gql(QUERY, {}, { key: readKey }));
+      expect(ok(first.result).recommendedBundles.map((b: any) => b.key)).to.deep.equal(['pair']);
+      expect(first.statements.length).to.be.greaterThan(0);
+      const again = await captureSql(() => gql(QUERY, {}, { key: readKey }));
+      expect(again.result.data).to.deep.equal(first.result.data);
+      expect(again.statements).to.deep.equal([]);
+    });
+
+    it("never answers one shop with another's response to the same text", async () => {
+      ok(await gql(QUERY, {}, { key: readKey }));
+      const other = await createShop('kept-other');
+      const answer = await gql(QUERY, {}, { key: await other.readKey() });
+      expect(ok(answer).recommendedBundles).to.deep.equal([]);
+    });
+
+    it('drops a kept response when the bundles change, and serves the new one', async () => {
+      const [bundle] = ok(await gql(QUERY.replace('title', 'id title'), {}, { key: readKey })).recommendedBundles;
+      ok(await gql(QUERY, {}, { key: readKey }));
+      ok(await gql('mutation($id: ID!) { bundleUpdate(id: $id, input: { title: "Renamed" }) { userErrors { code } } }', { id: bundle.id }, { key: storefront.adminKey }));
+      expect(ok(await gql(QUERY, {}, { key: readKey })).recommendedBundles[0].title).to.equal('Renamed');
+    });
+
+    it('does not keep a response that also asks for fields outside the storefront path', async () => {
+      const mixed = '{ recommendedBundles(sku: "TEE-BLK-M") { key } runs(first: 100) { nodes { name } } }';
+      const before = ok(await gql(mixed, {}, { key: readKey })).runs.nodes.length;
+      await createRun(storefront.adminKey, 'one more run');
+      expect(ok(await gql(mixed, {}, { key: readKey })).runs.nodes.length).to.equal(before + 1);
+    });
+
+    it('still refuses a revoked key that asks the same thing', async () => {
+      const created = ok(await gql('mutation { apiKeyCreate(input: { scope: READ, name: "soon revoked" }) { apiKey { id } token } }', {}, { key: storefront.adminKey })).apiKeyCreate;
+      ok(await gql(QUERY, {}, { key: created.token }));
+      ok(await gql('mutation($id: ID!) { apiKeyRevoke(id: $id) { userErrors { code } } }', { id: created.apiKey.id }, { key: storefront.adminKey }));
+      const refused = await gql(QUERY, {}, { key: created.token });
+      expect(refused.status).to.equal(401);
+      expect(refused.errors?.[0].extensions?.code).to.equal('UNAUTHENTICATED');
+    });
+  });
 });
