@@ -4,7 +4,7 @@ import type { CacheDependency } from '../graphql/response-cache';
  * Answers of the storefront path, kept briefly: storefronts ask for the same popular items over and over, and an
  * answer only changes when the shop's bundles, catalog or stock change. Writes through this process drop the
  * shop's answers at once (a new generation); another process sharing the database sees a change within
- * FRESH_MS + STALE_MS. Concurrent requests for one answer share one computation, and an answer past its freshness
+ * FRESH_MS (plus its spread) + STALE_MS. Concurrent requests for one answer share one computation, and an answer past its freshness
  * is served once more while it is recomputed, so that expiry never makes a storefront wait.
  *
  * Each answer is also a CacheDependency: a whole response built from answers is served again for exactly as long
