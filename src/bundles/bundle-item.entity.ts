@@ -8,8 +8,10 @@ export enum BundleItemRole {
 }
 
 /**
- * An item of a bundle. `runId` is repeated here so that "bundles containing this SKU" is one index lookup.
- * Scalars are not change-tracked, for the reason given on Bundle.
+ * The lookup table of "bundles containing this item": one row per item of every bundle, `runId` repeated so that
+ * it is one index lookup. The application never writes it: triggers on `bundles` rewrite a bundle's rows whenever
+ * its `items` or run change, in the statement that changed them, and deletes cascade (migration
+ * Migration20261130080000_bundle_items_from_bundles).
  */
 @Entity({ tableName: 'bundle_items' })
 @Index({ name: 'bundle_items_run_sku_idx', properties: ['runId', 'sku'] })

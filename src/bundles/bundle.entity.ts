@@ -1,7 +1,15 @@
-import { Collection, Entity, Enum, Index, ManyToOne, OneToMany, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { Run } from '../runs/run.entity';
 import { Shop } from '../shops/shop.entity';
-import { BundleItemRecord } from './bundle-item.entity';
+import type { BundleItemRole } from './bundle-item.entity';
+
+/** One item of a bundle as stored in its row; `bundle_items` repeats it for lookups (see BundleItemRecord). */
+export interface StoredItem {
+  sku: string | null;
+  variantId: string | null;
+  quantity: number;
+  role: BundleItemRole;
+}
 
 export interface StoredDiscount {
   type: 'PERCENTAGE' | 'FIXED_AMOUNT' | 'FREE_ITEM' | 'QUANTITY_TIERS';
@@ -111,6 +119,10 @@ export class Bundle {
   @Property({ columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date(), trackChanges: false })
   updatedAt: Date = new Date();
 
-  @OneToMany(() => BundleItemRecord, (item) => item.bundle, { orderBy: { position: 'asc' }, orphanRemoval: true })
-  items = new Collection<BundleItemRecord>(this);
+  /**
+   * The items in order, part of the bundle's own row: a bundle is saved as one entity, not one plus one per item.
+   * The database copies them into bundle_items (see BundleItemRecord).
+   */
+  @Property({ type: 'jsonb', trackChanges: false })
+  items!: StoredItem[];
 }

@@ -8,7 +8,6 @@ import { DomainError, userError, withUserErrors } from '../graphql/user-error';
 import { normalizeId, normalizeSku } from '../ingest/csv';
 import { RunService } from '../runs/run.service';
 import { RunType } from '../runs/run.types';
-import { BundleItemRecord } from './bundle-item.entity';
 import { BundleSource } from './bundle.entity';
 import { draftsFromInput } from './bundle-draft';
 import { BundleService } from './bundle.service';
@@ -32,27 +31,10 @@ import { RecommendationService } from './recommendations';
 
 const MAX_RECOMMENDED = 50;
 
-function itemsLoader(ctx: Context) {
-  return loader(ctx, 'bundle.items', () =>
-    new DataLoader<string, BundleItem[]>(async (ids) => {
-      const records = await ctx.em.find(BundleItemRecord, { bundle: { $in: [...ids] } }, { orderBy: { bundle: 'asc', position: 'asc' } });
-      const byBundle = new Map<string, BundleItem[]>(ids.map((id) => [id, []]));
-      for (const r of records) {
-        byBundle.get(r.bundle.id)?.push({ runId: r.runId, sku: r.sku ?? null, variantId: r.variantId ?? null, quantity: r.quantity, role: r.role });
-      }
-      return ids.map((id) => byBundle.get(id)!);
-    }),
-  );
-}
-
 function factsLoader(ctx: Context) {
   return loader(ctx, 'bundle.itemFacts', () =>
     new DataLoader<BundleItem, ItemFacts, string>((items) => loadItemFacts(ctx.em, items), { cacheKeyFn: itemFactsKey }),
   );
-}
-
-function itemsOf(bundle: BundleType, ctx: Context): BundleItem[] | Promise<BundleItem[]> {
-  return bundle.itemRecords ?? itemsLoader(ctx).load(bundle.bundleId);
 }
 
 type ItemsWithFacts = { items: BundleItem[]; facts: ItemFacts[] };
@@ -63,12 +45,10 @@ type ItemsWithFacts = { items: BundleItem[]; facts: ItemFacts[] };
  */
 function factsOf(bundle: BundleType, ctx: Context): ItemsWithFacts | Promise<ItemsWithFacts> {
   const items = bundle.itemRecords;
-  if (items && items.every((item) => item.facts)) return { items, facts: items.map((item) => item.facts!) };
-  return (async () => {
-    const loaded = await itemsOf(bundle, ctx);
-    const facts = await factsLoader(ctx).loadMany(loaded);
-    return { items: loaded, facts: facts.map((f) => { if (f instanceof Error) throw f; return f; }) };
-  })();
+  if (items.every((item) => item.facts)) return { items, facts: items.map((item) => item.facts!) };
+  return factsLoader(ctx)
+    .loadMany(items)
+    .then((facts) => ({ items, facts: facts.map((f) => { if (f instanceof Error) throw f; return f; }) }));
 }
 
 function factOf(item: BundleItem, ctx: Context): ItemFacts | Promise<ItemFacts> {
@@ -166,8 +146,8 @@ export class BundleResolver {
   }
 
   @FieldResolver(() => [BundleItem])
-  items(@Root() bundle: BundleType, @Ctx() ctx: Context): BundleItem[] | Promise<BundleItem[]> {
-    return itemsOf(bundle, ctx);
+  items(@Root() bundle: BundleType): BundleItem[] {
+    return bundle.itemRecords;
   }
 
   @FieldResolver(() => BundlePricingType, { nullable: true, description: "Computed from the run's catalog prices and the discount; null when a price is unknown." })

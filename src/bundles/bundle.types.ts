@@ -119,8 +119,8 @@ export class BundleItem {
 export class BundleType extends Node {
   bundleId!: string;
   runId!: string;
-  /** Items in position order, known from the save or loaded with the bundle. */
-  itemRecords?: BundleItem[];
+  /** Items in position order, from the bundle's row (or the save), with their facts on the storefront path. */
+  itemRecords!: BundleItem[];
 
   @Field()
   key!: string;
@@ -175,11 +175,12 @@ export class BundleType extends Node {
 
   static from(bundle: Bundle, items?: BundleItem[]): BundleType {
     const discount = bundle.discount ?? null;
+    const runId = bundle.run.id;
     return Object.assign(new BundleType(), {
       id: toGlobalId('Bundle', bundle.id),
       bundleId: bundle.id,
-      runId: bundle.run.id,
-      itemRecords: items,
+      runId,
+      itemRecords: items ?? bundle.items.map((item) => ({ runId, ...item })),
       key: bundle.key,
       kind: bundle.kind,
       source: bundle.source,

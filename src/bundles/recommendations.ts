@@ -1,7 +1,6 @@
 import type { Em, Orm } from '../db/orm';
 import type { CacheDependency } from '../graphql/response-cache';
 import { Bundle } from './bundle.entity';
-import type { BundleItemRole } from './bundle-item.entity';
 import { BundleType, type BundleItem } from './bundle.types';
 import { availableQuantity, loadItemFacts } from './item-catalog';
 import { rememberRecommendation } from './recommendation-cache';
@@ -17,7 +16,7 @@ export interface RecommendationRequest {
 /**
  * The storefront read path: ACTIVE bundles containing an item, from the shop's latest run with bundles (or
  * `runId`), best rank first, in stock unless told otherwise. Two index-backed queries per batch of candidates:
- * the candidates with their items, then the items' facts; answers are kept briefly (recommendation-cache.ts).
+ * the candidates (with their items, in their rows), then the items' facts; answers are kept briefly (recommendation-cache.ts).
  */
 export class RecommendationService {
   constructor(
@@ -52,8 +51,7 @@ export class RecommendationService {
   }
 
   private async candidates(em: Em, shopId: string, request: RecommendationRequest, limit: number, offset: number): Promise<{ bundle: Bundle; items: BundleItem[] }[]> {
-    type Row = Record<string, unknown> & { item_list: { sku: string | null; variant_id: string | null; quantity: number; role: BundleItemRole }[] };
-    const rows: Row[] = await em.getConnection().execute(
+    const rows: Record<string, unknown>[] = await em.getConnection().execute(
       `WITH candidates AS (
          SELECT DISTINCT b.id, coalesce(b.rank, 2147483647) AS sort_rank
            FROM bundle_items bi
@@ -64,18 +62,13 @@ export class RecommendationService {
           ORDER BY sort_rank, b.id
           LIMIT ? OFFSET ?
        )
-       SELECT b.*, (SELECT json_agg(json_build_object('sku', i.sku, 'variant_id', i.variant_id, 'quantity', i.quantity, 'role', i.role) ORDER BY i.position)
-                      FROM bundle_items i WHERE i.bundle_id = b.id) AS item_list
-         FROM candidates c JOIN bundles b ON b.id = c.id
-        ORDER BY c.sort_rank, c.id`,
+       SELECT b.* FROM candidates c JOIN bundles b ON b.id = c.id ORDER BY c.sort_rank, c.id`,
       [request.runId, shopId, request.sku, request.variantId, shopId, limit, offset],
     );
-    return rows.map(({ item_list, ...row }) => {
+    return rows.map((row) => {
       const bundle = em.map(Bundle, row);
-      return {
-        bundle,
-        items: item_list.map((i) => ({ runId: bundle.run.id, sku: i.sku, variantId: i.variant_id, quantity: i.quantity, role: i.role })),
-      };
+      const runId = bundle.run.id;
+      return { bundle, items: bundle.items.map((item) => ({ runId, ...item })) };
     });
   }
 }

@@ -59,6 +59,26 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
     expect(await sql('SELECT count(*)::int AS n FROM bundles WHERE run_id = ?', [runDbId(runId)])).to.deep.equal([{ n: 2 }]);
   });
 
+  it('the lookup of bundles by item follows every change of items: insert, re-save with other items, delete', async () => {
+    const runId = await runWithCatalog(shop.adminKey);
+    const containing = async (sku: string) =>
+      ok(await gql('query($runId: ID!, $sku: String!) { bundles(runId: $runId, first: 10, filter: { containsSku: $sku }) { nodes { key } } }', { runId, sku }, { key: shop.adminKey })).bundles.nodes.map((b: any) => b.key);
+    const lookupRows = () => sql('SELECT sku, variant_id, quantity, role FROM bundle_items bi JOIN bundles b ON b.id = bi.bundle_id WHERE b.run_id = ? ORDER BY bi.position', [runDbId(runId)]);
+    const [saved] = ok(await saveBundles(shop.adminKey, runId, [{ key: 'k', kind: 'FIXED', items: [{ sku: 'TEE-BLK-M', quantity: 2 }, { sku: 'MUG-01' }] }])).bundlesSave.bundles;
+    expect(await containing('MUG-01')).to.deep.equal(['k']);
+    ok(await saveBundles(shop.adminKey, runId, [{ key: 'k', kind: 'FIXED', items: [{ sku: 'CAP-RED' }, { sku: 'TEE-BLK-M', quantity: 3 }] }]));
+    expect(await containing('MUG-01')).to.deep.equal([]);
+    expect(await containing('CAP-RED')).to.deep.equal(['k']);
+    expect(await lookupRows()).to.deep.equal([
+      { sku: 'CAP-RED', variant_id: '503', quantity: 1, role: 'ITEM' },
+      { sku: 'TEE-BLK-M', variant_id: '501', quantity: 3, role: 'ITEM' },
+    ]);
+    ok(await gql('mutation($id: ID!) { bundleUpdate(id: $id, input: { title: "Only the title" }) { userErrors { code } } }', { id: saved.id }, { key: shop.adminKey }));
+    expect(await lookupRows()).to.have.length(2);
+    ok(await gql('mutation($ids: [ID!]!) { bundlesDelete(ids: $ids) { userErrors { code } } }', { ids: [saved.id] }, { key: shop.adminKey }));
+    expect(await lookupRows()).to.deep.equal([]);
+  });
+
   it('REPLACE makes the run hold exactly the given set, pinned MANUAL bundles excepted', async () => {
     const runId = await createRun(shop.adminKey);
     ok(await saveBundles(shop.adminKey, runId, [fbt('A', 'B'), fbt('A', 'C', { pinned: true, key: 'pinned' }), fbt('B', 'C')]));
