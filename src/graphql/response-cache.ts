@@ -36,8 +36,10 @@ export class ResponseCachePolicy {
 
 export interface CachedResponse {
   status: number;
-  headers: [string, string][];
-  body: string;
+  /** Names and values in turn, as `writeHead` takes them; content-length included. */
+  headers: string[];
+  /** Encoded once, written as it is. */
+  body: Buffer;
   dependencies: readonly CacheDependency[];
 }
 
@@ -45,7 +47,7 @@ export interface CachedResponse {
 const MAX_KEYED_BODY = 16 * 1024;
 
 export class ResponseCache {
-  /** Least recently used responses go first once their bodies and keys (in UTF-16 units) reach the limit. */
+  /** Least recently used responses go first once their bodies and keys reach the limit (bytes, roughly). */
   private readonly responses: LRUCache<string, CachedResponse> | null;
 
   constructor(maxSize: number) {

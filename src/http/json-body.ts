@@ -12,11 +12,10 @@ export class BodyError extends Error {
 }
 
 /**
- * Reads and parses (into `value`) a UTF-8 JSON body of at most `limit` bytes, as express.json does in strict mode (an empty
- * body is `{}`; the top level must be an object or an array), without its content negotiation and decoding
+ * Reads a UTF-8 body of at most `limit` bytes as text, without express.json's content negotiation and decoding
  * layers, which the caller has ruled out from the headers.
  */
-export function readJsonBody(req: http.IncomingMessage, limit: number): Promise<{ text: string; value: unknown }> {
+export function readBodyText(req: http.IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > limit) {
@@ -43,21 +42,19 @@ export function readJsonBody(req: http.IncomingMessage, limit: number): Promise<
     req.once('end', () => {
       if (settled) return;
       settled = true;
-      const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
-      const first = /\S/.exec(text);
-      if (!first) {
-        resolve({ text, value: {} });
-        return;
-      }
-      if (first[0] !== '{' && first[0] !== '[') {
-        reject(new BodyError(400, 'BAD_REQUEST', 'Request body must be a JSON object or array.'));
-        return;
-      }
-      try {
-        resolve({ text, value: JSON.parse(text) });
-      } catch {
-        reject(new BodyError(400, 'BAD_REQUEST', 'Request body is not valid JSON.'));
-      }
+      resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
     });
   });
+}
+
+/** Parses a JSON body as express.json does in strict mode: an empty body is `{}`; the top level must be an object or an array. */
+export function parseJsonBody(text: string): unknown {
+  const first = /\S/.exec(text);
+  if (!first) return {};
+  if (first[0] !== '{' && first[0] !== '[') throw new BodyError(400, 'BAD_REQUEST', 'Request body must be a JSON object or array.');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BodyError(400, 'BAD_REQUEST', 'Request body is not valid JSON.');
+  }
 }

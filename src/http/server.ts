@@ -16,7 +16,7 @@ import { authPlugin, complexityPlugin, depthLimit } from '../graphql/guards';
 import { ResponseCache, responseCachePlugin } from '../graphql/response-cache';
 import type { Logger } from '../logger';
 import { ApiKeyService, cachedPrincipal } from '../shops/api-key.service';
-import { BodyError, readJsonBody } from './json-body';
+import { BodyError, parseJsonBody, readBodyText } from './json-body';
 import { requestLogPlugin } from './request-log';
 
 export interface HttpServer {
@@ -74,8 +74,8 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     }
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
-    readJsonBody(req, config.maxJsonBytes)
-      .then(({ text, value }) => (serveCached(req, res, text, requestId) ? undefined : handleGraphQL(req, res, value, requestId, text)))
+    readBodyText(req, config.maxJsonBytes)
+      .then((text) => (serveCached(req, res, text, requestId) ? undefined : handleGraphQL(req, res, parseJsonBody(text), requestId, text)))
       .catch((error: unknown) => {
         if (error instanceof BodyError) {
           req.resume();
@@ -131,9 +131,7 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     const cached = key === null ? undefined : responseCache.get(key);
     if (!cached) return false;
     if (logger.isLevelEnabled('info')) logger.info({ requestId, cached: true }, 'graphql request');
-    res.statusCode = cached.status;
-    for (const [name, value] of cached.headers) res.setHeader(name, value);
-    res.setHeader('content-length', Buffer.byteLength(cached.body));
+    res.writeHead(cached.status, cached.headers);
     res.end(cached.body);
     return true;
   }
@@ -175,8 +173,10 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
       res.end(response.body.string);
       const key = text !== undefined && context?.responseCache.storable && res.statusCode === 200 ? responseKeyOf(req, text) : null;
       if (key !== null) {
-        const headers = [...response.headers].filter(([name]) => name !== 'x-request-id');
-        responseCache.set(key, { status: 200, headers, body: response.body.string, dependencies: context!.responseCache.dependencies });
+        const body = Buffer.from(response.body.string);
+        const headers = [...response.headers].filter(([name]) => name !== 'x-request-id' && name !== 'content-length').flat();
+        headers.push('content-length', String(body.length));
+        responseCache.set(key, { status: 200, headers, body, dependencies: context!.responseCache.dependencies });
       }
       return;
     }

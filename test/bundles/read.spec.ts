@@ -225,9 +225,11 @@ describe('reading bundles', () => {
       const first = await captureSql(() => gql(QUERY, {}, { key: readKey }));
       expect(ok(first.result).recommendedBundles.map((b: any) => b.key)).to.deep.equal(['pair']);
       expect(first.statements.length).to.be.greaterThan(0);
-      const again = await captureSql(() => gql(QUERY, {}, { key: readKey }));
+      const again = await captureSql(() => gql(QUERY, {}, { key: readKey, headers: { 'x-request-id': 'kept-1' } }));
       expect(again.result.data).to.deep.equal(first.result.data);
       expect(again.statements).to.deep.equal([]);
+      expect(again.result.headers.get('x-request-id')).to.equal('kept-1');
+      expect(again.result.headers.get('content-type')).to.equal(first.result.headers.get('content-type'));
     });
 
     it("never answers one shop with another's response to the same text", async () => {
