@@ -220,7 +220,7 @@ export async function runCoverageBench(args: string[]): Promise<void> {
       plans.push([statement.step, result.rows.map((row) => row['QUERY PLAN'] as string)]);
       await db.query('ROLLBACK');
     };
-    await explain(stateStatement([runId], [runId]), false);
+    await explain(stateStatement([runId], { LINES: [runId] }), false);
     await explain(ordersStatement([runId]), true);
     await explain(itemsStatement([runId]), true);
     // The match reads stored items: build them for real first, as the service does.

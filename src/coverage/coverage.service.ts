@@ -47,10 +47,17 @@ const DATASET_BIT: Record<CoverageDataset, number> = {
 };
 
 /**
- * What a field needs: LINES (orderLines), ORDERS (orders, multiItemOrders), ITEMS (distinctSkusOrdered), or the
- * match against one dataset (its CoverageMatch and unmatchedSkus).
+ * What a field needs: LINES (orderLines), ORDER_COUNT (orders), ORDERS (multiItemOrders), SKU_COUNT
+ * (distinctSkusOrdered), or the match against one dataset (its CoverageMatch and unmatchedSkus). ITEMS is what the
+ * matches are computed from; no field asks for it directly.
+ *
+ * LINES, ORDER_COUNT and SKU_COUNT are single figures: a stored part that holds the figure answers them, else a part
+ * being computed in the same batch does, else they are counted live (see stateStatement) and not stored.
  */
-export type CoverageNeed = 'LINES' | 'ORDERS' | 'ITEMS' | CoverageDataset;
+export type CoverageNeed = 'LINES' | 'ORDER_COUNT' | 'ORDERS' | 'SKU_COUNT' | 'ITEMS' | CoverageDataset;
+
+/** The single figures that are counted live when nothing computed answers them. */
+export type LiveCount = 'LINES' | 'ORDER_COUNT' | 'SKU_COUNT';
 
 export interface CoverageRequest {
   runId: string;
@@ -146,24 +153,51 @@ function versionsOf(run: string): string {
            WHERE u.run_id = ${run} AND NOT u.dry_run AND u.status <> 'PROCESSING'`;
 }
 
-/** Step 1: versions and current parts of the runs; a live line count for runs in `liveLineRuns`. */
-export function stateStatement(runIds: readonly string[], liveLineRuns: readonly string[]): Statement {
-  const liveLines = liveLineRuns.length
-    ? `CASE WHEN r.id = ANY(?::bigint[]) AND NOT EXISTS (
+/**
+ * Live counts, each read only for the runs that ask for it and only when no current part holds the figure:
+ * - LINES: a count of the run's lines (an index-only scan of the primary key once the table is vacuumed).
+ * - ORDER_COUNT: distinct order ids, from the primary key (run, order, line), which yields them in order: an
+ *   index-only scan without hashing once the table is vacuumed (see CoverageService.afterUpload).
+ * - SKU_COUNT: distinct non-empty SKUs, one hash aggregate on the SKU alone; any stored match part holds it too.
+ */
+const LIVE_COUNTS: Record<LiveCount, { parts: string[]; count: string }> = {
+  LINES: { parts: ['ORDERS', 'ITEMS', ...COVERAGE_DATASETS], count: 'SELECT count(*) FROM order_lines o WHERE o.run_id = r.id' },
+  ORDER_COUNT: { parts: ['ORDERS'], count: 'SELECT count(DISTINCT o.order_id) FROM order_lines o WHERE o.run_id = r.id' },
+  SKU_COUNT: {
+    parts: ['ITEMS', ...COVERAGE_DATASETS],
+    count: `SELECT count(*) FROM (SELECT 1 FROM order_lines o WHERE o.run_id = r.id AND o.sku <> '' GROUP BY o.sku) s`,
+  },
+};
+
+const LIVE_COLUMN: Record<LiveCount, string> = { LINES: 'live_lines', ORDER_COUNT: 'live_orders', SKU_COUNT: 'live_skus' };
+
+/**
+ * Step 1: versions and current parts of the runs; the live counts asked for (`live`: the runs wanting each).
+ * It writes nothing. With a live count it runs under BUILD_SETTINGS (the SKU count's hash table).
+ */
+export function stateStatement(runIds: readonly string[], live: Partial<Record<LiveCount, readonly string[]>> = {}): Statement {
+  const params: unknown[] = [];
+  const columns = (Object.keys(LIVE_COUNTS) as LiveCount[]).map((kind) => {
+    const runs = live[kind] ?? [];
+    if (runs.length === 0) return `NULL::bigint AS ${LIVE_COLUMN[kind]}`;
+    params.push(bigintArray(runs));
+    const parts = LIVE_COUNTS[kind].parts.map((p) => `'${p}'`).join(', ');
+    return `CASE WHEN r.id = ANY(?::bigint[]) AND NOT EXISTS (
               SELECT 1 FROM coverage_parts p
-               WHERE p.run_id = r.id AND p.part IN ('ORDERS', 'ITEMS') AND p.version = v.orders_version)
-            THEN (SELECT count(*) FROM order_lines o WHERE o.run_id = r.id) END`
-    : 'NULL::bigint';
+               WHERE p.run_id = r.id AND p.part IN (${parts})
+                 AND p.version = CASE WHEN p.part IN ('ORDERS', 'ITEMS') THEN v.orders_version ELSE v.run_version END)
+            THEN (${LIVE_COUNTS[kind].count}) END AS ${LIVE_COLUMN[kind]}`;
+  });
   const sql = `/* coverage:state */
     SELECT r.id AS run_id, v.orders_version, v.run_version,
            (SELECT coalesce(jsonb_object_agg(p.part, p.value), '{}'::jsonb)
               FROM coverage_parts p
              WHERE p.run_id = r.id
                AND p.version = CASE WHEN p.part IN ('ORDERS', 'ITEMS') THEN v.orders_version ELSE v.run_version END) AS parts,
-           ${liveLines} AS live_lines
+           ${columns.join(',\n           ')}
       FROM unnest(?::bigint[]) AS r(id)
      CROSS JOIN LATERAL (${versionsOf('r.id')}) v`;
-  const params = liveLineRuns.length ? [bigintArray(liveLineRuns), bigintArray(runIds)] : [bigintArray(runIds)];
+  params.push(bigintArray(runIds));
   return { step: 'state', sql, params };
 }
 
@@ -358,6 +392,8 @@ interface StateRow {
   run_version: string;
   parts: Record<string, Record<string, unknown>>;
   live_lines: string | number | null;
+  live_orders: string | number | null;
+  live_skus: string | number | null;
 }
 
 function toMatchPart(value: Record<string, unknown>): MatchPart {
@@ -394,7 +430,7 @@ export function isDataset(need: CoverageNeed): need is CoverageDataset {
 export class CoverageService {
   constructor(private readonly em: Em) {}
 
-  /** Values in the order of `requests`: a number for LINES, else the part. */
+  /** Values in the order of `requests`: a number for LINES, ORDER_COUNT and SKU_COUNT, else the part. */
   async resolve(requests: readonly CoverageRequest[]): Promise<CoverageValue[]> {
     const needs = new Map<string, Set<CoverageNeed>>();
     for (const { runId, need } of requests) {
@@ -402,19 +438,30 @@ export class CoverageService {
       needs.get(runId)!.add(need);
     }
     const runIds = [...needs.keys()];
-    const liveLineRuns = runIds.filter((id) => [...needs.get(id)!].every((n) => n === 'LINES'));
-    const stateRows = await this.run<StateRow>(stateStatement(runIds, liveLineRuns), false);
+    // A single figure is counted live when nothing this batch computes holds it (a stored part may still hold it:
+    // the state statement looks).
+    const builds = (id: string) => [...needs.get(id)!].filter((n) => n !== 'LINES' && n !== 'ORDER_COUNT' && n !== 'SKU_COUNT');
+    const live: Record<LiveCount, string[]> = {
+      LINES: runIds.filter((id) => needs.get(id)!.has('LINES') && builds(id).length === 0),
+      ORDER_COUNT: runIds.filter((id) => needs.get(id)!.has('ORDER_COUNT') && !needs.get(id)!.has('ORDERS')),
+      SKU_COUNT: runIds.filter((id) => needs.get(id)!.has('SKU_COUNT') && !builds(id).some((n) => n === 'ITEMS' || isDataset(n))),
+    };
+    const counting = Object.values(live).some((runs) => runs.length > 0);
+    const stateRows = await this.run<StateRow>(stateStatement(runIds, live), counting);
 
     const orders = new Map<string, OrdersPart>();
     const items = new Map<string, { part: ItemsPart; version: string }>();
     const matches = new Map<string, MatchPart>();
-    const liveLines = new Map<string, number>();
+    const liveCounts = new Map<string, number>();
     for (const row of stateRows) {
       const runId = String(row.run_id);
       if (row.parts.ORDERS) orders.set(runId, toOrdersPart(row.parts.ORDERS));
       if (row.parts.ITEMS) items.set(runId, { part: toItemsPart(row.parts.ITEMS), version: String(row.orders_version) });
       for (const d of COVERAGE_DATASETS) if (row.parts[d]) matches.set(`${runId}:${d}`, toMatchPart(row.parts[d]));
-      if (row.live_lines != null) liveLines.set(runId, Number(row.live_lines));
+      for (const kind of Object.keys(LIVE_COLUMN) as LiveCount[]) {
+        const value = row[LIVE_COLUMN[kind] as 'live_lines' | 'live_orders' | 'live_skus'];
+        if (value != null) liveCounts.set(`${runId}:${kind}`, Number(value));
+      }
     }
 
     const ordersToBuild = runIds.filter((id) => needs.get(id)!.has('ORDERS') && !orders.has(id));
@@ -448,15 +495,19 @@ export class CoverageService {
     const outcomes = await Promise.allSettled([buildingOrders, itemsThenMatches]);
     for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
 
+    const fromMatches = (runId: string, figure: 'orderLines' | 'distinctSkusOrdered') =>
+      COVERAGE_DATASETS.map((d) => matches.get(`${runId}:${d}`)?.[figure]).find((n) => n !== undefined);
     return requests.map(({ runId, need }) => {
-      if (need === 'LINES') {
-        const lines =
-          orders.get(runId)?.orderLines ??
-          items.get(runId)?.part.orderLines ??
-          COVERAGE_DATASETS.map((d) => matches.get(`${runId}:${d}`)?.orderLines).find((n) => n !== undefined) ??
-          liveLines.get(runId);
-        if (lines === undefined) throw new Error(`coverage: no line count for run ${runId}`);
-        return lines;
+      if (need === 'LINES' || need === 'ORDER_COUNT' || need === 'SKU_COUNT') {
+        const computed =
+          need === 'LINES'
+            ? (orders.get(runId)?.orderLines ?? items.get(runId)?.part.orderLines ?? fromMatches(runId, 'orderLines'))
+            : need === 'ORDER_COUNT'
+              ? orders.get(runId)?.orders
+              : (items.get(runId)?.part.distinctSkusOrdered ?? fromMatches(runId, 'distinctSkusOrdered'));
+        const value = computed ?? liveCounts.get(`${runId}:${need}`);
+        if (value === undefined) throw new Error(`coverage: no ${need} for run ${runId}`);
+        return value;
       }
       const value = need === 'ORDERS' ? orders.get(runId) : need === 'ITEMS' ? items.get(runId)?.part : matches.get(`${runId}:${need}`);
       if (!value) throw new Error(`coverage: ${need} was not computed for run ${runId}`);
