@@ -255,20 +255,24 @@ export function ordersStatement(runIds: readonly string[]): Statement {
 
 /**
  * Step 2b: the ITEMS part, one scan of the runs' order lines grouped by (variant id, SKU), stored in coverage_items
- * as one row of parallel arrays per run. The previous version of a run's items stays for requests that read it a
+ * as one row of parallel arrays per run. Distinct SKUs are counted by hashing the grouped pairs, not with
+ * count(DISTINCT), whose sort compares SKUs under the database collation (measured 10% of the statement). The previous version of a run's items stays for requests that read it a
  * moment ago; older ones are deleted.
  */
 export function itemsStatement(runIds: readonly string[]): Statement {
   const sql = `/* coverage:build-items */
     WITH ${RUN_VERSIONS},
-    grouped AS (
+    grouped AS MATERIALIZED (
       SELECT o.run_id, o.variant_id, o.sku, count(*)::int AS lines, sum(o.quantity)::bigint AS quantity
         FROM ${LINES_OF_RUNS} GROUP BY o.run_id, o.variant_id, o.sku),
+    sku_counts AS (
+      SELECT run_id, count(*)::int AS distinct_skus
+        FROM (SELECT run_id, sku FROM grouped WHERE sku IS NOT NULL GROUP BY run_id, sku) s GROUP BY run_id),
     packed AS MATERIALIZED (
-      SELECT run_id, array_agg(variant_id) AS variant_ids, array_agg(sku) AS skus, array_agg(lines) AS lines,
-             array_agg(quantity) AS quantities,
-             sum(lines)::bigint AS all_lines, count(DISTINCT sku)::int AS distinct_skus, count(*)::int AS items
-        FROM grouped GROUP BY run_id),
+      SELECT g.run_id, array_agg(g.variant_id) AS variant_ids, array_agg(g.sku) AS skus, array_agg(g.lines) AS lines,
+             array_agg(g.quantity) AS quantities, sum(g.lines)::bigint AS all_lines, count(*)::int AS items,
+             coalesce(min(sc.distinct_skus), 0) AS distinct_skus
+        FROM grouped g LEFT JOIN sku_counts sc ON sc.run_id = g.run_id GROUP BY g.run_id),
     stored_items AS (
       INSERT INTO coverage_items (run_id, orders_version, variant_ids, skus, lines, quantities)
       SELECT p.run_id, v.orders_version, p.variant_ids, p.skus, p.lines, p.quantities
