@@ -32,9 +32,14 @@ interface State {
 
 const states = new WeakMap<Orm, State>();
 
+/** True once the ORM's pool is closing or closed (the server is shutting down): nothing more is started. */
 function poolClosed(orm: Orm): boolean {
-  const pool = (orm.em.getKnex().client as { pool?: { destroyed?: boolean } }).pool;
-  return !pool || pool.destroyed === true;
+  try {
+    const pool = (orm.em.getKnex().client as { pool?: { destroyed?: boolean } }).pool;
+    return !pool || pool.destroyed === true;
+  } catch {
+    return true;
+  }
 }
 
 async function drain(orm: Orm, state: State, logger: Logger): Promise<void> {
