@@ -11,7 +11,6 @@ import {
   type CoverageDataset,
   type CoverageNeed,
   type CoverageValue,
-  type ItemsPart,
   type MatchPart,
   type OrdersPart,
 } from './coverage.service';
@@ -76,8 +75,8 @@ export class RunCoverageResolver {
 @Resolver(() => CoverageType)
 export class CoverageResolver {
   @FieldResolver(() => Int, { description: 'Distinct order ids.' })
-  async orders(@Root() c: CoverageType, @Ctx() ctx: Context): Promise<number> {
-    return (await load<OrdersPart>(ctx, c.runId, 'ORDERS')).orders;
+  orders(@Root() c: CoverageType, @Ctx() ctx: Context): Promise<number> {
+    return load<number>(ctx, c.runId, 'ORDER_COUNT');
   }
 
   @FieldResolver(() => Int, { description: 'Order lines.' })
@@ -93,8 +92,8 @@ export class CoverageResolver {
   }
 
   @FieldResolver(() => Int, { description: 'Distinct non-empty SKUs ordered.' })
-  async distinctSkusOrdered(@Root() c: CoverageType, @Ctx() ctx: Context): Promise<number> {
-    return (await load<ItemsPart>(ctx, c.runId, 'ITEMS')).distinctSkusOrdered;
+  distinctSkusOrdered(@Root() c: CoverageType, @Ctx() ctx: Context): Promise<number> {
+    return load<number>(ctx, c.runId, 'SKU_COUNT');
   }
 
   @FieldResolver(() => CoverageMatch)

@@ -5,6 +5,7 @@ import type { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { forgetRecommendations } from '../bundles/recommendation-cache';
 import { DATASETS, type Dataset } from '../catalog/datasets';
+import { afterUploadCommitted } from '../coverage/maintenance';
 import type { Orm } from '../db/orm';
 import { withRawConnection } from '../db/raw-connection';
 import { DomainError, userError, type UserError } from '../graphql/user-error';
@@ -166,6 +167,8 @@ export class IngestService {
     };
     Object.assign(upload, outcome);
     await this.saveOutcome(upload.id, outcome, rowErrors);
+    // Vacuums and analyses the table after a large upload, in the background: not part of the upload.
+    if (committed) void afterUploadCommitted(this.orm, this.logger, dataset.table, outcome.rowsWritten ?? 0);
     const seconds = (upload.durationMs ?? 0) / 1000;
     this.logger.info(
       {

@@ -74,16 +74,35 @@ describe('coverage: computed on demand, per field, in a fixed number of statemen
     const runId = await createRun(shop.adminKey);
     await uploadFixtureRun(shop.adminKey, runId);
 
+    // The single counts, alone, are counted by the state statement and leave nothing stored.
+    const counts = await coverageStatements(async () => {
+      expect(await coverageOf(shop.adminKey, runId, 'orders')).to.deep.equal({ orders: 7 });
+      expect(await coverageOf(shop.adminKey, runId, 'distinctSkusOrdered')).to.deep.equal({ distinctSkusOrdered: 7 });
+      expect(await coverageOf(shop.adminKey, runId, 'orderLines orders distinctSkusOrdered')).to.deep.equal({
+        orderLines: 12,
+        orders: 7,
+        distinctSkusOrdered: 7,
+      });
+    });
+    expect(counts.steps).to.deep.equal(['state', 'state', 'state']);
+    for (const text of counts.texts) {
+      expect(mentions(text, 'order_lines')).to.equal(true);
+      for (const table of [...DATASET_TABLES, 'coverage_items']) expect(mentions(text, table), table).to.equal(false);
+    }
+    expect(await sql('SELECT count(*)::int AS n FROM coverage_parts WHERE run_id = ?', [runDbId(runId)])).to.deep.equal([{ n: 0 }]);
+
+    // multiItemOrders needs the per-order part, which then answers orders and orderLines too.
     const orders = await coverageStatements(() => coverageOf(shop.adminKey, runId, 'orders multiItemOrders'));
     expect(orders.steps).to.deep.equal(['state', 'build-orders']);
     expect(mentions(orders.texts[1]!, 'coverage_items')).to.equal(false);
-
-    const skus = await coverageStatements(() => coverageOf(shop.adminKey, runId, 'distinctSkusOrdered'));
-    expect(skus.steps).to.deep.equal(['state', 'build-items']);
+    const fromPart = await coverageStatements(async () => {
+      expect(await coverageOf(shop.adminKey, runId, 'orders orderLines')).to.deep.equal({ orders: 7, orderLines: 12 });
+    });
+    expect(fromPart.steps).to.deep.equal(['state']);
 
     const catalog = await coverageStatements(() => coverageOf(shop.adminKey, runId, 'catalog { matchedLines }'));
-    expect(catalog.steps).to.deep.equal(['state', 'match']);
-    const match = catalog.texts[1]!;
+    expect(catalog.steps).to.deep.equal(['state', 'build-items', 'match']);
+    const match = catalog.texts[2]!;
     expect(mentions(match, 'catalog_items')).to.equal(true);
     expect(mentions(match, 'variants') || mentions(match, 'inventory_levels')).to.equal(false);
     expect(mentions(match, 'order_lines'), 'matching reads the stored items, not the lines').to.equal(false);
@@ -95,6 +114,12 @@ describe('coverage: computed on demand, per field, in a fixed number of statemen
 
     const again = await coverageStatements(() => coverageOf(shop.adminKey, runId));
     expect(again.steps).to.deep.equal(['state']);
+
+    // With the items stored, distinctSkusOrdered alone is read from them.
+    const skus = await coverageStatements(async () => {
+      expect(await coverageOf(shop.adminKey, runId, 'distinctSkusOrdered')).to.deep.equal({ distinctSkusOrdered: 7 });
+    });
+    expect(skus.steps).to.deep.equal(['state']);
   });
 
   it('everything for several runs: four statements in all, not four per run', async () => {

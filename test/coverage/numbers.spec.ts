@@ -134,6 +134,39 @@ describe('coverage: numbers', () => {
     });
   });
 
+  it('the single counts asked alone (counted live) agree with the computed parts, for several runs at once', async () => {
+    const singles = 'orders orderLines distinctSkusOrdered';
+    const handChecked = await createRun(shop.adminKey, 'singles: hand-checked');
+    await uploadFixtureRun(shop.adminKey, handChecked);
+    const blank = await createRun(shop.adminKey, 'singles: nothing uploaded');
+    // Lines without a SKU, a SKU on several lines and orders, orders of several lines.
+    const odd = await createRun(shop.adminKey, 'singles: odd lines');
+    await upload(
+      shop.adminKey,
+      odd,
+      'ORDERS',
+      'order_id,created_at,line_item_id,variant_id,sku,quantity\n' +
+        '1,2025-01-01,1,101,A,1\n1,2025-01-01,2,104,,1\n2,2025-01-02,3,,A,2\n3,2025-01-03,4,102,,1\n3,2025-01-03,5,103,B,1\n',
+    );
+    const runs = [handChecked, blank, odd];
+    const query = `{ ${runs.map((id, i) => `r${i}: run(id: "${id}") { coverage { ${singles} } }`).join(' ')} }`;
+    const live = ok(await gql(query, {}, { key: shop.adminKey }));
+    expect(runs.map((_, i) => live[`r${i}`].coverage)).to.deep.equal([
+      { orders: 7, orderLines: 12, distinctSkusOrdered: 7 },
+      { orders: 0, orderLines: 0, distinctSkusOrdered: 0 },
+      { orders: 3, orderLines: 5, distinctSkusOrdered: 2 },
+    ]);
+    for (const runId of runs) {
+      const whole = await coverageOf(shop.adminKey, runId);
+      expect({ orders: whole.orders, orderLines: whole.orderLines, distinctSkusOrdered: whole.distinctSkusOrdered }).to.deep.equal(
+        live[`r${runs.indexOf(runId)}`].coverage,
+      );
+    }
+    // And from the stored parts afterwards.
+    const stored = ok(await gql(query, {}, { key: shop.adminKey }));
+    expect(stored).to.deep.equal(live);
+  });
+
   it('a missing dataset matches nothing and lists every ordered SKU as unmatched', async () => {
     const runId = await createRun(shop.adminKey, 'orders and variants');
     await uploadFixtureRun(shop.adminKey, runId, ['ORDERS', 'VARIANTS']);
