@@ -4,7 +4,7 @@ import { CsvKind } from '../ingest/csv-upload.entity';
 /**
  * Coverage: how a run's order lines line up with its variants, catalog and inventory, computed when a client asks
  * and only for what it asks. Ingestion runs no coverage statement; after a large upload it only asks for table
- * maintenance (maintenance.ts: VACUUM and ANALYZE of the table it wrote), which computes nothing of coverage.
+ * maintenance (ingest/table-maintenance.ts: VACUUM and ANALYZE of the table it wrote), which computes nothing of coverage.
  *
  * Definitions (per run)
  * - orders: distinct order ids. orderLines: order lines. distinctSkusOrdered: distinct non-empty SKUs.

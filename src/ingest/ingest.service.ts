@@ -5,7 +5,7 @@ import type { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { forgetRecommendations } from '../bundles/recommendation-cache';
 import { DATASETS, type Dataset } from '../catalog/datasets';
-import { afterUploadCommitted } from '../coverage/maintenance';
+import { afterUploadCommitted } from './table-maintenance';
 import type { Orm } from '../db/orm';
 import { withRawConnection } from '../db/raw-connection';
 import { DomainError, userError, type UserError } from '../graphql/user-error';

@@ -3,7 +3,7 @@ import { withRawConnection } from '../db/raw-connection';
 import type { Logger } from '../logger';
 
 /**
- * Table maintenance after a large upload: `VACUUM (ANALYZE)` of the table it wrote, in the background, once the
+ * Table maintenance after a large upload (wanted by coverage and generation, which read the rows next): `VACUUM (ANALYZE)` of the table it wrote, in the background, once the
  * upload has committed and recorded its outcome. It computes nothing of coverage; it leaves the table as
  * autovacuum would a minute or so later, right away:
  * - the visibility map is set, so counts over the primary key (run, order, line) are index-only scans: the live

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { afterUploadCommitted, maintenanceIdle, maintenanceSettings } from '../../src/coverage/maintenance';
+import { afterUploadCommitted, maintenanceIdle, maintenanceSettings } from '../../src/ingest/table-maintenance';
 import { createLogger } from '../../src/logger';
 import { sql, uploadCsv } from '../helpers/ingest';
 import { createRun, createShop, type TestShop } from '../helpers/shop';
 import { getHarness } from '../setup';
-import { coverageFixture, coverageOf, upload } from './helpers';
-import { captureSql, coverageSteps } from './sql-capture';
+import { coverageFixture, coverageOf, upload } from '../coverage/helpers';
+import { captureSql, coverageSteps } from '../coverage/sql-capture';
 
 async function maintenanceCounts(table: string): Promise<{ vacuums: number; analyses: number }> {
   const [row] = await sql<{ vacuums: number; analyses: number }>(
