@@ -3,9 +3,9 @@ import { withRawConnection } from '../db/raw-connection';
 import type { Logger } from '../logger';
 
 /**
- * Table maintenance after a large upload (wanted by coverage and generation, which read the rows next): `VACUUM (ANALYZE)` of the table it wrote, in the background, once the
- * upload has committed and recorded its outcome. It computes nothing of coverage; it leaves the table as
- * autovacuum would a minute or so later, right away:
+ * Table maintenance after a large upload: `VACUUM (ANALYZE)` of the table it wrote, in the background, once the
+ * upload has committed and recorded its outcome, for coverage and generation, which read the new rows next. It
+ * computes nothing of coverage; it leaves the table as autovacuum would a minute or so later, right away:
  * - the visibility map is set, so counts over the primary key (run, order, line) are index-only scans: the live
  *   `orders` count of a million lines drops from about 0.6 s (a heap fetch per line) to about 0.2 s;
  * - hint bits are set, so the first read of the new rows does not dirty and write back every page (10-15% of a
