@@ -171,7 +171,8 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     if (response.body.kind === 'complete') {
       res.setHeader('content-length', Buffer.byteLength(response.body.string));
       res.end(response.body.string);
-      const key = text !== undefined && context?.responseCache.storable && res.statusCode === 200 ? responseKeyOf(req, text) : null;
+      const principal = context?.principal;
+      const key = text !== undefined && principal && context!.responseCache.storable && res.statusCode === 200 ? responseCache.keyOf(principal.shopId, req.headers.accept, text) : null;
       if (key !== null) {
         const body = Buffer.from(response.body.string);
         const headers = [...response.headers].filter(([name]) => name !== 'x-request-id' && name !== 'content-length').flat();
