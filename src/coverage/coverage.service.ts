@@ -4,7 +4,8 @@ import { CsvKind } from '../ingest/csv-upload.entity';
 /**
  * Coverage: how a run's order lines line up with its variants, catalog and inventory, computed when a client asks
  * and only for what it asks. Ingestion runs no coverage statement; after a large upload it only asks for table
- * maintenance (ingest/table-maintenance.ts: VACUUM and ANALYZE of the table it wrote), which computes nothing of coverage.
+ * maintenance (ingest/table-maintenance.ts: VACUUM and ANALYZE of the table it wrote), which computes nothing of
+ * coverage.
  *
  * Definitions (per run)
  * - orders: distinct order ids. orderLines: order lines. distinctSkusOrdered: distinct non-empty SKUs.
@@ -167,7 +168,7 @@ function versionsOf(run: string): string {
  * Live counts, each read only for the runs that ask for it and only when no current part holds the figure:
  * - LINES: a count of the run's lines (an index-only scan of the primary key once the table is vacuumed).
  * - ORDER_COUNT: distinct order ids, from the primary key (run, order, line), which yields them in order: an
- *   index-only scan without hashing once the table is vacuumed (see CoverageService.afterUpload).
+ *   index-only scan without hashing once the table is vacuumed (see ingest/table-maintenance.ts).
  * - SKU_COUNT: distinct non-empty SKUs, one hash aggregate on the SKU alone; any stored match part holds it too.
  */
 const LIVE_COUNTS: Record<LiveCount, { parts: string[]; count: string }> = {
@@ -256,8 +257,8 @@ export function ordersStatement(runIds: readonly string[]): Statement {
 /**
  * Step 2b: the ITEMS part, one scan of the runs' order lines grouped by (variant id, SKU), stored in coverage_items
  * as one row of parallel arrays per run. Distinct SKUs are counted by hashing the grouped pairs, not with
- * count(DISTINCT), whose sort compares SKUs under the database collation (measured 10% of the statement). The previous version of a run's items stays for requests that read it a
- * moment ago; older ones are deleted.
+ * count(DISTINCT), whose sort compares SKUs under the database collation (measured 10% of the statement). The
+ * previous version of a run's items stays for requests that read it a moment ago; older ones are deleted.
  */
 export function itemsStatement(runIds: readonly string[]): Statement {
   const sql = `/* coverage:build-items */
