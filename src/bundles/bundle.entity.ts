@@ -59,10 +59,11 @@ export class Bundle {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
 
-  @ManyToOne(() => Shop, { deleteRule: 'cascade' })
+  /** No persist cascade into shop and run: they always exist first, and a save of 10,000 bundles would walk them 10,000 times. */
+  @ManyToOne(() => Shop, { deleteRule: 'cascade', cascade: [] })
   shop!: Shop;
 
-  @ManyToOne(() => Run, { deleteRule: 'cascade' })
+  @ManyToOne(() => Run, { deleteRule: 'cascade', cascade: [] })
   run!: Run;
 
   /** Identity within the run: given by the client, or derived from the sorted items of a generated bundle. */
