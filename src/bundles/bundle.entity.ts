@@ -60,10 +60,10 @@ export class Bundle {
   id!: string;
 
   /** No persist cascade into shop and run: they always exist first, and a save of 10,000 bundles would walk them 10,000 times. */
-  @ManyToOne(() => Shop, { deleteRule: 'cascade', cascade: [] })
+  @ManyToOne(() => Shop, { deleteRule: 'cascade', updateRule: 'cascade', cascade: [] })
   shop!: Shop;
 
-  @ManyToOne(() => Run, { deleteRule: 'cascade', cascade: [] })
+  @ManyToOne(() => Run, { deleteRule: 'cascade', updateRule: 'cascade', cascade: [] })
   run!: Run;
 
   /** Identity within the run: given by the client, or derived from the sorted items of a generated bundle. */
