@@ -5,6 +5,7 @@ import { DomainError, userError, type UserError } from '../graphql/user-error';
 import { Run } from '../runs/run.entity';
 import { Shop } from '../shops/shop.entity';
 import { forgetRecommendations } from './recommendation-cache';
+import { markShopDataChanged } from './recommendations';
 import { Bundle, type BundleStatus } from './bundle.entity';
 import { checkCopy, checkDiscount, checkRank, deriveKey, duplicateKeys, type BundleDraft, type DraftItem } from './bundle-draft';
 import { bigintArray, textArray } from '../db/arrays';
@@ -108,6 +109,7 @@ export class BundleService {
         );
         result.deleted = (removed as { affectedRows?: number }).affectedRows ?? 0;
       }
+      await markShopDataChanged(em, shopId);
       return result;
     });
     forgetRecommendations(shopId);
@@ -196,7 +198,15 @@ export class BundleService {
     if (input.rank !== undefined) changes.rank = checkRank(input.rank, ['input', 'rank'], errors) ?? undefined;
     if (errors.length) throw new DomainError(errors);
     Object.assign(bundle, changes, { updatedAt: new Date() });
-    await this.em.flush();
+    await this.em.begin();
+    try {
+      await this.em.flush();
+      await markShopDataChanged(this.em, shopId);
+      await this.em.commit();
+    } catch (error) {
+      await this.em.rollback();
+      throw error;
+    }
     forgetRecommendations(shopId);
     return { bundle, items: itemsOf(bundle) };
   }
@@ -205,7 +215,11 @@ export class BundleService {
   async delete(shopId: string, ids: { id: string | null; index: number }[]): Promise<{ deleted: string[]; errors: UserError[] }> {
     const wanted = ids.filter((entry) => entry.id !== null).map((entry) => entry.id!);
     const rows: { id: string }[] = wanted.length
-      ? await this.em.getConnection().execute('DELETE FROM bundles WHERE shop_id = ? AND id = ANY(?::bigint[]) RETURNING id', [shopId, bigintArray(wanted)])
+      ? await this.em.transactional(async (em) => {
+          const removed: { id: string }[] = await em.execute('DELETE FROM bundles WHERE shop_id = ? AND id = ANY(?::bigint[]) RETURNING id', [shopId, bigintArray(wanted)]);
+          if (removed.length) await markShopDataChanged(em, shopId);
+          return removed;
+        })
       : [];
     const deleted = new Set(rows.map((row) => String(row.id)));
     if (deleted.size) forgetRecommendations(shopId);

@@ -18,6 +18,30 @@ export interface RecommendationRequest {
  * `runId`), best rank first, in stock unless told otherwise. Two index-backed queries per batch of candidates:
  * the candidates (with their items, in their rows), then the items' facts; answers are kept briefly (recommendation-cache.ts).
  */
+/**
+ * What every storefront answer of a shop is computed from, as one value that only grows: the shop's bundle write
+ * counter (markShopDataChanged) and its latest finished upload (catalog, variants, stock). A primary-key read and
+ * an index probe, run at most once per freshness interval whatever the traffic (recommendation-cache.ts).
+ */
+export async function shopDataVersion(em: Em, shopId: string): Promise<string> {
+  const [row] = await em.execute<{ version: string }[]>(
+    `SELECT s.data_version || ':' || coalesce((SELECT max(u.id) FROM csv_uploads u
+                                                WHERE u.shop_id = s.id AND NOT u.dry_run AND u.status <> 'PROCESSING'), 0) AS version
+       FROM shops s WHERE s.id = ?`,
+    [shopId],
+  );
+  return row?.version ?? '';
+}
+
+/**
+ * Bumps the shop's bundle write counter. Called as the last statement of every transaction that writes the shop's
+ * bundles: the counter changes in the same commit as the bundles, and the shop's row is locked only once all of
+ * the transaction's bundle rows are, so that two writers never wait on each other in opposite orders.
+ */
+export async function markShopDataChanged(em: Em, shopId: string): Promise<void> {
+  await em.execute('UPDATE shops SET data_version = data_version + 1 WHERE id = ?', [shopId], 'run');
+}
+
 export class RecommendationService {
   constructor(
     private readonly orm: Orm,
@@ -28,9 +52,8 @@ export class RecommendationService {
   /** Bundles ready to serve, their items carrying their facts; kept and shared as they are, never modified. */
   recommend(shopId: string, request: RecommendationRequest): Promise<BundleType[]> {
     const { sku, variantId, runId, first, inStockOnly } = request;
-    return rememberRecommendation(shopId, [sku, variantId, runId, first, inStockOnly], async () => {
-      // An entity manager of the computation's own: most requests are answered from memory and need none, and
-      // a kept answer is later recomputed outside any request.
+    const compute = async () => {
+      // An entity manager of the computation's own, made only here: most requests are answered from memory.
       const em = this.orm.em.fork();
       const chosen: BundleType[] = [];
       const batch = inStockOnly ? Math.max(first * 2, 10) : first;
@@ -47,7 +70,9 @@ export class RecommendationService {
         if (candidates.length < batch) break;
       }
       return chosen;
-    }, this.dependOn);
+    };
+    const readVersion = () => shopDataVersion(this.orm.em.fork(), shopId);
+    return rememberRecommendation(shopId, [sku, variantId, runId, first, inStockOnly], { compute, readVersion }, this.dependOn);
   }
 
   private async candidates(em: Em, shopId: string, request: RecommendationRequest, limit: number, offset: number): Promise<{ bundle: Bundle; items: BundleItem[] }[]> {

@@ -1,7 +1,9 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 
 @Entity({ tableName: 'shops' })
 export class Shop {
+  [OptionalProps]?: 'createdAt' | 'dataVersion';
+
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
 
@@ -11,4 +13,11 @@ export class Shop {
 
   @Property({ columnType: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date = new Date();
+
+  /**
+   * Bumped by every transaction that writes the shop's bundles, first (see BundleService): with the shop's latest
+   * finished upload, what other processes compare to tell whether their kept storefront answers are current.
+   */
+  @Property({ type: 'bigint', defaultRaw: '0' })
+  dataVersion?: string;
 }

@@ -218,6 +218,9 @@ describe('reading bundles', () => {
         { key: 'pair', kind: 'FREQUENTLY_BOUGHT_TOGETHER', status: 'ACTIVE', title: 'Pair', items: [{ sku: 'TEE-BLK-M' }, { sku: 'MUG-01' }] },
       ]));
       readKey = await storefront.readKey();
+      // The shop's first version check drops the answers computed before it (they cannot say what they read).
+      ok(await gql(QUERY, {}, { key: readKey }));
+      await new Promise((resolve) => setTimeout(resolve, 300));
     });
 
     it('answers a repeated query without executing it, not even its run field', async () => {
@@ -251,6 +254,22 @@ describe('reading bundles', () => {
       const before = ok(await gql(mixed, {}, { key: readKey })).runs.nodes.length;
       await createRun(storefront.adminKey, 'one more run');
       expect(ok(await gql(mixed, {}, { key: readKey })).runs.nodes.length).to.equal(before + 1);
+    });
+
+    it("the shop's data version, by which other processes find writes, changes with every write and never comes back", async () => {
+      const { shopDataVersion } = await import('../../src/bundles/recommendations');
+      const version = () => shopDataVersion(getHarness().server.database.orm.em.fork(), storefront.id);
+      const seen = [await version()];
+      const run = await runWithCatalog(storefront.adminKey);
+      seen.push(await version());
+      const [added] = ok(await saveBundles(storefront.adminKey, run, [{ key: 'v', kind: 'FIXED', items: [{ sku: 'MUG-01' }] }])).bundlesSave.bundles;
+      seen.push(await version());
+      ok(await gql('mutation($id: ID!) { bundleUpdate(id: $id, input: { rank: 7 }) { userErrors { code } } }', { id: added.id }, { key: storefront.adminKey }));
+      seen.push(await version());
+      ok(await gql('mutation($ids: [ID!]!) { bundlesDelete(ids: $ids) { userErrors { code } } }', { ids: [added.id] }, { key: storefront.adminKey }));
+      seen.push(await version()); // the bundles are as they were before the save: the version is not
+      expect(new Set(seen).size, seen.join(' | ')).to.equal(seen.length);
+      expect(await version()).to.equal(seen[seen.length - 1]);
     });
 
     it('still refuses a revoked key that asks the same thing', async () => {

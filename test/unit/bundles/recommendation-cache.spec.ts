@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { forgetRecommendations, rememberRecommendation } from '../../../src/bundles/recommendation-cache';
+import { forgetRecommendations, rememberRecommendation, type RecommendationSource } from '../../../src/bundles/recommendation-cache';
 import type { CacheDependency } from '../../../src/graphql/response-cache';
 
-/** Runs `work` with Date.now moved `offsetMs` ahead. */
+/** Runs `work` with Date.now moved `offsetMs` ahead of the real clock. */
 async function later<T>(offsetMs: number, work: () => T | Promise<T>): Promise<T> {
   const real = Date.now;
   const shifted = real() + offsetMs;
@@ -17,53 +17,79 @@ async function later<T>(offsetMs: number, work: () => T | Promise<T>): Promise<T
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('kept storefront answers as cache dependencies', () => {
-  let shop = 0;
-  /** An answer kept under a shop of its own, computed by `answers` in turn; its dependency and its call count. */
-  async function remember(answers: unknown[]) {
-    const shopId = `unit-${process.pid}-${++shop}`;
-    let calls = 0;
-    const compute = async () => answers[Math.min(calls++, answers.length - 1)];
-    let dependency: CacheDependency | undefined;
-    const value = await rememberRecommendation(shopId, ['sku'], compute, (d) => (dependency = d));
-    return { shopId, value, dependency: dependency!, calls: () => calls, compute };
+  let shops = 0;
+
+  /** A shop of its own whose data version is `version.current`; counts computations and version reads. */
+  function shop() {
+    const shopId = `unit-${process.pid}-${++shops}`;
+    const counts = { computed: 0, checked: 0 };
+    const version = { current: 'v1', hold: false };
+    const source: RecommendationSource<string> = {
+      compute: async () => `answer ${++counts.computed}`,
+      readVersion: () => {
+        counts.checked++;
+        return version.hold ? new Promise<string>(() => undefined) : Promise.resolve(version.current);
+      },
+    };
+    const remember = async () => {
+      let dependency: CacheDependency | undefined;
+      const value = await rememberRecommendation(shopId, ['sku'], source, (d) => (dependency = d));
+      return { value, dependency: dependency! };
+    };
+    return { shopId, counts, version, remember };
   }
 
-  it('stays valid while fresh and shares one computation', async () => {
-    const kept = await remember([['a']]);
-    expect(kept.value).to.deep.equal(['a']);
-    expect(kept.dependency.isValid()).to.equal(true);
-    expect(await rememberRecommendation(kept.shopId, ['sku'], kept.compute)).to.deep.equal(['a']);
-    expect(kept.calls()).to.equal(1);
+  /** A shop past its first check, with one answer kept. */
+  async function checkedShop() {
+    const s = shop();
+    const first = await s.remember();
+    await settle();
+    expect(first.dependency.isValid()).to.equal(false); // computed before the first check: cannot say what it read
+    const kept = await s.remember();
+    return { ...s, kept };
+  }
+
+  it('is computed once and shared while the shop is fresh', async () => {
+    const s = await checkedShop();
+    expect(s.kept.value).to.equal('answer 2');
+    expect(s.kept.dependency.isValid()).to.equal(true);
+    expect((await s.remember()).value).to.equal('answer 2');
+    expect(s.counts).to.deep.equal({ computed: 2, checked: 1 });
   });
 
-  it("is invalid once the shop's data is written", async () => {
-    const kept = await remember([['a']]);
-    forgetRecommendations(kept.shopId);
-    expect(kept.dependency.isValid()).to.equal(false);
+  it("is invalid once the shop's data is written through this process", async () => {
+    const s = await checkedShop();
+    forgetRecommendations(s.shopId);
+    expect(s.kept.dependency.isValid()).to.equal(false);
+    expect((await s.remember()).value).to.equal('answer 3');
   });
 
-  it('past its freshness, refreshes; an unchanged answer keeps it valid', async () => {
-    const kept = await remember([['a'], ['a']]);
-    await later(7_000, async () => {
-      expect(kept.dependency.isValid()).to.equal(true); // stale, served while recomputed
+  it('past its freshness, one check of the shop keeps every answer when nothing changed', async () => {
+    const s = await checkedShop();
+    await later(6_000, async () => {
+      expect(s.kept.dependency.isValid()).to.equal(true); // served while the check runs
       await settle();
-      expect(kept.calls()).to.equal(2);
-      expect(kept.dependency.isValid()).to.equal(true); // recomputed unchanged: fresh again
+      expect(s.kept.dependency.isValid()).to.equal(true);
+      expect((await s.remember()).value).to.equal('answer 2');
+    });
+    expect(s.counts).to.deep.equal({ computed: 2, checked: 2 });
+  });
+
+  it('past its freshness, a new data version (another process wrote) drops the answers', async () => {
+    const s = await checkedShop();
+    s.version.current = 'v2';
+    await later(6_000, async () => {
+      expect(s.kept.dependency.isValid()).to.equal(true);
+      await settle();
+      expect(s.kept.dependency.isValid()).to.equal(false);
+      expect((await s.remember()).value).to.equal('answer 3');
     });
   });
 
-  it('past its freshness, a changed answer makes it invalid and replaces it', async () => {
-    const kept = await remember([['a'], ['b']]);
-    await later(7_000, async () => {
-      expect(kept.dependency.isValid()).to.equal(true);
-      await settle();
-      expect(kept.dependency.isValid()).to.equal(false);
-      expect(await rememberRecommendation(kept.shopId, ['sku'], kept.compute)).to.deep.equal(['b']);
-    });
-  });
-
-  it('is invalid once past its freshness and the stale allowance', async () => {
-    const kept = await remember([['a']]);
-    await later(11_000, () => expect(kept.dependency.isValid()).to.equal(false));
+  it('is invalid past the stale allowance when the check does not answer', async () => {
+    const s = await checkedShop();
+    s.version.hold = true;
+    await later(6_000, () => expect(s.kept.dependency.isValid()).to.equal(true));
+    await later(11_000, () => expect(s.kept.dependency.isValid()).to.equal(false));
   });
 });
