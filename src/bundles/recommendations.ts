@@ -14,19 +14,14 @@ export interface RecommendationRequest {
 }
 
 /**
- * The storefront read path: ACTIVE bundles containing an item, from the shop's latest run with bundles (or
- * `runId`), best rank first, in stock unless told otherwise. Two index-backed queries per batch of candidates:
- * the candidates (with their items, in their rows), then the items' facts; answers are kept briefly (recommendation-cache.ts).
- */
-/**
  * What every storefront answer of a shop is computed from, as one value that only grows: the shop's bundle write
  * counter (markShopDataChanged) and its latest finished upload (catalog, variants, stock). A primary-key read and
- * an index probe, run at most once per freshness interval whatever the traffic (recommendation-cache.ts).
+ * index probes per run of the shop, at most once per freshness interval whatever the traffic (recommendation-cache.ts).
  */
 export async function shopDataVersion(em: Em, shopId: string): Promise<string> {
   const [row] = await em.execute<{ version: string }[]>(
-    `SELECT s.data_version || ':' || coalesce((SELECT max(u.id) FROM csv_uploads u
-                                                WHERE u.shop_id = s.id AND NOT u.dry_run AND u.status <> 'PROCESSING'), 0) AS version
+    `SELECT s.data_version || ':' || coalesce((SELECT max(u.id) FROM runs r JOIN csv_uploads u ON u.run_id = r.id
+                                                WHERE r.shop_id = s.id AND NOT u.dry_run AND u.status <> 'PROCESSING'), 0) AS version
        FROM shops s WHERE s.id = ?`,
     [shopId],
   );
@@ -42,6 +37,12 @@ export async function markShopDataChanged(em: Em, shopId: string): Promise<void>
   await em.execute('UPDATE shops SET data_version = data_version + 1 WHERE id = ?', [shopId], 'run');
 }
 
+/**
+ * The storefront read path: ACTIVE bundles containing an item, from the shop's latest run with bundles (or
+ * `runId`), best rank first, in stock unless told otherwise. Two index-backed queries per batch of candidates:
+ * the candidates (with their items, in their rows), then the items' facts; answers are kept until the shop's
+ * data changes (recommendation-cache.ts).
+ */
 export class RecommendationService {
   constructor(
     private readonly orm: Orm,
