@@ -6,7 +6,7 @@ import type { CacheDependency } from '../graphql/response-cache';
  *
  * - Writes through this process drop the shop's answers at once (a new generation).
  * - Writes through another process sharing the database are found by checking the shop, not each answer: at most
- *   every FRESH_MS, one primary-key read of the shop's data version (see RecommendationSource.readVersion); a new
+ *   every FRESH_MS, one small read of the shop's data version (see RecommendationSource.readVersion); a new
  *   version drops the shop's answers, an unchanged one keeps them all fresh. While that check runs, answers are
  *   still served, for up to STALE_MS more, so that a check never makes a storefront wait. Another process's
  *   change is thus seen within FRESH_MS + STALE_MS.
