@@ -162,6 +162,8 @@ export class BundleResolver {
     return whenReady(factsOf(bundle, ctx), ({ items, facts }) => availableQuantity(items, facts));
   }
 
+  // Read at execution, not part of the kept storefront answers: a response selecting it is never kept whole.
+  @Extensions({ responseCache: false })
   @FieldResolver(() => RunType)
   async run(@Root() bundle: BundleType, @Ctx() ctx: Context): Promise<RunType> {
     const run = await new RunService(ctx.em).get(shopIdOf(ctx), bundle.runId);

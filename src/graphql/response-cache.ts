@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { Kind, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Context } from './context';
 
@@ -7,7 +7,8 @@ import type { Context } from './context';
  * Whole responses of read operations, served again without parsing, validating or executing anything.
  *
  * Only operations whose every root field is marked cacheable (`@Extensions({ responseCache: true })`) are kept,
- * and only when they succeed. Their resolvers name what the answer was built from (CacheDependency: a kept
+ * and only when they succeed and select no field marked `@Extensions({ responseCache: false })`: a field read at
+ * execution rather than from the kept answers (Bundle.run), whose changes those answers would not notice. Their resolvers name what the answer was built from (CacheDependency: a kept
  * storefront answer, with its freshness and its shop's write generation); the response is served again for as
  * long as each of those would itself be served, so caching the response never makes an answer staler. The key is
  * the shop, the Accept header and the exact body: the same text from the same shop had the same checks pass
@@ -88,7 +89,19 @@ function isCacheableOperation(schema: GraphQLSchema, document: DocumentNode, ope
   if (operation.operation !== 'query') return false;
   const fields = schema.getQueryType()?.getFields() ?? {};
   const names = rootFieldNames(operation.selectionSet, document);
-  return [...names].every((name) => name === '__typename' || fields[name]?.extensions?.responseCache === true);
+  if (![...names].every((name) => name === '__typename' || fields[name]?.extensions?.responseCache === true)) return false;
+  // Anywhere in the document, fragments included: a field left out of kept responses leaves the whole one out.
+  const typeInfo = new TypeInfo(schema);
+  let excluded = false;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field() {
+        if (typeInfo.getFieldDef()?.extensions?.responseCache === false) excluded = true;
+      },
+    }),
+  );
+  return !excluded;
 }
 
 /** Marks the requests whose response may be kept; the HTTP layer keeps and serves them (see http/server.ts). */
