@@ -34,22 +34,28 @@ interface ShopState {
   /** Until when answers are served without a check. */
   freshUntil: number;
   checking: boolean;
+  /** How the check reads the version: the latest source given for the shop. */
+  readVersion: () => Promise<string>;
 }
 
 const shops = new Map<string, ShopState>();
 
-function shopState(shopId: string): ShopState {
+function shopState(shopId: string, readVersion: () => Promise<string>): ShopState {
   let state = shops.get(shopId);
   // A new shop starts due for its first check, inside the stale allowance: its first answers are served while it runs.
-  if (!state) shops.set(shopId, (state = { generation: 0, version: null, freshUntil: Date.now(), checking: false }));
+  if (!state) shops.set(shopId, (state = { generation: 0, version: null, freshUntil: Date.now(), checking: false, readVersion }));
+  else state.readVersion = readVersion;
   return state;
 }
 
-/** Reads the shop's data version in the background; a version other than the last one drops its answers. */
-function check(state: ShopState, readVersion: () => Promise<string>): void {
-  if (state.checking) return;
+/**
+ * When the shop is past its freshness, reads its data version in the background (once at a time); a version other
+ * than the last one drops its answers.
+ */
+function checkWhenDue(state: ShopState): void {
+  if (state.checking || Date.now() < state.freshUntil) return;
   state.checking = true;
-  readVersion().then(
+  state.readVersion().then(
     (version) => {
       // The first check drops too: answers computed before it cannot say which version they were read from.
       if (version !== state.version) state.generation++;
@@ -67,7 +73,6 @@ class Entry implements CacheDependency {
     readonly state: ShopState,
     readonly generation: number,
     readonly value: Promise<unknown>,
-    private readonly readVersion: () => Promise<string>,
   ) {}
 
   /** Whether this is still the answer `rememberRecommendation` would give; starts the shop's check when it is due. */
@@ -75,7 +80,7 @@ class Entry implements CacheDependency {
     if (entries.get(this.key) !== this || this.state.generation !== this.generation) return false;
     const now = Date.now();
     if (now < this.state.freshUntil) return true;
-    check(this.state, this.readVersion);
+    checkWhenDue(this.state);
     return now < this.state.freshUntil + STALE_MS;
   }
 }
@@ -92,13 +97,13 @@ export function rememberRecommendation<T>(
   source: RecommendationSource<T>,
   dependOn?: (dependency: CacheDependency) => void,
 ): Promise<T> {
+  const state = shopState(shopId, source.readVersion);
   const key = `${shopId}\u0000${JSON.stringify(parts)}`;
   let entry = entries.get(key);
   if (!entry || !entry.isValid()) {
-    const state = shopState(shopId);
-    if (Date.now() >= state.freshUntil) check(state, source.readVersion);
+    checkWhenDue(state);
     if (entries.size >= MAX_ENTRIES) entries.clear();
-    const created = new Entry(key, state, state.generation, source.compute(), source.readVersion);
+    const created = new Entry(key, state, state.generation, source.compute());
     created.value.catch(() => {
       if (entries.get(key) === created) entries.delete(key);
     });
@@ -111,5 +116,7 @@ export function rememberRecommendation<T>(
 
 /** Called after any write that can change a shop's recommendations: its bundles, catalog, variants or stock. */
 export function forgetRecommendations(shopId: string): void {
-  shopState(shopId).generation++;
+  // A shop without state has no answers: any being computed made its state first.
+  const state = shops.get(shopId);
+  if (state) state.generation++;
 }

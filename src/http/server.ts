@@ -169,12 +169,13 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
-      res.setHeader('content-length', Buffer.byteLength(response.body.string));
-      res.end(response.body.string);
+      // Encoded once: written now, and kept as it is when the response may be served again.
+      const body = Buffer.from(response.body.string);
+      res.setHeader('content-length', body.length);
+      res.end(body);
       const principal = context?.principal;
       const key = text !== undefined && principal && context!.responseCache.storable && res.statusCode === 200 ? responseCache.keyOf(principal.shopId, req.headers.accept, text) : null;
       if (key !== null) {
-        const body = Buffer.from(response.body.string);
         const headers = [...response.headers].filter(([name]) => name !== 'x-request-id' && name !== 'content-length').flat();
         headers.push('content-length', String(body.length));
         responseCache.set(key, { status: 200, headers, body, dependencies: context!.responseCache.dependencies });
