@@ -187,14 +187,13 @@ export class BundleService {
     const bundle = await this.em.findOne(Bundle, { id: bundleId, shop: shopId });
     if (!bundle) throw notFound(['id']);
     const errors: UserError[] = [];
-    const items = itemsOf(bundle).map(({ sku, variantId, quantity, role }) => ({ sku, variantId, quantity, role }));
     const changes: Partial<Bundle> = {};
     if (input.status != null) changes.status = input.status as BundleStatus;
     if (input.pinned != null) changes.pinned = input.pinned;
     if (input.title !== undefined) changes.title = input.title?.trim() || undefined;
     if (input.title && input.title.trim().length > 255) errors.push(userError('TOO_LONG', 'At most 255 characters.', ['input', 'title']));
     if (input.copy !== undefined) changes.copy = checkCopy(input.copy, ['input', 'copy'], errors);
-    if (input.discount !== undefined) changes.discount = checkDiscount(input.discount, bundle.kind, items, ['input', 'discount'], errors);
+    if (input.discount !== undefined) changes.discount = checkDiscount(input.discount, bundle.kind, bundle.items, ['input', 'discount'], errors);
     if (input.rank !== undefined) changes.rank = checkRank(input.rank, ['input', 'rank'], errors) ?? undefined;
     if (errors.length) throw new DomainError(errors);
     Object.assign(bundle, changes, { updatedAt: new Date() });
