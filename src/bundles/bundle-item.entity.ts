@@ -10,8 +10,8 @@ export enum BundleItemRole {
 /**
  * The lookup table of "bundles containing this item": one row per item of every bundle, `runId` repeated so that
  * it is one index lookup. The application never writes it: triggers on `bundles` rewrite a bundle's rows whenever
- * its `items` or run change, in the statement that changed them, and deletes cascade (migration
- * Migration20261130080000_bundle_items_from_bundles).
+ * its `items` or run change, in the statement that changed them, and remove them with the bundle (migrations
+ * Migration20261130080000_bundle_items_from_bundles and Migration20261130100000_bundle_checks_by_statement).
  */
 @Entity({ tableName: 'bundle_items' })
 @Index({ name: 'bundle_items_run_sku_idx', properties: ['runId', 'sku'] })
@@ -19,7 +19,8 @@ export enum BundleItemRole {
 export class BundleItemRecord {
   [OptionalProps]?: 'role';
 
-  @ManyToOne('Bundle', { primary: true, deleteRule: 'cascade' })
+  /** No foreign key: only the triggers write these rows, from the bundle's own, and one removes them with it. */
+  @ManyToOne('Bundle', { primary: true, createForeignKeyConstraint: false })
   bundle!: Bundle;
 
   @PrimaryKey({ type: 'integer' })

@@ -59,8 +59,12 @@ export class Bundle {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
 
-  /** No persist cascade into shop and run: they always exist first, and a save of 10,000 bundles would walk them 10,000 times. */
-  @ManyToOne(() => Shop, { deleteRule: 'cascade', updateRule: 'cascade', cascade: [] })
+  /**
+   * No persist cascade into shop and run: they always exist first, and a save of 10,000 bundles would walk them
+   * 10,000 times. No foreign key on the shop either: it is the run's shop, whose key already holds, and checking it
+   * again would cost a lookup per inserted bundle (migration Migration20261130100000_bundle_checks_by_statement).
+   */
+  @ManyToOne(() => Shop, { cascade: [], createForeignKeyConstraint: false })
   shop!: Shop;
 
   @ManyToOne(() => Run, { deleteRule: 'cascade', updateRule: 'cascade', cascade: [] })

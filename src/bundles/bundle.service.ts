@@ -75,32 +75,46 @@ export class BundleService {
         [runId, keys],
       );
       const idOf = new Map(found.map((row) => [row.key, String(row.id)]));
-      for (const chunk of chunks(drafts, SAVE_CHUNK)) {
-        const ids = chunk.flatMap((draft) => idOf.get(draft.key!) ?? []);
-        const existing = ids.length ? await em.find(Bundle, { id: { $in: ids } }) : [];
-        const byKey = new Map<string, Bundle>(existing.map((bundle) => [bundle.key, bundle]));
-        // Shared by the chunk's new bundles: one reference each rather than one lookup per bundle.
-        const shop = em.getReference(Shop, shopId);
-        const run = em.getReference(Run, runId);
-        for (const draft of chunk) {
-          let bundle = byKey.get(draft.key!);
-          if (bundle) {
-            result.updated++;
-          } else {
-            bundle = new Bundle();
-            bundle.shop = shop;
-            bundle.run = run;
-            bundle.key = draft.key!;
-            bundle.createdAt = now;
-            em.persist(bundle);
-            result.inserted++;
+      // Two units of work in the same transaction take turns, so that while the database runs one chunk's
+      // INSERTs and UPDATEs, the next chunk is loaded, built and diffed here. Each lane waits for its own previous
+      // flush before it is cleared and reused; the connection runs the statements in the order they were sent.
+      const lanes = [0, 1].map(() => ({ em: em.fork({ keepTransactionContext: true }), flushed: Promise.resolve() }));
+      try {
+        for (const [index, chunk] of chunks(drafts, SAVE_CHUNK).entries()) {
+          const lane = lanes[index % lanes.length]!;
+          await lane.flushed;
+          lane.em.clear();
+          const ids = chunk.flatMap((draft) => idOf.get(draft.key!) ?? []);
+          const existing = ids.length ? await lane.em.find(Bundle, { id: { $in: ids } }) : [];
+          const byKey = new Map<string, Bundle>(existing.map((bundle) => [bundle.key, bundle]));
+          // Shared by the chunk's new bundles: one reference each rather than one lookup per bundle.
+          const shop = lane.em.getReference(Shop, shopId);
+          const run = lane.em.getReference(Run, runId);
+          for (const draft of chunk) {
+            let bundle = byKey.get(draft.key!);
+            if (bundle) {
+              result.updated++;
+            } else {
+              bundle = new Bundle();
+              bundle.shop = shop;
+              bundle.run = run;
+              bundle.key = draft.key!;
+              bundle.createdAt = now;
+              lane.em.persist(bundle);
+              result.inserted++;
+            }
+            this.assign(bundle, draft, now);
+            result.bundles.push({ bundle, items: itemsOf(bundle) });
           }
-          this.assign(bundle, draft, now);
-          result.bundles.push({ bundle, items: itemsOf(bundle) });
+          lane.flushed = lane.em.flush();
+          // Awaited later; marked handled now so that a failure while the other lane works is not reported as unhandled.
+          lane.flushed.catch(() => undefined);
         }
-        await em.flush();
-        em.clear();
+      } finally {
+        // Whatever happened, no statement of this transaction may still be on its way when it ends.
+        await Promise.allSettled(lanes.map((lane) => lane.flushed));
       }
+      for (const lane of lanes) await lane.flushed;
       if (mode === BundleSaveMode.REPLACE) {
         const removed = await em.execute(
           `DELETE FROM bundles WHERE run_id = ? AND ${REPLACE_SCOPES[scope]} AND NOT (key = ANY(?::text[]))`,

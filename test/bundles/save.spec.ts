@@ -63,7 +63,7 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
     const runId = await runWithCatalog(shop.adminKey);
     const containing = async (sku: string) =>
       ok(await gql('query($runId: ID!, $sku: String!) { bundles(runId: $runId, first: 10, filter: { containsSku: $sku }) { nodes { key } } }', { runId, sku }, { key: shop.adminKey })).bundles.nodes.map((b: any) => b.key);
-    const lookupRows = () => sql('SELECT sku, variant_id, quantity, role FROM bundle_items bi JOIN bundles b ON b.id = bi.bundle_id WHERE b.run_id = ? ORDER BY bi.position', [runDbId(runId)]);
+    const lookupRows = () => sql('SELECT sku, variant_id, quantity, role FROM bundle_items WHERE run_id = ? ORDER BY position', [runDbId(runId)]);
     const [saved] = ok(await saveBundles(shop.adminKey, runId, [{ key: 'k', kind: 'FIXED', items: [{ sku: 'TEE-BLK-M', quantity: 2 }, { sku: 'MUG-01' }] }])).bundlesSave.bundles;
     expect(await containing('MUG-01')).to.deep.equal(['k']);
     ok(await saveBundles(shop.adminKey, runId, [{ key: 'k', kind: 'FIXED', items: [{ sku: 'CAP-RED' }, { sku: 'TEE-BLK-M', quantity: 3 }] }]));
@@ -77,6 +77,15 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
     expect(await lookupRows()).to.have.length(2);
     ok(await gql('mutation($ids: [ID!]!) { bundlesDelete(ids: $ids) { userErrors { code } } }', { ids: [saved.id] }, { key: shop.adminKey }));
     expect(await lookupRows()).to.deep.equal([]);
+  });
+
+  it('removing a run removes its bundles and their lookup rows, whichever way it goes', async () => {
+    const runId = await runWithCatalog(shop.adminKey);
+    ok(await saveBundles(shop.adminKey, runId, [fbt('TEE-BLK-M', 'MUG-01'), fbt('CAP-RED', 'MUG-01')]));
+    const count = async (table: string) => (await sql(`SELECT count(*)::int AS n FROM ${table} WHERE run_id = ?`, [runDbId(runId)]))[0].n;
+    expect([await count('bundles'), await count('bundle_items')]).to.deep.equal([2, 4]);
+    await sql('DELETE FROM runs WHERE id = ?', [runDbId(runId)]);
+    expect([await count('bundles'), await count('bundle_items')]).to.deep.equal([0, 0]);
   });
 
   it('REPLACE makes the run hold exactly the given set, pinned MANUAL bundles excepted', async () => {
