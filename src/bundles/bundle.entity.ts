@@ -45,9 +45,10 @@ export enum BundleStatus {
 }
 
 /**
- * Scalars opt out of change tracking (`trackChanges: false`): it only lets auto-flush notice a touched entity,
- * and the accessors it defines on every instance cost measurable time when a save builds thousands of bundles.
- * Flushes still diff every property against the loaded snapshot, so updates are found all the same.
+ * Every property opts out of change tracking (`trackChanges: false`): it only lets auto-flush notice a touched
+ * entity, and it costs every new instance its own accessors, defined after deleting the plain properties, which
+ * turns the object into a slow dictionary for the rest of the flush. Flushes still diff every property against
+ * the loaded snapshot, so updates are found all the same.
  */
 @Entity({ tableName: 'bundles' })
 @Unique({ properties: ['run', 'key'] })
@@ -56,7 +57,7 @@ export enum BundleStatus {
 export class Bundle {
   [OptionalProps]?: 'status' | 'pinned' | 'createdAt' | 'updatedAt';
 
-  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  @PrimaryKey({ type: 'bigint', autoincrement: true, trackChanges: false })
   id!: string;
 
   /**
@@ -64,10 +65,10 @@ export class Bundle {
    * 10,000 times. No foreign key on the shop either: it is the run's shop, whose key already holds, and checking it
    * again would cost a lookup per inserted bundle (migration Migration20261130100000_bundle_checks_by_statement).
    */
-  @ManyToOne(() => Shop, { cascade: [], createForeignKeyConstraint: false })
+  @ManyToOne(() => Shop, { cascade: [], createForeignKeyConstraint: false, trackChanges: false })
   shop!: Shop;
 
-  @ManyToOne(() => Run, { deleteRule: 'cascade', updateRule: 'cascade', cascade: [] })
+  @ManyToOne(() => Run, { deleteRule: 'cascade', updateRule: 'cascade', cascade: [], trackChanges: false })
   run!: Run;
 
   /** Identity within the run: given by the client, or derived from the sorted items of a generated bundle. */

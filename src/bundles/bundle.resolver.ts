@@ -2,7 +2,6 @@ import DataLoader from 'dataloader';
 import { Arg, Args, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { loader, shopIdOf, type Context } from '../graphql/context';
 import { idOf, requireIdOf } from '../graphql/global-id';
-import { PlainArg } from '../graphql/plain-arg';
 import { ConnectionArgs, connectionComplexity, pageRequest, toConnection, type ConnectionShape, type CursorValues } from '../graphql/relay';
 import { DecimalScalar } from '../graphql/scalars';
 import { DomainError, userError, withUserErrors } from '../graphql/user-error';
@@ -105,7 +104,7 @@ export class BundleResolver {
   @Mutation(() => BundlesSavePayload, { description: 'Create or update bundles by key in one transaction; REPLACE also removes the others.' })
   bundlesSave(
     @Arg('runId', () => ID) runId: string,
-    @PlainArg('bundles', () => [BundleInput]) bundles: BundleInput[],
+    @Arg('bundles', () => [BundleInput]) bundles: BundleInput[],
     @Arg('mode', () => BundleSaveMode, { defaultValue: BundleSaveMode.UPSERT }) mode: BundleSaveMode,
     @Ctx() ctx: Context,
   ): Promise<BundlesSavePayload> {
