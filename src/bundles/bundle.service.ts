@@ -77,12 +77,17 @@ export class BundleService {
       const idOf = new Map(found.map((row) => [row.key, String(row.id)]));
       // Two units of work in the same transaction take turns, so that while the database runs one chunk's
       // INSERTs and UPDATEs, the next chunk is loaded, built and diffed here. Each lane waits for its own previous
-      // flush before it is cleared and reused; the connection runs the statements in the order they were sent.
+      // flush before it is cleared and reused; the connection runs the statements one by one in the order they were
+      // sent (SerialStatementsDialect). Once one fails, the transaction's later statements fail too: the first
+      // failure is the one reported, and no statement may still be on its way when the transaction ends.
       const lanes = [0, 1].map(() => ({ em: em.fork({ keepTransactionContext: true }), flushed: Promise.resolve() }));
+      let failure: { error: unknown } | undefined;
+      const fail = (error: unknown) => void (failure ??= { error });
       try {
         for (const [index, chunk] of chunks(drafts, SAVE_CHUNK).entries()) {
           const lane = lanes[index % lanes.length]!;
           await lane.flushed;
+          if (failure) break;
           lane.em.clear();
           const ids = chunk.flatMap((draft) => idOf.get(draft.key!) ?? []);
           const existing = ids.length ? await lane.em.find(Bundle, { id: { $in: ids } }) : [];
@@ -106,15 +111,13 @@ export class BundleService {
             this.assign(bundle, draft, now);
             result.bundles.push({ bundle, items: itemsOf(bundle) });
           }
-          lane.flushed = lane.em.flush();
-          // Awaited later; marked handled now so that a failure while the other lane works is not reported as unhandled.
-          lane.flushed.catch(() => undefined);
+          lane.flushed = lane.em.flush().catch(fail);
         }
-      } finally {
-        // Whatever happened, no statement of this transaction may still be on its way when it ends.
-        await Promise.allSettled(lanes.map((lane) => lane.flushed));
+      } catch (error) {
+        fail(error);
       }
-      for (const lane of lanes) await lane.flushed;
+      await Promise.all(lanes.map((lane) => lane.flushed));
+      if (failure) throw failure.error;
       if (mode === BundleSaveMode.REPLACE) {
         const removed = await em.execute(
           `DELETE FROM bundles WHERE run_id = ? AND ${REPLACE_SCOPES[scope]} AND NOT (key = ANY(?::text[]))`,

@@ -4,6 +4,7 @@ import { MikroORM, defineConfig, type EntityManager } from '@mikro-orm/postgresq
 import { Migrator } from '@mikro-orm/migrations';
 import type { Logger } from '../logger';
 import { entities } from './entities';
+import { SerialStatementsDialect } from './serial-statements';
 
 export type Orm = MikroORM;
 export type Em = EntityManager;
@@ -20,6 +21,7 @@ export function ormConfig(databaseUrl: string, logger?: Logger) {
     extensions: [Migrator],
     discovery: { warnWhenNoEntities: true },
     pool: { min: 0, max: 20 },
+    driverOptions: { client: SerialStatementsDialect },
     forceUtcTimezone: true,
     debug: false,
     logger: (message) => logger?.debug({ orm: message }),

@@ -4,6 +4,12 @@ import { runDbId, sql } from '../helpers/ingest';
 import { runWithCatalog, saveBundles } from '../helpers/bundles';
 import { createRun, createShop, type TestShop } from '../helpers/shop';
 import { captureSql } from '../helpers/sql-capture';
+import { getHarness } from '../setup';
+import { BundleService, SAVE_CHUNK } from '../../src/bundles/bundle.service';
+import type { BundleDraft } from '../../src/bundles/bundle-draft';
+import { BundleKind, BundleSource, BundleStatus } from '../../src/bundles/bundle.entity';
+import { BundleItemRole } from '../../src/bundles/bundle-item.entity';
+import { BundleSaveMode } from '../../src/bundles/bundle.types';
 
 const fbt = (a: string, b: string, extra: Record<string, unknown> = {}) => ({ kind: 'FREQUENTLY_BOUGHT_TOGETHER', items: [{ sku: a }, { sku: b }], ...extra });
 
@@ -77,6 +83,33 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
     expect(await lookupRows()).to.have.length(2);
     ok(await gql('mutation($ids: [ID!]!) { bundlesDelete(ids: $ids) { userErrors { code } } }', { ids: [saved.id] }, { key: shop.adminKey }));
     expect(await lookupRows()).to.deep.equal([]);
+  });
+
+  it('a save that fails in a later chunk writes nothing, reports the statement that failed, and leaves the server able to save', async () => {
+    const runId = runDbId(await createRun(shop.adminKey));
+    const draft = (n: number): BundleDraft => ({
+      key: `k${n}`,
+      kind: BundleKind.FIXED,
+      source: BundleSource.MANUAL,
+      status: BundleStatus.DRAFT,
+      pinned: false,
+      title: null,
+      items: [{ sku: `S${n}`, variantId: null, quantity: 1, role: BundleItemRole.ITEM }],
+      discount: null,
+      copy: null,
+      objective: null,
+      rank: null,
+    });
+    const drafts = Array.from({ length: SAVE_CHUNK * 3 }, (_, n) => draft(n));
+    // Only the database's check catches this one, while later chunks are on their way.
+    drafts[SAVE_CHUNK + 7]!.kind = 'NOT_A_KIND' as BundleKind;
+    const save = (list: BundleDraft[]) => new BundleService(getHarness().server.database.orm.em.fork()).save(shop.id, runId, list, BundleSaveMode.UPSERT);
+    const error = await save(drafts).then(() => null, (e: Error) => e);
+    expect(error?.message).to.match(/violates check constraint "bundles_kind_check"/);
+    expect(await sql('SELECT count(*)::int AS n FROM bundles WHERE run_id = ?', [runId])).to.deep.equal([{ n: 0 }]);
+    const again = await save(Array.from({ length: SAVE_CHUNK + 1 }, (_, n) => draft(n)));
+    expect(again.inserted).to.equal(SAVE_CHUNK + 1);
+    expect(await sql('SELECT count(*)::int AS n FROM bundle_items WHERE run_id = ?', [runId])).to.deep.equal([{ n: SAVE_CHUNK + 1 }]);
   });
 
   it('removing a run removes its bundles and their lookup rows, whichever way it goes', async () => {

@@ -1,0 +1,18 @@
+import { PostgreSqlKnexDialect } from '@mikro-orm/postgresql';
+
+/** The last statement sent on each connection (knex copies its client per transaction, so it is kept here). */
+const lastStatement = new WeakMap<object, Promise<unknown>>();
+
+/**
+ * The PostgreSQL dialect with one change: a statement sent on a connection while another runs there waits for its
+ * turn here, and goes as soon as that one is done. Bundle saves rely on it: two units of work share the
+ * transaction's connection and send their statements as they are ready, so that one chunk is built while the last
+ * one is written. pg's Client has a queue of its own for this, deprecated and removed in pg 9.
+ */
+export class SerialStatementsDialect extends PostgreSqlKnexDialect {
+  _query(connection: object, query: unknown): Promise<unknown> {
+    const statement = (lastStatement.get(connection) ?? Promise.resolve()).then(() => super._query(connection, query));
+    lastStatement.set(connection, statement.catch(() => undefined));
+    return statement;
+  }
+}
