@@ -1,7 +1,8 @@
 import { PostgreSqlKnexDialect } from '@mikro-orm/postgresql';
 
 /** The last statement sent on each connection (knex copies its client per transaction, so it is kept here). */
-const lastStatement = new WeakMap<object, Promise<unknown>>();
+const lastStatement = new WeakMap<object, Promise<void>>();
+const settled = () => undefined;
 
 /**
  * The PostgreSQL dialect with one change: a statement sent on a connection while another runs there waits for its
@@ -12,7 +13,8 @@ const lastStatement = new WeakMap<object, Promise<unknown>>();
 export class SerialStatementsDialect extends PostgreSqlKnexDialect {
   _query(connection: object, query: unknown): Promise<unknown> {
     const statement = (lastStatement.get(connection) ?? Promise.resolve()).then(() => super._query(connection, query));
-    lastStatement.set(connection, statement.catch(() => undefined));
+    // Only its end is kept, not its rows.
+    lastStatement.set(connection, statement.then(settled, settled));
     return statement;
   }
 }
