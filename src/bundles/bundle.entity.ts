@@ -46,9 +46,9 @@ export enum BundleStatus {
 
 /**
  * Every property opts out of change tracking (`trackChanges: false`): it only lets auto-flush notice a touched
- * entity, and it costs every new instance its own accessors, defined after deleting the plain properties, which
- * turns the object into a slow dictionary for the rest of the flush. Flushes still diff every property against
- * the loaded snapshot, so updates are found all the same.
+ * entity, and it costs every new instance the deletion and redefinition of its tracked properties (accessors for
+ * the scalars and relations), which turns the object into a slow dictionary for the rest of the flush. Flushes
+ * still diff every property against the loaded snapshot, so updates are found all the same.
  */
 @Entity({ tableName: 'bundles' })
 @Unique({ properties: ['run', 'key'] })

@@ -58,8 +58,8 @@ export class BundleService {
   /**
    * Saves drafts through the unit of work, in one transaction. One SELECT finds which keys the run already
    * has (a fresh run has none, so nothing is loaded); then chunk by chunk, the chunk's existing bundles are
-   * loaded with their items, the rest are built new, and one flush writes them (batched INSERTs and UPDATEs;
-   * ids come back through RETURNING, so nothing is read again). What was saved is returned from memory.
+   * loaded with their items, the rest are built new with ids taken from the sequence beforehand, and one flush
+   * writes them (batched INSERTs and UPDATEs); nothing is read again. What was saved is returned from memory.
    */
   async save(shopId: string, runId: string, drafts: BundleDraft[], mode: BundleSaveMode, scope: ReplaceScope = 'ALL_BUT_PINNED_MANUAL'): Promise<SaveResult> {
     await this.completeIdentities(runId, drafts);
@@ -75,6 +75,12 @@ export class BundleService {
         [runId, keys],
       );
       const idOf = new Map(found.map((row) => [row.key, String(row.id)]));
+      // New bundles take their ids from the sequence here, in the order given: the lanes' INSERTs may reach the
+      // database in either order, and listings break ties (no rank, one save's timestamps) by id.
+      const inserts = drafts.length - idOf.size;
+      const newIds: string[] = inserts
+        ? (await em.execute<{ id: string }[]>(`SELECT nextval(pg_get_serial_sequence('bundles', 'id'))::text AS id FROM generate_series(1, ?)`, [inserts])).map((row) => row.id)
+        : [];
       // Two units of work in the same transaction take turns, so that while the database runs one chunk's
       // INSERTs and UPDATEs, the next chunk is loaded, built and diffed here. Each lane waits for its own previous
       // flush before it is cleared and reused; the connection runs the statements one by one in the order they were
@@ -101,6 +107,7 @@ export class BundleService {
               result.updated++;
             } else {
               bundle = new Bundle();
+              bundle.id = newIds[result.inserted]!;
               bundle.shop = shop;
               bundle.run = run;
               bundle.key = draft.key!;

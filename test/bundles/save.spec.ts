@@ -10,6 +10,7 @@ import type { BundleDraft } from '../../src/bundles/bundle-draft';
 import { BundleKind, BundleSource, BundleStatus } from '../../src/bundles/bundle.entity';
 import { BundleItemRole } from '../../src/bundles/bundle-item.entity';
 import { BundleSaveMode } from '../../src/bundles/bundle.types';
+import { textArray } from '../../src/db/arrays';
 
 const fbt = (a: string, b: string, extra: Record<string, unknown> = {}) => ({ kind: 'FREQUENTLY_BOUGHT_TOGETHER', items: [{ sku: a }, { sku: b }], ...extra });
 
@@ -85,8 +86,7 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
     expect(await lookupRows()).to.deep.equal([]);
   });
 
-  it('a save that fails in a later chunk writes nothing, reports the statement that failed, and leaves the server able to save', async () => {
-    const runId = runDbId(await createRun(shop.adminKey));
+  describe('saves of several chunks', () => {
     const draft = (n: number): BundleDraft => ({
       key: `k${n}`,
       kind: BundleKind.FIXED,
@@ -100,16 +100,34 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
       objective: null,
       rank: null,
     });
-    const drafts = Array.from({ length: SAVE_CHUNK * 3 }, (_, n) => draft(n));
-    // Only the database's check catches this one, while later chunks are on their way.
-    drafts[SAVE_CHUNK + 7]!.kind = 'NOT_A_KIND' as BundleKind;
-    const save = (list: BundleDraft[]) => new BundleService(getHarness().server.database.orm.em.fork()).save(shop.id, runId, list, BundleSaveMode.UPSERT);
-    const error = await save(drafts).then(() => null, (e: Error) => e);
-    expect(error?.message).to.match(/violates check constraint "bundles_kind_check"/);
-    expect(await sql('SELECT count(*)::int AS n FROM bundles WHERE run_id = ?', [runId])).to.deep.equal([{ n: 0 }]);
-    const again = await save(Array.from({ length: SAVE_CHUNK + 1 }, (_, n) => draft(n)));
-    expect(again.inserted).to.equal(SAVE_CHUNK + 1);
-    expect(await sql('SELECT count(*)::int AS n FROM bundle_items WHERE run_id = ?', [runId])).to.deep.equal([{ n: SAVE_CHUNK + 1 }]);
+    const saveTo = (runId: string, list: BundleDraft[]) =>
+      new BundleService(getHarness().server.database.orm.em.fork()).save(shop.id, runId, list, BundleSaveMode.UPSERT);
+
+    it('new bundles get ids in the order given, which listings fall back on', async () => {
+      const runId = runDbId(await createRun(shop.adminKey));
+      // Keys that do not sort in the order given, and a third of them already saved.
+      const drafts = Array.from({ length: SAVE_CHUNK * 3 + 11 }, (_, n) => ({ ...draft(n), key: `k${(n * 7919) % 100_003}` }));
+      await saveTo(runId, drafts.filter((_, n) => n % 3 === 0));
+      const saved = await saveTo(runId, drafts);
+      expect(saved).to.include({ inserted: drafts.length - Math.ceil(drafts.length / 3), updated: Math.ceil(drafts.length / 3) });
+      const order = (rows: { key: string }[]) => rows.map((row) => row.key);
+      const inserted = drafts.filter((_, n) => n % 3 !== 0).map((d) => d.key);
+      expect(order(await sql('SELECT key FROM bundles WHERE run_id = ? AND key = ANY(?::text[]) ORDER BY id', [runId, textArray(inserted)]))).to.deep.equal(inserted);
+      expect(saved.bundles.map(({ bundle }) => bundle.key)).to.deep.equal(drafts.map((d) => d.key));
+    });
+
+    it('a save that fails in a later chunk writes nothing, reports the statement that failed, and leaves the server able to save', async () => {
+      const runId = runDbId(await createRun(shop.adminKey));
+      const drafts = Array.from({ length: SAVE_CHUNK * 3 }, (_, n) => draft(n));
+      // Only the database's check catches this one, while later chunks are on their way.
+      drafts[SAVE_CHUNK + 7]!.kind = 'NOT_A_KIND' as BundleKind;
+      const error = await saveTo(runId, drafts).then(() => null, (e: Error) => e);
+      expect(error?.message).to.match(/violates check constraint "bundles_kind_check"/);
+      expect(await sql('SELECT count(*)::int AS n FROM bundles WHERE run_id = ?', [runId])).to.deep.equal([{ n: 0 }]);
+      const again = await saveTo(runId, Array.from({ length: SAVE_CHUNK + 1 }, (_, n) => draft(n)));
+      expect(again.inserted).to.equal(SAVE_CHUNK + 1);
+      expect(await sql('SELECT count(*)::int AS n FROM bundle_items WHERE run_id = ?', [runId])).to.deep.equal([{ n: SAVE_CHUNK + 1 }]);
+    });
   });
 
   it('removing a run removes its bundles and their lookup rows, whichever way it goes', async () => {
@@ -119,6 +137,20 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
     expect([await count('bundles'), await count('bundle_items')]).to.deep.equal([2, 4]);
     await sql('DELETE FROM runs WHERE id = ?', [runDbId(runId)]);
     expect([await count('bundles'), await count('bundle_items')]).to.deep.equal([0, 0]);
+  });
+
+  it('truncating bundles empties the lookup table with it (rolled back here)', async () => {
+    const runId = await runWithCatalog(shop.adminKey);
+    ok(await saveBundles(shop.adminKey, runId, [fbt('TEE-BLK-M', 'MUG-01')]));
+    const em = getHarness().server.database.orm.em.fork();
+    await em.begin();
+    try {
+      await em.execute('TRUNCATE bundles');
+      expect(await em.execute('SELECT count(*)::int AS n FROM bundle_items')).to.deep.equal([{ n: 0 }]);
+    } finally {
+      await em.rollback();
+    }
+    expect(await sql('SELECT count(*)::int AS n FROM bundle_items WHERE run_id = ?', [runDbId(runId)])).to.deep.equal([{ n: 2 }]);
   });
 
   it('REPLACE makes the run hold exactly the given set, pinned MANUAL bundles excepted', async () => {
