@@ -67,64 +67,13 @@ export class BundleService {
     const duplicates = duplicateKeys(drafts);
     if (duplicates.length) throw new DomainError(duplicates);
     const outcome = await this.em.transactional(async (em) => {
-      const result: SaveResult = { bundles: [], inserted: 0, updated: 0, deleted: 0 };
-      const now = new Date();
       const keys = textArray(drafts.map((d) => d.key!));
       const found: { id: string; key: string }[] = await em.execute(
         'SELECT id, key FROM bundles WHERE run_id = ? AND key = ANY(?::text[])',
         [runId, keys],
       );
       const idOf = new Map(found.map((row) => [row.key, String(row.id)]));
-      // New bundles take their ids from the sequence here, in the order given: the lanes' INSERTs may reach the
-      // database in either order, and listings break ties (no rank, one save's timestamps) by id.
-      const inserts = drafts.length - idOf.size;
-      const newIds: string[] = inserts
-        ? (await em.execute<{ id: string }[]>(`SELECT nextval(pg_get_serial_sequence('bundles', 'id'))::text AS id FROM generate_series(1, ?)`, [inserts])).map((row) => row.id)
-        : [];
-      // Two units of work in the same transaction take turns, so that while the database runs one chunk's
-      // INSERTs and UPDATEs, the next chunk is loaded, built and diffed here. Each lane waits for its own previous
-      // flush before it is cleared and reused; the connection runs the statements one by one in the order they were
-      // sent (SerialStatementsDialect). Once one fails, the transaction's later statements fail too: the first
-      // failure is the one reported, and no statement may still be on its way when the transaction ends.
-      const lanes = [0, 1].map(() => ({ em: em.fork({ keepTransactionContext: true }), flushed: Promise.resolve() }));
-      let failure: { error: unknown } | undefined;
-      const fail = (error: unknown) => void (failure ??= { error });
-      try {
-        for (const [index, chunk] of chunks(drafts, SAVE_CHUNK).entries()) {
-          const lane = lanes[index % lanes.length]!;
-          await lane.flushed;
-          if (failure) break;
-          lane.em.clear();
-          const ids = chunk.flatMap((draft) => idOf.get(draft.key!) ?? []);
-          const existing = ids.length ? await lane.em.find(Bundle, { id: { $in: ids } }) : [];
-          const byKey = new Map<string, Bundle>(existing.map((bundle) => [bundle.key, bundle]));
-          // Shared by the chunk's new bundles: one reference each rather than one lookup per bundle.
-          const shop = lane.em.getReference(Shop, shopId);
-          const run = lane.em.getReference(Run, runId);
-          for (const draft of chunk) {
-            let bundle = byKey.get(draft.key!);
-            if (bundle) {
-              result.updated++;
-            } else {
-              bundle = new Bundle();
-              bundle.id = newIds[result.inserted]!;
-              bundle.shop = shop;
-              bundle.run = run;
-              bundle.key = draft.key!;
-              bundle.createdAt = now;
-              lane.em.persist(bundle);
-              result.inserted++;
-            }
-            this.assign(bundle, draft, now);
-            result.bundles.push({ bundle, items: itemsOf(bundle) });
-          }
-          lane.flushed = lane.em.flush().catch(fail);
-        }
-      } catch (error) {
-        fail(error);
-      }
-      await Promise.all(lanes.map((lane) => lane.flushed));
-      if (failure) throw failure.error;
+      const result = await this.writeInChunks(em, shopId, runId, drafts, idOf);
       if (mode === BundleSaveMode.REPLACE) {
         const removed = await em.execute(
           `DELETE FROM bundles WHERE run_id = ? AND ${REPLACE_SCOPES[scope]} AND NOT (key = ANY(?::text[]))`,
@@ -138,6 +87,65 @@ export class BundleService {
     });
     forgetRecommendations(shopId);
     return outcome;
+  }
+
+  /**
+   * Builds and flushes the drafts chunk by chunk through the unit of work: the existing bundles (`idOf`, by key)
+   * loaded and updated, the others created. Two units of work in the transaction take turns, so that while the
+   * database runs one chunk's INSERTs and UPDATEs, the next chunk is loaded, built and diffed here. Each waits for
+   * its own previous flush before it is cleared and reused; the connection runs the statements one by one in the
+   * order they were sent (SerialStatementsDialect). Once one fails, the transaction's later statements fail too:
+   * the first failure is the one reported, and no statement may still be on its way when the transaction ends.
+   */
+  private async writeInChunks(em: Em, shopId: string, runId: string, drafts: BundleDraft[], idOf: Map<string, string>): Promise<SaveResult> {
+    const result: SaveResult = { bundles: [], inserted: 0, updated: 0, deleted: 0 };
+    const now = new Date();
+    // New bundles take their ids from the sequence here, in the order given: the lanes' INSERTs may reach the
+    // database in either order, and listings break ties (no rank, one save's timestamps) by id.
+    const inserts = drafts.length - idOf.size;
+    const newIds: string[] = inserts
+      ? (await em.execute<{ id: string }[]>(`SELECT nextval(pg_get_serial_sequence('bundles', 'id'))::text AS id FROM generate_series(1, ?)`, [inserts])).map((row) => row.id)
+      : [];
+    const lanes = [0, 1].map(() => ({ em: em.fork({ keepTransactionContext: true }), flushed: Promise.resolve() }));
+    let failure: { error: unknown } | undefined;
+    const fail = (error: unknown) => void (failure ??= { error });
+    try {
+      for (const [index, chunk] of chunks(drafts, SAVE_CHUNK).entries()) {
+        const lane = lanes[index % lanes.length]!;
+        await lane.flushed;
+        if (failure) break;
+        lane.em.clear();
+        const ids = chunk.flatMap((draft) => idOf.get(draft.key!) ?? []);
+        const existing = ids.length ? await lane.em.find(Bundle, { id: { $in: ids } }) : [];
+        const byKey = new Map<string, Bundle>(existing.map((bundle) => [bundle.key, bundle]));
+        // Shared by the chunk's new bundles: one reference each rather than one lookup per bundle.
+        const shop = lane.em.getReference(Shop, shopId);
+        const run = lane.em.getReference(Run, runId);
+        for (const draft of chunk) {
+          let bundle = byKey.get(draft.key!);
+          if (bundle) {
+            result.updated++;
+          } else {
+            bundle = new Bundle();
+            bundle.id = newIds[result.inserted]!;
+            bundle.shop = shop;
+            bundle.run = run;
+            bundle.key = draft.key!;
+            bundle.createdAt = now;
+            lane.em.persist(bundle);
+            result.inserted++;
+          }
+          this.assign(bundle, draft, now);
+          result.bundles.push({ bundle, items: itemsOf(bundle) });
+        }
+        lane.flushed = lane.em.flush().catch(fail);
+      }
+    } catch (error) {
+      fail(error);
+    }
+    await Promise.all(lanes.map((lane) => lane.flushed));
+    if (failure) throw failure.error;
+    return result;
   }
 
   /**
