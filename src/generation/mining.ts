@@ -103,9 +103,6 @@ export function revenueWeight(total: number): number {
   return 1 + Math.log10(1 + Math.max(0, total));
 }
 
-/** The item's unit price for scoring and exclusions: its catalog price, else the highest price it was sold at. */
-const PRICE = `coalesce(price, line_price)`;
-
 export type Progress = (phase: string, counters?: { ordersConsidered?: number; itemsConsidered?: number; candidatePairs?: number }) => void;
 
 async function count(client: Client, sql: string, params: unknown[] = []): Promise<number> {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { buildSchema, parse, validate } from 'graphql';
 import { depthLimit } from '../../src/graphql/guards';
-import { gql, ok } from '../helpers/client';
+import { gql } from '../helpers/client';
 import { createShop } from '../helpers/shop';
 import { getHarness } from '../setup';
 import { createErrorFormatter } from '../../src/graphql/format-error';
