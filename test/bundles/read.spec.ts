@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { gql, ok } from '../helpers/client';
 import { runDbId } from '../helpers/ingest';
+import { captureSql } from '../helpers/sql-capture';
 import { BUNDLE_FIELDS, runWithCatalog, saveBundles } from '../helpers/bundles';
 import { createRun, createShop, type TestShop } from '../helpers/shop';
 import { getHarness } from '../setup';
@@ -198,7 +199,6 @@ describe('reading bundles', () => {
     it('batches item lookups: a page of bundles with items, pricing and stock costs a fixed number of queries', async () => {
       const many = Array.from({ length: 30 }, (_, i) => ({ key: `b${i}`, kind: 'VOLUME_DISCOUNT', items: [{ sku: i % 2 ? 'TEE-BLK-M' : 'MUG-01', quantity: 1 + (i % 3) }] }));
       ok(await saveBundles(shop.adminKey, runId, many));
-      const { captureSql } = await import('../helpers/sql-capture');
       const { result, statements } = await captureSql(() =>
         gql(`query($runId: ID!) { run(id: $runId) { bundles(first: 30) { nodes { ${BUNDLE_FIELDS} } } } }`, { runId }, { key: shop.adminKey }),
       );
@@ -224,7 +224,6 @@ describe('reading bundles', () => {
     });
 
     it('answers a repeated query without executing it', async () => {
-      const { captureSql } = await import('../helpers/sql-capture');
       const first = await captureSql(() => gql(QUERY, {}, { key: readKey }));
       expect(ok(first.result).recommendedBundles.map((b: any) => b.key)).to.deep.equal(['pair']);
       expect(first.statements.length).to.be.greaterThan(0);
@@ -252,7 +251,6 @@ describe('reading bundles', () => {
     it("does not keep a response that asks for a bundle's run, which is read at execution", async () => {
       const withRun = '{ recommendedBundles(sku: "TEE-BLK-M", inStockOnly: false) { key ...withRun } } fragment withRun on Bundle { run { name } }';
       ok(await gql(withRun, {}, { key: readKey }));
-      const { captureSql } = await import('../helpers/sql-capture');
       const again = await captureSql(() => gql(withRun, {}, { key: readKey }));
       expect(ok(again.result).recommendedBundles[0].run.name).to.be.a('string');
       expect(again.statements.some((sql) => /from "runs"/.test(sql))).to.equal(true);

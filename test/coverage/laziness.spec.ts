@@ -3,7 +3,7 @@ import { gql, gqlUpload, ok } from '../helpers/client';
 import { runDbId, sql } from '../helpers/ingest';
 import { createRun, createShop, type TestShop } from '../helpers/shop';
 import { ALL_FIELDS, MATCH, coverageFixture, coverageOf, upload, uploadFixtureRun } from './helpers';
-import { captureSql, coverageSteps } from './sql-capture';
+import { captureSql, coverageSteps } from '../helpers/sql-capture';
 
 const DATASET_TABLES = ['variants', 'catalog_items', 'inventory_levels'];
 

@@ -18,3 +18,11 @@ export async function captureSql<T>(work: () => Promise<T>): Promise<{ result: T
     Client.prototype.query = original;
   }
 }
+
+/** The coverage statements among them, by the step named in their leading comment. */
+export function coverageSteps(statements: string[]): string[] {
+  return statements.flatMap((s) => {
+    const step = /\/\* coverage:([\w+-]+) \*\//.exec(s)?.[1];
+    return step ? [step] : [];
+  });
+}

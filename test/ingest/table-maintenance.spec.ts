@@ -5,7 +5,7 @@ import { sql, uploadCsv } from '../helpers/ingest';
 import { createRun, createShop, type TestShop } from '../helpers/shop';
 import { getHarness } from '../setup';
 import { coverageFixture, coverageOf, upload } from '../coverage/helpers';
-import { captureSql, coverageSteps } from '../coverage/sql-capture';
+import { captureSql, coverageSteps } from '../helpers/sql-capture';
 
 async function maintenanceCounts(table: string): Promise<{ vacuums: number; analyses: number }> {
   const [row] = await sql<{ vacuums: number; analyses: number }>(
