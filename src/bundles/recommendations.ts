@@ -14,17 +14,12 @@ export interface RecommendationRequest {
 }
 
 /**
- * What every storefront answer of a shop is computed from, as one value that only grows: the shop's bundle write
- * counter (markShopDataChanged) and its latest finished upload (catalog, variants, stock). A primary-key read and
- * index probes per run of the shop, at most once per freshness interval whatever the traffic (recommendation-cache.ts).
+ * What every storefront answer of a shop is computed from, as one value that only grows: the shop's data counter,
+ * bumped by every transaction that writes its bundles (markShopDataChanged) or commits an upload (catalog, variants,
+ * stock). A primary-key read, at most once per freshness interval whatever the traffic (recommendation-cache.ts).
  */
 export async function shopDataVersion(em: Em, shopId: string): Promise<string> {
-  const [row] = await em.execute<{ version: string }[]>(
-    `SELECT s.data_version || ':' || coalesce((SELECT max(u.id) FROM runs r JOIN csv_uploads u ON u.run_id = r.id
-                                                WHERE r.shop_id = s.id AND NOT u.dry_run AND u.status <> 'PROCESSING'), 0) AS version
-       FROM shops s WHERE s.id = ?`,
-    [shopId],
-  );
+  const [row] = await em.execute<{ version: string }[]>('SELECT data_version AS version FROM shops WHERE id = ?', [shopId]);
   return row?.version ?? '';
 }
 

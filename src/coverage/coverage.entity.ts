@@ -5,11 +5,11 @@ import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
  *
  * Parts and the data they depend on:
  * - `ORDERS` (orders, multi-item orders, order lines) and `ITEMS` (order lines, distinct SKUs; its rows are the
- *   run's `coverage_items`) depend on the order lines only. `version` is the run's latest finished ORDERS upload.
+ *   run's `coverage_items`) depend on the order lines only. `version` is the run's `orders_version`.
  * - `VARIANTS`, `CATALOG`, `INVENTORY` (matched lines and SKUs, the most-ordered unmatched SKUs) depend on the
- *   order lines and on the datasets (inventory reaches variants and catalog rows). `version` is the run's latest
- *   finished upload of any kind.
- * A part is current while its version equals the one computed from `csv_uploads` at read time; there is no
+ *   order lines and on the datasets (inventory reaches variants and catalog rows). `version` is the run's
+ *   `data_version`.
+ * A part is current while its version equals the run's at read time (see Run.dataVersion); there is no
  * invalidation step, and ingestion never touches these tables. Both tables are UNLOGGED (see the migration): a
  * crash empties them together, which only means recomputing.
  */

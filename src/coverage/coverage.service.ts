@@ -18,9 +18,14 @@ import { CsvKind } from '../ingest/csv-upload.entity';
  *   id matches any row on the SKU. A line with neither SKU nor variant id matches nothing.
  * - Inventory rows match through their own variant id and SKU, and through their inventory item id: the variants
  *   and catalog rows of the same run that carry that id lend the inventory row their variant id and SKU.
- * - matchedLines: lines matching at least one row of the dataset. matchedSkus: ordered SKUs with at least one
- *   matched line. unmatchedSkus: the other ordered SKUs (every line carrying them is unmatched), most lines first,
- *   then by SKU (byte order). Ratios are 0 when their denominator is.
+ * - matchedLines: lines matching at least one row of the dataset. matchedSkus: ordered SKUs found in the dataset:
+ *   carried by one of its rows (an inventory row carries its own SKU and those lent to it), whatever the variant ids,
+ *   or carried by a line that matches a row on its variant id. So a SKU is found when the dataset has it or has the
+ *   variant it was ordered as: a line of variant 7 with SKU A is not matched by a row of variant 8 with SKU A, yet A
+ *   is found (the variant was made again); a line of variant 7 with SKU A matched by a row of variant 7 with SKU A2
+ *   finds A too (the SKU was renamed), as does one matched by an inventory row keyed by variant id alone.
+ *   unmatchedSkus: the other ordered SKUs, most lines first, then by SKU (byte order). Ratios are 0 when their
+ *   denominator is.
  *
  * How it is computed
  * The expensive part is reading a run's order lines: on the 2-core machines measured, a bare count of a million
@@ -152,16 +157,12 @@ function intArray(values: readonly number[]): string {
 }
 
 /**
- * The data versions of run `run` (an SQL expression): its latest finished ORDERS upload and its latest finished
- * upload of any kind. Dry runs write nothing and are left out. Uploads still PROCESSING are left out: their rows
- * are not committed yet, except in the moment between an upload's commit and the record of its outcome, when
- * coverage still answers for the data before it. Failed uploads count: one interrupted after its commit did write.
+ * The data versions of run `run` (an SQL expression), bumped by the transaction of every upload that commits rows
+ * into the run (see Run.dataVersion): read in the same statement as the data, they name exactly what it read.
  */
 function versionsOf(run: string): string {
-  return `SELECT coalesce(max(u.id) FILTER (WHERE u.kind = 'ORDERS'), 0)::bigint AS orders_version,
-                 coalesce(max(u.id), 0)::bigint AS run_version
-            FROM csv_uploads u
-           WHERE u.run_id = ${run} AND NOT u.dry_run AND u.status <> 'PROCESSING'`;
+  return `SELECT coalesce(max(rv.orders_version), 0) AS orders_version, coalesce(max(rv.data_version), 0) AS run_version
+            FROM runs rv WHERE rv.id = ${run}`;
 }
 
 /**
@@ -377,12 +378,13 @@ export function matchStatement(requests: readonly MatchRequest[]): Statement {
     flagged AS MATERIALIZED (
       SELECT i.run_id, i.sku, i.lines, i.quantity,
              CASE WHEN i.variant_id IS NOT NULL THEN coalesce(vk.mask, 0) | coalesce(sk.mask_no_variant, 0)
-                  ELSE coalesce(sk.mask_all, 0) END AS mask
+                  ELSE coalesce(sk.mask_all, 0) END AS mask,
+             coalesce(sk.mask_all, 0) | CASE WHEN i.variant_id IS NOT NULL THEN coalesce(vk.mask, 0) ELSE 0 END AS sku_mask
         FROM items i
         LEFT JOIN vid_keys vk ON vk.run_id = i.run_id AND vk.variant_id = i.variant_id
         LEFT JOIN sku_keys sk ON sk.run_id = i.run_id AND sk.sku = i.sku),
     per_sku AS MATERIALIZED (
-      SELECT run_id, sku, sum(lines)::bigint AS lines, sum(quantity)::bigint AS quantity, bit_or(mask) AS mask
+      SELECT run_id, sku, sum(lines)::bigint AS lines, sum(quantity)::bigint AS quantity, bit_or(sku_mask) AS mask
         FROM flagged WHERE sku IS NOT NULL GROUP BY run_id, sku),
     line_totals AS (
       SELECT run_id, sum(lines)::bigint AS all_lines,

@@ -233,8 +233,24 @@ export class IngestService {
 
     const rejected = csv.rowsRejected + tally.duplicateCount;
     const commit = !options.dryRun && !(rejected > 0 && options.errorPolicy === CsvErrorPolicy.REJECT_FILE);
+    if (commit) await this.bumpDataVersions(client, upload);
     await client.query(commit ? 'COMMIT' : 'ROLLBACK');
     return { tally, committed: commit, failure: null };
+  }
+
+  /**
+   * The run's and the shop's data versions, bumped in the transaction that writes the rows, last: whoever sees the
+   * rows sees the versions that name them, whatever order uploads finish in. Coverage parts and kept storefront
+   * answers are current while these versions are unchanged. The run's row is locked before the shop's, and nothing
+   * locks them in the other order.
+   */
+  private async bumpDataVersions(client: Client, upload: CsvUpload): Promise<void> {
+    await client.query(
+      `WITH run AS (
+         UPDATE runs SET data_version = data_version + 1, orders_version = orders_version + $2::int WHERE id = $1 RETURNING shop_id)
+       UPDATE shops SET data_version = data_version + 1 WHERE id = (SELECT shop_id FROM run)`,
+      [upload.run.id, upload.kind === CsvKind.ORDERS ? 1 : 0],
+    );
   }
 
   /**

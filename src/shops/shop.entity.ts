@@ -15,8 +15,8 @@ export class Shop {
   createdAt: Date = new Date();
 
   /**
-   * Bumped by every transaction that writes the shop's bundles, first (see BundleService): with the shop's latest
-   * finished upload, what other processes compare to tell whether their kept storefront answers are current.
+   * Bumped by every transaction that writes the shop's bundles or commits an upload into one of its runs, as its last
+   * statement: what other server processes compare to tell whether their kept storefront answers are current.
    */
   @Property({ type: 'bigint', defaultRaw: '0' })
   dataVersion?: string;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { gql, gqlUpload, ok } from '../helpers/client';
+import { gql, gqlUpload, gqlUploadInPieces, ok } from '../helpers/client';
 import { runDbId, sql } from '../helpers/ingest';
 import { createRun, createShop, type TestShop } from '../helpers/shop';
 import { ALL_FIELDS, MATCH, coverageFixture, coverageOf, upload, uploadFixtureRun } from './helpers';
@@ -189,6 +189,36 @@ describe('coverage: computed on demand, per field, in a fixed number of statemen
     expectEverything(afterOrders.steps);
     const versions = await sql('SELECT DISTINCT orders_version FROM coverage_items WHERE run_id = ? ORDER BY 1', [runDbId(runId)]);
     expect(versions, 'the previous items stay one version, older ones go').to.have.length(2);
+  });
+
+  it('an upload that finishes after a later one still makes the parts it affects stale', async () => {
+    const runId = await createRun(shop.adminKey);
+    await upload(shop.adminKey, runId, 'ORDERS', 'order_id,created_at,sku,quantity\n1,2025-11-01,A,1\n');
+    await upload(shop.adminKey, runId, 'CATALOG', 'sku\nA\n');
+
+    // An orders upload starts first and is still streaming when a catalog upload, started after it, has finished.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const slow = gqlUploadInPieces(
+      `mutation($runId: ID!, $file: Upload!) { csvUpload(runId: $runId, kind: ORDERS, file: $file) { upload { id status } userErrors { code } } }`,
+      { runId, file: null },
+      'file',
+      ['order_id,created_at,sku,quantity\n2,2025-11-02,C,1\n', '2,2025-11-02,D,1\n'],
+      () => released,
+      shop.adminKey,
+    );
+    const uploadsOf = async () => ok(await gql(`query($id: ID!) { run(id: $id) { uploads { id kind status } } }`, { id: runId }, { key: shop.adminKey })).run.uploads;
+    while (!(await uploadsOf()).some((u: { status: string }) => u.status === 'PROCESSING')) await new Promise((resolve) => setTimeout(resolve, 20));
+    const catalog = await upload(shop.adminKey, runId, 'CATALOG', 'sku\nX\n');
+    const selection = `orderLines catalog { matchedLines unmatchedLines }`;
+    expect(await coverageOf(shop.adminKey, runId, selection)).to.deep.equal({ orderLines: 1, catalog: { matchedLines: 1, unmatchedLines: 0 } });
+
+    release();
+    const { body } = await slow.response;
+    expect(body.data.csvUpload.upload.status).to.equal('SUCCEEDED');
+    expect(runDbId(body.data.csvUpload.upload.id), 'the orders upload has the lower id').to.satisfy((id: string) => BigInt(id) < BigInt(runDbId(catalog.id)));
+    expect(await coverageOf(shop.adminKey, runId, 'orderLines')).to.deep.equal({ orderLines: 3 });
+    expect(await coverageOf(shop.adminKey, runId, selection)).to.deep.equal({ orderLines: 3, catalog: { matchedLines: 1, unmatchedLines: 2 } });
   });
 
   it('concurrent requests for the same runs get the same answers and leave one set of parts', async () => {

@@ -74,16 +74,16 @@ export function ok<T>(response: GraphQLResponse<T>): T {
 }
 
 /**
- * A multipart upload whose file arrives in pieces, with pauses between them, as over a slow link. Resolves with
- * the response as soon as the server answers, which may be before the whole file is sent; `sent` resolves when
- * the last byte is out.
+ * A multipart upload whose file arrives in pieces, with pauses between them, as over a slow link: `pause` is a time
+ * in milliseconds, or a function whose promise holds the next piece back. Resolves with the response as soon as
+ * the server answers, which may be before the whole file is sent; `sent` resolves when the last byte is out.
  */
 export function gqlUploadInPieces(
   query: string,
   variables: Record<string, unknown>,
   variable: string,
   pieces: (string | Buffer)[],
-  pauseMs: number,
+  pause: number | (() => Promise<unknown>),
   key: string,
 ): { response: Promise<{ status: number; body: any }>; sent: Promise<void> } {
   const http = require('node:http') as typeof import('node:http');
@@ -111,7 +111,7 @@ export function gqlUploadInPieces(
     request.write(part('Content-Disposition: form-data; name="map"', JSON.stringify({ 0: [`variables.${variable}`] })));
     request.write(`--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="slow.csv"\r\nContent-Type: text/csv\r\n\r\n`);
     for (const [index, piece] of pieces.entries()) {
-      if (index > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      if (index > 0) await (typeof pause === 'number' ? new Promise((resolve) => setTimeout(resolve, pause)) : pause());
       request.write(piece);
     }
     request.end(`\r\n--${boundary}--\r\n`);

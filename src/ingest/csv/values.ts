@@ -10,11 +10,19 @@ export const MONEY_MAX_INTEGER_DIGITS = 14;
 /** Fraction digits accepted in money values. */
 export const MONEY_MAX_FRACTION_DIGITS = 6;
 
+/**
+ * `v` without leading or trailing white space, Unicode's included (no-break and em spaces come from spreadsheets and
+ * web pages). Most cells start and end with a printable ASCII character: they are returned as they are, unscanned.
+ */
+function trimmed(v: string): string {
+  const first = v.charCodeAt(0);
+  const last = v.charCodeAt(v.length - 1);
+  return first <= 32 || first >= 127 || last <= 32 || last >= 127 ? v.trim() : v;
+}
+
 /** Shopify global ids (`gid://shopify/ProductVariant/123`) and bare ids name the same object: both give `123`. */
 export function normalizeId(raw: string): string {
-  let v = raw;
-  const c0 = v.charCodeAt(0);
-  if (c0 <= 32 || c0 === 160 || v.charCodeAt(v.length - 1) <= 32) v = v.trim();
+  let v = trimmed(raw);
   if (v.length > 6 && v.charCodeAt(0) === 103 /* g */ && v.startsWith('gid://')) {
     let end = v.length;
     const q = v.indexOf('?');
@@ -27,10 +35,8 @@ export function normalizeId(raw: string): string {
 
 /** SKUs and barcodes: trimmed, one leading apostrophe (a spreadsheet's text marker) removed. */
 export function normalizeSku(raw: string): string {
-  let v = raw;
-  const c0 = v.charCodeAt(0);
-  if (c0 <= 32 || c0 === 160 || v.charCodeAt(v.length - 1) <= 32) v = v.trim();
-  if (v.charCodeAt(0) === 39 /* ' */) v = v.slice(1).trim();
+  let v = trimmed(raw);
+  if (v.charCodeAt(0) === 39 /* ' */) v = trimmed(v.slice(1));
   return v;
 }
 

@@ -18,6 +18,7 @@ describe('ingest/csv: values', () => {
     expect(normalizeId(' 123 ')).to.equal('123');
     expect(normalizeId('gid://shopify/Order/5001?from=export')).to.equal('5001');
     expect(normalizeId('abc-1')).to.equal('abc-1');
+    expect(normalizeId('123\u00a0')).to.equal('123');
   });
 
   it('SKUs and barcodes: trimmed, one leading apostrophe removed', () => {
@@ -25,6 +26,12 @@ describe('ingest/csv: values', () => {
     expect(normalizeSku(" ' 0042 ")).to.equal('0042');
     expect(normalizeSku("''A")).to.equal("'A");
     expect(normalizeSku('  ')).to.equal('');
+  });
+
+  it('SKUs: Unicode white space is trimmed at either end, as ASCII white space is', () => {
+    for (const sku of ['A\u00a0', '\u00a0A', 'A\u2003', '\u3000A\t', "'A\u00a0", '\ufeffA']) expect(normalizeSku(sku), JSON.stringify(sku)).to.equal('A');
+    expect(normalizeSku('Ü-1')).to.equal('Ü-1');
+    expect(normalizeSku('A\u00a0B')).to.equal('A\u00a0B');
   });
 
   it('integers', () => {
