@@ -190,7 +190,7 @@ export async function mine(client: Client, runId: string, settings: GenerationSe
             count(*)::int AS lines,
             (count(*) FILTER (WHERE l.quantity >= 2))::int AS multi_lines,
             max(l.created_at) AS created_at,
-            bool_or(l.cancelled_at IS NOT NULL OR l.financial_status = 'voided') AS voided
+            bool_or(l.cancelled_at IS NOT NULL OR l.financial_status IS NOT DISTINCT FROM 'voided') AS voided
        FROM order_lines l
        LEFT JOIN gen_skumap m ON m.sku = CASE WHEN l.variant_id IS NULL THEN l.sku END
       WHERE l.run_id = $1 AND (l.variant_id IS NOT NULL OR l.sku IS NOT NULL)

@@ -97,6 +97,22 @@ describe('bundle generation: a hand-computed history', function () {
     expect(bundles[0]).to.include({ key: 'FREQUENTLY_BOUGHT_TOGETHER:v:1+v:2', support: 0.375, confidence: 1, lift: 2, orderCount: 3 });
   });
 
+  it('reads every order of a file without financial status and cancellation columns as kept', async () => {
+    const bare = createRun(shop.adminKey, 'no status columns');
+    const withoutStatus = generationFixture('hand-orders.csv')
+      .toString('utf8')
+      .split('\n')
+      .map((line) => line.split(',').filter((_, column) => column !== 8 && column !== 9).join(','))
+      .join('\n');
+    expect(withoutStatus.split('\n')[0]).to.equal('order_id,created_at,line_item_id,variant_id,product_id,sku,quantity,price,currency');
+    const id = await bare;
+    await uploadOk(shop.adminKey, id, 'ORDERS', withoutStatus);
+    await uploadOk(shop.adminKey, id, 'CATALOG', generationFixture('hand-catalog.csv'));
+    const { generation } = await generateOk(shop.adminKey, id, { minMultiItemOrders: 5 });
+    expect(generation.ordersConsidered).to.equal(12);
+    expect(droppedOf(generation).cancelled_orders).to.equal(undefined);
+  });
+
   it('counts cancelled and voided orders when told to', async () => {
     const { generation } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 5, includeCancelled: true });
     expect(generation.ordersConsidered).to.equal(12);
