@@ -18,6 +18,7 @@ export interface Config {
   maxUploadFiles: number;
   maxQueryDepth: number;
   maxQueryComplexity: number;
+  maxQueryTokens: number;
   /** Memory for whole responses of cacheable reads (graphql/response-cache.ts); 0 turns the cache off. */
   responseCacheBytes: number;
   requestTimeoutMs: number;
@@ -65,6 +66,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     maxJsonBytes: int('MAX_JSON_BYTES', 16 * 1024 * 1024),
     maxQueryDepth: int('MAX_QUERY_DEPTH', 12),
     maxQueryComplexity: int('MAX_QUERY_COMPLEXITY', 5000),
+    maxQueryTokens: int('MAX_QUERY_TOKENS', 20000),
     responseCacheBytes: int('RESPONSE_CACHE_BYTES', 32 * 1024 ** 2),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 60 * 60 * 1000),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 30_000),

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { Arg, Args, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { loader, shopIdOf, type Context } from '../graphql/context';
 import { idOf, requireIdOf } from '../graphql/global-id';
-import { ConnectionArgs, connectionComplexity, pageRequest, toConnection, type ConnectionShape, type CursorValues } from '../graphql/relay';
+import { ConnectionArgs, connectionComplexity, listComplexity, pageRequest, toConnection, type ConnectionShape, type CursorValues } from '../graphql/relay';
 import { DecimalScalar } from '../graphql/scalars';
 import { DomainError, userError, withUserErrors } from '../graphql/user-error';
 import { normalizeId, normalizeSku } from '../ingest/csv';
@@ -70,18 +70,19 @@ export class BundleResolver {
     @Args() args: ConnectionArgs,
     @Arg('runId', () => ID, { nullable: true }) runId: string | null,
     @Arg('filter', () => BundleFilter, { nullable: true }) filter: BundleFilter | null,
-    @Arg('sortKey', () => BundleSortKey, { defaultValue: BundleSortKey.RANK }) sortKey: BundleSortKey,
-    @Arg('reverse', { defaultValue: false }) reverse: boolean,
+    @Arg('sortKey', () => BundleSortKey, { nullable: true, defaultValue: BundleSortKey.RANK }) sortKey: BundleSortKey | null,
+    @Arg('reverse', () => Boolean, { nullable: true, defaultValue: false }) reverse: boolean | null,
     @Ctx() ctx: Context,
   ): Promise<ConnectionShape<BundleType>> {
     const runDbId = runId == null ? null : idOf(runId, 'Run');
     if (runId != null && !runDbId) return toConnection([], pageRequest(args), () => []);
-    return pageOfBundles(ctx, runDbId, args, filter, sortKey, reverse);
+    return pageOfBundles(ctx, runDbId, args, filter, sortKey ?? BundleSortKey.RANK, reverse ?? false);
   }
 
   @Query(() => [BundleType], {
     description:
       "The best ACTIVE bundles containing an item, from the shop's latest run with bundles (or runId); bundles with an out-of-stock item are left out unless inStockOnly is false.",
+    complexity: listComplexity(5, MAX_RECOMMENDED),
   })
   // The storefront hot path: its whole response is kept as long as the answers it is built from.
   @Extensions({ responseCache: true })
@@ -89,23 +90,24 @@ export class BundleResolver {
     @Arg('sku', () => String, { nullable: true }) sku: string | null,
     @Arg('variantId', () => String, { nullable: true }) variantId: string | null,
     @Arg('runId', () => ID, { nullable: true }) runId: string | null,
-    @Arg('first', () => Int, { defaultValue: 5 }) first: number,
-    @Arg('inStockOnly', { defaultValue: true }) inStockOnly: boolean,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 5 }) firstArg: number | null,
+    @Arg('inStockOnly', () => Boolean, { nullable: true, defaultValue: true }) inStockOnly: boolean | null,
     @Ctx() ctx: Context,
   ): Promise<BundleType[]> {
     const item = { sku: sku ? normalizeSku(sku) || null : null, variantId: variantId ? normalizeId(variantId) || null : null };
     if (!item.sku && !item.variantId) throw new DomainError(userError('BLANK', 'Give a sku or a variantId.', ['sku']));
+    const first = firstArg ?? 5;
     if (first < 1 || first > MAX_RECOMMENDED) throw new DomainError(userError('OUT_OF_RANGE', `"first" must be between 1 and ${MAX_RECOMMENDED}.`, ['first']));
     const runDbId = runId == null ? null : idOf(runId, 'Run');
     if (runId != null && !runDbId) return [];
-    return new RecommendationService(ctx.orm, ctx.responseCache.dependOn).recommend(shopIdOf(ctx), { ...item, runId: runDbId, first, inStockOnly });
+    return new RecommendationService(ctx.orm, ctx.responseCache.dependOn).recommend(shopIdOf(ctx), { ...item, runId: runDbId, first, inStockOnly: inStockOnly ?? true });
   }
 
   @Mutation(() => BundlesSavePayload, { description: 'Create or update bundles by key in one transaction; REPLACE also removes the others.' })
   bundlesSave(
     @Arg('runId', () => ID) runId: string,
     @Arg('bundles', () => [BundleInput]) bundles: BundleInput[],
-    @Arg('mode', () => BundleSaveMode, { defaultValue: BundleSaveMode.UPSERT }) mode: BundleSaveMode,
+    @Arg('mode', () => BundleSaveMode, { nullable: true, defaultValue: BundleSaveMode.UPSERT }) mode: BundleSaveMode | null,
     @Ctx() ctx: Context,
   ): Promise<BundlesSavePayload> {
     return withUserErrors(
@@ -113,7 +115,7 @@ export class BundleResolver {
         const run = await new RunService(ctx.em).require(shopIdOf(ctx), requireIdOf(runId, 'Run', ['runId']));
         const { drafts, errors } = draftsFromInput(bundles, BundleSource.MANUAL);
         if (errors.length) throw new DomainError(errors);
-        const result = await bundleService(ctx).save(shopIdOf(ctx), run.id, drafts, mode);
+        const result = await bundleService(ctx).save(shopIdOf(ctx), run.id, drafts, mode ?? BundleSaveMode.UPSERT);
         return {
           bundles: result.bundles.map(({ bundle, items }) => BundleType.from(bundle, items)),
           inserted: result.inserted,
@@ -197,11 +199,11 @@ export class RunBundlesResolver {
     @Root() run: RunType,
     @Args() args: ConnectionArgs,
     @Arg('filter', () => BundleFilter, { nullable: true }) filter: BundleFilter | null,
-    @Arg('sortKey', () => BundleSortKey, { defaultValue: BundleSortKey.RANK }) sortKey: BundleSortKey,
-    @Arg('reverse', { defaultValue: false }) reverse: boolean,
+    @Arg('sortKey', () => BundleSortKey, { nullable: true, defaultValue: BundleSortKey.RANK }) sortKey: BundleSortKey | null,
+    @Arg('reverse', () => Boolean, { nullable: true, defaultValue: false }) reverse: boolean | null,
     @Ctx() ctx: Context,
   ): Promise<ConnectionShape<BundleType>> {
-    return pageOfBundles(ctx, run.runId, args, filter, sortKey, reverse);
+    return pageOfBundles(ctx, run.runId, args, filter, sortKey ?? BundleSortKey.RANK, reverse ?? false);
   }
 }
 

@@ -66,7 +66,7 @@ export class BundleDiscount {
   tiers!: BundleDiscountTier[] | null;
 }
 
-@ObjectType()
+@ObjectType('BundlePricing')
 export class BundlePricingType {
   @Field(() => DecimalScalar)
   originalTotal!: string;

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { loader, type Context } from '../graphql/context';
+import { listComplexity } from '../graphql/relay';
 import { DomainError, userError } from '../graphql/user-error';
 import { CsvKind } from '../ingest/csv-upload.entity';
 import { RunType } from '../runs/run.types';
@@ -112,8 +113,8 @@ export class CoverageResolver {
   }
 
   @FieldResolver(() => [UnmatchedSku], {
-    description: `Ordered SKUs none of whose lines matches the dataset, most order lines first, then by SKU; at most ${UNMATCHED_SKUS_KEPT}.`,
-    complexity: ({ args, childComplexity }) => 1 + childComplexity * Math.max(1, Math.min(Number(args.first ?? 20) || 1, UNMATCHED_SKUS_KEPT)),
+    description: `Ordered SKUs missing from the dataset (neither the SKU nor a variant it was ordered as is there), most order lines first, then by SKU; at most ${UNMATCHED_SKUS_KEPT}.`,
+    complexity: listComplexity(20, UNMATCHED_SKUS_KEPT),
   })
   async unmatchedSkus(
     @Root() c: CoverageType,

@@ -3,7 +3,7 @@ import { Bundle } from '../bundles/bundle.entity';
 import { BundleType } from '../bundles/bundle.types';
 import { shopIdOf, type Context } from '../graphql/context';
 import { idOf, requireIdOf } from '../graphql/global-id';
-import { MAX_PAGE_SIZE, connectionComplexity } from '../graphql/relay';
+import { MAX_PAGE_SIZE, listComplexity } from '../graphql/relay';
 import { DomainError, userError, withUserErrors, type UserError } from '../graphql/user-error';
 import { RunService } from '../runs/run.service';
 import { RunType } from '../runs/run.types';
@@ -64,14 +64,15 @@ export class GenerationResolver {
 
 @Resolver(() => BundlesGeneratePayload)
 export class GeneratePayloadResolver {
-  @FieldResolver(() => [BundleType], { description: "The bundles this generation wrote (the run's generated, unpinned bundles) by rank, once it has succeeded.", complexity: connectionComplexity })
+  @FieldResolver(() => [BundleType], { description: "The bundles this generation wrote (the run's generated, unpinned bundles) by rank, once it has succeeded.", complexity: listComplexity(50, MAX_PAGE_SIZE) })
   async bundles(
     @Root() payload: BundlesGeneratePayload,
-    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) firstArg: number | null,
     @Ctx() ctx: Context,
   ): Promise<BundleType[]> {
     const generation = payload.generation;
     if (!generation || generation.status !== GenerationStatus.SUCCEEDED) return [];
+    const first = firstArg ?? 50;
     if (first < 0 || first > MAX_PAGE_SIZE) throw new DomainError(userError('OUT_OF_RANGE', `"first" must be between 0 and ${MAX_PAGE_SIZE}.`, ['first']));
     if (first === 0) return [];
     // Pinned bundles are the merchant's, even when generated once: they are not part of what this generation wrote.

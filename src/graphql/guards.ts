@@ -1,6 +1,21 @@
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
-import { GraphQLError, Kind, isInterfaceType, isObjectType, visit, type ASTNode, type ASTVisitor, type DocumentNode, type GraphQLSchema, type ValidationContext } from 'graphql';
-import { getComplexity, fieldExtensionsEstimator, simpleEstimator } from 'graphql-query-complexity';
+import {
+  GraphQLError,
+  Kind,
+  getVariableValues,
+  getNamedType,
+  isInterfaceType,
+  isLeafType,
+  isObjectType,
+  visit,
+  type ASTNode,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { getComplexity, fieldExtensionsEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { ApiKeyScope } from '../shops/api-key.entity';
 import type { Context } from './context';
 
@@ -74,86 +89,141 @@ function costVariables(document: DocumentNode, costedFields: Set<string>): strin
 const COSTS_PER_DOCUMENT = 256;
 
 /**
- * Refuses operations whose estimated cost (lists weighted by their page size) exceeds the limit. The estimate
- * walks the whole document, so it is kept per parsed document (Apollo reuses the same one for the same query),
- * operation and the values of the few variables it depends on.
+ * The cost of a field without an estimate of its own, as in Shopify's Admin API: an object costs 1 plus its fields,
+ * a scalar nothing (the size limit bounds how many are asked for). Lists multiply their items' cost by the number
+ * asked for (relay.ts).
  */
-export function complexityPlugin(schema: GraphQLSchema, maximum: number): ApolloServerPlugin<Context> {
+const objectEstimator: ComplexityEstimator = ({ field, childComplexity }) => (isLeafType(getNamedType(field.type)) ? 0 : 1 + childComplexity);
+
+/**
+ * What a root introspection field counts for in a document's size: the schema's whole type list stands behind it,
+ * and the cost estimate counts it once. A playground's introspection query asks for one.
+ */
+const INTROSPECTION_ROOT_SIZE = 100;
+
+/** An operation's nesting depth (introspection left out) and size (fields, with fragments expanded). */
+export interface OperationShape {
+  depth: number;
+  size: number;
+}
+
+type SelectionHolder = { selectionSet?: SelectionSetNode };
+
+/**
+ * Measures an operation in time linear in its document: each fragment is measured once, however many times and
+ * however deeply fragments spread one another. A walk that follows every spread (as the cost estimator does) takes
+ * time exponential in the number of fragments: a query of 1 KB, each of 22 fragments spreading the next twice,
+ * kept a server busy for 20 s.
+ */
+export function shapeOf(document: DocumentNode, operation: OperationDefinitionNode): OperationShape {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const measured = new Map<string, OperationShape>();
+  const measuring = new Set<string>();
+  const measure = (node: SelectionHolder): OperationShape => {
+    const shape = { depth: 0, size: 0 };
+    for (const selection of node.selectionSet?.selections ?? []) {
+      let inner: OperationShape;
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value.startsWith('__')) {
+          shape.size += selection.name.value === '__typename' ? 1 : INTROSPECTION_ROOT_SIZE;
+          continue;
+        }
+        const below = measure(selection);
+        inner = { depth: below.depth + 1, size: below.size + 1 };
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        inner = measure(selection);
+      } else {
+        inner = fragmentShape(selection.name.value);
+      }
+      shape.depth = Math.max(shape.depth, inner.depth);
+      shape.size += inner.size;
+    }
+    return shape;
+  };
+  // A fragment cycle is refused by validation before this runs; here it only must not recurse forever.
+  const fragmentShape = (name: string): OperationShape => {
+    const known = measured.get(name);
+    if (known) return known;
+    const fragment = fragments.get(name);
+    if (!fragment || measuring.has(name)) return { depth: 0, size: 0 };
+    measuring.add(name);
+    const shape = measure(fragment);
+    measuring.delete(name);
+    measured.set(name, shape);
+    return shape;
+  };
+  return measure(operation);
+}
+
+function refused(message: string, code: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extensions, http: { status: 400 } } });
+}
+
+/**
+ * Limits on what one operation may ask, checked before anything runs, cheapest first: no subscriptions (the API
+ * has none); the depth (selections nested deeper than `maxDepth`); the size, which the cost can only exceed; the
+ * variables the cost depends on (refused as bad input, as execution would); then the estimated cost, lists weighted
+ * by their page size. The measures are kept per parsed document (Apollo reuses the same one for the same query),
+ * operation, and the values of the few variables the cost depends on.
+ */
+export function limitsPlugin(
+  schema: GraphQLSchema,
+  limits: { maxDepth: number; maxCost: number; hideSuggestions: boolean },
+): ApolloServerPlugin<Context> {
   const costedFields = fieldsCostedByArguments(schema);
-  const documents = new WeakMap<DocumentNode, { variables: string[]; costs: Map<string, number> }>();
-  const costOf = (document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>): number => {
+  const documents = new WeakMap<DocumentNode, { variables: string[]; shapes: Map<OperationDefinitionNode, OperationShape>; costs: Map<string, number> }>();
+  const check = (document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): void => {
+    if (operation.operation === 'subscription') throw refused('This API has no subscriptions; poll the query instead.', 'BAD_REQUEST');
     let entry = documents.get(document);
     if (!entry) {
-      entry = { variables: costVariables(document, costedFields), costs: new Map() };
+      entry = { variables: costVariables(document, costedFields), shapes: new Map(), costs: new Map() };
       documents.set(document, entry);
     }
-    const key = entry.variables.length === 0 ? (operationName ?? '') : `${operationName ?? ''}\0${JSON.stringify(entry.variables.map((name) => (name in variables ? [variables[name]] : [])))}`;
+    let shape = entry.shapes.get(operation);
+    if (!shape) entry.shapes.set(operation, (shape = shapeOf(document, operation)));
+    if (shape.depth > limits.maxDepth) {
+      throw refused(`Query depth ${shape.depth} exceeds the limit of ${limits.maxDepth}.`, 'QUERY_TOO_DEEP', { depth: shape.depth, maximumDepth: limits.maxDepth });
+    }
+    if (shape.size > limits.maxCost) {
+      throw refused(`Query asks for ${shape.size} fields, over the cost limit of ${limits.maxCost}; ask for fewer items or fields.`, 'QUERY_TOO_COMPLEX', {
+        cost: shape.size,
+        maximumCost: limits.maxCost,
+      });
+    }
+    const operationName = operation.name?.value ?? '';
+    const key = entry.variables.length === 0 ? operationName : `${operationName}\0${JSON.stringify(entry.variables.map((name) => (name in variables ? [variables[name]] : [])))}`;
     let cost = entry.costs.get(key);
     if (cost === undefined) {
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1, hideSuggestions: limits.hideSuggestions });
+      if (coerced.errors) throw refused(coerced.errors[0].message, 'BAD_USER_INPUT');
       cost = getComplexity({
         schema,
-        operationName,
+        operationName: operation.name?.value,
         query: document,
         variables,
-        estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+        estimators: [fieldExtensionsEstimator(), objectEstimator],
       });
       if (entry.costs.size >= COSTS_PER_DOCUMENT) entry.costs.clear();
       entry.costs.set(key, cost);
     }
-    return cost;
+    if (cost > limits.maxCost) {
+      throw refused(`Query cost ${cost} exceeds the limit of ${limits.maxCost}; ask for fewer items or fields.`, 'QUERY_TOO_COMPLEX', {
+        cost,
+        maximumCost: limits.maxCost,
+      });
+    }
   };
   const listener: GraphQLRequestListener<Context> = {
-    async didResolveOperation({ request, document }) {
-      const complexity = costOf(document as DocumentNode, request.operationName ?? undefined, request.variables ?? {});
-      if (complexity > maximum) {
-        throw new GraphQLError(`Query cost ${complexity} exceeds the limit of ${maximum}; ask for fewer items or fields.`, {
-          extensions: { code: 'QUERY_TOO_COMPLEX', cost: complexity, maximumCost: maximum },
-        });
-      }
+    async didResolveOperation({ request, document, operation }) {
+      if (operation) check(document as DocumentNode, operation, request.variables ?? {});
     },
   };
   return {
     async requestDidStart() {
       return listener;
     },
-  };
-}
-
-/** A validation rule that refuses selections nested deeper than `maximum` (fragments followed). */
-export function depthLimit(maximum: number) {
-  return (context: ValidationContext): ASTVisitor => {
-    const fragments = new Map(
-      context.getDocument().definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-    );
-    const depthOf = (node: { selectionSet?: { selections: readonly any[] } }, depth: number, seen: Set<string>): number => {
-      if (!node.selectionSet) return depth;
-      let deepest = depth;
-      for (const selection of node.selectionSet.selections) {
-        if (selection.kind === Kind.FIELD) {
-          if (selection.name.value.startsWith('__')) continue;
-          deepest = Math.max(deepest, depthOf(selection, depth + 1, seen));
-        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          deepest = Math.max(deepest, depthOf(selection, depth, seen));
-        } else if (selection.kind === Kind.FRAGMENT_SPREAD && !seen.has(selection.name.value)) {
-          const fragment = fragments.get(selection.name.value);
-          if (fragment) deepest = Math.max(deepest, depthOf(fragment, depth, new Set(seen).add(selection.name.value)));
-        }
-        if (deepest > maximum) return deepest;
-      }
-      return deepest;
-    };
-    return {
-      OperationDefinition(operation) {
-        const depth = depthOf(operation, 0, new Set());
-        if (depth > maximum) {
-          context.reportError(
-            new GraphQLError(`Query depth ${depth} exceeds the limit of ${maximum}.`, {
-              nodes: [operation],
-              extensions: { code: 'QUERY_TOO_DEEP' },
-            }),
-          );
-        }
-      },
-    };
   };
 }

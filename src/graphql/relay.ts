@@ -144,6 +144,14 @@ export function toConnection<T>(rows: T[], request: PageRequest, cursorOf: (row:
   };
 }
 
+/** The cost of a list of objects with a `first` argument: an object's cost (1 and its fields') times the number asked for. */
+export function listComplexity(defaultSize: number, maxSize: number) {
+  return ({ args, childComplexity }: { args: Record<string, unknown>; childComplexity: number }): number => {
+    const size = Number(args.first ?? defaultSize);
+    return 1 + (1 + childComplexity) * Math.max(1, Math.min(Number.isFinite(size) ? size : defaultSize, maxSize));
+  };
+}
+
 /** Cost of a connection field: its children's cost times the page size asked for. */
 export function connectionComplexity({ args, childComplexity }: { args: Record<string, unknown>; childComplexity: number }): number {
   const size = Number(args.first ?? args.last ?? DEFAULT_PAGE_SIZE);

@@ -72,14 +72,18 @@ export class ResponseCache {
   }
 }
 
-/** Names of the root fields an operation selects, through fragments (skip and include are not evaluated). */
-function rootFieldNames(selectionSet: SelectionSetNode, document: DocumentNode, names = new Set<string>()): Set<string> {
+/**
+ * Names of the root fields an operation selects, through fragments (skip and include are not evaluated). Each
+ * fragment is read once: fragments that spread one another twice would otherwise take exponential time.
+ */
+function rootFieldNames(selectionSet: SelectionSetNode, document: DocumentNode, names = new Set<string>(), read = new Set<string>()): Set<string> {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) names.add(selection.name.value);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) rootFieldNames(selection.selectionSet, document, names);
-    else {
+    else if (selection.kind === Kind.INLINE_FRAGMENT) rootFieldNames(selection.selectionSet, document, names, read);
+    else if (!read.has(selection.name.value)) {
+      read.add(selection.name.value);
       const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
-      if (fragment && fragment.kind === Kind.FRAGMENT_DEFINITION) rootFieldNames(fragment.selectionSet, document, names);
+      if (fragment && fragment.kind === Kind.FRAGMENT_DEFINITION) rootFieldNames(fragment.selectionSet, document, names, read);
     }
   }
   return names;

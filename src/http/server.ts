@@ -12,7 +12,7 @@ import type { Config } from '../config';
 import { isMigrated, type Orm } from '../db/orm';
 import { RequestContext, type Context } from '../graphql/context';
 import { createErrorFormatter } from '../graphql/format-error';
-import { authPlugin, complexityPlugin, depthLimit } from '../graphql/guards';
+import { authPlugin, limitsPlugin } from '../graphql/guards';
 import { ResponseCache, responseCachePlugin } from '../graphql/response-cache';
 import type { Logger } from '../logger';
 import { ApiKeyService, cachedPrincipal } from '../shops/api-key.service';
@@ -100,7 +100,10 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     stopOnTerminationSignals: false,
     introspection: config.env !== 'production',
     includeStacktraceInErrorResponses: development,
-    validationRules: [depthLimit(config.maxQueryDepth)],
+    // Production answers do not describe the schema: no "Did you mean" field suggestions without introspection.
+    hideSchemaDetailsFromClientErrors: config.env === 'production',
+    // Parsing stops at this many tokens, before any work that grows with the document.
+    parseOptions: { maxTokens: config.maxQueryTokens },
     formatError: createErrorFormatter(logger, development),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -110,7 +113,7 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
       ApolloServerPluginInlineTraceDisabled(),
       requestLogPlugin(logger),
       authPlugin,
-      complexityPlugin(schema, config.maxQueryComplexity),
+      limitsPlugin(schema, { maxDepth: config.maxQueryDepth, maxCost: config.maxQueryComplexity, hideSuggestions: config.env === 'production' }),
       responseCachePlugin(),
     ],
   });

@@ -4,11 +4,12 @@ import { GraphQLUpload } from 'graphql-upload-minimal';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { loader, shopIdOf, type Context } from '../graphql/context';
 import { idOf, requireIdOf } from '../graphql/global-id';
+import { listComplexity } from '../graphql/relay';
 import { DomainError, userError, withUserErrors } from '../graphql/user-error';
 import { RunService } from '../runs/run.service';
 import { RunType } from '../runs/run.types';
 import { CsvKind, type CsvUpload } from './csv-upload.entity';
-import { IngestService } from './ingest.service';
+import { IngestService, MAX_STORED_ROW_ERRORS } from './ingest.service';
 import {
   CsvRowError,
   CsvUploadOptions,
@@ -17,6 +18,7 @@ import {
   RunReadiness,
   RunUploadInput,
   RunUploadPayload,
+  uploadOptions,
 } from './ingest.types';
 import { readinessOf } from './readiness';
 import { UploadQueries } from './upload.service';
@@ -39,13 +41,13 @@ export class UploadResolver {
     @Arg('runId', () => ID) runId: string,
     @Arg('kind', () => CsvKind) kind: CsvKind,
     @Arg('file', () => GraphQLUpload) file: Promise<FileUpload>,
-    @Arg('options', () => CsvUploadOptions, { nullable: true }) options: CsvUploadOptions | undefined,
+    @Arg('options', () => CsvUploadOptions, { nullable: true }) options: CsvUploadOptions | null,
     @Ctx() ctx: Context,
   ): Promise<CsvUploadPayload> {
     return withUserErrors(
       async () => {
         const run = await new RunService(ctx.em).require(shopIdOf(ctx), requireIdOf(runId, 'Run', ['runId']));
-        const outcome = await ingestService(ctx).ingest(shopIdOf(ctx), run.id, kind, file, options ?? new CsvUploadOptions(), ['file']);
+        const outcome = await ingestService(ctx).ingest(shopIdOf(ctx), run.id, kind, file, uploadOptions(options), ['file']);
         if (outcome.failure) throw new UploadFailed(outcome.upload, [outcome.failure]);
         return { upload: CsvUploadType.from(outcome.upload) };
       },
@@ -74,7 +76,7 @@ export class UploadResolver {
       throw error;
     }
     const service = ingestService(ctx);
-    const options = input.options ?? new CsvUploadOptions();
+    const options = uploadOptions(input.options);
     const outcomes = await Promise.all(
       files.map(([kind, file, field]) => service.ingest(shopIdOf(ctx), run.id, kind, file!, options, ['input', field])),
     );
@@ -92,14 +94,17 @@ export class UploadResolver {
     return RunType.from(run);
   }
 
-  @FieldResolver(() => [CsvRowError], { description: 'Rejected rows in file order; at most 1,000 are kept.' })
+  @FieldResolver(() => [CsvRowError], { description: 'Rejected rows in file order; at most 1,000 are kept.', complexity: listComplexity(100, MAX_STORED_ROW_ERRORS) })
   async rowErrors(
     @Root() upload: CsvUploadType,
-    @Arg('first', () => Int, { defaultValue: 100 }) first: number,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 100 }) firstArg: number | null,
     @Ctx() ctx: Context,
   ): Promise<CsvRowError[]> {
-    const limit = Math.max(0, Math.min(first, 1000));
-    const errors = await new UploadQueries(ctx.em).rowErrors(upload.uploadId, limit);
+    const first = firstArg ?? 100;
+    if (first < 0 || first > MAX_STORED_ROW_ERRORS) {
+      throw new DomainError(userError('OUT_OF_RANGE', `"first" must be between 0 and ${MAX_STORED_ROW_ERRORS}.`, ['first']));
+    }
+    const errors = await new UploadQueries(ctx.em).rowErrors(upload.uploadId, first);
     return errors.map((e) => ({ line: e.line, column: e.column ?? null, value: e.value ?? null, code: e.code, message: e.message }));
   }
 }

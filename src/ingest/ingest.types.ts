@@ -6,6 +6,7 @@ import { DateTimeScalar } from '../graphql/scalars';
 import { UserError } from '../graphql/user-error';
 import { RunType } from '../runs/run.types';
 import { CsvErrorPolicy, CsvKind, UploadStatus, type CsvUpload } from './csv-upload.entity';
+import type { UploadOptions } from './ingest.service';
 
 registerEnumType(CsvKind, { name: 'CsvKind', description: 'The dataset a CSV file feeds.' });
 registerEnumType(CsvErrorPolicy, {
@@ -116,14 +117,23 @@ export class CsvUploadType extends Node {
 
 @InputType()
 export class CsvUploadOptions {
-  @Field(() => CsvErrorPolicy, { defaultValue: CsvErrorPolicy.REJECT_FILE })
-  errorPolicy: CsvErrorPolicy = CsvErrorPolicy.REJECT_FILE;
+  @Field(() => CsvErrorPolicy, { nullable: true, defaultValue: CsvErrorPolicy.REJECT_FILE })
+  errorPolicy?: CsvErrorPolicy | null;
 
-  @Field({ defaultValue: false, description: 'Check everything and report what would be inserted and updated; write nothing.' })
-  dryRun: boolean = false;
+  @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'Check everything and report what would be inserted and updated; write nothing.' })
+  dryRun?: boolean | null;
 
-  @Field({ defaultValue: true, description: 'false: answer at once with status PROCESSING and follow the upload through `upload(id)`.' })
-  wait: boolean = true;
+  @Field(() => Boolean, { nullable: true, defaultValue: true, description: 'false: answer at once with status PROCESSING and follow the upload through `upload(id)`.' })
+  wait?: boolean | null;
+}
+
+/** The options as given, an explicit null or a missing object meaning the default. */
+export function uploadOptions(options: CsvUploadOptions | null | undefined): UploadOptions & { wait: boolean } {
+  return {
+    errorPolicy: options?.errorPolicy ?? CsvErrorPolicy.REJECT_FILE,
+    dryRun: options?.dryRun ?? false,
+    wait: options?.wait ?? true,
+  };
 }
 
 @ObjectType()

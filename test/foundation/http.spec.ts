@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { buildSchema, parse, validate } from 'graphql';
-import { depthLimit } from '../../src/graphql/guards';
+import { Kind, parse } from 'graphql';
+import { shapeOf } from '../../src/graphql/guards';
 import { gql } from '../helpers/client';
 import { createShop } from '../helpers/shop';
 import { getHarness } from '../setup';
@@ -26,22 +26,103 @@ describe('HTTP surface', () => {
     expect(made.headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);
   });
 
-  it('refuses queries nested deeper than the limit, following fragments', () => {
-    const schema = buildSchema('type Query { a: A } type A { a: A x: Int }');
-    const errorsOf = (query: string) => validate(schema, parse(query), [depthLimit(3)]).map((e) => e.extensions?.code);
-    expect(errorsOf('{ a { a { a { x } } } }')).to.deep.equal(['QUERY_TOO_DEEP']);
-    expect(errorsOf('{ a { a { x } } }')).to.deep.equal([]);
-    expect(errorsOf('{ a { ...F } } fragment F on A { a { a { x } } }')).to.deep.equal(['QUERY_TOO_DEEP']);
-    expect(errorsOf('{ a { ... on A { a { x } } } }')).to.deep.equal([]);
+  it('measures depth and size once per fragment, however fragments spread one another', () => {
+    const shape = (query: string) => {
+      const document = parse(query);
+      return shapeOf(document, document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION)!);
+    };
+    expect(shape('{ a { a { a { x } } } }')).to.deep.equal({ depth: 4, size: 4 });
+    expect(shape('{ a { ...F } } fragment F on A { a { a { x } } }')).to.deep.equal({ depth: 4, size: 4 });
+    expect(shape('{ a { ... on A { a { x } } } }')).to.deep.equal({ depth: 3, size: 3 });
+    expect(shape('{ __typename a { __typename } }')).to.deep.equal({ depth: 1, size: 3 });
+    // Each of 40 fragments spreads the next twice: 2^40 fields once expanded, measured without expanding them.
+    const chain = Array.from({ length: 40 }, (_, i) => `fragment F${i} on Q { ...F${i + 1} ...F${i + 1} }`).join(' ');
+    expect(shape(`{ ...F0 } ${chain} fragment F40 on Q { x }`)).to.deep.equal({ depth: 1, size: 2 ** 40 });
   });
 
-  it('refuses queries whose cost is over the limit', async () => {
+  it('refuses queries nested deeper than the limit, with a 400 and QUERY_TOO_DEEP', async () => {
+    const shop = await createShop();
+    let nested = 'id';
+    for (let i = 0; i < 6; i++) nested = `run { uploads { ${nested} } }`;
+    const response = await gql(`{ upload(id: "gid://bundlegraph/CsvUpload/1") { ${nested} } }`, {}, { key: shop.adminKey });
+    expect(response.status).to.equal(400);
+    expect(response.errors?.[0].extensions?.code).to.equal('QUERY_TOO_DEEP');
+    expect(response.errors?.[0].extensions?.depth).to.equal(14);
+    const shallow = await gql(`{ upload(id: "gid://bundlegraph/CsvUpload/1") { run { uploads { run { id } } } } }`, {}, { key: shop.adminKey });
+    expect(shallow.status).to.equal(200);
+    expect(shallow.data).to.deep.equal({ upload: null });
+  });
+
+  it('refuses queries whose cost is over the limit, with a 400', async () => {
     const shop = await createShop();
     const aliases = Array.from({ length: 30 }, (_, i) => `r${i}: runs(first: 250) { nodes { id name createdAt } }`).join(' ');
     const response = await gql(`{ ${aliases} }`, {}, { key: shop.adminKey });
+    expect(response.status).to.equal(400);
     expect(response.errors?.[0].extensions?.code).to.equal('QUERY_TOO_COMPLEX');
     expect(response.errors?.[0].extensions?.cost).to.be.greaterThan(5000);
     expect(response.data).to.equal(undefined);
+  });
+
+  it('counts the items of every list asked for: row errors and recommendations too', async () => {
+    const shop = await createShop();
+    const rowErrors = Array.from({ length: 10 }, (_, i) => `u${i}: upload(id: "gid://bundlegraph/CsvUpload/1") { rowErrors(first: 1000) { line code } }`).join(' ');
+    const recommendations = Array.from({ length: 100 }, (_, i) => `r${i}: recommendedBundles(sku: "A", first: 50) { id key title }`).join(' ');
+    for (const query of [`{ ${rowErrors} }`, `{ ${recommendations} }`]) {
+      const response = await gql(query, {}, { key: shop.adminKey });
+      expect(response.errors?.[0].extensions?.code, query.slice(0, 40)).to.equal('QUERY_TOO_COMPLEX');
+    }
+    // Every kept row error of one upload, with all their fields, is within the limit.
+    const one = await gql(`{ upload(id: "gid://bundlegraph/CsvUpload/1") { rowErrors(first: 1000) { line column value code message } } }`, {}, { key: shop.adminKey });
+    expect(one.errors).to.equal(undefined);
+  });
+
+  it('answers a fragment bomb at once: 1 KB whose fragments spread one another twice, forty deep', async () => {
+    const shop = await createShop();
+    const chain = Array.from({ length: 40 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join(' ');
+    const query = `{ ...F0 } ${chain} fragment F40 on Query { shop { id } }`;
+    for (const key of [shop.adminKey, null]) {
+      const response = await gql(query, {}, { key });
+      expect(response.status).to.be.oneOf([400, 401]);
+      expect(response.errors?.[0].extensions?.code).to.be.oneOf(['QUERY_TOO_COMPLEX', 'UNAUTHENTICATED']);
+    }
+    const health = await fetch(`${getHarness().baseUrl}/healthz`);
+    expect(health.status).to.equal(200);
+  });
+
+  it('refuses variables of the wrong type as bad input, with a 400, on the first request of a query', async () => {
+    const shop = await createShop();
+    const cases: Record<string, unknown>[] = [{ n: 'abc' }, { n: 1.5 }];
+    for (const [index, variables] of cases.entries()) {
+      // A query text of its own, so that no earlier request has measured it.
+      const response = await gql(`query($n: Int) { runs(first: $n) { nodes { id name } } shop${index}: shop { id } }`, variables, { key: shop.adminKey });
+      expect(response.status, JSON.stringify(variables)).to.equal(400);
+      expect(response.errors?.[0].extensions?.code).to.equal('BAD_USER_INPUT');
+      expect(response.errors?.[0].message).to.match(/Variable "\$n" got invalid value/);
+    }
+    const missing = await gql(`query($id: ID!) { run(id: $id) { id } }`, {}, { key: shop.adminKey });
+    expect(missing.status).to.equal(400);
+    expect(missing.errors?.[0].extensions?.code).to.equal('BAD_USER_INPUT');
+  });
+
+  it('refuses subscriptions with a 400: the API has none', async () => {
+    const shop = await createShop();
+    for (const key of [shop.adminKey, null]) {
+      const response = await gql('subscription { __typename }', {}, { key });
+      expect(response.status).to.equal(400);
+      expect(response.errors?.[0].extensions?.code).to.equal('BAD_REQUEST');
+    }
+  });
+
+  it('takes an explicit null for an argument with a default as that default', async () => {
+    const shop = await createShop();
+    const response = await gql(
+      `{ recommendedBundles(sku: "A", first: null, inStockOnly: null) { id }
+         bundles(sortKey: null, reverse: null, first: 1) { nodes { id } } }`,
+      {},
+      { key: shop.adminKey },
+    );
+    expect(response.errors).to.equal(undefined);
+    expect(response.data).to.deep.equal({ recommendedBundles: [], bundles: { nodes: [] } });
   });
 
   it('reports unexpected failures without internals outside development', () => {
