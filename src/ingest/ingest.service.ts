@@ -119,7 +119,11 @@ export class IngestService {
       );
     }, PROGRESS_INTERVAL_MS);
     let tooLarge = false;
-    source.stream.once('limit', () => (tooLarge = true));
+    // The upload parser stops the file at the limit and unpipes it, so that the pipeline would wait for more forever.
+    source.stream.once('limit', () => {
+      tooLarge = true;
+      csv.destroy(new UploadTooLarge());
+    });
 
     let failure: UserError | null = null;
     let tally: Tally = { inserted: 0, updated: 0, duplicates: [], duplicateCount: 0 };
@@ -314,7 +318,8 @@ export class IngestService {
     }
     if (error instanceof DomainError) return error.errors[0];
     const code = (error as { code?: string })?.code;
-    if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (error as Error)?.message?.includes('aborted')) {
+    const status = (error as { status?: number })?.status;
+    if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || status === 499 || (error as Error)?.message?.includes('aborted')) {
       return userError('UPLOAD_ABORTED', 'The upload was cut off before the file was complete; nothing was written.', ['file']);
     }
     this.logger.error({ err: error, upload: upload.id }, 'upload failed unexpectedly');

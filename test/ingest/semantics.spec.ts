@@ -149,31 +149,43 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
   });
 
   it('refuses a file over the size limit with FILE_TOO_LARGE, writes nothing, and keeps serving', async () => {
-    const small = await startServer(
-      loadConfig({ env: 'test', port: 0, host: '127.0.0.1', databaseUrl: getHarness().databaseUrl, maxUploadBytes: 2048 }),
-      createLogger('silent'),
-    );
-    try {
-      // A small file is cut off before the mutation runs; a large one while it streams.
-      for (const lines of [500, 100_000]) {
-        const runId = await createRun(shop.adminKey);
-        let body = LINES;
-        for (let i = 1; i <= lines; i++) body += line(i, i, 'A');
-        const form = new FormData();
-        form.append('operations', JSON.stringify({ query: `mutation($r: ID!, $f: Upload!) { csvUpload(runId: $r, kind: ORDERS, file: $f) { upload { ${UPLOAD_FIELDS} } userErrors { code message } } }`, variables: { r: runId, f: null } }));
-        form.append('map', JSON.stringify({ 0: ['variables.f'] }));
-        form.append('0', new Blob([body]), 'big.csv');
-        const response = await fetch(small.url, { method: 'POST', body: form, headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${shop.adminKey}` } });
-        const result: any = await response.json();
-        if (!result.data) throw new Error(JSON.stringify(result));
-        expect(result.data.csvUpload.userErrors.map((e: any) => e.code)).to.deep.equal(['FILE_TOO_LARGE']);
-        expect(result.data.csvUpload.upload.status).to.equal('FAILED');
-        expect((await sql('SELECT count(*)::int AS n FROM order_lines WHERE run_id = ?', [runDbId(runId)]))[0].n).to.equal(0);
+    // Cut off before the mutation runs (the whole file is in the parser's first read), or while it streams.
+    const cases = [
+      { limit: 2048, lines: 500 },
+      { limit: 2048, lines: 100_000 },
+      { limit: 200_000, lines: 12_000 },
+      { limit: 200_000, lines: 100_000 },
+    ];
+    for (const limit of new Set(cases.map((c) => c.limit))) {
+      const small = await startServer(
+        loadConfig({ env: 'test', port: 0, host: '127.0.0.1', databaseUrl: getHarness().databaseUrl, maxUploadBytes: limit }),
+        createLogger('silent'),
+      );
+      try {
+        for (const { lines } of cases.filter((c) => c.limit === limit)) {
+          const runId = await createRun(shop.adminKey);
+          let body = LINES;
+          for (let i = 1; i <= lines; i++) body += line(i, i, 'A');
+          expect(body.length).to.be.greaterThan(limit);
+          const form = new FormData();
+          form.append('operations', JSON.stringify({ query: `mutation($r: ID!, $f: Upload!) { csvUpload(runId: $r, kind: ORDERS, file: $f) { upload { ${UPLOAD_FIELDS} } userErrors { code message } } }`, variables: { r: runId, f: null } }));
+          form.append('map', JSON.stringify({ 0: ['variables.f'] }));
+          form.append('0', new Blob([body]), 'big.csv');
+          const response = await fetch(small.url, { method: 'POST', body: form, headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${shop.adminKey}` } });
+          const result: any = await response.json();
+          if (!result.data) throw new Error(JSON.stringify(result));
+          expect(result.data.csvUpload.userErrors.map((e: any) => e.code), `${lines} lines over ${limit} bytes`).to.deep.equal(['FILE_TOO_LARGE']);
+          expect(result.data.csvUpload.upload.status).to.equal('FAILED');
+          expect((await sql('SELECT count(*)::int AS n FROM order_lines WHERE run_id = ?', [runDbId(runId)]))[0].n).to.equal(0);
+          // The run is not left locked: the next upload into it goes through.
+          const next = await uploadCsv(shop.adminKey, runId, 'ORDERS', LINES + line(1, 1, 'A'));
+          expect(next.payload.upload.status).to.equal('SUCCEEDED');
+        }
+        const still = await fetch(small.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${shop.adminKey}` }, body: JSON.stringify({ query: '{ shop { id } }' }) });
+        expect(still.status).to.equal(200);
+      } finally {
+        await small.stop();
       }
-      const still = await fetch(small.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${shop.adminKey}` }, body: JSON.stringify({ query: '{ shop { id } }' }) });
-      expect(still.status).to.equal(200);
-    } finally {
-      await small.stop();
     }
   });
 
