@@ -13,7 +13,7 @@ import type { Logger } from '../logger';
 import { Run } from '../runs/run.entity';
 import { Shop } from '../shops/shop.entity';
 import { CopySink } from './copy-sink';
-import { COPY_COLUMNS, CsvHeaderError, createCsvToCopy, type CsvRowError, type CsvToCopyStream } from './csv';
+import { COPY_COLUMNS, CsvHeaderError, createCsvToCopy, describeItemKey, type CsvRowError, type CsvToCopyStream } from './csv';
 import { CsvRowErrorRecord } from './csv-row-error.entity';
 import { CsvErrorPolicy, CsvKind, CsvUpload, UploadStatus } from './csv-upload.entity';
 
@@ -55,9 +55,12 @@ function keyMatch(dataset: Dataset, left: string, right: string): string {
   return dataset.keyColumns.map((c) => `${left}.${c} = ${right}.${c}`).join(' AND ');
 }
 
+/** Names of the key columns in messages; an item key describes itself (describeItemKey). */
+const KEY_NAMES: Record<string, string> = { order_id: 'order', line_key: 'line', location_key: 'at location' };
+
 function describeDuplicate(dataset: Dataset, values: string[]): string {
-  const named = dataset.keyColumns.slice(1).map((column, i) => `${column} ${values[i]}`);
-  return `Duplicate key: ${named.join(', ')} appears more than once in the file; the first occurrence is kept.`;
+  const named = dataset.keyColumns.slice(1).map((column, i) => (column === 'item_key' ? describeItemKey(values[i] ?? '') : `${KEY_NAMES[column] ?? column} ${values[i]}`));
+  return `Duplicate key: ${named.join(' ')} appears more than once in the file; the first occurrence is kept.`;
 }
 
 /**

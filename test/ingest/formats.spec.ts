@@ -71,7 +71,7 @@ describe('ingestion: every layout through the HTTP endpoint', () => {
            FROM ${table} WHERE run_id = ? ORDER BY line`,
         [runDbId(runId)],
       );
-      expect(rows.map((r) => r.item_key)).to.deep.equal(['s:TEE-BLK-M', 's:TEE-BLK-L', 's:MUG-01', 'h:gift-card/$25//', 's:CAP-RED']);
+      expect(rows.map((r) => r.item_key)).to.deep.equal(['h:tee/Black/M/', 'h:tee/Black/L/', 'h:mug/Default Title//', 'h:gift-card/$25//', 'h:cap/Red//']);
       const [black, large, mug, gift, cap] = rows;
       expect(black).to.include({ product_title: 'Classic Tee', vendor: 'Northwind', product_type: 'Shirts', status: 'active', barcode: '7350177880121', available_total: 7, inventory_tracked: true, inventory_policy: 'deny', gift_card: false });
       expect(large).to.include({ handle: 'tee', product_title: 'Classic Tee', vendor: 'Northwind', tags: 'cotton, summer', status: 'active', option1: 'Black', option2: 'L', price: '19.9900', available_total: 0, inventory_policy: 'continue' });
@@ -91,9 +91,9 @@ describe('ingestion: every layout through the HTTP endpoint', () => {
       [runDbId(runId)],
     );
     expect(rows).to.deep.equal([
-      { item_key: 's:TEE-BLK-M', location_key: 'Main Warehouse', sku: 'TEE-BLK-M', stocked: true, available: 7, on_hand: 8, committed: 1, incoming: 0 },
-      { item_key: 's:TEE-BLK-M', location_key: 'Pop-up Store', sku: 'TEE-BLK-M', stocked: false, available: null, on_hand: null, committed: null, incoming: null },
-      { item_key: 's:CAP-RED', location_key: 'Main Warehouse', sku: 'CAP-RED', stocked: true, available: -2, on_hand: -2, committed: 0, incoming: 2 },
+      { item_key: 'h:tee/Black/M/', location_key: 'Main Warehouse', sku: 'TEE-BLK-M', stocked: true, available: 7, on_hand: 8, committed: 1, incoming: 0 },
+      { item_key: 'h:tee/Black/M/', location_key: 'Pop-up Store', sku: 'TEE-BLK-M', stocked: false, available: null, on_hand: null, committed: null, incoming: null },
+      { item_key: 'h:cap/Red//', location_key: 'Main Warehouse', sku: 'CAP-RED', stocked: true, available: -2, on_hand: -2, committed: 0, incoming: 2 },
       { item_key: 'h:mug/Default Title//', location_key: 'Main Warehouse', sku: null, stocked: true, available: 4, on_hand: 4, committed: 0, incoming: 0 },
     ]);
   });

@@ -10,9 +10,9 @@ describe('ingest/csv: INVENTORY', () => {
     expect(r.stream.layout).to.equal('shopify-inventory-older');
     expect(Object.keys(r.rows[0]!)).to.deep.equal([...COPY_COLUMNS.INVENTORY]);
     expect(r.rows.map((x) => ({ ...x, run_id: undefined, upload_id: undefined }))).to.deep.equal([
-      { run_id: undefined, upload_id: undefined, item_key: 's:TOTE-NAT-M', location_key: 'Main Street Store', line: '2', inventory_item_id: null, variant_id: null, sku: 'TOTE-NAT-M', handle: 'linen-tote', location_id: null, location_name: 'Main Street Store', stocked: 't', available: '12', on_hand: '14', committed: '2', incoming: '0', unavailable: '0', updated_at: null },
-      { run_id: undefined, upload_id: undefined, item_key: 's:TOTE-NAT-M', location_key: 'Harbor Warehouse', line: '3', inventory_item_id: null, variant_id: null, sku: 'TOTE-NAT-M', handle: 'linen-tote', location_id: null, location_name: 'Harbor Warehouse', stocked: 'f', available: null, on_hand: null, committed: null, incoming: null, unavailable: null, updated_at: null },
-      { run_id: undefined, upload_id: undefined, item_key: 's:TOTE-NAT-L', location_key: 'Main Street Store', line: '4', inventory_item_id: null, variant_id: null, sku: 'TOTE-NAT-L', handle: 'linen-tote', location_id: null, location_name: 'Main Street Store', stocked: 't', available: '-5', on_hand: '-2', committed: '3', incoming: '5', unavailable: '0', updated_at: null },
+      { run_id: undefined, upload_id: undefined, item_key: 'h:linen-tote/Natural/M/', location_key: 'Main Street Store', line: '2', inventory_item_id: null, variant_id: null, sku: 'TOTE-NAT-M', handle: 'linen-tote', location_id: null, location_name: 'Main Street Store', stocked: 't', available: '12', on_hand: '14', committed: '2', incoming: '0', unavailable: '0', updated_at: null },
+      { run_id: undefined, upload_id: undefined, item_key: 'h:linen-tote/Natural/M/', location_key: 'Harbor Warehouse', line: '3', inventory_item_id: null, variant_id: null, sku: 'TOTE-NAT-M', handle: 'linen-tote', location_id: null, location_name: 'Harbor Warehouse', stocked: 'f', available: null, on_hand: null, committed: null, incoming: null, unavailable: null, updated_at: null },
+      { run_id: undefined, upload_id: undefined, item_key: 'h:linen-tote/Natural/L/', location_key: 'Main Street Store', line: '4', inventory_item_id: null, variant_id: null, sku: 'TOTE-NAT-L', handle: 'linen-tote', location_id: null, location_name: 'Main Street Store', stocked: 't', available: '-5', on_hand: '-2', committed: '3', incoming: '5', unavailable: '0', updated_at: null },
       { run_id: undefined, upload_id: undefined, item_key: 'h:otter-mug/Default Title//', location_key: 'Main Street Store', line: '5', inventory_item_id: null, variant_id: null, sku: null, handle: 'otter-mug', location_id: null, location_name: 'Main Street Store', stocked: 't', available: '4', on_hand: '5', committed: '0', incoming: '0', unavailable: '1', updated_at: null },
     ]);
   });
@@ -23,11 +23,11 @@ describe('ingest/csv: INVENTORY', () => {
     expect(r.stream.layout).to.equal('shopify-inventory-newer');
     expect(r.header!.mapped).to.include({ available: 'Available (not editable)', on_hand: 'On hand (current)' });
     expect(pick(r.rows, 'item_key', 'location_key', 'stocked', 'available', 'on_hand', 'committed', 'incoming', 'unavailable')).to.deep.equal([
-      { item_key: 's:SCARF-GRY', location_key: 'Main Street Store', stocked: 't', available: '7', on_hand: '8', committed: '1', incoming: '0', unavailable: '0' },
-      { item_key: 's:SCARF-GRY', location_key: 'Harbor Warehouse', stocked: 'f', available: null, on_hand: null, committed: null, incoming: null, unavailable: null },
-      { item_key: 's:SCARF-RED', location_key: 'Main Street Store', stocked: 't', available: '-1', on_hand: '-1', committed: '0', incoming: '2', unavailable: '0' },
+      { item_key: 'h:wool-scarf/Grey//', location_key: 'Main Street Store', stocked: 't', available: '7', on_hand: '8', committed: '1', incoming: '0', unavailable: '0' },
+      { item_key: 'h:wool-scarf/Grey//', location_key: 'Harbor Warehouse', stocked: 'f', available: null, on_hand: null, committed: null, incoming: null, unavailable: null },
+      { item_key: 'h:wool-scarf/Red//', location_key: 'Main Street Store', stocked: 't', available: '-1', on_hand: '-1', committed: '0', incoming: '2', unavailable: '0' },
     ]);
-    expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([[5, 'SKU', 'DUPLICATE_KEY']]);
+    expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([[5, 'Handle', 'DUPLICATE_KEY']]);
     expect(r.stream.errors[0]!.message).to.include('line 4');
   });
 

@@ -19,10 +19,10 @@ describe('ingest/csv: VARIANTS and CATALOG', () => {
           expect(r.stream.layout).to.equal(layout);
           expect(r.stream).to.include({ rowsRead: 6, rowsValid: 4, rowsRejected: 0, rowsSkipped: 2, errorCount: 0 });
           expect(pick(r.rows, 'item_key', 'line', 'handle', 'product_title', 'vendor', 'product_type', 'tags', 'variant_title')).to.deep.equal([
-            { item_key: 's:TOTE-NAT-M', line: '2', handle: 'linen-tote', product_title: 'Linen Tote', vendor: 'Harbor & Pine', product_type: 'Bags', tags: 'linen, summer', variant_title: 'Natural / M' },
-            { item_key: 's:TOTE-NAT-L', line: '6', handle: 'linen-tote', product_title: 'Linen Tote', vendor: 'Harbor & Pine', product_type: 'Bags', tags: 'linen, summer', variant_title: 'Natural / L' },
+            { item_key: 'h:linen-tote/Natural/M/', line: '2', handle: 'linen-tote', product_title: 'Linen Tote', vendor: 'Harbor & Pine', product_type: 'Bags', tags: 'linen, summer', variant_title: 'Natural / M' },
+            { item_key: 'h:linen-tote/Natural/L/', line: '6', handle: 'linen-tote', product_title: 'Linen Tote', vendor: 'Harbor & Pine', product_type: 'Bags', tags: 'linen, summer', variant_title: 'Natural / L' },
             { item_key: 'h:gift-card/$25//', line: '8', handle: 'gift-card', product_title: 'Gift Card', vendor: 'Harbor & Pine', product_type: 'Gift Cards', tags: null, variant_title: '$25' },
-            { item_key: 's:MUG-OTTER', line: '9', handle: 'otter-mug', product_title: 'Otter Mug', vendor: 'Otter Lane', product_type: 'Mugs', tags: 'kitchen', variant_title: 'Default Title' },
+            { item_key: 'h:otter-mug/Default Title//', line: '9', handle: 'otter-mug', product_title: 'Otter Mug', vendor: 'Otter Lane', product_type: 'Mugs', tags: 'kitchen', variant_title: 'Default Title' },
           ]);
         });
       }
@@ -71,8 +71,8 @@ describe('ingest/csv: VARIANTS and CATALOG', () => {
       expect(r.stream.layout).to.equal('shopify-products-d');
       expect(r.stream).to.include({ rowsValid: 2, rowsSkipped: 1 });
       expect(pick(r.rows, 'item_key', 'line', 'handle', 'product_title', 'option1', 'price', 'available_total', 'inventory_tracked', 'inventory_policy', 'gift_card', 'status')).to.deep.equal([
-        { item_key: 's:SCARF-GRY', line: '2', handle: 'wool-scarf', product_title: 'Wool Scarf', option1: 'Grey', price: '35.00', available_total: '8', inventory_tracked: 't', inventory_policy: 'deny', gift_card: 'f', status: 'active' },
-        { item_key: 's:SCARF-RED', line: '3', handle: 'wool-scarf', product_title: 'Wool Scarf', option1: 'Red', price: '35.00', available_total: '0', inventory_tracked: 't', inventory_policy: 'continue', gift_card: 'f', status: 'active' },
+        { item_key: 'h:wool-scarf/Grey//', line: '2', handle: 'wool-scarf', product_title: 'Wool Scarf', option1: 'Grey', price: '35.00', available_total: '8', inventory_tracked: 't', inventory_policy: 'deny', gift_card: 'f', status: 'active' },
+        { item_key: 'h:wool-scarf/Red//', line: '3', handle: 'wool-scarf', product_title: 'Wool Scarf', option1: 'Red', price: '35.00', available_total: '0', inventory_tracked: 't', inventory_policy: 'continue', gift_card: 'f', status: 'active' },
       ]);
     });
 
@@ -88,7 +88,23 @@ describe('ingest/csv: VARIANTS and CATALOG', () => {
         { item_key: 'h:tee/S//', product_title: 'Tee' },
         { item_key: 'h:tee/M//', product_title: 'Tee' },
       ]);
-      expect(r.stream.errors.map((e) => [e.line, e.column, e.value, e.code])).to.deep.equal([[4, 'Handle', 'h:tee/M//', 'DUPLICATE_KEY']]);
+      expect(r.stream.errors.map((e) => [e.line, e.column, e.value, e.code])).to.deep.equal([[4, 'Handle', 'tee / M', 'DUPLICATE_KEY']]);
+    });
+
+    it("keys Shopify's rows by handle and option values: two products sharing a SKU are two items", async () => {
+      const csv =
+        'Handle,Title,Option1 Name,Option1 Value,Variant SKU,Variant Price\n' +
+        'red-shirt,Red Shirt,Size,S,SHIRT-R-S,10.00\n' +
+        'red-shirt-2,Red Shirt (new),Size,S,SHIRT-R-S,12.00\n' +
+        'red-shirt-2,,,S,SHIRT-R-S2,12.00\n';
+      const r = await runCsv('CATALOG', csv);
+      expect(pick(r.rows, 'item_key', 'sku', 'price')).to.deep.equal([
+        { item_key: 'h:red-shirt/S//', sku: 'SHIRT-R-S', price: '10.00' },
+        { item_key: 'h:red-shirt-2/S//', sku: 'SHIRT-R-S', price: '12.00' },
+      ]);
+      expect(r.stream.errors.map((e) => [e.line, e.column, e.value, e.code, e.message])).to.deep.equal([
+        [4, 'Handle', 'red-shirt-2 / S', 'DUPLICATE_KEY', 'handle red-shirt-2, options S already appears on line 3'],
+      ]);
     });
 
     it('a blank Type falls back to the last level of Product Category, carried like the other product fields', async () => {

@@ -281,6 +281,27 @@ function detach(key: string): string {
   return key.length < 13 ? key : (' ' + key).slice(1);
 }
 
+const ITEM_KEY_NAMES: Record<string, string> = { v: 'variant id', s: 'SKU', i: 'inventory item id', h: 'handle' };
+
+/**
+ * An item key as a merchant reads it: `variant id 123`, `SKU TEE-M`, `handle tee, options Black / M`. Keys are
+ * `<kind>:<value>`, with a handle's option values after slashes.
+ */
+export function describeItemKey(key: string): string {
+  const name = ITEM_KEY_NAMES[key.charAt(0)];
+  if (!name || key.charAt(1) !== ':') return key;
+  if (key.charAt(0) !== 'h') return `${name} ${key.slice(2)}`;
+  const [handle, ...options] = key.slice(2).split('/');
+  const given = options.filter((o) => o.length !== 0);
+  return given.length ? `handle ${handle}, options ${given.join(' / ')}` : `handle ${handle}`;
+}
+
+/** An item key's value as the file gives it: the id or SKU, or the handle and option values (`tee / Black / M`). */
+export function itemKeyValue(key: string): string {
+  if (!key.startsWith('h:')) return key.slice(2);
+  return key.slice(2).split('/').filter((part) => part.length !== 0).join(' / ');
+}
+
 /**
  * Remembers the keys of recent rows (with the line of each) to report duplicates with bounded memory: repeats of
  * a key on consecutive rows are always caught, others as long as no later key has taken the key's slot; the rest

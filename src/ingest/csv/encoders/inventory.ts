@@ -1,9 +1,10 @@
 import { normalizeId, normalizeSku, parseBoolean, parseInteger } from '../values';
-import { EncoderBase, NULL, RecentKeys, type EncoderContext } from './base';
+import { EncoderBase, NULL, RecentKeys, describeItemKey, itemKeyValue, type EncoderContext } from './base';
 
 /**
  * inventory_levels rows. Item key: `i:<inventory_item_id>`, else `s:<sku>`, else `v:<variant_id>`, else
- * `h:<handle>/<option values>`; location key: the location id, else its name. `not stocked` in a quantity cell
+ * `h:<handle>/<option values>`; Shopify's inventory exports key by handle and option values before the SKU, which
+ * Shopify does not require to be unique (see ItemsEncoder). Location key: the location id, else its name. `not stocked` in a quantity cell
  * means the item is not stocked there: stocked = false and that quantity NULL.
  */
 export class InventoryEncoder extends EncoderBase {
@@ -25,9 +26,11 @@ export class InventoryEncoder extends EncoderBase {
   private readonly iUpdated: number;
   private notStocked = false;
   private readonly keys = new RecentKeys();
+  private readonly shopify: boolean;
 
   constructor(ctx: EncoderContext) {
     super(ctx);
+    this.shopify = ctx.header.layout.format === 'shopify-inventory';
     this.iInventoryItem = this.col('inventory_item_id');
     this.iVariant = this.col('variant_id');
     this.iSku = this.col('sku');
@@ -71,7 +74,7 @@ export class InventoryEncoder extends EncoderBase {
     let key = '';
     let keyCol = this.iInventoryItem;
     if (iid.length !== 0) key = 'i:' + iid;
-    else if (sku.length !== 0) {
+    else if (sku.length !== 0 && !(this.shopify && handle.length !== 0)) {
       key = 's:' + sku;
       keyCol = this.iSku;
     } else if (vid.length !== 0) {
@@ -131,7 +134,7 @@ export class InventoryEncoder extends EncoderBase {
     if (this.errors === 0 && !this.silent) {
       const prev = this.keys.check(key + '\u0000' + locKey, line);
       if (prev !== 0) {
-        this.fail(keyCol, key, 'DUPLICATE_KEY', `item ${key} at location ${locKey} already appears on line ${prev}`);
+        this.fail(keyCol, itemKeyValue(key), 'DUPLICATE_KEY', `${describeItemKey(key)} at location ${locKey} already appears on line ${prev}`);
       }
     }
     return this.finish();

@@ -1,5 +1,5 @@
 import { normalizeId, normalizeSku, parseBoolean } from '../values';
-import { EncoderBase, NULL, RecentKeys, ROW_SKIPPED, type EncoderContext } from './base';
+import { EncoderBase, NULL, RecentKeys, ROW_SKIPPED, describeItemKey, itemKeyValue, type EncoderContext } from './base';
 
 /** Product fields a Shopify products file gives on a handle's first row only; carried to its other rows. */
 const CARRIED = ['product_title', 'vendor', 'product_type', 'tags', 'status', 'gift_card', 'product_category'] as const;
@@ -15,7 +15,9 @@ const IMAGE_FIELDS = new Set(['handle', 'image_src', 'image_position', 'image_al
 
 /**
  * variants / catalog_items rows from the canonical layouts or Shopify's products export and import template.
- * Item key: `v:<variant id>`, else `s:<sku>`, else `h:<handle>/<option1>/<option2>/<option3>`. Status and
+ * Item key: `v:<variant id>`, else `s:<sku>`, else `h:<handle>/<option1>/<option2>/<option3>`. Shopify's files key
+ * by handle and option values before the SKU: Shopify does not require SKUs to be unique, but a product's option
+ * values are, so two products sharing a SKU are two rows, not a duplicate. Status and
  * inventory policy are lower-cased (`ACTIVE` from GraphQL exports = `active` from CSV exports). In Shopify files a
  * blank Type falls back to the last level of Product Category (`Apparel & Accessories > Handbags` -> `Handbags`).
  */
@@ -120,7 +122,7 @@ export class ItemsEncoder extends EncoderBase {
     let key = '';
     let keyCol = this.iVariant;
     if (vid.length !== 0) key = 'v:' + vid;
-    else if (sku.length !== 0) {
+    else if (sku.length !== 0 && !(this.shopify && handle.length !== 0)) {
       key = 's:' + sku;
       keyCol = this.iSku;
     } else if (handle.length !== 0) {
@@ -188,7 +190,7 @@ export class ItemsEncoder extends EncoderBase {
 
     if (this.errors === 0 && !this.silent) {
       const prev = this.keys.check(key, line);
-      if (prev !== 0) this.fail(keyCol, key, 'DUPLICATE_KEY', `item ${key} already appears on line ${prev}`);
+      if (prev !== 0) this.fail(keyCol, itemKeyValue(key), 'DUPLICATE_KEY', `${describeItemKey(key)} already appears on line ${prev}`);
     }
     return this.finish();
   }
