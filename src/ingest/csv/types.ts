@@ -17,6 +17,7 @@ export type CsvRowErrorCode =
   | 'INVALID_PRICE'
   | 'INVALID_DATE'
   | 'INVALID_BOOLEAN'
+  | 'INVALID_ID'
   | 'DUPLICATE_KEY';
 
 /** One rejected value or row. `line` is the physical file line where the record starts (header = 1). */

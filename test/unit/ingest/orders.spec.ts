@@ -105,6 +105,19 @@ describe('ingest/csv: ORDERS', () => {
       expect(r.stream).to.include({ rowsRead: 12, rowsValid: 2, rowsRejected: 10, errorCount: 10 });
     });
 
+    it('refuses ids a spreadsheet rounded into scientific notation, which would merge distinct orders', async () => {
+      const csv = 'order_id,created_at,variant_id,quantity\n5.12346E+12,2025-12-07,4.40123E+13,1\n5123460000001,2025-12-07,44012300000001,1\n';
+      const r = await runCsv('ORDERS', csv);
+      expect(r.stream.errors.map((e) => [e.line, e.column, e.value, e.code])).to.deep.equal([
+        [2, 'order_id', '5.12346E+12', 'INVALID_ID'],
+        [2, 'variant_id', '4.40123E+13', 'INVALID_ID'],
+      ]);
+      expect(r.stream.errors[0]!.message).to.match(/spreadsheet/);
+      expect(pick(r.rows, 'order_id', 'variant_id')).to.deep.equal([{ order_id: '5123460000001', variant_id: '44012300000001' }]);
+      const variants = await runCsv('VARIANTS', 'variant_id,sku\n4.41E+13,A\n');
+      expect(variants.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([[2, 'variant_id', 'INVALID_ID']]);
+    });
+
     it('reports several errors of one row, and rejects it once', async () => {
       const r = await runCsv('ORDERS', 'order_id,created_at,sku,quantity,price\n1,soon,,x,abc\n');
       expect(r.stream.errors.map((e) => e.code)).to.deep.equal(['INVALID_DATE', 'MISSING_VALUE', 'INVALID_NUMBER', 'INVALID_PRICE']);

@@ -3,6 +3,9 @@ import type { CsvRowErrorCode } from '../types';
 import type { CopyWriter } from '../copy-writer';
 import { escapeCopyText, normalizeId, parseBoolean, parseInteger, parseMoney, parseTimestamp, truncateValue } from '../values';
 
+/** A number in scientific notation, as spreadsheets show long ids: `5.12346E+12`. */
+const SCIENTIFIC = /^\d+(\.\d+)?[eE]\+\d+$/;
+
 /** COPY text for NULL. */
 export const NULL = '\\N';
 
@@ -147,9 +150,23 @@ export abstract class EncoderBase implements RowEncoder {
   }
 
   /** An id cell: trimmed, a Shopify gid reduced to its number; empty is NULL. */
-  protected putId(f: string[], col: number): void {
+  /**
+   * The id in a cell (see normalizeId), or '' for an empty one. An id in scientific notation (`5.12346E+12`) is a
+   * long number a spreadsheet rounded on opening the file: its digits are lost, and distinct orders or variants
+   * would become one, so the row is refused.
+   */
+  protected id(f: string[], col: number): string {
     const raw = f[col]!;
-    this.putStr(raw.length === 0 ? raw : normalizeId(raw), col);
+    if (raw.length === 0) return raw;
+    const id = normalizeId(raw);
+    if (id.indexOf('+') > 0 && SCIENTIFIC.test(id)) {
+      this.fail(col, raw, 'INVALID_ID', 'a number rounded by a spreadsheet (scientific notation): export the file again and save it without opening it in a spreadsheet, or format the column as text');
+    }
+    return id;
+  }
+
+  protected putId(f: string[], col: number): void {
+    this.putStr(this.id(f, col), col);
   }
 
   /** An optional money cell (non-negative plain decimal). */

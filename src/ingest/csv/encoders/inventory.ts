@@ -1,4 +1,4 @@
-import { normalizeId, normalizeSku, parseBoolean, parseInteger } from '../values';
+import { normalizeSku, parseBoolean, parseInteger } from '../values';
 import { EncoderBase, NULL, RecentKeys, describeItemKey, itemKeyValue, type EncoderContext } from './base';
 
 /**
@@ -67,9 +67,9 @@ export class InventoryEncoder extends EncoderBase {
     this.begin(line);
     this.notStocked = false;
 
-    const iid = normalizeId(f[this.iInventoryItem]!);
+    const iid = this.id(f, this.iInventoryItem);
     const sku = normalizeSku(f[this.iSku]!);
-    const vid = normalizeId(f[this.iVariant]!);
+    const vid = this.id(f, this.iVariant);
     const handle = f[this.iHandle]!.trim();
     let key = '';
     let keyCol = this.iInventoryItem;
@@ -88,7 +88,7 @@ export class InventoryEncoder extends EncoderBase {
       this.fail(keyCol, null, 'MISSING_VALUE', 'expected an inventory item id, a SKU, a variant id or a handle');
     }
 
-    const locId = normalizeId(f[this.iLocationId]!);
+    const locId = this.id(f, this.iLocationId);
     const locName = f[this.iLocationName]!.trim();
     const locKey = locId.length !== 0 ? locId : locName;
     if (locKey.length === 0) {

@@ -1,4 +1,4 @@
-import { normalizeId, normalizeSku, parseBoolean } from '../values';
+import { normalizeSku, parseBoolean } from '../values';
 import { EncoderBase, NULL, RecentKeys, ROW_SKIPPED, describeItemKey, itemKeyValue, type EncoderContext } from './base';
 
 /** Product fields a Shopify products file gives on a handle's first row only; carried to its other rows. */
@@ -114,7 +114,7 @@ export class ItemsEncoder extends EncoderBase {
       for (let k = 0; k < cols.length; k++) vals[k] = f[cols[k]!]!.trim();
     }
 
-    const vid = normalizeId(f[this.iVariant]!);
+    const vid = this.id(f, this.iVariant);
     const sku = normalizeSku(f[this.iSku]!);
     const o1 = f[this.iO1]!.trim();
     const o2 = f[this.iO2]!.trim();

@@ -1,4 +1,4 @@
-import { normalizeId, normalizeSku, parseInteger, parseTimestamp } from '../values';
+import { normalizeSku, parseInteger, parseTimestamp } from '../values';
 import { EncoderBase, KeyCache, NULL, sameText, type EncoderContext } from './base';
 
 const RECENT_ORDER_BITS = 13;
@@ -109,7 +109,7 @@ export class OrdersEncoder extends EncoderBase {
     const w = this.w;
 
     const rawKey = f[this.iKey]!;
-    const oid = rawKey.length === 0 ? rawKey : this.keyIsName ? rawKey.trim() : normalizeId(rawKey);
+    const oid = rawKey.length === 0 ? rawKey : this.keyIsName ? rawKey.trim() : this.id(f, this.iKey);
     let n = 0;
     if (oid.length === 0) {
       this.fail(this.iKey, null, 'MISSING_VALUE', `expected an order ${this.keyIsName ? 'name' : 'id'} on every line`);
@@ -120,7 +120,7 @@ export class OrdersEncoder extends EncoderBase {
     this.putStr(oid, this.iKey);
 
     const rawL = f[this.iLineItem]!;
-    const lid = rawL.length === 0 ? rawL : normalizeId(rawL);
+    const lid = this.id(f, this.iLineItem);
     if (lid.length !== 0) {
       this.putStr(lid, this.iLineItem);
     } else {
@@ -155,8 +155,7 @@ export class OrdersEncoder extends EncoderBase {
     this.putAscii(created);
 
     this.putStr(lid, this.iLineItem);
-    const rawV = f[this.iVariant]!;
-    const vid = rawV.length === 0 ? rawV : normalizeId(rawV);
+    const vid = this.id(f, this.iVariant);
     this.putStr(vid, this.iVariant);
     this.putId(f, this.iProduct);
     const rawS = f[this.iSku]!;
