@@ -20,7 +20,7 @@ export interface CsvToCopyOptions {
   kind: CsvKind;
   runId: string;
   uploadId: string;
-  /** Largest field, in bytes, among the columns a layout reads; other columns may be 16 times larger. */
+  /** Largest field, in bytes, among the columns a layout reads; other columns are bounded by the row's limit only. */
   maxFieldBytes?: number;
   /** COPY rows per emitted chunk. */
   chunkRows?: number;
@@ -32,7 +32,11 @@ const DEFAULT_MAX_FIELD_BYTES = 65536;
 const DEFAULT_CHUNK_ROWS = 2000;
 const DEFAULT_MAX_ERRORS = 1000;
 const OUT_BYTES = 1 << 20;
-const UNREAD_COLUMN_FACTOR = 16;
+/**
+ * Largest row, in characters. Columns a layout does not read are bounded by it alone: a Shopify product's
+ * description (Body HTML) may carry whole images and is no reason to refuse the product.
+ */
+const MAX_ROW_CHARS = 8 << 20;
 
 const PROBLEM_CODES: Record<number, CsvRowErrorCode> = {
   [PROBLEM_UNTERMINATED_QUOTE]: 'UNTERMINATED_QUOTE',
@@ -247,7 +251,10 @@ export class CsvToCopyStream extends Transform implements RowSink {
         message = 'expected a comma or the end of the line after a closing quote (write a quote inside a quoted field as "")';
         break;
       case PROBLEM_FIELD_TOO_LARGE:
-        message = `a field is larger than the limit of ${this.maxFieldBytes} bytes`;
+        message =
+          pField >= 0 && this.tokenizer.fieldLimits?.[pField] === this.maxFieldBytes
+            ? `the value is larger than the limit of ${this.maxFieldBytes} bytes for a column that is read`
+            : `the row is larger than the limit of ${MAX_ROW_CHARS} characters`;
         break;
       default:
         message = `invalid UTF-8 bytes on line ${pLine}: expected a UTF-8 encoded file`;
@@ -283,7 +290,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
     this.resolved = resolved;
     this.width = n;
     fields[n] = '';
-    const limits: number[] = new Array<number>(n).fill(this.maxFieldBytes * UNREAD_COLUMN_FACTOR);
+    const limits: number[] = new Array<number>(n).fill(MAX_ROW_CHARS * 3);
     for (const i of resolved.index.values()) limits[i] = this.maxFieldBytes;
     this.tokenizer.fieldCap = n;
     this.tokenizer.fieldLimits = limits;
@@ -292,7 +299,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
       for (const i of resolved.index.values()) wanted[i] = 1;
       this.tokenizer.fieldWanted = wanted;
     }
-    this.tokenizer.maxRecordChars = Math.max(this.maxFieldBytes * UNREAD_COLUMN_FACTOR * 4, 1 << 20);
+    this.tokenizer.maxRecordChars = Math.max(MAX_ROW_CHARS, this.maxFieldBytes * 4);
     this.format = resolved.layout.format;
     this.layout = resolved.variant;
     const mapped: Record<string, string> = {};

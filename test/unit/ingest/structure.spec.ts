@@ -109,16 +109,29 @@ describe('ingest/csv: file structure', () => {
     expect(pick(r.rows, 'line', 'sku')).to.deep.equal([{ line: '3', sku: 'A' }]);
   });
 
-  it('a field over maxFieldBytes is FIELD_TOO_LARGE; unread columns may be larger', async () => {
+  it('a field over maxFieldBytes is FIELD_TOO_LARGE; unread columns are bounded by the row size alone', async () => {
     const big = 'x'.repeat(300);
-    const r = await runCsv('ORDERS', `order_id,created_at,sku,quantity,notes\n1,2025-01-01,${big},1,${big}\n1,,A,1,${'y'.repeat(3000)}\n1,,B,1,${'z'.repeat(5000)}\n`, {
+    const r = await runCsv('ORDERS', `order_id,created_at,sku,quantity,notes\n1,2025-01-01,${big},1,${big}\n1,,A,1,${'y'.repeat(3000)}\n1,,B,1,${'z'.repeat(500_000)}\n`, {
       maxFieldBytes: 256,
     });
-    expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([
-      [2, 'sku', 'FIELD_TOO_LARGE'],
-      [4, 'notes', 'FIELD_TOO_LARGE'],
+    expect(r.stream.errors.map((e) => [e.line, e.column, e.code, e.message])).to.deep.equal([
+      [2, 'sku', 'FIELD_TOO_LARGE', 'the value is larger than the limit of 256 bytes for a column that is read'],
     ]);
-    expect(pick(r.rows, 'line', 'sku')).to.deep.equal([{ line: '3', sku: 'A' }]);
+    expect(pick(r.rows, 'line', 'sku')).to.deep.equal([
+      { line: '3', sku: 'A' },
+      { line: '4', sku: 'B' },
+    ]);
+  });
+
+  it("a Shopify product whose description holds megabytes (inline images) is read like any other", async () => {
+    const header = 'Handle,Title,Body (HTML),Option1 Name,Option1 Value,Variant SKU,Variant Price\n';
+    const body = `"<p><img src=""data:image/png;base64,${'A'.repeat(3 << 20)}""></p>"`;
+    const r = await runCsv('CATALOG', `${header}tee,Tee,${body},Size,S,TEE-S,10.00\ntee,,,,M,TEE-M,10.00\n`);
+    expect(r.stream.errors).to.deep.equal([]);
+    expect(pick(r.rows, 'sku', 'product_title')).to.deep.equal([
+      { sku: 'TEE-S', product_title: 'Tee' },
+      { sku: 'TEE-M', product_title: 'Tee' },
+    ]);
   });
 
   it('a huge unterminated field is not buffered: memory stays bounded and the error names its line', async () => {
@@ -141,10 +154,10 @@ describe('ingest/csv: file structure', () => {
   });
 
   it('a record beyond the size bound is scanned without being kept, then parsing resumes', async () => {
-    const text = `order_id,created_at,sku,quantity,title\n1,2025-01-01,A,1,"${'w\n'.repeat(1 << 20)}"\n2,2025-01-02,B,1,after\n`;
+    const text = `order_id,created_at,sku,quantity,title\n1,2025-01-01,A,1,"${'w\n'.repeat(5 << 20)}"\n2,2025-01-02,B,1,after\n`;
     const r = await runCsv('ORDERS', text, { pieceBytes: 1 << 16, maxFieldBytes: 1024 });
     expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([[2, 'title', 'FIELD_TOO_LARGE']]);
-    expect(pick(r.rows, 'line', 'sku')).to.deep.equal([{ line: String(3 + (1 << 20)), sku: 'B' }]);
+    expect(pick(r.rows, 'line', 'sku')).to.deep.equal([{ line: String(3 + (5 << 20)), sku: 'B' }]);
   });
 
   describe('chunk boundaries', () => {
