@@ -9,7 +9,8 @@ export const PROBLEM_INVALID_UTF8 = 4;
  * Called once per record. `fields` is reused between calls: copy what must outlive the call; fields the
  * tokenizer was told not to keep hold ''. `line` is the physical line where the record starts. `problemField` is
  * the index of the field at fault (-1: none known), `problemLine` the physical line of the problem. `filled` is
- * the number of non-empty fields (0: a blank record, such as an empty line or a line of commas).
+ * the number of non-empty fields (0: a blank record, such as an empty line or a line of commas), `lastFilled` the
+ * index of the last non-empty one (-1: none), kept or not.
  */
 export type RecordCallback = (
   fields: string[],
@@ -19,6 +20,7 @@ export type RecordCallback = (
   problemField: number,
   problemLine: number,
   filled: number,
+  lastFilled: number,
 ) => void;
 
 export interface TokenizerOptions {
@@ -155,6 +157,7 @@ export class CsvTokenizer {
       recInvIdx = invIdx;
       let nf = 0;
       let filled = 0;
+      let lastFilled = -1;
       let problem = PROBLEM_NONE;
       let problemField = -1;
       let problemLine = recLine;
@@ -241,6 +244,7 @@ export class CsvTokenizer {
           }
           value = v;
           filled++;
+          lastFilled = nf;
         } else {
           if (nextComma < pos) {
             nextComma = s.indexOf(',', pos);
@@ -261,7 +265,10 @@ export class CsvTokenizer {
             if (keep) value = s.slice(pos, e);
             pos = nextNl;
           }
-          if (size !== 0) filled++;
+          if (size !== 0) {
+            filled++;
+            lastFilled = nf;
+          }
         }
         if (nextInv < pos) {
           if (keep && problem === PROBLEM_NONE) {
@@ -302,7 +309,7 @@ export class CsvTokenizer {
         break;
       }
       if (problem !== PROBLEM_INVALID_UTF8) problemLine = recLine;
-      this.onRecord(fields, nf, recLine, problem, problemField, problemLine, filled);
+      this.onRecord(fields, nf, recLine, problem, problemField, problemLine, filled, lastFilled);
       cap = this.fieldCap;
       limits = this.fieldLimits;
       wanted = this.fieldWanted;
@@ -346,7 +353,7 @@ export class CsvTokenizer {
   }
 
   private emitUnterminated(fields: string[], nf: number, recLine: number): void {
-    this.onRecord(fields, nf, recLine, PROBLEM_UNTERMINATED_QUOTE, nf, recLine, nf + 1);
+    this.onRecord(fields, nf, recLine, PROBLEM_UNTERMINATED_QUOTE, nf, recLine, nf + 1, nf);
   }
 
   /** Scans an oversized record without keeping it; returns the index after its end, or -1 if it goes on. */
@@ -416,6 +423,7 @@ export class CsvTokenizer {
       unterminated ? st.field : st.maxField,
       st.recLine,
       1,
+      -1,
     );
   }
 }

@@ -209,16 +209,24 @@ export class CsvToCopyStream extends Transform implements RowSink {
     pField: number,
     pLine: number,
     filled: number,
+    lastFilled: number,
   ): void {
     if (this.encoder === null) {
       this.onHeaderRecord(fields, n, line, problem, pField, pLine, filled);
       return;
     }
-    if (problem !== PROBLEM_NONE) {
+    // Values beyond the header's columns (empty ones are a spreadsheet's padding) mean the row's values are shifted:
+    // most often a comma inside a value that is not quoted.
+    const overflowing = problem === PROBLEM_NONE && lastFilled >= this.width;
+    if (problem !== PROBLEM_NONE || overflowing) {
       this.announce();
       this.rowsRead++;
       this.rowsRejected++;
-      this.structuralError(fields, n, line, problem, pField, pLine);
+      if (overflowing) {
+        this.rowError(line, null, null, 'TOO_MANY_VALUES', `the row has a value in field ${lastFilled + 1}, beyond the header's ${this.width} columns: a value that contains a comma must be quoted`);
+      } else {
+        this.structuralError(fields, n, line, problem, pField, pLine);
+      }
       if (problem !== PROBLEM_UNTERMINATED_QUOTE && n > 0) {
         for (let i = n; i <= this.width; i++) fields[i] = '';
         this.encoder.silent = true;

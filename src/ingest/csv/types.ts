@@ -18,6 +18,7 @@ export type CsvRowErrorCode =
   | 'INVALID_DATE'
   | 'INVALID_BOOLEAN'
   | 'INVALID_ID'
+  | 'TOO_MANY_VALUES'
   | 'DUPLICATE_KEY';
 
 /** One rejected value or row. `line` is the physical file line where the record starts (header = 1). */

@@ -40,14 +40,12 @@ describe('ingest/csv: file structure', () => {
     ]);
   });
 
-  it('skips blank rows and rows of empty cells; pads short rows and ignores extra cells', async () => {
+  it('skips blank rows and rows of empty cells; pads short rows and refuses values beyond the header', async () => {
     const r = await runCsv('ORDERS', fixture('blank-and-short-rows.csv'));
     expect(r.error).to.equal(null);
-    expect(r.stream).to.include({ rowsRead: 2, rowsValid: 2, rowsRejected: 0, rowsSkipped: 0 });
-    expect(pick(r.rows, 'line', 'sku', 'price', 'title')).to.deep.equal([
-      { line: '3', sku: 'A-1', price: null, title: null },
-      { line: '5', sku: 'A-2', price: '3.00', title: 'Extra' },
-    ]);
+    expect(r.stream).to.include({ rowsRead: 2, rowsValid: 1, rowsRejected: 1, rowsSkipped: 0 });
+    expect(pick(r.rows, 'line', 'sku', 'price', 'title')).to.deep.equal([{ line: '3', sku: 'A-1', price: null, title: null }]);
+    expect(r.stream.errors.map((e) => [e.line, e.code])).to.deep.equal([[5, 'TOO_MANY_VALUES']]);
   });
 
   it('unterminated quote: reported on the line where its record starts', async () => {
@@ -101,6 +99,16 @@ describe('ingest/csv: file structure', () => {
       expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([[2, 'Lineitem name', 'INVALID_UTF8']]);
       expect(pick(r.rows, 'line', 'title')).to.deep.equal([{ line: '3', title: 'Tea' }]);
     }
+  });
+
+  it('refuses a row with values beyond the header (an unquoted comma), but not empty padding', async () => {
+    const r = await runCsv('ORDERS', 'order_id,created_at,sku,quantity,title\n1,2025-12-07,A,1,Shirt, red\n2,2025-12-07,B,1,Plain,,\n3,2025-12-07,C,1, "b, c"\n');
+    expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([
+      [2, null, 'TOO_MANY_VALUES'],
+      [4, null, 'TOO_MANY_VALUES'],
+    ]);
+    expect(r.stream.errors[0]!.message).to.equal("the row has a value in field 6, beyond the header's 5 columns: a value that contains a comma must be quoted");
+    expect(pick(r.rows, 'line', 'sku', 'title')).to.deep.equal([{ line: '3', sku: 'B', title: 'Plain' }]);
   });
 
   it('skips an Excel "sep=," line before the header', async () => {

@@ -41,11 +41,11 @@ function tokenizerOnly(chunks: Buffer[]): number {
 
 async function csvParseToCopy(kind: CsvKind, chunks: Buffer[]): Promise<number> {
   const s = createCsvToCopy({ kind, runId: '1', uploadId: '1' });
-  const onRecord = (s as unknown as { onRecord(f: string[], n: number, l: number, p: number, a: number, b: number, filled: number): void }).onRecord.bind(s);
+  const onRecord = (s as unknown as { onRecord(f: string[], n: number, l: number, p: number, a: number, b: number, filled: number, lastFilled: number): void }).onRecord.bind(s);
   let bytes = 0;
   s.on('data', (b: Buffer) => (bytes += b.length));
   const p = parse({ relax_column_count: true, relax_quotes: true, bom: true, info: true });
-  p.on('data', (r: { record: string[]; info: { lines: number } }) => onRecord(r.record, r.record.length, r.info.lines, 0, -1, 0, 1));
+  p.on('data', (r: { record: string[]; info: { lines: number } }) => onRecord(r.record, r.record.length, r.info.lines, 0, -1, 0, 1, -1));
   const src = new PassThrough();
   const done = pipeline(src, p, new Writable({ objectMode: true, write: (_c, _e, cb) => cb() }));
   for (const c of chunks) if (!src.write(c)) await new Promise((r) => src.once('drain', r));
