@@ -19,12 +19,15 @@ export function itemFactsKey(item: Pick<BundleItem, 'runId' | 'sku' | 'variantId
 
 const FACT_COLUMNS = `concat_ws(' - ', nullif(r.product_title, ''), nullif(nullif(r.variant_title, 'Default Title'), '')) AS title,
   r.price::text AS price, r.inventory_tracked AS tracked, r.inventory_policy AS policy, r.inventory_item_id,
-  r.available_total AS catalog_available, r.sku`;
+  r.available_total AS catalog_available, r.sku, r.variant_id AS known_variant_id`;
 
 /**
  * Facts for many items in one query. An item matches a catalog (else variants) row by variant id where both
- * have one, else by SKU; its stock is the sum over stocked locations of the inventory rows that carry its SKU,
- * its variant id, or the inventory item id of its catalog row.
+ * have one, else by SKU. Its variant is its own variant id, else that row's. Its stock is the sum over stocked
+ * locations of the inventory rows that reach the same variant: a row's variant is its own variant id, else the
+ * variant of the catalog (else variants) row that carries its inventory item id. Only where the item or the row
+ * reaches no variant does SKU equality decide: two variants that share a SKU are two items, each with its own
+ * stock. Locations marked not stocked have unknown quantities: an item stocked nowhere takes the catalog's total.
  */
 export async function loadItemFacts(em: Em, items: readonly Pick<BundleItem, 'runId' | 'sku' | 'variantId'>[]): Promise<ItemFacts[]> {
   const rows: { idx: string; title: string | null; price: string | null; tracked: boolean | null; policy: string | null; available: number | null; located: string; catalog_available: number | null }[] =
@@ -33,7 +36,8 @@ export async function loadItemFacts(em: Em, items: readonly Pick<BundleItem, 'ru
          SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[]) WITH ORDINALITY AS w(run_id, variant_id, sku, idx)
        ),
        described AS (
-         SELECT w.*, p.title, p.price, p.tracked, p.policy, p.inventory_item_id, p.catalog_available, p.sku AS known_sku
+         SELECT w.*, p.title, p.price, p.tracked, p.policy, p.inventory_item_id, p.catalog_available, p.sku AS known_sku,
+                coalesce(w.variant_id, p.known_variant_id) AS item_variant_id
            FROM wanted w
            LEFT JOIN LATERAL (
              -- Branches in order of preference, each an index lookup; the first row found wins.
@@ -52,10 +56,29 @@ export async function loadItemFacts(em: Em, items: readonly Pick<BundleItem, 'ru
               s.available, s.located
          FROM described d
          LEFT JOIN LATERAL (
-           SELECT sum(i.available) FILTER (WHERE i.stocked)::int AS available, count(*) AS located
+           -- "Not stocked" rows (stocked = false, quantities NULL) say nothing about the quantity: only stocked
+           -- rows count as located, so that an item stocked nowhere falls back to the catalog's total.
+           SELECT sum(i.available) FILTER (WHERE i.stocked)::int AS available, count(*) FILTER (WHERE i.stocked) AS located
              FROM inventory_levels i
             WHERE i.run_id = d.run_id
-              AND (i.sku = coalesce(d.sku, d.known_sku) OR i.variant_id = d.variant_id OR i.inventory_item_id = d.inventory_item_id)
+              -- The candidates: one bitmap OR of the three (run_id, ...) indexes.
+              AND (i.sku = coalesce(d.sku, d.known_sku) OR i.variant_id = d.item_variant_id OR i.inventory_item_id = d.inventory_item_id)
+              -- A candidate that reaches another variant is that variant's stock, even with the same SKU. Cheapest
+              -- tests first: a row with the item's inventory item id reaches the item's own row, and a row with
+              -- neither a variant nor an inventory item id reaches no variant (its SKU decides); the row's variant
+              -- is looked up (by the (run_id, inventory_item_id) indexes) only for a row found by SKU that names no
+              -- variant but another inventory item.
+              AND (d.item_variant_id IS NULL
+                   OR i.variant_id = d.item_variant_id
+                   OR (i.variant_id IS NULL
+                       AND (i.inventory_item_id IS NULL
+                            OR i.inventory_item_id = d.inventory_item_id
+                            OR coalesce(
+                                 (SELECT c.variant_id FROM catalog_items c
+                                   WHERE c.run_id = i.run_id AND c.inventory_item_id = i.inventory_item_id AND c.variant_id IS NOT NULL LIMIT 1),
+                                 (SELECT v.variant_id FROM variants v
+                                   WHERE v.run_id = i.run_id AND v.inventory_item_id = i.inventory_item_id AND v.variant_id IS NOT NULL LIMIT 1),
+                                 d.item_variant_id) = d.item_variant_id)))
          ) s ON true
         ORDER BY d.idx`,
       [

@@ -1,0 +1,139 @@
+import { expect } from 'chai';
+import { gql, gqlUpload, ok } from '../helpers/client';
+import { saveBundles } from '../helpers/bundles';
+import { createRun, createShop, type TestShop } from '../helpers/shop';
+
+const RECOMMENDED = `query($sku: String, $variantId: String, $runId: ID, $inStockOnly: Boolean) {
+  recommendedBundles(sku: $sku, variantId: $variantId, runId: $runId, inStockOnly: $inStockOnly) { key availableQuantity }
+}`;
+
+const ITEMS = 'key availableQuantity items { sku variantId available }';
+
+/** A run of the shop's with these catalog and inventory files, both of which must be accepted whole. */
+async function runWith(shop: TestShop, catalog: string, inventory: string): Promise<string> {
+  const runId = await createRun(shop.adminKey, 'stock');
+  for (const [kind, content] of [['CATALOG', catalog], ['INVENTORY', inventory]]) {
+    const response = await gqlUpload(
+      `mutation($runId: ID!, $kind: CsvKind!, $file: Upload!) {
+        csvUpload(runId: $runId, kind: $kind, file: $file) { upload { status format rowErrors(first: 10) { line column code message } } userErrors { code message } }
+      }`,
+      { runId, kind, file: null },
+      [{ variable: 'file', filename: `${kind.toLowerCase()}.csv`, content: Buffer.from(content) }],
+      { key: shop.adminKey },
+    );
+    const payload = ok(response).csvUpload;
+    expect(payload.upload?.status, JSON.stringify(payload)).to.equal('SUCCEEDED');
+  }
+  return runId;
+}
+
+describe('bundle item stock', () => {
+  let shop: TestShop;
+  let readKey: string;
+  before(async () => {
+    shop = await createShop('stock');
+    readKey = await shop.readKey();
+  });
+
+  const recommended = async (variables: Record<string, unknown>) =>
+    ok(await gql(RECOMMENDED, variables, { key: readKey })).recommendedBundles.map((b: any) => `${b.key}:${b.availableQuantity}`);
+
+  describe('variants that share a SKU', () => {
+    let runId: string;
+    let saved: Record<string, any>;
+    before(async () => {
+      // Variants 6 and 7 both carry SKU DUP: 6 is sold out, 7 has 10 at loc1 (by inventory item) and 4 at loc2 (by
+      // variant id). SOLO's stock row names neither an inventory item nor a variant, so its SKU decides.
+      runId = await runWith(
+        shop,
+        [
+          'variant_id,sku,product_title,price,inventory_item_id,available_total,inventory_policy',
+          '6,DUP,Six,10.00,16,0,deny',
+          '7,DUP,Seven,10.00,17,14,deny',
+          '11,SOLO,Solo,5.00,21,3,deny',
+        ].join('\n') + '\n',
+        [
+          'inventory_item_id,variant_id,sku,location_id,available',
+          '16,,DUP,loc1,0',
+          '17,,DUP,loc1,10',
+          ',7,DUP,loc2,4',
+          ',,SOLO,loc1,3',
+        ].join('\n') + '\n',
+      );
+      const bundles = ok(await saveBundles(shop.adminKey, runId, [
+        { key: 'six', kind: 'FREQUENTLY_BOUGHT_TOGETHER', status: 'ACTIVE', rank: 1, items: [{ variantId: '6' }, { sku: 'SOLO' }] },
+        { key: 'seven', kind: 'FREQUENTLY_BOUGHT_TOGETHER', status: 'ACTIVE', rank: 2, items: [{ variantId: '7' }, { sku: 'SOLO' }] },
+      ])).bundlesSave.bundles;
+      saved = Object.fromEntries(bundles.map((b: any) => [b.key, b]));
+    });
+
+    it("counts only the stock of the item's own variant, not of others with its SKU", async () => {
+      expect(saved.six.items.map((i: any) => [i.sku, i.variantId, i.available])).to.deep.equal([['DUP', '6', 0], ['SOLO', '11', 3]]);
+      expect(saved.six.availableQuantity).to.equal(0);
+      expect(saved.seven.items.map((i: any) => [i.sku, i.variantId, i.available])).to.deep.equal([['DUP', '7', 14], ['SOLO', '11', 3]]);
+      expect(saved.seven.availableQuantity).to.equal(3);
+      const read = ok(await gql(`query($runId: ID!) { bundles(runId: $runId, first: 10) { nodes { ${ITEMS} } } }`, { runId }, { key: shop.adminKey })).bundles.nodes;
+      expect(read.map((b: any) => [b.key, b.availableQuantity, b.items.map((i: any) => i.available)])).to.deep.equal([
+        ['six', 0, [0, 3]],
+        ['seven', 3, [14, 3]],
+      ]);
+    });
+
+    it('recommendedBundles leaves out the bundle whose variant is sold out, whatever other variants of its SKU hold', async () => {
+      expect(await recommended({ variantId: '6', runId })).to.deep.equal([]);
+      expect(await recommended({ variantId: 'gid://shopify/ProductVariant/7', runId })).to.deep.equal(['seven:3']);
+      expect(await recommended({ sku: 'DUP', runId })).to.deep.equal(['seven:3']);
+      expect(await recommended({ sku: 'DUP', runId, inStockOnly: false })).to.deep.equal(['six:0', 'seven:3']);
+    });
+  });
+
+  describe('items not stocked anywhere', () => {
+    // NS is not stocked at its only location: its quantities are unknown, so the catalog's total (2) stands. NT has
+    // no catalog total either: nothing says, and it limits nothing. PART is stocked at one of its two locations.
+    const CATALOG = [
+      'variant_id,sku,product_title,price,inventory_item_id,available_total,inventory_policy',
+      '8,NS,Not Stocked,4.00,18,2,deny',
+      '12,NT,No Total,4.00,22,,deny',
+      '13,PART,Partly,4.00,23,9,deny',
+      '14,PLENTY,Plenty,4.00,24,50,deny',
+    ].join('\n') + '\n';
+    const BUNDLES = [
+      { key: 'ns', kind: 'FREQUENTLY_BOUGHT_TOGETHER', status: 'ACTIVE', rank: 1, items: [{ variantId: '8' }, { sku: 'PLENTY' }] },
+      { key: 'nt', kind: 'FREQUENTLY_BOUGHT_TOGETHER', status: 'ACTIVE', rank: 2, items: [{ variantId: '12' }, { sku: 'PLENTY' }] },
+      { key: 'part', kind: 'FREQUENTLY_BOUGHT_TOGETHER', status: 'ACTIVE', rank: 3, items: [{ variantId: '13' }, { sku: 'PLENTY', quantity: 2 }] },
+    ];
+
+    const check = async (runId: string) => {
+      const bundles = ok(await saveBundles(shop.adminKey, runId, BUNDLES)).bundlesSave.bundles;
+      expect(bundles.map((b: any) => [b.key, b.availableQuantity, b.items.map((i: any) => i.available)])).to.deep.equal([
+        ['ns', 2, [2, 50]],
+        ['nt', 50, [null, 50]],
+        ['part', 3, [3, 50]],
+      ]);
+      expect(await recommended({ sku: 'PLENTY', runId })).to.deep.equal(['ns:2', 'nt:50', 'part:3']);
+      expect(await recommended({ variantId: '8', runId })).to.deep.equal(['ns:2']);
+    };
+
+    it('falls back to the catalog total (or to unknown) from a canonical inventory file', async () => {
+      await check(await runWith(shop, CATALOG, [
+        'inventory_item_id,location_id,available,on_hand',
+        '18,loc1,not stocked,not stocked',
+        '22,loc1,not stocked,not stocked',
+        '23,loc1,3,3',
+        '23,loc2,not stocked,not stocked',
+        '24,loc1,50,50',
+      ].join('\n') + '\n'));
+    });
+
+    it("falls back to the catalog total (or to unknown) from Shopify's inventory export", async () => {
+      await check(await runWith(shop, CATALOG, [
+        'Handle,Title,Option1 Name,Option1 Value,Option2 Name,Option2 Value,Option3 Name,Option3 Value,SKU,HS Code,COO,Location,Bin name,Incoming (not editable),Unavailable (not editable),Committed (not editable),Available (not editable),On hand (current),On hand (new)',
+        'ns,Not Stocked,Title,Default Title,,,,,NS,,,Main Warehouse,,not stocked,not stocked,not stocked,not stocked,not stocked,',
+        'nt,No Total,Title,Default Title,,,,,NT,,,Main Warehouse,,not stocked,not stocked,not stocked,not stocked,not stocked,',
+        'part,Partly,Title,Default Title,,,,,PART,,,Main Warehouse,,0,0,0,3,3,',
+        'part,Partly,Title,Default Title,,,,,PART,,,Pop-up Store,,not stocked,not stocked,not stocked,not stocked,not stocked,',
+        'plenty,Plenty,Title,Default Title,,,,,PLENTY,,,Main Warehouse,,0,0,0,50,50,',
+      ].join('\n') + '\n'));
+    });
+  });
+});
