@@ -1,5 +1,5 @@
 import type { Em } from '../db/orm';
-import { keysetSql } from '../db/keyset';
+import { keysetSql, type KeyType } from '../db/keyset';
 import type { CursorValues, PageRequest } from '../graphql/relay';
 import { DomainError, userError, type UserError } from '../graphql/user-error';
 import { Run } from '../runs/run.entity';
@@ -29,12 +29,12 @@ const REPLACE_SCOPES: Record<ReplaceScope, string> = {
   GENERATED_NOT_PINNED: "source = 'GENERATED' AND NOT pinned",
 };
 
-const SORTS: Record<BundleSortKey, { column: string; descending: boolean }> = {
-  [BundleSortKey.RANK]: { column: 'coalesce(b.rank, 2147483647)', descending: false },
-  [BundleSortKey.SCORE]: { column: "coalesce(b.score, '-Infinity'::float8)", descending: true },
-  [BundleSortKey.LIFT]: { column: "coalesce(b.lift, '-Infinity'::float8)", descending: true },
-  [BundleSortKey.CREATED_AT]: { column: 'b.created_at', descending: false },
-  [BundleSortKey.UPDATED_AT]: { column: 'b.updated_at', descending: false },
+const SORTS: Record<BundleSortKey, { column: string; type: KeyType; descending: boolean }> = {
+  [BundleSortKey.RANK]: { column: 'coalesce(b.rank, 2147483647)', type: 'int', descending: false },
+  [BundleSortKey.SCORE]: { column: "coalesce(b.score, '-Infinity'::float8)", type: 'float8', descending: true },
+  [BundleSortKey.LIFT]: { column: "coalesce(b.lift, '-Infinity'::float8)", type: 'float8', descending: true },
+  [BundleSortKey.CREATED_AT]: { column: 'b.created_at', type: 'timestamptz', descending: false },
+  [BundleSortKey.UPDATED_AT]: { column: 'b.updated_at', type: 'timestamptz', descending: false },
 };
 
 function itemsOf(bundle: Bundle): BundleItem[] {
@@ -272,7 +272,13 @@ export class BundleService {
       return values.slice(1);
     };
     const keyset = keysetSql(
-      { columns: [sort.column, 'b.id'], descending: sort.descending !== reverse },
+      {
+        columns: [
+          { sql: sort.column, type: sort.type },
+          { sql: 'b.id', type: 'bigint' },
+        ],
+        descending: sort.descending !== reverse,
+      },
       { ...request, after: position(request.after), before: position(request.before) },
     );
     const conditions = ['b.shop_id = ?'];

@@ -30,7 +30,7 @@ export class RunService {
 
   /** Newest first, walked by keyset on the primary key. */
   async page(shopId: string, request: PageRequest): Promise<Run[]> {
-    const keyset = keysetSql({ columns: ['id'], descending: true }, request);
+    const keyset = keysetSql({ columns: [{ sql: 'id', type: 'bigint' }], descending: true }, request);
     const rows = await this.em.getConnection().execute(
       `SELECT * FROM runs WHERE shop_id = ? AND ${keyset.where} ORDER BY ${keyset.orderBy} LIMIT ?`,
       [shopId, ...keyset.params, keyset.limit],

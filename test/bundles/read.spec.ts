@@ -112,6 +112,30 @@ describe('reading bundles', () => {
       expect(response.errors?.[0].extensions?.code).to.equal('BAD_USER_INPUT');
       expect(response.errors?.[0].extensions?.reason).to.equal('INVALID_CURSOR');
     });
+
+    it('refuses forged cursors as bad input, for every sort key, before they reach the database', async () => {
+      const forge = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
+      const forged: [string, unknown[]][] = [
+        ['RANK', ['RANK', 'abc', 5]],
+        ['RANK', ['RANK', '99999999999', 5]],
+        ['SCORE', ['SCORE', 'NaNa', 5]],
+        ['LIFT', ['LIFT', '1e999', 5]],
+        ['CREATED_AT', ['CREATED_AT', 'x', 5]],
+        ['CREATED_AT', ['CREATED_AT', '2026-02-31 10:00:00+00', 5]],
+        ['UPDATED_AT', ['UPDATED_AT', '2026-11-30 10:00:00+00', '5; DROP TABLE bundles']],
+        ['RANK', ['RANK', 1, { id: 5 }]],
+      ];
+      for (const [sortKey, values] of forged) {
+        for (const direction of [{ first: 2, after: forge(values) }, { last: 2, before: forge(values) }]) {
+          const response = await gql(PAGE, { runId, sortKey, ...direction }, { key: shop.adminKey });
+          expect(response.errors?.[0].extensions?.reason, JSON.stringify(values)).to.equal('INVALID_CURSOR');
+          expect(response.errors?.[0].extensions?.code).to.equal('BAD_USER_INPUT');
+        }
+      }
+      // A well-formed cursor of the right types pages as one returned by the server.
+      const page = ok(await gql(PAGE, { runId, sortKey: 'SCORE', first: 50, after: forge(['SCORE', 'Infinity', 0]) }, { key: shop.adminKey })).bundles;
+      expect(page.nodes.map((n: { key: string }) => n.key)).to.deep.equal(expected.SCORE);
+    });
   });
 
   describe('items, pricing and stock', () => {

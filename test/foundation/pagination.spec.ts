@@ -56,7 +56,7 @@ describe('runs: Relay pagination', () => {
   });
 
   it('refuses more than 250 per page, first with last, and foreign cursors', async () => {
-    for (const variables of [{ first: 251 }, { last: 300 }, { first: 1, last: 1 }, { first: -1 }, { after: 'garbage' }, { after: 'WyJ4IiwxXQ' }]) {
+    for (const variables of [{ first: 251 }, { last: 300 }, { first: 1, last: 1 }, { first: -1 }, { after: 'garbage' }, { after: 'WyJ4IiwxXQ' }, { after: Buffer.from('["abc"]').toString('base64url') }, { before: Buffer.from('["1.5"]').toString('base64url') }]) {
       const response = await gql(RUNS, variables, { key });
       expect(response.errors?.[0].extensions?.code, JSON.stringify(variables)).to.equal('BAD_USER_INPUT');
       expect(response.errors?.[0].extensions?.reason).to.be.oneOf(['INVALID_PAGINATION', 'INVALID_CURSOR']);
