@@ -19,6 +19,8 @@ export interface Config {
   maxQueryDepth: number;
   maxQueryComplexity: number;
   maxQueryTokens: number;
+  /** Origins allowed to call the API from a browser; `*` for any. */
+  corsOrigins: string[];
   /** Memory for whole responses of cacheable reads (graphql/response-cache.ts); 0 turns the cache off. */
   responseCacheBytes: number;
   requestTimeoutMs: number;
@@ -67,6 +69,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     maxQueryDepth: int('MAX_QUERY_DEPTH', 12),
     maxQueryComplexity: int('MAX_QUERY_COMPLEXITY', 5000),
     maxQueryTokens: int('MAX_QUERY_TOKENS', 20000),
+    corsOrigins: (process.env.CORS_ORIGINS || '*').split(',').map((origin) => origin.trim()).filter(Boolean),
     responseCacheBytes: int('RESPONSE_CACHE_BYTES', 32 * 1024 ** 2),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 60 * 60 * 1000),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 30_000),

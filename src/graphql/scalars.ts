@@ -1,5 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
+import { GraphQLUpload, type FileUpload } from 'graphql-upload-minimal';
 
 export const DateTimeScalar = GraphQLDateTime;
 
@@ -36,3 +37,20 @@ export function normalizeDecimal(value: string): string {
   const trimmed = fraction.replace(/0+$/, '');
   return `${whole}.${trimmed.padEnd(2, '0')}`;
 }
+
+/**
+ * A file of a multipart request, handed to resolvers still unread. type-graphql awaits promises among a resolver's
+ * arguments before calling it, so with the plain upload scalar a file the request names but does not hold would
+ * fail the whole field instead of being reported on it.
+ */
+export class PendingUpload {
+  constructor(readonly file: Promise<FileUpload>) {}
+}
+
+export const UploadScalar = new GraphQLScalarType<PendingUpload, never>({
+  name: 'Upload',
+  description: GraphQLUpload.description,
+  parseValue: (value) => new PendingUpload(GraphQLUpload.parseValue(value) as Promise<FileUpload>),
+  parseLiteral: (node) => GraphQLUpload.parseLiteral(node) as never,
+  serialize: (value) => GraphQLUpload.serialize(value) as never,
+});

@@ -5,7 +5,8 @@ import { ApolloServer, HeaderMap, type HTTPGraphQLResponse } from '@apollo/serve
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
-import express from 'express';
+import cors from 'cors';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { graphqlUploadExpress } from 'graphql-upload-minimal';
 import type { Config } from '../config';
@@ -51,6 +52,15 @@ function isPlainJsonPost(req: http.IncomingMessage): boolean {
   return type !== undefined && PLAIN_JSON.test(type) && (encoding === undefined || encoding.toLowerCase() === 'identity');
 }
 
+/** GraphQL-style codes of the HTTP errors raised before a request reaches GraphQL (body parsers, upload parser). */
+const STATUS_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
 function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
   const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
@@ -61,13 +71,23 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
   const { config, orm, schema, logger } = options;
   const app = express();
   app.disable('x-powered-by');
+  // Keys travel in the Authorization header, never in cookies, so any origin may call the API from a browser (the
+  // admin UI, hosted playgrounds); CORS_ORIGINS narrows it. Preflight requests are answered here.
+  const allowOrigins = cors({
+    origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
+    methods: ['GET', 'POST', 'OPTIONS'],
+    exposedHeaders: ['x-request-id'],
+    maxAge: 86400,
+  });
 
   /**
    * Plain JSON POSTs to /graphql skip Express: its router, body-parser and `res.send` (which hashes every body
    * for an ETag) cost more than the rest of a cached read. Everything else, uploads and GETs included, goes
    * through the Express app below, with the same Apollo handler at the end.
    */
-  const httpServer = http.createServer((req, res) => {
+  const httpServer = http.createServer((req, res) => allowOrigins(req, res, () => route(req, res)));
+
+  function route(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (!isPlainJsonPost(req)) {
       app(req, res);
       return;
@@ -86,7 +106,7 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
         if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
         else res.destroy();
       });
-  });
+  }
   httpServer.requestTimeout = config.requestTimeoutMs;
   httpServer.headersTimeout = 60_000;
   // Longer than the idle timeout of common load balancers (60 s), so that they, not we, close idle connections.
@@ -222,6 +242,21 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
       handleGraphQL(req, res, req.body, res.locals.requestId as string).catch(next);
     },
   );
+
+  // Everything else answers in GraphQL's error shape too, so that clients parse one format.
+  app.use((_req, res) => sendError(res, 404, 'NOT_FOUND', 'Nothing is served here: GraphQL is at /graphql, health at /healthz and /readyz.'));
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const { status: given, statusCode, expose, message } = error as { status?: number; statusCode?: number; expose?: boolean; message?: string };
+    const status = Number(given ?? statusCode ?? 500);
+    if (status >= 500 || !Number.isInteger(status)) {
+      logger.error({ err: error, requestId: res.locals.requestId }, 'request failed');
+      if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+      return;
+    }
+    // A client error names what was wrong with the request; the body is left unread.
+    req.resume();
+    if (!res.headersSent) sendError(res, status, STATUS_CODES[status] ?? 'BAD_REQUEST', expose === false ? 'Bad request' : String(message ?? 'Bad request'));
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

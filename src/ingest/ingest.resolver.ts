@@ -1,9 +1,8 @@
 import DataLoader from 'dataloader';
-import type { FileUpload } from 'graphql-upload-minimal';
-import { GraphQLUpload } from 'graphql-upload-minimal';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { loader, shopIdOf, type Context } from '../graphql/context';
 import { idOf, requireIdOf } from '../graphql/global-id';
+import { PendingUpload, UploadScalar } from '../graphql/scalars';
 import { listComplexity } from '../graphql/relay';
 import { DomainError, userError, withUserErrors } from '../graphql/user-error';
 import { RunService } from '../runs/run.service';
@@ -40,7 +39,7 @@ export class UploadResolver {
   csvUpload(
     @Arg('runId', () => ID) runId: string,
     @Arg('kind', () => CsvKind) kind: CsvKind,
-    @Arg('file', () => GraphQLUpload) file: Promise<FileUpload>,
+    @Arg('file', () => UploadScalar) file: PendingUpload,
     @Arg('options', () => CsvUploadOptions, { nullable: true }) options: CsvUploadOptions | null,
     @Ctx() ctx: Context,
   ): Promise<CsvUploadPayload> {

@@ -8,6 +8,7 @@ import { DATASETS, type Dataset } from '../catalog/datasets';
 import { afterUploadCommitted } from './table-maintenance';
 import type { Orm } from '../db/orm';
 import { withRawConnection } from '../db/raw-connection';
+import type { PendingUpload } from '../graphql/scalars';
 import { DomainError, userError, type UserError } from '../graphql/user-error';
 import type { Logger } from '../logger';
 import { Run } from '../runs/run.entity';
@@ -82,11 +83,18 @@ export class IngestService {
     shopId: string,
     runId: string,
     kind: CsvKind,
-    file: Promise<FileUpload>,
+    file: PendingUpload,
     options: UploadOptions & { wait: boolean },
     field: string[],
   ): Promise<UploadOutcome> {
-    const { filename, createReadStream } = await file;
+    let received: FileUpload;
+    try {
+      received = await file.file;
+    } catch (error) {
+      // The multipart request named a file it does not hold, or ended before it: the client's mistake.
+      throw new DomainError(userError('INVALID_UPLOAD', `The file could not be read from the request: ${(error as Error).message}`, field));
+    }
+    const { filename, createReadStream } = received;
     const { upload, done } = await this.start(shopId, runId, kind, { filename, stream: openUploadStream(createReadStream) }, options);
     const located = done.then((outcome) => ({ ...outcome, failure: outcome.failure && { ...outcome.failure, field } }));
     if (options.wait) return located;

@@ -1,8 +1,7 @@
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { GraphQLUpload, type FileUpload } from 'graphql-upload-minimal';
 import { toGlobalId } from '../graphql/global-id';
 import { Node } from '../graphql/relay';
-import { DateTimeScalar } from '../graphql/scalars';
+import { DateTimeScalar, PendingUpload, UploadScalar } from '../graphql/scalars';
 import { UserError } from '../graphql/user-error';
 import { RunType } from '../runs/run.types';
 import { CsvErrorPolicy, CsvKind, UploadStatus, type CsvUpload } from './csv-upload.entity';
@@ -150,17 +149,17 @@ export class RunUploadInput {
   @Field()
   name!: string;
 
-  @Field(() => GraphQLUpload, { nullable: true })
-  orders?: Promise<FileUpload>;
+  @Field(() => UploadScalar, { nullable: true })
+  orders?: PendingUpload;
 
-  @Field(() => GraphQLUpload, { nullable: true })
-  variants?: Promise<FileUpload>;
+  @Field(() => UploadScalar, { nullable: true })
+  variants?: PendingUpload;
 
-  @Field(() => GraphQLUpload, { nullable: true })
-  catalog?: Promise<FileUpload>;
+  @Field(() => UploadScalar, { nullable: true })
+  catalog?: PendingUpload;
 
-  @Field(() => GraphQLUpload, { nullable: true })
-  inventory?: Promise<FileUpload>;
+  @Field(() => UploadScalar, { nullable: true })
+  inventory?: PendingUpload;
 
   @Field(() => CsvUploadOptions, { nullable: true })
   options?: CsvUploadOptions;

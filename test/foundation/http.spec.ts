@@ -125,6 +125,58 @@ describe('HTTP surface', () => {
     expect(response.data).to.deep.equal({ recommendedBundles: [], bundles: { nodes: [] } });
   });
 
+  it('answers CORS preflights and lets browsers read responses from any origin', async () => {
+    const { graphqlUrl } = getHarness();
+    const preflight = await fetch(graphqlUrl, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://admin.example.test', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    });
+    expect(preflight.status).to.equal(204);
+    expect(preflight.headers.get('access-control-allow-origin')).to.equal('*');
+    expect(preflight.headers.get('access-control-allow-headers')).to.equal('authorization, content-type');
+    expect(preflight.headers.get('access-control-allow-methods')).to.contain('POST');
+    const shop = await createShop();
+    const post = await gql('{ shop { id } }', {}, { key: shop.adminKey, headers: { origin: 'https://admin.example.test' } });
+    expect(post.status).to.equal(200);
+    expect(post.headers.get('access-control-allow-origin')).to.equal('*');
+    expect(post.headers.get('access-control-expose-headers')).to.equal('x-request-id');
+  });
+
+  it('answers every failure outside GraphQL as JSON errors too: unknown paths, bad bodies, bad multipart requests', async () => {
+    const { graphqlUrl, baseUrl } = getHarness();
+    const shop = await createShop();
+    const auth = { authorization: `Bearer ${shop.adminKey}`, 'apollo-require-preflight': 'true' };
+    const operations = JSON.stringify({ query: 'mutation($r: ID!, $f: Upload!) { csvUpload(runId: $r, kind: ORDERS, file: $f) { userErrors { code message field } } }', variables: { r: 'gid://bundlegraph/Run/1', f: null } });
+    const form = (parts: [string, string | Blob][]) => {
+      const body = new FormData();
+      for (const [name, value] of parts) body.append(name, value);
+      return body;
+    };
+    const cases: [string, Promise<Response>, number][] = [
+      ['unknown path', fetch(`${baseUrl}/nowhere`), 404],
+      ['charset other than UTF-8', fetch(graphqlUrl, { method: 'POST', headers: { ...auth, 'content-type': 'application/json; charset=latin1' }, body: '{"query":"{ shop { id } }"}' }), 415],
+      ['map before operations', fetch(graphqlUrl, { method: 'POST', headers: auth, body: form([['map', '{"0":["variables.f"]}'], ['operations', operations]]) }), 400],
+      ['operations not JSON', fetch(graphqlUrl, { method: 'POST', headers: auth, body: form([['operations', '{nope'], ['map', '{}']]) }), 400],
+      ['more files than allowed', fetch(graphqlUrl, { method: 'POST', headers: auth, body: form([['operations', operations], ['map', JSON.stringify(Object.fromEntries(Array.from({ length: 6 }, (_, i) => [String(i), ['variables.f']])))], ...Array.from({ length: 6 }, (_, i): [string, Blob] => [String(i), new Blob(['a'])])]) }), 413],
+    ];
+    for (const [what, request, status] of cases) {
+      const response = await request;
+      expect(response.status, what).to.equal(status);
+      expect(response.headers.get('content-type'), what).to.match(/^application\/json/);
+      const body: any = await response.json();
+      expect(body.errors?.[0]?.extensions?.code, what).to.be.a('string');
+      expect(JSON.stringify(body), what).to.not.match(/\.js:\d|\n\s+at /);
+    }
+    // A map that names a file the request does not hold: the mutation reports it for the field.
+    const runId = (await gql('mutation { runCreate(input: { name: "missing file" }) { run { id } } }', {}, { key: shop.adminKey })).data.runCreate.run.id;
+    const missing = await fetch(graphqlUrl, { method: 'POST', headers: auth, body: form([['operations', operations.replace('gid://bundlegraph/Run/1', runId)], ['map', '{"0":["variables.f"]}']]) });
+    const payload: any = await missing.json();
+    if (!payload.data) throw new Error(JSON.stringify(payload));
+    expect(payload.data.csvUpload.userErrors).to.have.length(1);
+    expect(payload.data.csvUpload.userErrors[0]).to.include({ code: 'INVALID_UPLOAD' });
+    expect(payload.data.csvUpload.userErrors[0].field).to.deep.equal(['file']);
+  });
+
   it('reports unexpected failures without internals outside development', () => {
     const format = createErrorFormatter(createLogger('silent'), false);
     const internal = new Error('relation "secret_table" does not exist at SELECT * FROM secret_table');
