@@ -12,6 +12,7 @@ export interface Principal {
 }
 
 const TOKEN_PATTERN = /^bg_(admin|read)_[A-Za-z0-9_-]{43}$/;
+const MAX_KEY_NAME = 200;
 
 export function hashToken(token: string): string {
   return crypto.hash('sha256', token, 'hex');
@@ -44,6 +45,9 @@ export class ApiKeyService {
 
   /** Creates a key; the token is returned here once and only its hash is stored. */
   async create(shop: Shop, scope: ApiKeyScope, name?: string): Promise<{ apiKey: ApiKey; token: string }> {
+    if (name && name.trim().length > MAX_KEY_NAME) {
+      throw new DomainError(userError('TOO_LONG', `A key's name is at most ${MAX_KEY_NAME} characters.`, ['input', 'name']));
+    }
     const token = newToken(scope);
     const apiKey = this.em.create(ApiKey, {
       shop,

@@ -52,6 +52,17 @@ describe('authentication and scopes', () => {
     const listed = ok(await gql('{ shop { apiKeys { name scope tokenPrefix revokedAt } } }', {}, { key: shop.adminKey })).shop.apiKeys;
     expect(listed.map((k: { name: string }) => k.name)).to.deep.equal(['first admin key', 'partner']);
     expect(JSON.stringify(listed)).to.not.include(created.token);
+    // The partner's READ key sees itself only, not the shop's other keys.
+    const own = ok(await gql('{ shop { apiKeys { name scope } } }', {}, { key: created.token })).shop.apiKeys;
+    expect(own).to.deep.equal([{ name: 'partner', scope: 'READ' }]);
+  });
+
+  it("refuses a key name over 200 characters as the input's error", async () => {
+    const shop = await createShop();
+    const payload = ok(
+      await gql('mutation($name: String) { apiKeyCreate(input: { scope: READ, name: $name }) { token userErrors { field code } } }', { name: 'n'.repeat(201) }, { key: shop.adminKey }),
+    ).apiKeyCreate;
+    expect(payload).to.deep.equal({ token: null, userErrors: [{ field: ['input', 'name'], code: 'TOO_LONG' }] });
   });
 
   it('refuses a revoked key', async () => {
