@@ -100,6 +100,18 @@ export function resolveHeader(kind: CsvKind, cells: string[], line = 1): Resolve
       { missingColumns: ownBest.missing, layoutsTried, line },
     );
   }
+  // Two columns of one name that is read: which one holds the data is a guess, so the file is not read at all.
+  // (A read column is the first of its name: see evaluate.)
+  for (const i of ownOk.index.values()) {
+    const again = normalized.indexOf(normalized[i]!, i + 1);
+    if (again >= 0) {
+      throw new CsvHeaderError(
+        'DUPLICATE_COLUMN',
+        `The column "${names[i]}" appears twice (columns ${i + 1} and ${again + 1}); keep one and upload the file again.`,
+        { layoutsTried, line },
+      );
+    }
+  }
   return {
     layout: ownOk.layout,
     variant: ownOk.layout.variantOf(normalized),

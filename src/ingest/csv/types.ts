@@ -42,6 +42,7 @@ export type CsvHeaderErrorCode =
   | 'MISSING_COLUMNS'
   | 'UNKNOWN_LAYOUT'
   | 'WRONG_KIND'
+  | 'DUPLICATE_COLUMN'
   | 'INVALID_UTF8'
   | 'UNTERMINATED_QUOTE'
   | 'INVALID_QUOTE'

@@ -63,6 +63,14 @@ describe('ingest/csv: header', () => {
     expect(h.index.get('order_id')).to.equal(1);
   });
 
+  it('DUPLICATE_COLUMN: a column that is read may not appear twice; unread ones may', () => {
+    const e = headerError('ORDERS', ['Lineitem sku', ...SHOPIFY_ORDERS_HEADER]);
+    expect(e.code).to.equal('DUPLICATE_COLUMN');
+    expect(e.message).to.equal(`The column "Lineitem sku" appears twice (columns 1 and ${SHOPIFY_ORDERS_HEADER.indexOf('Lineitem sku') + 2}); keep one and upload the file again.`);
+    const h = resolveHeader('ORDERS', ['order_id', 'created_at', 'quantity', 'sku', 'notes', 'Notes']);
+    expect(h.index.get('sku')).to.equal(3);
+  });
+
   it('MISSING_COLUMNS lists the required columns absent from the best-matching layout', () => {
     const e = headerError('ORDERS', ['order_id', 'sku', 'price']);
     expect(e.code).to.equal('MISSING_COLUMNS');
