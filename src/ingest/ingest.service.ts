@@ -170,8 +170,9 @@ export class IngestService {
       status: failure ? UploadStatus.FAILED : UploadStatus.SUCCEEDED,
       bytesRead: csv.bytesRead,
       rowsRead: csv.rowsRead,
-      rowsInserted: tally.inserted,
-      rowsUpdated: tally.updated,
+      // A rejected file inserted and updated nothing; a dry run reports what it would have done.
+      rowsInserted: committed || options.dryRun ? tally.inserted : 0,
+      rowsUpdated: committed || options.dryRun ? tally.updated : 0,
       rowsWritten: committed ? tally.inserted + tally.updated : 0,
       rowsRejected: rejected,
       rowsSkipped: csv.rowsSkipped,

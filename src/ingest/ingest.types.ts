@@ -58,16 +58,16 @@ export class CsvUploadType extends Node {
   @Field(() => Float)
   bytesRead!: number;
 
-  @Field(() => Int, { description: 'Data rows read (not counting the header and skipped rows such as image-only product rows).' })
+  @Field(() => Int, { description: 'Data rows read: the header and blank lines left out, skipped rows (rowsSkipped) included.' })
   rowsRead!: number;
 
   @Field(() => Int, { description: 'Rows written: inserted plus updated; 0 for a rejected file or a dry run.' })
   rowsWritten!: number;
 
-  @Field(() => Int, { description: 'Rows new to the run (or that would be, in a dry run).' })
+  @Field(() => Int, { description: 'Rows new to the run (or that would be, in a dry run); 0 when the file was rejected.' })
   rowsInserted!: number;
 
-  @Field(() => Int, { description: 'Rows that replaced a row with the same key (or would, in a dry run).' })
+  @Field(() => Int, { description: 'Rows that replaced a row with the same key (or would, in a dry run); 0 when the file was rejected.' })
   rowsUpdated!: number;
 
   @Field(() => Int)

@@ -54,7 +54,7 @@ describe('ingestion: bad input gets a clear error and loses nothing', () => {
       '4,2025-01-01,"F\nG",abc,1.00\n' + // 7-8: quoted newline, then a non-numeric quantity
       '5,2025-01-01,H,1,2.00\n'; // 9: fine
     const { payload } = await uploadCsv(shop.adminKey, runId, 'ORDERS', csv);
-    expect(payload.upload).to.include({ status: 'FAILED', rowsRead: 7, rowsRejected: 5, rowsWritten: 0 });
+    expect(payload.upload).to.include({ status: 'FAILED', rowsRead: 7, rowsRejected: 5, rowsWritten: 0, rowsInserted: 0, rowsUpdated: 0 });
     expect(payload.userErrors.map((e: any) => e.code)).to.deep.equal(['INVALID_ROWS']);
     expect(payload.upload.rowErrors.map((e: any) => [e.line, e.column, e.value, e.code])).to.deep.equal([
       [3, 'quantity', '-2', 'NEGATIVE_QUANTITY'],
@@ -65,6 +65,13 @@ describe('ingestion: bad input gets a clear error and loses nothing', () => {
     ]);
     for (const error of payload.upload.rowErrors) expect(error.message).to.be.a('string').and.not.equal('');
     expect(await countLines(runId)).to.equal(0);
+  });
+
+  it('a file rejected for a late duplicate reports nothing inserted or updated', async () => {
+    const runId = await createRun(shop.adminKey);
+    const { payload } = await uploadCsv(shop.adminKey, runId, 'CATALOG', 'variant_id,sku\n1,A\n2,B\n3,C\n1,D\n');
+    expect(payload.upload).to.include({ status: 'FAILED', rowsRead: 4, rowsRejected: 1, rowsWritten: 0, rowsInserted: 0, rowsUpdated: 0 });
+    expect(payload.upload.rowErrors.map((e: any) => [e.line, e.value, e.code, e.message])).to.deep.equal([[5, '1', 'DUPLICATE_KEY', 'variant id 1 already appears on line 2']]);
   });
 
   it('SKIP_INVALID_ROWS writes the valid rows and reports the others', async () => {

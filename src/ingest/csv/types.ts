@@ -43,6 +43,7 @@ export type CsvHeaderErrorCode =
   | 'UNKNOWN_LAYOUT'
   | 'WRONG_KIND'
   | 'DUPLICATE_COLUMN'
+  | 'NOT_CSV'
   | 'INVALID_UTF8'
   | 'UNTERMINATED_QUOTE'
   | 'INVALID_QUOTE'

@@ -72,6 +72,13 @@ function decodeLossy(buf: Buffer): DecodedChunk {
   return { text, invalid };
 }
 
+/** Files that are often uploaded in place of a CSV, by their first bytes. */
+const CONTAINERS = [
+  { magic: [0x1f, 0x8b], what: 'gzip-compressed', fix: 'upload the CSV file itself, uncompressed' },
+  { magic: [0x50, 0x4b, 0x03, 0x04], what: 'an Excel workbook (.xlsx) or a ZIP archive', fix: 'save it as "CSV UTF-8" and upload that' },
+  { magic: [0xd0, 0xcf, 0x11, 0xe0], what: 'an Excel 97-2003 workbook (.xls)', fix: 'save it as "CSV UTF-8" and upload that' },
+];
+
 /**
  * Streaming UTF-8 decoder: strips a leading BOM, carries characters split across chunks, refuses UTF-16, and
  * reports where invalid bytes were replaced so the rows holding them can be rejected.
@@ -112,6 +119,8 @@ export class Utf8ChunkDecoder {
 
   private start(buf: Buffer): Buffer {
     this.started = true;
+    const container = CONTAINERS.find((c) => c.magic.every((byte, i) => buf[i] === byte));
+    if (container) throw new CsvHeaderError('NOT_CSV', `The file is ${container.what}, not CSV text; ${container.fix}`, { line: 1 });
     if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return buf.subarray(3);
     if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
       throw new CsvHeaderError('INVALID_UTF8', 'The file is UTF-16 encoded; save it as UTF-8 (CSV UTF-8) and upload it again', {

@@ -137,6 +137,20 @@ describe('ingest/csv: header', () => {
       });
     }
 
+    it('a gzip file, an Excel workbook or a ZIP archive is named for what it is', async () => {
+      const zlib = await import('node:zlib');
+      const files: [Buffer, RegExp][] = [
+        [zlib.gzipSync('order_id,created_at,sku,quantity\n1,2025-01-01,A,1\n'), /gzip-compressed/],
+        [Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(200)]), /Excel workbook \(\.xlsx\)/],
+        [Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(200)]), /Excel 97-2003/],
+      ];
+      for (const [content, message] of files) {
+        const r = await runCsv('ORDERS', content);
+        expect(r.error!.code).to.equal('NOT_CSV');
+        expect(r.error!.message).to.match(message);
+      }
+    });
+
     it('a semicolon-separated file gets a hint', async () => {
       const r = await runCsv('ORDERS', fixture('semicolon.csv'));
       expect(r.error!.message).to.include('separated by commas');
