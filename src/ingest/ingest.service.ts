@@ -95,7 +95,7 @@ export class IngestService {
       throw new DomainError(userError('INVALID_UPLOAD', `The file could not be read from the request: ${(error as Error).message}`, field));
     }
     const { filename, createReadStream } = received;
-    const { upload, done } = await this.start(shopId, runId, kind, { filename, stream: openUploadStream(createReadStream) }, options);
+    const { upload, done } = await this.start(shopId, runId, kind, { filename, stream: openUploadStream(createReadStream, field) }, options);
     const located = done.then((outcome) => ({ ...outcome, failure: outcome.failure && { ...outcome.failure, field } }));
     if (options.wait) return located;
     located.catch((error) => this.logger.error({ err: error, upload: upload.id }, 'background upload failed'));
@@ -366,15 +366,23 @@ export class IngestService {
 
 class UploadTooLarge extends Error {}
 
-/** A file already cut off (over the size limit) cannot be opened: it becomes a stream that fails the same way. */
-function openUploadStream(createReadStream: () => Readable): Readable {
+/**
+ * A file that cannot be opened becomes a stream that fails: one already cut off (over the size limit) as such, any
+ * other (the request ended, or named one file for two variables) as the client's mistake.
+ */
+function openUploadStream(createReadStream: () => Readable, field: string[]): Readable {
+  let failure: Error;
   try {
     return createReadStream();
   } catch (error) {
-    return new Readable({
-      read() {
-        this.destroy(error as Error);
-      },
-    });
+    failure =
+      (error as { status?: number }).status === 413
+        ? (error as Error)
+        : new DomainError(userError('INVALID_UPLOAD', `The file could not be read from the request: ${(error as Error).message}`, field));
   }
+  return new Readable({
+    read() {
+      this.destroy(failure);
+    },
+  });
 }

@@ -175,6 +175,19 @@ describe('HTTP surface', () => {
     expect(payload.data.csvUpload.userErrors).to.have.length(1);
     expect(payload.data.csvUpload.userErrors[0]).to.include({ code: 'INVALID_UPLOAD' });
     expect(payload.data.csvUpload.userErrors[0].field).to.deep.equal(['file']);
+    // One file named for two variables (the spec allows it): the second cannot read it again, and says so.
+    const twice = await fetch(graphqlUrl, {
+      method: 'POST',
+      headers: auth,
+      body: form([
+        ['operations', JSON.stringify({ query: 'mutation($input: RunUploadInput!) { runUpload(input: $input) { uploads { kind status } userErrors { field code } } }', variables: { input: { name: 'one file twice', orders: null, catalog: null } } })],
+        ['map', JSON.stringify({ 0: ['variables.input.orders', 'variables.input.catalog'] })],
+        ['0', new Blob(['order_id,created_at,sku,quantity\n1,2025-01-01,A,1\n'])],
+      ]),
+    });
+    const both = ((await twice.json()) as any).data.runUpload;
+    expect(both.userErrors.filter((e: { code: string }) => e.code === 'INVALID_UPLOAD')).to.have.length(1);
+    expect(both.userErrors.map((e: { code: string }) => e.code)).to.not.include('INTERNAL_ERROR');
   });
 
   it('reports unexpected failures without internals outside development', () => {
