@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { gql, gqlUpload, ok } from '../helpers/client';
+import { gql, ok } from '../helpers/client';
+import { uploadOk } from '../helpers/generation';
 import { saveBundles } from '../helpers/bundles';
 import { createRun, createShop, type TestShop } from '../helpers/shop';
 
@@ -12,18 +13,8 @@ const ITEMS = 'key availableQuantity items { sku variantId available }';
 /** A run of the shop's with these catalog and inventory files, both of which must be accepted whole. */
 async function runWith(shop: TestShop, catalog: string, inventory: string): Promise<string> {
   const runId = await createRun(shop.adminKey, 'stock');
-  for (const [kind, content] of [['CATALOG', catalog], ['INVENTORY', inventory]]) {
-    const response = await gqlUpload(
-      `mutation($runId: ID!, $kind: CsvKind!, $file: Upload!) {
-        csvUpload(runId: $runId, kind: $kind, file: $file) { upload { status format rowErrors(first: 10) { line column code message } } userErrors { code message } }
-      }`,
-      { runId, kind, file: null },
-      [{ variable: 'file', filename: `${kind.toLowerCase()}.csv`, content: Buffer.from(content) }],
-      { key: shop.adminKey },
-    );
-    const payload = ok(response).csvUpload;
-    expect(payload.upload?.status, JSON.stringify(payload)).to.equal('SUCCEEDED');
-  }
+  await uploadOk(shop.adminKey, runId, 'CATALOG', catalog);
+  await uploadOk(shop.adminKey, runId, 'INVENTORY', inventory);
   return runId;
 }
 
