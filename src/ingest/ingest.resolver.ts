@@ -4,7 +4,7 @@ import { loader, shopIdOf, type Context } from '../graphql/context';
 import { idOf, requireIdOf } from '../graphql/global-id';
 import { PendingUpload, UploadScalar } from '../graphql/scalars';
 import { listComplexity } from '../graphql/relay';
-import { DomainError, userError, withUserErrors } from '../graphql/user-error';
+import { DomainError, userError, withUserErrors, type UserError } from '../graphql/user-error';
 import { RunService } from '../runs/run.service';
 import { RunType } from '../runs/run.types';
 import { CsvKind, type CsvUpload } from './csv-upload.entity';
@@ -76,14 +76,22 @@ export class UploadResolver {
     }
     const service = ingestService(ctx);
     const options = uploadOptions(input.options);
-    const outcomes = await Promise.all(
+    // Each file succeeds or fails on its own: one the request does not hold is reported, the others go on.
+    const outcomes = await Promise.allSettled(
       files.map(([kind, file, field]) => service.ingest(shopIdOf(ctx), run.id, kind, file!, options, ['input', field])),
     );
-    return {
-      run: RunType.from(run),
-      uploads: outcomes.map((o) => CsvUploadType.from(o.upload)),
-      userErrors: outcomes.flatMap((o) => (o.failure ? [o.failure] : [])),
-    };
+    const userErrors: UserError[] = [];
+    const uploads: CsvUploadType[] = [];
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') {
+        if (!(outcome.reason instanceof DomainError)) throw outcome.reason;
+        userErrors.push(...outcome.reason.errors);
+        continue;
+      }
+      uploads.push(CsvUploadType.from(outcome.value.upload));
+      if (outcome.value.failure) userErrors.push(outcome.value.failure);
+    }
+    return { run: RunType.from(run), uploads, userErrors };
   }
 
   @FieldResolver(() => RunType)

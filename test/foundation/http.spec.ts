@@ -188,6 +188,19 @@ describe('HTTP surface', () => {
     const both = ((await twice.json()) as any).data.runUpload;
     expect(both.userErrors.filter((e: { code: string }) => e.code === 'INVALID_UPLOAD')).to.have.length(1);
     expect(both.userErrors.map((e: { code: string }) => e.code)).to.not.include('INTERNAL_ERROR');
+    // A run upload whose catalog part is missing still ingests its orders, and says which file it lacked.
+    const partial = await fetch(graphqlUrl, {
+      method: 'POST',
+      headers: auth,
+      body: form([
+        ['operations', JSON.stringify({ query: 'mutation($input: RunUploadInput!) { runUpload(input: $input) { uploads { kind status } userErrors { field code } } }', variables: { input: { name: 'catalog missing', orders: null, catalog: null } } })],
+        ['map', JSON.stringify({ 0: ['variables.input.orders'], 1: ['variables.input.catalog'] })],
+        ['0', new Blob(['order_id,created_at,sku,quantity\n1,2025-01-01,A,1\n'])],
+      ]),
+    });
+    const result = ((await partial.json()) as any).data.runUpload;
+    expect(result.uploads).to.deep.equal([{ kind: 'ORDERS', status: 'SUCCEEDED' }]);
+    expect(result.userErrors).to.deep.equal([{ field: ['input', 'catalog'], code: 'INVALID_UPLOAD' }]);
   });
 
   it('reports unexpected failures without internals outside development', () => {
