@@ -50,10 +50,15 @@ export class RequestContext implements Context {
   }
 }
 
-/** The caller's shop; the auth plugin has already refused requests without a key, so this always holds. */
-export function shopIdOf(context: Context): string {
+/** The caller; the auth plugin has already refused requests without a key, so this always holds. */
+export function principalOf(context: Context): Principal {
   if (!context.principal) throw new Error('resolver reached without an authenticated principal');
-  return context.principal.shopId;
+  return context.principal;
+}
+
+/** The caller's shop. */
+export function shopIdOf(context: Context): string {
+  return principalOf(context).shopId;
 }
 
 /** One DataLoader per request and purpose, so that batching never mixes requests or shops. */

@@ -72,8 +72,14 @@ export class ApiKeyService {
     return apiKey;
   }
 
-  list(shopId: string): Promise<ApiKey[]> {
-    return this.em.find(ApiKey, { shop: shopId }, { orderBy: { id: 'asc' } });
+  /**
+   * The keys the caller may see: all of its shop's for an ADMIN key, revoked ones included; only itself for a READ
+   * key, since a partner has no business knowing which other keys exist, ADMIN ones least of all.
+   */
+  async visible(principal: Principal, keyId?: string): Promise<ApiKey[]> {
+    const ids = [keyId, principal.scope === ApiKeyScope.ADMIN ? undefined : principal.keyId].filter((id) => id !== undefined);
+    if (new Set(ids).size > 1) return [];
+    return this.em.find(ApiKey, { shop: principal.shopId, ...(ids.length ? { id: ids[0] } : {}) }, { orderBy: { id: 'asc' } });
   }
 
   /** The principal behind a bearer token, or null for an unknown, malformed or revoked one. */

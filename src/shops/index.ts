@@ -1,6 +1,6 @@
-import { ApiKey } from './api-key.entity';
+import { ApiKeyService } from './api-key.service';
 import { registerNodeType } from '../graphql/node.resolver';
-import { shopIdOf } from '../graphql/context';
+import { principalOf, shopIdOf } from '../graphql/context';
 import { ShopService } from './shop.service';
 import { ApiKeyType, ShopType } from './shop.types';
 import { ShopResolver } from './shop.resolver';
@@ -10,7 +10,7 @@ registerNodeType('Shop', async (ctx, id) => {
   return shop ? ShopType.from(shop) : null;
 });
 registerNodeType('ApiKey', async (ctx, id) => {
-  const key = await ctx.em.findOne(ApiKey, { id, shop: shopIdOf(ctx) });
+  const [key] = await new ApiKeyService(ctx.em).visible(principalOf(ctx), id);
   return key ? ApiKeyType.from(key) : null;
 });
 

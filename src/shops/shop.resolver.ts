@@ -1,8 +1,7 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { shopIdOf, type Context } from '../graphql/context';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { principalOf, shopIdOf, type Context } from '../graphql/context';
 import { requireIdOf } from '../graphql/global-id';
 import { withUserErrors } from '../graphql/user-error';
-import { ApiKeyScope } from './api-key.entity';
 import { ApiKeyService } from './api-key.service';
 import { Shop } from './shop.entity';
 import { ShopService } from './shop.service';
@@ -20,12 +19,9 @@ export class ShopResolver {
   @FieldResolver(() => [ApiKeyType], {
     description: 'Every key of the shop, revoked ones included, for an ADMIN key; a READ key sees only itself. Tokens are never shown.',
   })
-  async apiKeys(@Root() shop: ShopType, @Ctx() ctx: Context): Promise<ApiKeyType[]> {
-    const keys = await new ApiKeyService(ctx.em).list(shop.shopId);
-    // A partner's read-only key has no business knowing which other keys exist, ADMIN ones least of all.
-    const principal = ctx.principal;
-    const visible = principal?.scope === ApiKeyScope.ADMIN ? keys : keys.filter((key) => key.id === principal?.keyId);
-    return visible.map(ApiKeyType.from);
+  async apiKeys(@Ctx() ctx: Context): Promise<ApiKeyType[]> {
+    const keys = await new ApiKeyService(ctx.em).visible(principalOf(ctx));
+    return keys.map(ApiKeyType.from);
   }
 
   @Mutation(() => ApiKeyCreatePayload)

@@ -55,6 +55,9 @@ describe('authentication and scopes', () => {
     // The partner's READ key sees itself only, not the shop's other keys.
     const own = ok(await gql('{ shop { apiKeys { name scope } } }', {}, { key: created.token })).shop.apiKeys;
     expect(own).to.deep.equal([{ name: 'partner', scope: 'READ' }]);
+    const adminKeyId = ok(await gql('{ shop { apiKeys { id scope } } }', {}, { key: shop.adminKey })).shop.apiKeys.find((k: { scope: string }) => k.scope === 'ADMIN').id;
+    expect(ok(await gql('query($id: ID!) { node(id: $id) { id } }', { id: adminKeyId }, { key: created.token })).node).to.equal(null);
+    expect(ok(await gql('query($id: ID!) { node(id: $id) { id } }', { id: created.apiKey.id }, { key: created.token })).node).to.deep.equal({ id: created.apiKey.id });
   });
 
   it("refuses a key name over 200 characters as the input's error", async () => {
