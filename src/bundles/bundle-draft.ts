@@ -153,22 +153,18 @@ function checkItems(kind: BundleKind, input: BundleInput, path: Path, errors: Us
   return items;
 }
 
-/** Reports bundles of one request that share a key, by their position in the request. */
-export function duplicateKeys(drafts: BundleDraft[]): UserError[] {
+/** Reports bundles of one request that share a key, by their position in the request; bundles without a key are skipped. */
+export function duplicateKeys(keys: readonly (string | null | undefined)[]): UserError[] {
   const first = new Map<string, number>();
   const errors: UserError[] = [];
-  drafts.forEach((draft, index) => {
-    const key = draft.key!;
+  keys.forEach((key, index) => {
+    if (key == null) return;
     if (first.has(key)) errors.push(userError('DUPLICATE_KEY', `Bundle ${first.get(key)} of this request has the same key "${key}".`, ['bundles', index, 'key']));
     else first.set(key, index);
   });
   return errors;
 }
 
-/**
- * Checks every bundle of a request before anything is written; every problem is reported with its path,
- * e.g. ["bundles","3","items","0","quantity"]. Returns the drafts only when there is no problem at all.
- */
 export function draftsFromInput(inputs: BundleInput[], source: BundleSource): { drafts: BundleDraft[]; errors: UserError[] } {
   const errors: UserError[] = [];
   const drafts = inputs.map((input, index) => {
@@ -189,5 +185,8 @@ export function draftsFromInput(inputs: BundleInput[], source: BundleSource): { 
       rank: checkRank(input.rank, [...path, 'rank'], errors),
     };
   });
+  // Keys given in the request are checked here with everything else; keys derived from items need the catalog to
+  // be complete, and are checked when saving (BundleService.save).
+  errors.push(...duplicateKeys(drafts.map((draft) => draft.key)));
   return { drafts: errors.length ? [] : drafts, errors };
 }

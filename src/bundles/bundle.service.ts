@@ -6,10 +6,10 @@ import { Run } from '../runs/run.entity';
 import { Shop } from '../shops/shop.entity';
 import { forgetRecommendations } from './recommendation-cache';
 import { markShopDataChanged } from './recommendations';
-import { Bundle, type BundleStatus } from './bundle.entity';
+import { Bundle, type BundleStatus, type StoredCopy } from './bundle.entity';
 import { checkCopy, checkDiscount, checkRank, deriveKey, duplicateKeys, type BundleDraft, type DraftItem } from './bundle-draft';
 import { bigintArray, textArray } from '../db/arrays';
-import { BundleSaveMode, BundleSortKey, type BundleFilter, type BundleItem, type BundleUpdateInput } from './bundle.types';
+import { BundleSaveMode, BundleSortKey, type BundleCopyInput, type BundleFilter, type BundleItem, type BundleUpdateInput } from './bundle.types';
 
 /** Bundles written per flush: the unit of work is cleared between chunks so that memory and diffing stay small. */
 export const SAVE_CHUNK = 500;
@@ -36,6 +36,19 @@ const SORTS: Record<BundleSortKey, { column: string; type: KeyType; descending: 
   [BundleSortKey.CREATED_AT]: { column: 'b.created_at', type: 'timestamptz', descending: false },
   [BundleSortKey.UPDATED_AT]: { column: 'b.updated_at', type: 'timestamptz', descending: false },
 };
+
+/**
+ * A copy edit changes the fields it gives (null clears one) and keeps the others, so that an admin UI can edit the
+ * badge alone; a null copy clears them all.
+ */
+function mergeCopy(current: StoredCopy | null, input: BundleCopyInput | null, checked: StoredCopy | null): StoredCopy | null {
+  if (!input || !checked) return null;
+  const merged = { ...checked };
+  for (const field of Object.keys(checked) as (keyof StoredCopy)[]) {
+    if (input[field] === undefined) merged[field] = current?.[field] ?? null;
+  }
+  return merged;
+}
 
 function itemsOf(bundle: Bundle): BundleItem[] {
   const runId = bundle.run.id;
@@ -64,7 +77,7 @@ export class BundleService {
   async save(shopId: string, runId: string, drafts: BundleDraft[], mode: BundleSaveMode, scope: ReplaceScope = 'ALL_BUT_PINNED_MANUAL'): Promise<SaveResult> {
     await this.completeIdentities(runId, drafts);
     for (const draft of drafts) draft.key ??= deriveKey(draft.kind, draft.items);
-    const duplicates = duplicateKeys(drafts);
+    const duplicates = duplicateKeys(drafts.map((draft) => draft.key));
     if (duplicates.length) throw new DomainError(duplicates);
     const outcome = await this.em.transactional(async (em) => {
       const keys = textArray(drafts.map((d) => d.key!));
@@ -224,7 +237,7 @@ export class BundleService {
     if (input.pinned != null) changes.pinned = input.pinned;
     if (input.title !== undefined) changes.title = input.title?.trim() || undefined;
     if (input.title && input.title.trim().length > 255) errors.push(userError('TOO_LONG', 'At most 255 characters.', ['input', 'title']));
-    if (input.copy !== undefined) changes.copy = checkCopy(input.copy, ['input', 'copy'], errors);
+    if (input.copy !== undefined) changes.copy = mergeCopy(bundle.copy ?? null, input.copy, checkCopy(input.copy, ['input', 'copy'], errors));
     if (input.discount !== undefined) changes.discount = checkDiscount(input.discount, bundle.kind, bundle.items, ['input', 'discount'], errors);
     if (input.rank !== undefined) changes.rank = checkRank(input.rank, ['input', 'rank'], errors) ?? undefined;
     if (errors.length) throw new DomainError(errors);
@@ -244,7 +257,7 @@ export class BundleService {
 
   /** Deletes the shop's bundles among `ids`; ids of other shops or of nothing are reported, not deleted. */
   async delete(shopId: string, ids: { id: string | null; index: number }[]): Promise<{ deleted: string[]; errors: UserError[] }> {
-    const wanted = ids.filter((entry) => entry.id !== null).map((entry) => entry.id!);
+    const wanted = [...new Set(ids.filter((entry) => entry.id !== null).map((entry) => entry.id!))];
     const rows: { id: string }[] = wanted.length
       ? await this.em.transactional(async (em) => {
           const removed: { id: string }[] = await em.execute('DELETE FROM bundles WHERE shop_id = ? AND id = ANY(?::bigint[]) RETURNING id', [shopId, bigintArray(wanted)]);

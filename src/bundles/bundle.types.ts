@@ -134,7 +134,7 @@ export class BundleType extends Node {
   @Field(() => BundleStatus)
   status!: BundleStatus;
 
-  @Field({ description: 'Pinned bundles survive REPLACE saves and regeneration.' })
+  @Field({ description: 'Pinned bundles survive regeneration; pinned MANUAL bundles also survive REPLACE saves.' })
   pinned!: boolean;
 
   @Field(() => String, { nullable: true })

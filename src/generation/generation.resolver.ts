@@ -64,7 +64,12 @@ export class GenerationResolver {
 
 @Resolver(() => BundlesGeneratePayload)
 export class GeneratePayloadResolver {
-  @FieldResolver(() => [BundleType], { description: "The bundles this generation wrote (the run's generated, unpinned bundles) by rank, once it has succeeded.", complexity: listComplexity(50, MAX_PAGE_SIZE) })
+  // Nullable: a bad `first` nulls this field alone, not the payload, so the generation that ran is still reported.
+  @FieldResolver(() => [BundleType], {
+    nullable: true,
+    description: "The bundles this generation wrote (the run's generated, unpinned bundles) by rank, once it has succeeded.",
+    complexity: listComplexity(50, MAX_PAGE_SIZE),
+  })
   async bundles(
     @Root() payload: BundlesGeneratePayload,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) firstArg: number | null,

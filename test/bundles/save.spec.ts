@@ -43,6 +43,7 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
       ['bundles.4.discount.tiers.1.minQuantity', 'NOT_ASCENDING'],
       ['bundles.5.items', 'MISSING_ROLE'],
       ['bundles.8.items.1', 'DUPLICATE'],
+      ['bundles.7.key', 'DUPLICATE_KEY'],
     ]);
     const duplicate = ok(await saveBundles(shop.adminKey, runId, [fbt('C', 'D', { key: 'same' }), fbt('E', 'F', { key: 'same' })])).bundlesSave;
     expect(duplicate.userErrors.map((e: any) => [e.field.join('.'), e.code])).to.deep.equal([['bundles.1.key', 'DUPLICATE_KEY']]);
@@ -212,9 +213,14 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
     expect(approved.userErrors).to.deep.equal([]);
     expect(approved.bundle).to.deep.include({ status: 'ACTIVE', title: 'Better together', rank: 1, pinned: true, copy: { title: 'Save 10%', badge: 'Bundle' }, discount: { type: 'PERCENTAGE', value: '10' } });
     expect(new Date(approved.bundle.updatedAt).getTime()).to.be.greaterThan(new Date(a.updatedAt).getTime() - 1);
+    // A copy edit changes the fields it gives and keeps the others; null clears one.
+    const badge = ok(await gql(update, { id: a.id, input: { copy: { badge: 'Hot' } } }, { key: shop.adminKey })).bundleUpdate;
+    expect(badge.bundle.copy).to.deep.equal({ title: 'Save 10%', badge: 'Hot' });
+    const cleared = ok(await gql(update, { id: a.id, input: { copy: { title: null } } }, { key: shop.adminKey })).bundleUpdate;
+    expect(cleared.bundle.copy).to.deep.equal({ title: null, badge: 'Hot' });
     const invalid = ok(await gql(update, { id: a.id, input: { rank: 0, discount: { type: 'FIXED_AMOUNT', value: '-5' } } }, { key: shop.adminKey })).bundleUpdate;
     expect(invalid.userErrors.map((e: any) => [e.field.join('.'), e.code])).to.deep.equal([['input.discount.value', 'OUT_OF_RANGE'], ['input.rank', 'OUT_OF_RANGE']]);
-    const removed = ok(await gql(`mutation($ids: [ID!]!) { bundlesDelete(ids: $ids) { deletedIds userErrors { field code } } }`, { ids: [b.id, 'gid://bundlegraph/Bundle/999999999'] }, { key: shop.adminKey })).bundlesDelete;
+    const removed = ok(await gql(`mutation($ids: [ID!]!) { bundlesDelete(ids: $ids) { deletedIds userErrors { field code } } }`, { ids: [b.id, 'gid://bundlegraph/Bundle/999999999', b.id] }, { key: shop.adminKey })).bundlesDelete;
     expect(removed).to.deep.equal({ deletedIds: [b.id], userErrors: [{ field: ['ids', '1'], code: 'NOT_FOUND' }] });
     expect(ok(await gql('query($id: ID!) { node(id: $id) { id } }', { id: b.id }, { key: shop.adminKey })).node).to.equal(null);
   });

@@ -112,6 +112,18 @@ describe('bundle generation: re-generation, determinism, tenancy, readiness and 
     ]);
   });
 
+  it('a bad page size for the written bundles fails that field alone: the generation that ran is still reported', async () => {
+    const runId = await handRun(shop, 'bad first');
+    const response = await gql(
+      `mutation($runId: ID!) { bundlesGenerate(runId: $runId, settings: { minMultiItemOrders: 5 }) { generation { id status } bundles(first: -1) { id } userErrors { code } } }`,
+      { runId },
+      { key: shop.adminKey },
+    );
+    expect(response.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).to.deep.equal([['bundlesGenerate.bundles', 'BAD_USER_INPUT']]);
+    expect(response.data.bundlesGenerate).to.deep.include({ bundles: null, userErrors: [] });
+    expect(response.data.bundlesGenerate.generation.status).to.equal('SUCCEEDED');
+  });
+
   it('runs in the background with wait: false, followed through bundleGeneration and Run.latestGeneration', async () => {
     const runId = await handRun(shop, 'background');
     const started = await generateOk(shop.adminKey, runId, { ...SMALL, wait: false });
