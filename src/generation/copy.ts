@@ -17,6 +17,8 @@ export interface CopyInput {
   pricing: BundlePricing | null;
   currency: string | null;
   seasonal: boolean;
+  /** Whether orders show the bundle (bought together, or several at a time); catalog suggestions claim nothing. */
+  observed: boolean;
 }
 
 const formatters = new Map<string, (amount: string) => string>();
@@ -59,7 +61,7 @@ export function draftCopy(input: CopyInput): StoredCopy {
     case 'VOLUME_DISCOUNT': {
       const tiers = discount?.tiers ?? [];
       title = `Buy more, save more: ${names[0]}`;
-      description = `${names[0]} is often bought several at a time. ${tiers.map((t) => `Buy ${t.minQuantity}, save ${Number(t.percentage)}%`).join('; ')}.`;
+      description = `${input.observed ? `${names[0]} is often bought several at a time.` : `Stock up on ${names[0]}.`} ${tiers.map((t) => `Buy ${t.minQuantity}, save ${Number(t.percentage)}%`).join('; ')}.`;
       badge = tiers.length ? `Up to ${Number(tiers[tiers.length - 1].percentage)}% off` : 'Multi-buy';
       savingsMessage = tiers.length ? tiers.map((t) => `Buy ${t.minQuantity}, save ${Number(t.percentage)}%`).join(' · ') : null;
       break;
@@ -73,9 +75,9 @@ export function draftCopy(input: CopyInput): StoredCopy {
       break;
     }
     default: {
-      title = `Frequently bought together: ${names.join(' + ')}`;
+      title = input.observed ? `Frequently bought together: ${names.join(' + ')}` : `Pairs well: ${names.join(' + ')}`;
       const price = pricing ? ` Get ${names.length === 2 ? 'both' : `all ${names.length}`} for ${money(pricing.bundlePrice)}${saving ? `, save ${saving}` : ''}.` : '';
-      description = `Customers often buy ${list(names)} together.${price}`;
+      description = input.observed ? `Customers often buy ${list(names)} together.${price}` : `${list(names)} go well together.${price}`;
       badge = input.objective === 'new_launch' ? 'New' : percent ? `Save ${percent}%` : 'Better together';
       savingsMessage = saving ? `You save ${saving}` : null;
     }

@@ -19,7 +19,7 @@ import { RunService } from '../runs/run.service';
 import { Shop } from '../shops/shop.entity';
 import { draftCopy, type CopyKind } from './copy';
 import { BundleGeneration, GenerationStatus, GenerationStrategy, type GenerationResult } from './generation.entity';
-import { catalogSuggestions, itemsByNumber, mine, revenueWeight, tripleCounts, volumeCandidates, type ItemRow, type Mined, type PairRow } from './mining';
+import { catalogSuggestions, itemsByNumber, type CatalogSuggestion, mine, revenueWeight, tripleCounts, volumeCandidates, type ItemRow, type Mined, type PairRow } from './mining';
 import { discountWithin, fbtObjective, inStock, quantityTiers, signalsOf, stockObjective, tierPercentages, type ItemSignals } from './objectives';
 import { resolveSettings, type GenerationSettings, type Objective, type SettingsInput } from './settings';
 
@@ -463,8 +463,18 @@ export class GenerationService {
   }
 
   private async catalogCandidates(client: Client, runId: string, settings: GenerationSettings): Promise<Candidate[]> {
-    const suggestions = await catalogSuggestions(client, runId, settings);
-    return suggestions.map((s, i) => {
+    const types = await catalogSuggestions(client, runId, settings);
+    const facts = await loadItemFacts(this.orm.em.fork(), types.flatMap((t) => t.items.map((item) => ({ runId, sku: item.sku, variantId: item.variantId }))));
+    let at = 0;
+    const suggestions: CatalogSuggestion[] = [];
+    for (const type of types) {
+      const own = facts.slice(at, (at += type.items.length));
+      // Sold out only when the stock says so: an item without stock figures is offered, as on the storefront.
+      const offered = type.items.filter((_, n) => !own[n]!.limitsStock || own[n]!.available === null || own[n]!.available! > 0).slice(0, 2);
+      if (offered.length === 2) suggestions.push({ productType: type.productType, items: offered });
+    }
+    suggestions.sort((a, b) => Number(b.items[0]!.price) + Number(b.items[1]!.price) - Number(a.items[0]!.price) - Number(a.items[1]!.price));
+    return suggestions.slice(0, settings.fallbackBundles).map((s, i) => {
       const rows: ItemRow[] = s.items.map((item, n) => ({
         no: -(i * 2 + n + 1),
         item: item.variantId ? `v:${item.variantId}` : `s:${item.sku}`,
@@ -554,6 +564,7 @@ export class GenerationService {
         pricing,
         currency,
         seasonal: c.seasonal,
+        observed: c.orderCount > 0,
       });
       drafts[i].copy = copy;
       drafts[i].title = copy.title ?? null;

@@ -431,9 +431,13 @@ export interface CatalogSuggestion {
   items: { sku: string | null; variantId: string | null; title: string | null; price: string; productId: string | null }[];
 }
 
+/** Products of one type considered for a catalog suggestion, best first: enough for two of them to be in stock. */
+const CATALOG_CANDIDATES_PER_TYPE = 8;
+
 /**
- * Catalog-only suggestions, for shops without usable orders: within each product type, the two highest-priced
- * distinct products that are active, priced, not gift cards and in stock (or not tracked), paired.
+ * Catalog-only candidates, for shops without usable orders: within each product type, the highest-priced distinct
+ * products that are active, priced and not gift cards, best first. The caller keeps the first two in stock of
+ * each type (stock is read as everywhere else: see loadItemFacts).
  */
 export async function catalogSuggestions(client: Client, runId: string, settings: GenerationSettings): Promise<CatalogSuggestion[]> {
   const { rows } = await client.query(
@@ -442,7 +446,6 @@ export async function catalogSuggestions(client: Client, runId: string, settings
               concat_ws(' - ', nullif(product_title, ''), nullif(nullif(variant_title, 'Default Title'), '')) AS title
          FROM catalog_items
         WHERE run_id = $1 AND price > 0 AND gift_card IS NOT TRUE AND (status IS NULL OR lower(status) = 'active')
-          AND (available_total IS NULL OR available_total > 0 OR inventory_tracked IS FALSE OR inventory_policy = 'continue')
           AND (sku IS NULL OR NOT (sku = ANY($2::text[])))
         ORDER BY coalesce(product_id, handle, sku), price DESC, item_key
      ),
@@ -450,9 +453,9 @@ export async function catalogSuggestions(client: Client, runId: string, settings
        SELECT *, row_number() OVER (PARTITION BY product_type ORDER BY price DESC, product) AS n FROM rows
      )
      SELECT product_type, json_agg(json_build_object('sku', sku, 'variantId', variant_id, 'title', title, 'price', price::text, 'productId', product_id) ORDER BY n) AS items
-       FROM ranked WHERE n <= 2 GROUP BY product_type HAVING count(*) = 2
-      ORDER BY sum(price) DESC, product_type LIMIT $3`,
-    [runId, settings.excludeSkus, settings.fallbackBundles],
+       FROM ranked WHERE n <= $3 GROUP BY product_type HAVING count(*) >= 2
+      ORDER BY max(price) DESC, product_type`,
+    [runId, settings.excludeSkus, CATALOG_CANDIDATES_PER_TYPE],
   );
   return rows.map((r) => ({ productType: r.product_type, items: r.items }));
 }

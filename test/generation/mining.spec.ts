@@ -280,12 +280,18 @@ describe('bundle generation: mining a history', function () {
       { variant: '81', product: '801', sku: 'PLATE', title: 'Plate', price: '9.00', type: 'Kitchen' },
       { variant: '82', product: '802', sku: 'BOWL', title: 'Bowl', price: '7.00', type: 'Kitchen', status: 'draft' },
       { variant: '83', product: '803', sku: 'SOCK', title: 'Sock', price: '3.00', type: 'Clothing' },
+      // The dearest of the kitchen, but sold out by its stock file (its catalog total says 50).
+      { variant: '84', product: '804', sku: 'POT', title: 'Pot', price: '20.00', type: 'Kitchen' },
     ]);
     const runId = await runWith(shop, orders, catalog, 'catalog only');
+    await uploadOk(shop.adminKey, runId, 'INVENTORY', 'variant_id,location_id,available\n84,1,0\n80,1,3\n');
     const { generation, bundles } = await generateOk(shop.adminKey, runId);
     expect(generation.strategy).to.equal('FALLBACK_CATALOG');
     expect(generation.message).to.contain('from the catalog alone');
     expect(bundles.map((b: any) => [b.key, b.support, b.objective])).to.deep.equal([['FREQUENTLY_BOUGHT_TOGETHER:v:80+v:81', null, 'increase_aov']]);
+    // No order shows them together, and the copy does not say so.
+    expect(bundles[0].copy.title).to.equal('Pairs well: Plate + Cup');
+    expect(bundles[0].copy.description).to.match(/^Plate and Cup go well together\./);
     expect(droppedOf(generation).unknown_item).to.equal(undefined);
 
     const empty = await runWith(shop, orders, catalogCsv([{ variant: '90', product: '900', sku: 'LONE', title: 'Lone', price: '5.00' }]), 'nothing');
