@@ -184,6 +184,7 @@ export class GenerationService {
       const { candidates, tally, mined, strategy } = drafted;
       enter('ranking');
       const chosen = await this.choose(runId, candidates, settings, tally);
+      const ranks = await this.freeRanks(runId, chosen.length);
       const drafts: BundleDraft[] = chosen.map((c, i) => ({
         key: c.key,
         kind: c.kind,
@@ -195,7 +196,7 @@ export class GenerationService {
         discount: c.discount,
         copy: null,
         objective: c.objective,
-        rank: i + 1,
+        rank: ranks[i]!,
         support: c.support,
         confidence: c.confidence,
         lift: c.lift,
@@ -512,6 +513,21 @@ export class GenerationService {
         seasonal: false,
       } satisfies Candidate;
     });
+  }
+
+  /**
+   * The first `count` ranks from 1 that no bundle kept by regeneration (MANUAL or pinned) holds, so that the run's
+   * ranks stay distinct: a merchant's bundle pinned at rank 1 stays first, and generated ones follow around it.
+   */
+  private async freeRanks(runId: string, count: number): Promise<number[]> {
+    const rows: { rank: number }[] = await this.orm.em.fork().getConnection().execute(
+      `SELECT DISTINCT rank FROM bundles WHERE run_id = ? AND (source = 'MANUAL' OR pinned) AND rank IS NOT NULL`,
+      [runId],
+    );
+    const taken = new Set(rows.map((row) => Number(row.rank)));
+    const ranks: number[] = [];
+    for (let rank = 1; ranks.length < count; rank++) if (!taken.has(rank)) ranks.push(rank);
+    return ranks;
   }
 
   /**

@@ -74,6 +74,19 @@ describe('bundle generation: re-generation, determinism, tenancy, readiness and 
     ]);
   });
 
+  it('ranks regenerated bundles around the ranks that pinned and MANUAL bundles hold', async () => {
+    const runId = await handRun(shop, 'ranks');
+    const first = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0 });
+    const top = first.bundles.find((b: any) => b.rank === 1);
+    ok(await gql(`mutation($id: ID!) { bundleUpdate(id: $id, input: { pinned: true }) { userErrors { code } } }`, { id: top.id }, { key: shop.adminKey }));
+    ok(await saveBundles(shop.adminKey, runId, [{ kind: 'FREQUENTLY_BOUGHT_TOGETHER', key: 'third', items: [{ sku: 'A' }, { sku: 'E' }], rank: 3 }]));
+    const again = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0 });
+    expect(again.bundles.map((b: any) => b.rank)).to.deep.equal([2, 4, 5].slice(0, again.bundles.length));
+    const ranks = (await runBundles(shop.adminKey, runId)).map((b: any) => b.rank);
+    expect(new Set(ranks).size, JSON.stringify(ranks)).to.equal(ranks.length);
+    expect(ranks.slice(0, 3)).to.deep.equal([1, 2, 3]);
+  });
+
   it('refuses another shop\'s run, and hides its generations', async () => {
     const runId = await handRun(shop, 'mine');
     const mine = await generateOk(shop.adminKey, runId, SMALL);
