@@ -65,6 +65,9 @@ function notFound(field: (string | number)[]): DomainError {
   return new DomainError(userError('NOT_FOUND', 'No bundle with this id in this shop.', field));
 }
 
+/** The advisory lock space of bundle saves ("Bund"), apart from ingestion's (0-3) and coverage's. */
+const SAVE_LOCK_SPACE = 0x42756e64;
+
 export class BundleService {
   constructor(private readonly em: Em) {}
 
@@ -80,6 +83,9 @@ export class BundleService {
     const duplicates = duplicateKeys(drafts.map((draft) => draft.key));
     if (duplicates.length) throw new DomainError(duplicates);
     const outcome = await this.em.transactional(async (em) => {
+      // Saves into one run take turns (a generation's included): otherwise two could both find a key new and
+      // insert it, and the second would fail on the unique key instead of updating the first's bundle.
+      await em.execute('SELECT pg_advisory_xact_lock(?, ?)', [SAVE_LOCK_SPACE, Number(BigInt(runId) % 2147483648n)]);
       const keys = textArray(drafts.map((d) => d.key!));
       const found: { id: string; key: string }[] = await em.execute(
         'SELECT id, key FROM bundles WHERE run_id = ? AND key = ANY(?::text[])',

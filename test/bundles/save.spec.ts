@@ -167,6 +167,15 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
     ]);
   });
 
+  it('concurrent saves of the same new key into one run take turns: one inserts, the others update', async () => {
+    const runId = await createRun(shop.adminKey);
+    const saves = await Promise.all(Array.from({ length: 6 }, () => saveBundles(shop.adminKey, runId, [fbt('RACE-A', 'RACE-B')])));
+    const payloads = saves.map((response) => ok(response).bundlesSave);
+    expect(payloads.flatMap((p: any) => p.userErrors)).to.deep.equal([]);
+    expect(payloads.map((p: any) => p.inserted).sort()).to.deep.equal([0, 0, 0, 0, 0, 1]);
+    expect(await sql('SELECT count(*)::int AS n FROM bundles WHERE run_id = ?', [runDbId(runId)])).to.deep.equal([{ n: 1 }]);
+  });
+
   it('saves 40 bundles with no SELECT per bundle, no refresh and no DELETE before insert', async () => {
     const runId = await createRun(shop.adminKey);
     const bundles = Array.from({ length: 40 }, (_, i) => fbt(`SKU-${i}`, `SKU-${i + 1}`, { discount: { type: 'PERCENTAGE', value: '10' } }));
