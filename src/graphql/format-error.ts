@@ -1,14 +1,24 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { Logger } from '../logger';
 import { DomainError } from './user-error';
 
 /**
- * The one place where errors become responses. Expected failures (DomainError) keep their message and code;
- * GraphQL's own errors (validation, auth, limits) pass through; anything else is logged in full and, outside
- * development, reported without internals.
+ * Whether an error is a failure of the server rather than of the request: not an expected failure (DomainError),
+ * nor one of GraphQL's own errors with a code (validation, auth, limits, bad variables).
  */
-export function createErrorFormatter(logger: Logger, exposeInternals: boolean) {
+export function isUnexpected(error: unknown): boolean {
+  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+  if (original instanceof DomainError) return false;
+  const code = original instanceof GraphQLError ? original.extensions?.code : undefined;
+  return typeof code !== 'string' || code === 'INTERNAL_SERVER_ERROR';
+}
+
+/**
+ * The one place where errors become responses. Expected failures (DomainError) keep their message and code;
+ * GraphQL's own errors (validation, auth, limits) pass through; anything else is reported without internals
+ * outside development. Unexpected errors are logged with their request by the request log (http/request-log.ts).
+ */
+export function createErrorFormatter(exposeInternals: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof DomainError) {
@@ -25,7 +35,6 @@ export function createErrorFormatter(logger: Logger, exposeInternals: boolean) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
-    logger.error({ err: original, path: formatted.path }, 'unexpected error');
     if (exposeInternals) return formatted;
     return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };

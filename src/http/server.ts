@@ -124,7 +124,7 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     hideSchemaDetailsFromClientErrors: config.env === 'production',
     // Parsing stops at this many tokens, before any work that grows with the document.
     parseOptions: { maxTokens: config.maxQueryTokens },
-    formatError: createErrorFormatter(logger, development),
+    formatError: createErrorFormatter(development),
     plugins: [
       // Requests in flight (a large upload) get the whole grace period, not the plugin's default 10 s.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
@@ -166,7 +166,13 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     const token = bearerToken(req.headers.authorization);
     if (token) {
       const cached = cachedPrincipal(token);
-      context.principal = cached !== undefined ? cached : await new ApiKeyService(context.em).authenticate(token);
+      try {
+        context.principal = cached !== undefined ? cached : await new ApiKeyService(context.em).authenticate(token);
+      } catch (error) {
+        // Before the request's listeners exist: logged here, so that the line names the request.
+        context.logger.error({ err: error }, 'could not authenticate the request');
+        throw error;
+      }
     }
     return context;
   }

@@ -1,11 +1,13 @@
 import { expect } from 'chai';
-import { Kind, parse } from 'graphql';
+import { GraphQLError, Kind, parse } from 'graphql';
+import { requestLogPlugin } from '../../src/http/request-log';
+import { DomainError, userError } from '../../src/graphql/user-error';
+import type { Logger } from '../../src/logger';
 import { shapeOf } from '../../src/graphql/guards';
 import { gql } from '../helpers/client';
 import { createShop } from '../helpers/shop';
 import { getHarness } from '../setup';
 import { createErrorFormatter } from '../../src/graphql/format-error';
-import { createLogger } from '../../src/logger';
 
 describe('HTTP surface', () => {
   it('answers /healthz and /readyz', async () => {
@@ -203,8 +205,22 @@ describe('HTTP surface', () => {
     expect(result.userErrors).to.deep.equal([{ field: ['input', 'catalog'], code: 'INVALID_UPLOAD' }]);
   });
 
+  it("logs unexpected errors with the request's id, and expected ones not at all", async () => {
+    const lines: { level: string; fields: Record<string, unknown> }[] = [];
+    const logger = { error: (fields: Record<string, unknown>) => lines.push({ level: 'error', fields }) };
+    const silent = { isLevelEnabled: () => false } as unknown as Logger;
+    const listener = (await requestLogPlugin(silent).requestDidStart!({ request: {} } as never))!;
+    const errors = [
+      new GraphQLError('boom', { originalError: new Error('relation "x" does not exist'), path: ['shop'] }),
+      new GraphQLError('bad cursor', { originalError: new DomainError(userError('INVALID_CURSOR', 'bad cursor')) }),
+      new GraphQLError('too deep', { extensions: { code: 'QUERY_TOO_DEEP' } }),
+    ];
+    await listener.didEncounterErrors!({ contextValue: { logger }, errors } as never);
+    expect(lines.map((line) => [line.level, (line.fields.err as Error).message, line.fields.path])).to.deep.equal([['error', 'relation "x" does not exist', ['shop']]]);
+  });
+
   it('reports unexpected failures without internals outside development', () => {
-    const format = createErrorFormatter(createLogger('silent'), false);
+    const format = createErrorFormatter(false);
     const internal = new Error('relation "secret_table" does not exist at SELECT * FROM secret_table');
     const formatted = format({ message: internal.message, extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at x'] } }, internal);
     expect(formatted).to.deep.equal({ message: 'Internal server error', path: undefined, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
