@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from './config';
+import { loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { migrate, migrationsSource } from './db/orm';
 import { requireIdOf } from './graphql/global-id';
@@ -39,9 +39,14 @@ function option(values: Record<string, unknown>, name: string): string {
   return value;
 }
 
-async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const db = await openDatabase(config, createLogger(process.env.LOG_LEVEL ?? 'warn'));
+/** The commands print their result as JSON on standard output, so their logs go to standard error. */
+function commandLogger() {
+  return createLogger(process.env.LOG_LEVEL ?? 'warn', 'stderr');
+}
+
+async function withDatabase<T>(work: (db: Database) => Promise<T>, overrides: Partial<Config> = {}): Promise<T> {
+  const config = loadConfig(overrides);
+  const db = await openDatabase(config, commandLogger());
   try {
     return await work(db);
   } finally {
@@ -53,32 +58,49 @@ function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value) + '\n');
 }
 
+function parseCommand(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        domain: { type: 'string' },
+        shop: { type: 'string' },
+        scope: { type: 'string' },
+        name: { type: 'string' },
+        run: { type: 'string' },
+        kind: { type: 'string' },
+        'error-policy': { type: 'string' },
+        'dry-run': { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    // An unknown or malformed option is a usage error like any other.
+    throw new UsageError((error as Error).message);
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   // Benchmarks take options of their own, so they are dispatched before the commands' option parsing.
   if (argv[0] === 'bench') return (await import('../bench')).runBench(argv.slice(1));
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      domain: { type: 'string' },
-      shop: { type: 'string' },
-      scope: { type: 'string' },
-      name: { type: 'string' },
-      run: { type: 'string' },
-      kind: { type: 'string' },
-      'error-policy': { type: 'string' },
-      'dry-run': { type: 'boolean' },
-    },
-  });
+  if (argv.length === 0 || argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const { values, positionals } = parseCommand(argv);
   const command = positionals.slice(0, 2).join(' ');
   switch (positionals[0]) {
     case 'serve':
       return serve();
     case 'migrate':
-      return withDatabase(async (db) => {
-        const applied = await migrate(db.orm);
-        printJson({ applied });
-      });
+      // Opened without migrating, so that what this command applies is what it reports.
+      return withDatabase(
+        async (db) => {
+          const applied = await migrate(db.orm);
+          printJson({ applied });
+        },
+        { migrateOnStart: false },
+      );
     case 'schema':
       printJson({ written: await emitSchemaFile() });
       return;
@@ -86,6 +108,7 @@ async function main(argv: string[]): Promise<void> {
       return withDatabase(async (db) => {
         const file = positionals[1];
         if (!file) throw new UsageError('the CSV file to ingest is required');
+        if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`${file} is not a file`);
         const kind = option(values, 'kind').toUpperCase() as CsvKind;
         if (!Object.values(CsvKind).includes(kind)) throw new UsageError(`--kind must be one of ${Object.values(CsvKind).join(', ')}`);
         const errorPolicy = ((values['error-policy'] as string | undefined)?.toUpperCase() ?? CsvErrorPolicy.REJECT_FILE) as CsvErrorPolicy;
@@ -94,7 +117,7 @@ async function main(argv: string[]): Promise<void> {
         const shop = await new ShopService(em).requireByDomain(option(values, 'shop'));
         const runOption = option(values, 'run');
         const run = await new RunService(em).require(shop.id, /^\d+$/.test(runOption) ? runOption : requireIdOf(runOption, 'Run', ['run']), ['run']);
-        const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+        const logger = commandLogger();
         const { done } = await new IngestService(db.orm, logger).start(
           shop.id,
           run.id,

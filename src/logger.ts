@@ -2,6 +2,7 @@ import pino from 'pino';
 
 export type Logger = pino.Logger;
 
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'bundlegraph' }, timestamp: pino.stdTimeFunctions.isoTime });
+/** JSON lines on standard output; commands whose output is their result log to standard error instead. */
+export function createLogger(level: string, stream: 'stdout' | 'stderr' = 'stdout'): Logger {
+  return pino({ level, base: { service: 'bundlegraph' }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination(stream === 'stdout' ? 1 : 2));
 }

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { Client } from 'pg';
 import { gql, ok } from '../helpers/client';
 import { getHarness } from '../setup';
 
@@ -9,7 +11,11 @@ const run = promisify(execFile);
 const bin = path.resolve(__dirname, '..', '..', '..', 'bin', 'bundlegraph.js');
 
 function cli(...args: string[]) {
-  return run(process.execPath, [bin, ...args], { env: { ...process.env, DATABASE_URL: getHarness().databaseUrl, LOG_LEVEL: 'silent' } });
+  return cliOn(getHarness().databaseUrl, ...args);
+}
+
+function cliOn(databaseUrl: string, ...args: string[]) {
+  return run(process.execPath, [bin, ...args], { env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' } });
 }
 
 describe('command line', () => {
@@ -45,8 +51,31 @@ describe('command line', () => {
     expect(unknown?.stderr).to.include('Usage: bundlegraph');
   });
 
-  it('migrate reports nothing left to apply', async () => {
-    const { stdout } = await cli('migrate');
-    expect(JSON.parse(stdout)).to.deep.equal({ applied: [] });
+  it('migrate reports what it applied: every migration on a new database, nothing left after', async () => {
+    const name = `bundlegraph_migrate_${process.pid}_${Date.now()}`;
+    const admin = new Client({ connectionString: getHarness().databaseUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    try {
+      const url = new URL(getHarness().databaseUrl);
+      url.pathname = `/${name}`;
+      const first = JSON.parse((await cliOn(url.toString(), 'migrate')).stdout);
+      expect(first.applied).to.have.length(fs.readdirSync(path.resolve(__dirname, '..', '..', '..', 'migrations')).filter((f) => f.endsWith('.ts')).length);
+      expect(JSON.parse((await cliOn(url.toString(), 'migrate')).stdout)).to.deep.equal({ applied: [] });
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+
+  it('answers --help with the usage, and an unknown option or a missing file as usage errors', async () => {
+    const help = await cli('--help');
+    expect(help.stdout).to.include('Usage: bundlegraph');
+    for (const args of [['shop', 'create', '--domian', 'x.myshopify.com'], ['ingest', '--shop', 'x', '--run', '1', '--kind', 'ORDERS', '/nonexistent/orders.csv']]) {
+      const failed = await cli(...args).then(() => null, (error) => error);
+      expect(failed?.code, args.join(' ')).to.equal(2);
+      expect(failed?.stderr).to.match(/Unknown option '--domian'|is not a file/);
+      expect(failed?.stdout).to.equal('');
+    }
   });
 });
