@@ -44,9 +44,10 @@ function commandLogger() {
   return createLogger(process.env.LOG_LEVEL ?? 'warn', 'stderr');
 }
 
+/** Commands work beside a running server: they use its embedded database rather than refuse it. */
 async function withDatabase<T>(work: (db: Database) => Promise<T>, overrides: Partial<Config> = {}): Promise<T> {
   const config = loadConfig(overrides);
-  const db = await openDatabase(config, commandLogger());
+  const db = await openDatabase(config, commandLogger(), { shareRunning: true });
   try {
     return await work(db);
   } finally {

@@ -11,10 +11,10 @@ export interface Database {
 }
 
 /** Connects to DATABASE_URL, or starts the embedded server; applies migrations unless told not to. */
-export async function openDatabase(config: Config, logger: Logger, options: { migrate?: boolean } = {}): Promise<Database> {
+export async function openDatabase(config: Config, logger: Logger, options: { migrate?: boolean; shareRunning?: boolean } = {}): Promise<Database> {
   const embedded = config.databaseUrl
     ? undefined
-    : await startEmbeddedDatabase({ dataDir: config.dataDir, port: config.embeddedPort, persistent: true, logger });
+    : await startEmbeddedDatabase({ dataDir: config.dataDir, port: config.embeddedPort, persistent: true, logger, shareRunning: options.shareRunning });
   const url = config.databaseUrl ?? embedded!.url;
   let orm: Orm;
   try {

@@ -18,6 +18,11 @@ export interface EmbeddedOptions {
   /** Throw-away clusters (tests) are deleted on stop. */
   persistent: boolean;
   logger: Logger;
+  /**
+   * When a running server already serves the cluster, connect to its database instead of refusing (commands run
+   * beside `serve`); stopping then leaves it running.
+   */
+  shareRunning?: boolean;
 }
 
 const DATABASE = 'bundlegraph';
@@ -94,14 +99,37 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
+/** The PostgreSQL behind a cluster's lock file, if it is alive and serves that cluster (its working directory). */
+function runningPostmaster(clusterDir: string): { pid: number; port: number } | null {
+  const pidFile = path.join(clusterDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return null;
+  const [pidLine, , , portLine] = fs.readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(pidLine);
+  if (!Number.isInteger(pid) || pid <= 0 || !processName(pid)?.startsWith('postgres')) return null;
+  // A lock file copied from another cluster, or a process id reused since a reboot, names a PostgreSQL that does
+  // not serve this cluster: PostgreSQL works in its data directory.
+  try {
+    if (fs.realpathSync(`/proc/${pid}/cwd`) !== fs.realpathSync(clusterDir)) return null;
+  } catch {
+    // Another user's process: its directory cannot be read, and the name has to do.
+  }
+  return { pid, port: Number(portLine) };
+}
+
+/** Whether the process that started PostgreSQL `pid` is a server still running. */
+function ownedByRunningServer(pid: number): boolean {
+  const parent = parentOf(pid);
+  const parentName = parent ? processName(parent) : null;
+  return parentName === 'node' || parentName === 'MainThread';
+}
+
 /**
  * A server killed without a chance to stop its database leaves PostgreSQL running with no owner. Such an
  * orphan is stopped; a database whose owning process is alive belongs to another running server.
  */
 async function stopOrphanedServer(pid: number, clusterDir: string, logger: Logger): Promise<void> {
-  const parent = parentOf(pid);
-  const parentName = parent ? processName(parent) : null;
-  if (parentName === 'node' || parentName === 'MainThread') {
+  if (ownedByRunningServer(pid)) {
+    const parent = parentOf(pid);
     throw new Error(
       `The embedded database in ${clusterDir} is in use by another running server (PostgreSQL ${pid}, owned by process ${parent}). ` +
         'Stop that server, or set DATABASE_URL to use a separate database.',
@@ -125,12 +153,12 @@ async function recoverClusterFolder(clusterDir: string, logger: Logger): Promise
   }
   const pidFile = path.join(clusterDir, 'postmaster.pid');
   if (fs.existsSync(pidFile)) {
-    const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-    if (Number.isInteger(pid) && pid > 0 && processName(pid)?.startsWith('postgres')) {
-      await stopOrphanedServer(pid, clusterDir, logger);
+    const running = runningPostmaster(clusterDir);
+    if (running) {
+      await stopOrphanedServer(running.pid, clusterDir, logger);
     } else {
       fs.rmSync(pidFile);
-      logger.warn({ pid }, 'removed the lock file of an embedded database that did not shut down cleanly');
+      logger.warn('removed the lock file of an embedded database that did not shut down cleanly');
     }
   }
   return 'existing';
@@ -167,6 +195,12 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   const { dataDir, persistent, logger } = options;
   fs.mkdirSync(dataDir, { recursive: true });
   const clusterDir = path.join(dataDir, 'pg');
+  const running = options.shareRunning && fs.existsSync(path.join(clusterDir, READY_MARKER)) ? runningPostmaster(clusterDir) : null;
+  if (running && ownedByRunningServer(running.pid)) {
+    logger.info({ port: running.port }, 'using the embedded database of the running server');
+    const password = fs.readFileSync(path.join(dataDir, 'pg-password'), 'utf8').trim();
+    return { url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${running.port}/${DATABASE}`, stop: async () => {} };
+  }
   const state = await recoverClusterFolder(clusterDir, logger);
   const port = await claimPort(options.port);
 

@@ -79,4 +79,36 @@ describe('embedded PostgreSQL lifecycle', function () {
       await second.stop();
     }
   });
+
+  it("a lock file naming another cluster's PostgreSQL is stale: that database is left running", async () => {
+    const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundlegraph-embedded-other-'));
+    fs.chmodSync(otherDir, 0o755);
+    const other = await startEmbeddedDatabase({ dataDir: otherDir, port: 0, persistent: false, logger });
+    try {
+      const first = await startEmbeddedDatabase({ dataDir, port: 0, persistent: true, logger });
+      await first.stop();
+      fs.copyFileSync(path.join(otherDir, 'pg', 'postmaster.pid'), path.join(dataDir, 'pg', 'postmaster.pid'));
+      const second = await startEmbeddedDatabase({ dataDir, port: 0, persistent: true, logger });
+      await second.stop();
+      expect(await query(other.url, 'SELECT 1 AS one')).to.deep.equal([{ one: 1 }]);
+    } finally {
+      await other.stop();
+      fs.rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+
+  it("commands beside a running server share its database instead of refusing it, and leave it running", async () => {
+    const server = await startEmbeddedDatabase({ dataDir, port: 0, persistent: true, logger });
+    try {
+      await query(server.url, "CREATE TABLE shared (v text); INSERT INTO shared VALUES ('seen')");
+      const refused = await startEmbeddedDatabase({ dataDir, port: 0, persistent: true, logger }).then(() => null, (error: Error) => error);
+      expect(refused?.message).to.include('in use by another running server');
+      const command = await startEmbeddedDatabase({ dataDir, port: 0, persistent: true, logger, shareRunning: true });
+      expect(await query(command.url, 'SELECT v FROM shared')).to.deep.equal([{ v: 'seen' }]);
+      await command.stop();
+      expect(await query(server.url, 'SELECT v FROM shared')).to.deep.equal([{ v: 'seen' }]);
+    } finally {
+      await server.stop();
+    }
+  });
 });
