@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './db/database';
+import { isMigrated } from './db/orm';
 import { createSchema } from './graphql/schema';
 import { startHttpServer, type HttpServer } from './http/server';
 import { STALE_AFTER_MS, failInterruptedUploads } from './ingest/upload-recovery';
@@ -51,8 +52,11 @@ async function recoverInterruptedWork(database: Database, logger: Logger): Promi
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const database = await openDatabase(config, logger);
   try {
-    if (database.embedded) await bootstrapDevelopmentShop(database, config, logger);
-    const stopWatching = await recoverInterruptedWork(database, logger);
+    // Told not to migrate a database that needs it: serve anyway, with /readyz saying so, and touch no table.
+    const migrated = await isMigrated(database.orm);
+    if (!migrated) logger.warn('migrations are pending: run `bundlegraph migrate`; /readyz answers 503 until then');
+    if (migrated && database.embedded) await bootstrapDevelopmentShop(database, config, logger);
+    const stopWatching = migrated ? await recoverInterruptedWork(database, logger) : () => undefined;
     const schema = await createSchema();
     const http = await startHttpServer({ config, orm: database.orm, schema, logger });
     logger.info({ url: http.url }, 'bundlegraph is serving');

@@ -1,4 +1,8 @@
 import { expect } from 'chai';
+import { Client } from 'pg';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { startServer } from '../../src/main';
 import { GraphQLError, Kind, parse } from 'graphql';
 import { requestLogPlugin } from '../../src/http/request-log';
 import { DomainError, userError } from '../../src/graphql/user-error';
@@ -18,6 +22,28 @@ describe('HTTP surface', () => {
     const ready = await fetch(`${baseUrl}/readyz`);
     expect(ready.status).to.equal(200);
     expect(await ready.json()).to.deep.equal({ status: 'ready' });
+  });
+
+  it('serves with migrations pending when told not to migrate, and /readyz says so', async () => {
+    const name = `bundlegraph_unmigrated_${process.pid}_${Date.now()}`;
+    const admin = new Client({ connectionString: getHarness().databaseUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    try {
+      const url = new URL(getHarness().databaseUrl);
+      url.pathname = `/${name}`;
+      const server = await startServer(loadConfig({ env: 'test', port: 0, host: '127.0.0.1', databaseUrl: url.toString(), migrateOnStart: false }), createLogger('silent'));
+      try {
+        const ready = await fetch(server.url.replace('/graphql', '/readyz'));
+        expect(ready.status).to.equal(503);
+        expect(await ready.json()).to.deep.equal({ status: 'migrations pending' });
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
   });
 
   it('echoes a request id, or makes one', async () => {
