@@ -23,6 +23,8 @@ export function ormConfig(databaseUrl: string, logger?: Logger) {
     pool: { min: 0, max: 20 },
     driverOptions: { client: SerialStatementsDialect },
     forceUtcTimezone: true,
+    // A DATABASE_URL naming a database that does not exist is a mistake to report, not a database to create.
+    ensureDatabase: false,
     debug: false,
     logger: (message) => logger?.debug({ orm: message }),
     migrations: {
