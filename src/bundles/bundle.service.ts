@@ -6,7 +6,11 @@ import { Run } from '../runs/run.entity';
 import { Shop } from '../shops/shop.entity';
 import { forgetRecommendations } from './recommendation-cache';
 import { markShopDataChanged } from './recommendations';
-import { Bundle, type BundleStatus, type StoredCopy } from './bundle.entity';
+import { Bundle, BundleSource, type BundleStatus, type StoredCopy, type StoredDiscount } from './bundle.entity';
+import { SEASONAL_BADGE, draftCopy, type CopyKind } from './copy';
+import { loadItemFacts } from './item-catalog';
+import { priceBundle } from './pricing';
+import type { Objective } from '../generation/settings';
 import { checkCopy, checkDiscount, checkRank, deriveKey, duplicateKeys, type BundleDraft, type DraftItem } from './bundle-draft';
 import { bigintArray, textArray } from '../db/arrays';
 import { BundleSaveMode, BundleSortKey, type BundleCopyInput, type BundleFilter, type BundleItem, type BundleUpdateInput } from './bundle.types';
@@ -243,10 +247,19 @@ export class BundleService {
     if (input.pinned != null) changes.pinned = input.pinned;
     if (input.title !== undefined) changes.title = input.title?.trim() || undefined;
     if (input.title && input.title.trim().length > 255) errors.push(userError('TOO_LONG', 'At most 255 characters.', ['input', 'title']));
-    if (input.copy !== undefined) changes.copy = mergeCopy(bundle.copy ?? null, input.copy, checkCopy(input.copy, ['input', 'copy'], errors));
+    const copyGiven = input.copy !== undefined ? checkCopy(input.copy, ['input', 'copy'], errors) : undefined;
     if (input.discount !== undefined) changes.discount = checkDiscount(input.discount, bundle.kind, bundle.items, ['input', 'discount'], errors);
     if (input.rank !== undefined) changes.rank = checkRank(input.rank, ['input', 'rank'], errors) ?? undefined;
     if (errors.length) throw new DomainError(errors);
+    // A generated bundle's copy was drafted from its discount (savings, badge): a new discount drafts it again,
+    // and copy fields given in the same update go over the new draft. Its title follows while it is the drafted one.
+    let copy = bundle.copy ?? null;
+    if (input.discount !== undefined && bundle.source === BundleSource.GENERATED) {
+      copy = await this.redraftCopy(bundle, changes.discount ?? null);
+      if (input.title === undefined && bundle.title === bundle.copy?.title) changes.title = copy.title ?? undefined;
+      changes.copy = copy;
+    }
+    if (input.copy !== undefined) changes.copy = mergeCopy(copy, input.copy, copyGiven ?? null);
     Object.assign(bundle, changes, { updatedAt: new Date() });
     await this.em.begin();
     try {
@@ -259,6 +272,26 @@ export class BundleService {
     }
     forgetRecommendations(shopId);
     return { bundle, items: itemsOf(bundle) };
+  }
+
+  private async redraftCopy(bundle: Bundle, discount: StoredDiscount | null): Promise<StoredCopy> {
+    const items = itemsOf(bundle);
+    const facts = await loadItemFacts(this.em, items);
+    // The run's currency, as generation reads it: its first order's.
+    const [order]: { currency: string }[] = await this.em.execute(
+      'SELECT currency FROM order_lines WHERE run_id = ? AND currency IS NOT NULL ORDER BY run_id, order_id, line_key LIMIT 1',
+      [bundle.run.id],
+    );
+    return draftCopy({
+      kind: bundle.kind as CopyKind,
+      objective: (bundle.objective ?? 'increase_aov') as Objective,
+      names: items.map((item, i) => facts[i]!.title ?? item.sku ?? item.variantId ?? ''),
+      discount,
+      pricing: priceBundle(items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: facts[i]!.price })), discount),
+      currency: order?.currency ?? null,
+      seasonal: bundle.copy?.badge === SEASONAL_BADGE,
+      observed: (bundle.orderCount ?? 0) > 0,
+    });
   }
 
   /** Deletes the shop's bundles among `ids`; ids of other shops or of nothing are reported, not deleted. */

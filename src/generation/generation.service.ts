@@ -17,7 +17,7 @@ import type { Logger } from '../logger';
 import { Run } from '../runs/run.entity';
 import { RunService } from '../runs/run.service';
 import { Shop } from '../shops/shop.entity';
-import { draftCopy, type CopyKind } from './copy';
+import { draftCopy, type CopyKind } from '../bundles/copy';
 import { BundleGeneration, GenerationStatus, GenerationStrategy, type GenerationResult } from './generation.entity';
 import { catalogSuggestions, itemsByNumber, type CatalogSuggestion, mine, revenueWeight, tripleCounts, volumeCandidates, type ItemRow, type Mined, type PairRow } from './mining';
 import { discountWithin, fbtObjective, inStock, quantityTiers, signalsOf, stockObjective, tierPercentages, type ItemSignals } from './objectives';

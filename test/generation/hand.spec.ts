@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { gql, ok } from '../helpers/client';
 import { createRun, createShop, type TestShop } from '../helpers/shop';
 import { droppedOf, generateOk, generationFixture, uploadOk } from '../helpers/generation';
 
@@ -61,6 +62,20 @@ describe('bundle generation: a hand-computed history', function () {
     expect(bxgy.confidence).to.equal(1);
     expect(bxgy.score).to.be.closeTo(0.9 * 0.4 * (1 + Math.log10(31)), 1e-6);
     expect(bxgy.pricing).to.deep.equal({ originalTotal: '30.00', bundlePrice: '29.50', savings: '0.50', savingsPercentage: 1.67 });
+  });
+
+  it("drafts a generated bundle's copy again when its discount changes, under the copy fields the update gives", async () => {
+    const { bundles } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 5 });
+    const ab = bundles.find((b: any) => b.key === 'FREQUENTLY_BOUGHT_TOGETHER:v:1+v:2');
+    const update = `mutation($id: ID!, $input: BundleUpdateInput!) { bundleUpdate(id: $id, input: $input) {
+      bundle { title pricing { bundlePrice savings } copy { title badge savingsMessage description } } userErrors { code } } }`;
+    const redrafted = ok(await gql(update, { id: ab.id, input: { discount: { type: 'PERCENTAGE', value: '20' } } }, { key: shop.adminKey })).bundleUpdate.bundle;
+    expect(redrafted.pricing).to.deep.equal({ bundlePrice: '24.00', savings: '6.00' });
+    expect(redrafted.copy).to.deep.include({ badge: 'Save 20%', savingsMessage: 'You save $6.00 (20%)' });
+    expect(redrafted.copy.description).to.contain('$24.00');
+    expect(redrafted.title).to.equal(ab.copy.title);
+    const given = ok(await gql(update, { id: ab.id, input: { discount: { type: 'PERCENTAGE', value: '10' }, copy: { badge: 'Ten off' } } }, { key: shop.adminKey })).bundleUpdate.bundle;
+    expect(given.copy).to.deep.include({ badge: 'Ten off', savingsMessage: 'You save $3.00 (10%)' });
   });
 
   it('computes the log-likelihood ratio in SQL: CD passes with a lower minimum, with its exact figures', async () => {

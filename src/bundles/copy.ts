@@ -1,10 +1,11 @@
-import type { StoredCopy, StoredDiscount } from '../bundles/bundle.entity';
-import type { BundlePricing } from '../bundles/pricing';
-import type { Objective } from './settings';
+import type { StoredCopy, StoredDiscount } from './bundle.entity';
+import type { BundlePricing } from './pricing';
+import type { Objective } from '../generation/settings';
 
 /**
  * Storefront text drafted from templates, so that a generated bundle is presentable without a network call.
- * Clients overwrite it through bundlesSave or bundleUpdate.
+ * Clients overwrite it through bundlesSave or bundleUpdate; a new discount on a generated bundle drafts it again
+ * (BundleService.update).
  */
 export type CopyKind = 'FREQUENTLY_BOUGHT_TOGETHER' | 'VOLUME_DISCOUNT' | 'BUY_X_GET_Y';
 
@@ -20,6 +21,8 @@ export interface CopyInput {
   /** Whether orders show the bundle (bought together, or several at a time); catalog suggestions claim nothing. */
   observed: boolean;
 }
+
+export const SEASONAL_BADGE = 'Seasonal pick';
 
 const formatters = new Map<string, (amount: string) => string>();
 
@@ -82,7 +85,7 @@ export function draftCopy(input: CopyInput): StoredCopy {
       savingsMessage = saving ? `You save ${saving}` : null;
     }
   }
-  if (input.seasonal && input.objective !== 'new_launch') badge = 'Seasonal pick';
+  if (input.seasonal && input.objective !== 'new_launch') badge = SEASONAL_BADGE;
   return {
     title: clip(title, 255),
     description: clip(description, 2000),
