@@ -67,19 +67,29 @@ export function checkDiscount(discount: BundleDiscountInput | null | undefined, 
   if (!discount) return null;
   const at = (...rest: Path) => [...path, ...rest];
   const percentage = (value: string | null | undefined, field: Path) => {
-    if (value == null || !DECIMAL.test(value) || Number(value) > 100) {
+    if (value == null) {
+      errors.push(userError('BLANK', 'Give the percentage.', field));
+      return null;
+    }
+    if (!DECIMAL.test(value) || Number(value) > 100) {
       errors.push(userError('OUT_OF_RANGE', 'A percentage must be between 0 and 100.', field));
       return null;
     }
     return value;
   };
+  // Fields that the type does not use are refused rather than dropped: the client meant something by them.
+  if (discount.type !== BundleDiscountType.QUANTITY_TIERS && discount.tiers?.length) {
+    errors.push(userError('INVALID', `Tiers are for QUANTITY_TIERS discounts, not ${discount.type}.`, at('tiers')));
+  }
+  if (discount.type === BundleDiscountType.QUANTITY_TIERS || discount.type === BundleDiscountType.FREE_ITEM) {
+    if (discount.value != null) errors.push(userError('INVALID', `A ${discount.type} discount takes no value.`, at('value')));
+  }
   switch (discount.type) {
     case BundleDiscountType.PERCENTAGE:
       return { type: discount.type, value: percentage(discount.value, at('value')) };
     case BundleDiscountType.FIXED_AMOUNT:
-      if (discount.value == null || !DECIMAL.test(discount.value)) {
-        errors.push(userError('OUT_OF_RANGE', 'A fixed amount must be zero or more.', at('value')));
-      }
+      if (discount.value == null) errors.push(userError('BLANK', 'Give the amount.', at('value')));
+      else if (!DECIMAL.test(discount.value)) errors.push(userError('OUT_OF_RANGE', 'A fixed amount must be zero or more.', at('value')));
       return { type: discount.type, value: discount.value ?? null };
     case BundleDiscountType.FREE_ITEM:
       if (items.length < 2) errors.push(userError('INVALID', 'A free item needs at least two items in the bundle.', at('type')));
@@ -125,6 +135,10 @@ function checkItems(kind: BundleKind, input: BundleInput, path: Path, errors: Us
     const sku = item.sku ? normalizeSku(item.sku) || null : null;
     const variantId = item.variantId ? normalizeId(item.variantId) || null : null;
     if (!sku && !variantId) errors.push(userError('BLANK', 'An item needs a sku or a variantId.', [...path, 'items', i]));
+    // A product's (or any other object's) gid is not a variant's, though its number may look like one.
+    if (item.variantId && /^\s*gid:\/\//.test(item.variantId) && !/^\s*gid:\/\/shopify\/ProductVariant\//.test(item.variantId)) {
+      errors.push(userError('INVALID', 'variantId must be a variant id or a gid://shopify/ProductVariant/ gid.', [...path, 'items', i, 'variantId']));
+    }
     if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {
       errors.push(userError('OUT_OF_RANGE', `Quantity must be a whole number from 1 to ${MAX_QUANTITY}.`, [...path, 'items', i, 'quantity']));
     }

@@ -32,6 +32,10 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
       fbt('C', 'D', { key: 'same' }),
       fbt('E', 'F', { key: 'same' }),
       fbt('A', 'A'),
+      { kind: 'FREQUENTLY_BOUGHT_TOGETHER', items: [{ sku: 'A' }, { variantId: 'gid://shopify/Product/1' }] },
+      fbt('A', 'B', { discount: { type: 'PERCENTAGE' } }),
+      fbt('A', 'B', { discount: { type: 'PERCENTAGE', value: '5', tiers: [{ minQuantity: 2, percentage: '5' }] } }),
+      fbt('A', 'B', { discount: { type: 'FREE_ITEM', value: '5' } }),
     ]);
     const payload = ok(response).bundlesSave;
     expect(payload.bundles).to.deep.equal([]);
@@ -43,6 +47,10 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
       ['bundles.4.discount.tiers.1.minQuantity', 'NOT_ASCENDING'],
       ['bundles.5.items', 'MISSING_ROLE'],
       ['bundles.8.items.1', 'DUPLICATE'],
+      ['bundles.9.items.1.variantId', 'INVALID'],
+      ['bundles.10.discount.value', 'BLANK'],
+      ['bundles.11.discount.tiers', 'INVALID'],
+      ['bundles.12.discount.value', 'INVALID'],
       ['bundles.7.key', 'DUPLICATE_KEY'],
     ]);
     const duplicate = ok(await saveBundles(shop.adminKey, runId, [fbt('C', 'D', { key: 'same' }), fbt('E', 'F', { key: 'same' })])).bundlesSave;
