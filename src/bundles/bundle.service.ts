@@ -148,6 +148,8 @@ export class BundleService {
           let bundle = byKey.get(draft.key!);
           if (bundle) {
             result.updated++;
+            // Regenerated: the merchant's decision on it (approved, archived) stands; the figures and copy are new.
+            if (draft.source === BundleSource.GENERATED && bundle.source === BundleSource.GENERATED) draft.status = bundle.status;
           } else {
             bundle = new Bundle();
             bundle.id = newIds[result.inserted]!;

@@ -74,6 +74,20 @@ describe('bundle generation: re-generation, determinism, tenancy, readiness and 
     ]);
   });
 
+  it("keeps the merchant's decision on a regenerated bundle: approved stays ACTIVE, archived stays ARCHIVED", async () => {
+    const runId = await handRun(shop, 'decisions');
+    const first = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0 });
+    const [approved, archived] = first.bundles;
+    for (const [bundle, status] of [[approved, 'ACTIVE'], [archived, 'ARCHIVED']] as const) {
+      ok(await gql(`mutation($id: ID!, $status: BundleStatus!) { bundleUpdate(id: $id, input: { status: $status }) { userErrors { code } } }`, { id: bundle.id, status }, { key: shop.adminKey }));
+    }
+    const again = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0 });
+    const statusOf = new Map(again.bundles.map((b: any) => [b.key, b.status]));
+    expect(statusOf.get(approved.key)).to.equal('ACTIVE');
+    expect(statusOf.get(archived.key)).to.equal('ARCHIVED');
+    expect([...statusOf.values()].filter((status) => status === 'DRAFT')).to.have.length(again.bundles.length - 2);
+  });
+
   it('ranks regenerated bundles around the ranks that pinned and MANUAL bundles hold', async () => {
     const runId = await handRun(shop, 'ranks');
     const first = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0 });
