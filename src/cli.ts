@@ -48,9 +48,15 @@ function commandLogger() {
 async function withDatabase<T>(work: (db: Database) => Promise<T>, overrides: Partial<Config> = {}): Promise<T> {
   const config = loadConfig(overrides);
   const db = await openDatabase(config, commandLogger(), { shareRunning: true });
+  // The embedded database is in a process group of its own: a Ctrl-C reaches only this process, which stops it.
+  const interrupt = () => void db.close().finally(() => process.exit(130));
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   try {
     return await work(db);
   } finally {
+    process.removeListener('SIGINT', interrupt);
+    process.removeListener('SIGTERM', interrupt);
     await db.close();
   }
 }

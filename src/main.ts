@@ -80,7 +80,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 export async function serve(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  // A signal while starting is kept and acted on once started: stopping then stops the database too, which runs in
+  // a process group of its own and would otherwise outlive this process.
+  let early: string | null = null;
+  const keep = (signal: string) => (early ??= signal);
+  process.on('SIGINT', keep);
+  process.on('SIGTERM', keep);
   const server = await startServer(config, logger);
+  process.removeListener('SIGINT', keep);
+  process.removeListener('SIGTERM', keep);
   process.stdout.write(`bundlegraph is serving GraphQL at ${server.url}\n`);
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -97,6 +105,7 @@ export async function serve(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  if (early) shutdown(early);
 }
 
 if (require.main === module) {

@@ -6,7 +6,7 @@ import { Run } from '../runs/run.entity';
 import { Shop } from '../shops/shop.entity';
 import { forgetRecommendations } from './recommendation-cache';
 import { markShopDataChanged } from './recommendations';
-import { Bundle, BundleSource, type BundleStatus, type StoredCopy, type StoredDiscount } from './bundle.entity';
+import { Bundle, BundleSource, BundleStatus, type StoredCopy, type StoredDiscount } from './bundle.entity';
 import { SEASONAL_BADGE, draftCopy, type CopyKind } from './copy';
 import { loadItemFacts } from './item-catalog';
 import { priceBundle } from './pricing';
@@ -148,8 +148,11 @@ export class BundleService {
           let bundle = byKey.get(draft.key!);
           if (bundle) {
             result.updated++;
-            // Regenerated: the merchant's decision on it (approved, archived) stands; the figures and copy are new.
-            if (draft.source === BundleSource.GENERATED && bundle.source === BundleSource.GENERATED) draft.status = bundle.status;
+            // Regenerated: a merchant's decision on it (approved, archived) stands; the figures and copy are new. A
+            // DRAFT is no decision, and takes the status this generation gives.
+            if (draft.source === BundleSource.GENERATED && bundle.source === BundleSource.GENERATED && bundle.status !== BundleStatus.DRAFT) {
+              draft.status = bundle.status;
+            }
           } else {
             bundle = new Bundle();
             bundle.id = newIds[result.inserted]!;

@@ -58,17 +58,23 @@ async function loadEmbeddedPostgres(): Promise<any> {
  * options, so its `spawn` is swapped for the time of `work` (an ES module's import of a builtin follows the builtin's
  * exports once they are synced).
  */
+const originalSpawn = childProcess.spawn;
+/** Starts in progress: the swap is undone when the last of overlapping starts ends. */
+let starting = 0;
+
 async function inOwnProcessGroup<T>(work: () => Promise<T>): Promise<T> {
-  const original = childProcess.spawn;
-  const detached = ((command: string, args: readonly string[], options: childProcess.SpawnOptions) =>
-    original(command, args, { ...options, detached: true })) as typeof childProcess.spawn;
-  childProcess.spawn = detached;
-  syncBuiltinESMExports();
+  if (starting++ === 0) {
+    childProcess.spawn = ((command: string, args: readonly string[], options: childProcess.SpawnOptions) =>
+      originalSpawn(command, args, { ...options, detached: true })) as typeof childProcess.spawn;
+    syncBuiltinESMExports();
+  }
   try {
     return await work();
   } finally {
-    childProcess.spawn = original;
-    syncBuiltinESMExports();
+    if (--starting === 0) {
+      childProcess.spawn = originalSpawn;
+      syncBuiltinESMExports();
+    }
   }
 }
 

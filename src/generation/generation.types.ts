@@ -87,7 +87,7 @@ export class BundleGenerationSettingsInput implements SettingsInput {
   @Field(() => Int, { nullable: true, description: 'Bundles a fallback strategy suggests (default 10).' })
   fallbackBundles?: number | null;
 
-  @Field(() => BundleStatus, { nullable: true, description: 'Status of new generated bundles (default DRAFT); one generated again keeps the status a merchant gave it.' })
+  @Field(() => BundleStatus, { nullable: true, description: 'Status of generated bundles (default DRAFT); one generated again that a merchant approved or archived keeps that status.' })
   status?: BundleStatus | null;
 
   @Field(() => [DiscountCapInput], {

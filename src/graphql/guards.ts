@@ -164,9 +164,9 @@ function refused(message: string, code: string, extensions: Record<string, unkno
 
 /**
  * Limits on what one operation may ask, checked before anything runs, cheapest first: no subscriptions (the API
- * has none); the depth (selections nested deeper than `maxDepth`); the size, which the cost can only exceed; the
- * variables the cost depends on (refused as bad input, as execution would); then the estimated cost, lists weighted
- * by their page size. The measures are kept per parsed document (Apollo reuses the same one for the same query),
+ * has none); the depth (selections nested deeper than `maxDepth`); the size (fields asked for, fragments expanded,
+ * scalars included), which may not exceed the cost limit either; the variables (refused as bad input, as
+ * execution would); then the estimated cost, lists weighted by their page size. The measures are kept per parsed document (Apollo reuses the same one for the same query),
  * operation, and the values of the few variables the cost depends on.
  */
 export function limitsPlugin(

@@ -107,10 +107,9 @@ export class UploadResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 100 }) firstArg: number | null,
     @Ctx() ctx: Context,
   ): Promise<CsvRowError[]> {
-    const first = firstArg ?? 100;
-    if (first < 0 || first > MAX_STORED_ROW_ERRORS) {
-      throw new DomainError(userError('OUT_OF_RANGE', `"first" must be between 0 and ${MAX_STORED_ROW_ERRORS}.`, ['first']));
-    }
+    // Clamped, not refused: the field is non-null, so an error here would null the payload of the upload that
+    // asked for it, after its data was written.
+    const first = Math.max(0, Math.min(firstArg ?? 100, MAX_STORED_ROW_ERRORS));
     const errors = await new UploadQueries(ctx.em).rowErrors(upload.uploadId, first);
     return errors.map((e) => ({ line: e.line, column: e.column ?? null, value: e.value ?? null, code: e.code, message: e.message }));
   }
