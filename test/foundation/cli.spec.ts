@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { Client } from 'pg';
+import { withEmptyDatabase } from '../helpers/database';
 import { gql, ok } from '../helpers/client';
 import { getHarness } from '../setup';
 
@@ -52,20 +52,11 @@ describe('command line', () => {
   });
 
   it('migrate reports what it applied: every migration on a new database, nothing left after', async () => {
-    const name = `bundlegraph_migrate_${process.pid}_${Date.now()}`;
-    const admin = new Client({ connectionString: getHarness().databaseUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    try {
-      const url = new URL(getHarness().databaseUrl);
-      url.pathname = `/${name}`;
-      const first = JSON.parse((await cliOn(url.toString(), 'migrate')).stdout);
+    await withEmptyDatabase(async (url) => {
+      const first = JSON.parse((await cliOn(url, 'migrate')).stdout);
       expect(first.applied).to.have.length(fs.readdirSync(path.resolve(__dirname, '..', '..', '..', 'migrations')).filter((f) => f.endsWith('.ts')).length);
-      expect(JSON.parse((await cliOn(url.toString(), 'migrate')).stdout)).to.deep.equal({ applied: [] });
-    } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    }
+      expect(JSON.parse((await cliOn(url, 'migrate')).stdout)).to.deep.equal({ applied: [] });
+    });
   });
 
   it('answers --help with the usage, and an unknown option or a missing file as usage errors', async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Client } from 'pg';
+import { withEmptyDatabase } from '../helpers/database';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startServer } from '../../src/main';
@@ -25,14 +25,8 @@ describe('HTTP surface', () => {
   });
 
   it('serves with migrations pending when told not to migrate, and /readyz says so', async () => {
-    const name = `bundlegraph_unmigrated_${process.pid}_${Date.now()}`;
-    const admin = new Client({ connectionString: getHarness().databaseUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    try {
-      const url = new URL(getHarness().databaseUrl);
-      url.pathname = `/${name}`;
-      const server = await startServer(loadConfig({ env: 'test', port: 0, host: '127.0.0.1', databaseUrl: url.toString(), migrateOnStart: false }), createLogger('silent'));
+    await withEmptyDatabase(async (databaseUrl) => {
+      const server = await startServer(loadConfig({ env: 'test', port: 0, host: '127.0.0.1', databaseUrl, migrateOnStart: false }), createLogger('silent'));
       try {
         const ready = await fetch(server.url.replace('/graphql', '/readyz'));
         expect(ready.status).to.equal(503);
@@ -40,10 +34,7 @@ describe('HTTP surface', () => {
       } finally {
         await server.stop();
       }
-    } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    }
+    });
   });
 
   it('echoes a request id, or makes one', async () => {
