@@ -36,14 +36,18 @@ export class GenerationResolver {
     @Arg('settings', () => BundleGenerationSettingsInput, { nullable: true }) settings: BundleGenerationSettingsInput | null,
     @Ctx() ctx: Context,
   ): Promise<BundlesGeneratePayload> {
+    // The run, once found, is in the payload even when generation is refused (NOT_READY) or fails: its readiness
+    // says what is missing.
+    let run: RunType | null = null;
     return withUserErrors(
       async () => {
-        const run = await new RunService(ctx.em).require(shopIdOf(ctx), requireIdOf(runId, 'Run', ['runId']));
-        const outcome = await new GenerationService(ctx.orm, ctx.logger).generate(shopIdOf(ctx), run.id, settings);
+        const found = await new RunService(ctx.em).require(shopIdOf(ctx), requireIdOf(runId, 'Run', ['runId']));
+        run = RunType.from(found);
+        const outcome = await new GenerationService(ctx.orm, ctx.logger).generate(shopIdOf(ctx), found.id, settings);
         if (outcome.failure) throw new GenerationFailed(outcome.generation, [outcome.failure]);
-        return { generation: BundleGenerationType.from(outcome.generation), run: RunType.from(run) };
+        return { generation: BundleGenerationType.from(outcome.generation), run };
       },
-      (error) => ({ generation: error instanceof GenerationFailed ? BundleGenerationType.from(error.generation) : null, run: null }),
+      (error) => ({ generation: error instanceof GenerationFailed ? BundleGenerationType.from(error.generation) : null, run }),
     );
   }
 

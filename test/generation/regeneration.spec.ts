@@ -119,6 +119,7 @@ describe('bundle generation: re-generation, determinism, tenancy, readiness and 
     await uploadOk(shop.adminKey, noOrders, 'CATALOG', generationFixture('hand-catalog.csv'));
     const a = ok(await generate(shop.adminKey, noOrders)).bundlesGenerate;
     expect(a.userErrors).to.deep.equal([{ field: ['runId'], code: 'NOT_READY', message: 'Upload an orders file before generating bundles.' }]);
+    expect(a.run).to.deep.equal({ id: noOrders });
     const noCatalog = await createRun(shop.adminKey, 'orders only');
     await uploadOk(shop.adminKey, noCatalog, 'ORDERS', generationFixture('hand-orders.csv'));
     const b = ok(await generate(shop.adminKey, noCatalog)).bundlesGenerate;
