@@ -194,7 +194,7 @@ export class RunReadiness {
   @Field({ description: 'Orders plus variants or catalog to match them against.' })
   canGenerateBundles!: boolean;
 
-  @Field(() => [CsvKind], { description: 'Datasets still needed before bundles can be generated.' })
+  @Field(() => [CsvKind], { description: 'Datasets still needed before bundles can be generated; VARIANTS and CATALOG together mean either of them.' })
   missing!: CsvKind[];
 
   @Field(() => String, { nullable: true })
