@@ -323,9 +323,9 @@ export class BundleService {
   async page(shopId: string, runId: string | null, filter: BundleFilter | null | undefined, sortKey: BundleSortKey, reverse: boolean, request: PageRequest) {
     const sort = SORTS[sortKey];
     // Cursors start with their sort key, so that one taken under another ordering is refused, not misread.
-    const position = (values: CursorValues | undefined) => {
+    const position = (values: CursorValues | undefined, argument: 'after' | 'before') => {
       if (!values) return undefined;
-      if (values[0] !== sortKey) throw new DomainError(userError('INVALID_CURSOR', `The cursor belongs to another sort key than ${sortKey}.`));
+      if (values[0] !== sortKey) throw new DomainError(userError('INVALID_CURSOR', `The cursor belongs to another sort key than ${sortKey}.`, [argument]));
       return values.slice(1);
     };
     const keyset = keysetSql(
@@ -336,7 +336,7 @@ export class BundleService {
         ],
         descending: sort.descending !== reverse,
       },
-      { ...request, after: position(request.after), before: position(request.before) },
+      { ...request, after: position(request.after, 'after'), before: position(request.before, 'before') },
     );
     const conditions = ['b.shop_id = ?'];
     const params: unknown[] = [shopId];

@@ -33,7 +33,8 @@ function fitsType(value: unknown, type: KeyType): boolean {
     case 'bigint':
       return INT_PATTERN.test(text) && BigInt(text) <= 9223372036854775807n && BigInt(text) >= -9223372036854775808n;
     case 'float8':
-      return FLOAT_PATTERN.test(text) && (Number.isFinite(Number(text)) || /^(-?Infinity|NaN)$/.test(text));
+      // -Infinity stands for a missing score or lift (see the bundle sorts); nothing sorts as NaN or Infinity.
+      return FLOAT_PATTERN.test(text) && (Number.isFinite(Number(text)) || text === '-Infinity');
     case 'timestamptz':
       return isTimestamp(text);
   }
@@ -54,23 +55,23 @@ export interface KeysetSql {
  */
 export function keysetSql(order: KeysetOrder, request: PageRequest): KeysetSql {
   const tuple = `(${order.columns.map((c) => c.sql).join(', ')})`;
-  const placeholders = (values: CursorValues) => {
+  const placeholders = (values: CursorValues, argument: 'after' | 'before') => {
     if (values.length !== order.columns.length) {
-      throw new DomainError(userError('INVALID_CURSOR', 'The cursor belongs to another sort order.'));
+      throw new DomainError(userError('INVALID_CURSOR', 'The cursor belongs to another sort order.', [argument]));
     }
     if (!values.every((value, i) => fitsType(value, order.columns[i]!.type))) {
-      throw new DomainError(userError('INVALID_CURSOR', 'The cursor is not one this connection returned.'));
+      throw new DomainError(userError('INVALID_CURSOR', 'The cursor is not one this connection returned.', [argument]));
     }
     return `(${order.columns.map((c) => `?::${c.type}`).join(', ')})`;
   };
   const conditions: string[] = [];
   const params: unknown[] = [];
   if (request.after) {
-    conditions.push(`${tuple} ${order.descending ? '<' : '>'} ${placeholders(request.after)}`);
+    conditions.push(`${tuple} ${order.descending ? '<' : '>'} ${placeholders(request.after, 'after')}`);
     params.push(...request.after);
   }
   if (request.before) {
-    conditions.push(`${tuple} ${order.descending ? '>' : '<'} ${placeholders(request.before)}`);
+    conditions.push(`${tuple} ${order.descending ? '>' : '<'} ${placeholders(request.before, 'before')}`);
     params.push(...request.before);
   }
   const walkDescending = order.descending !== request.backward;

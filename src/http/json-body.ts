@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type http from 'node:http';
 
 /** A request refused while reading its body, answered with `status`. */
@@ -42,7 +43,10 @@ export function readBodyText(req: http.IncomingMessage, limit: number): Promise<
     req.once('end', () => {
       if (settled) return;
       settled = true;
-      resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      // Decoding would turn invalid bytes into U+FFFD silently, and store them so.
+      if (!isUtf8(body)) reject(new BodyError(400, 'BAD_REQUEST', 'Request body is not valid UTF-8.'));
+      else resolve(body.toString('utf8'));
     });
   });
 }

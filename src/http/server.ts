@@ -244,6 +244,8 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
   const uploads = graphqlUploadExpress({ maxFileSize: config.maxUploadBytes, maxFiles: config.maxUploadFiles, maxFieldSize: 2 * 1024 * 1024 });
   app.use(
     '/graphql',
+    // /graphql itself, not the paths below it.
+    (req, res, next) => (req.path === '/' ? next() : sendError(res, 404, 'NOT_FOUND', `Nothing is served at ${req.originalUrl.split('?')[0]}.`)),
     express.json({ limit: config.maxJsonBytes }),
     (req, res, next) => (MULTIPART.test(req.headers['content-type'] ?? '') ? uploads(req, res, next) : next()),
     (req, res, next) => {

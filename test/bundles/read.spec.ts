@@ -119,6 +119,8 @@ describe('reading bundles', () => {
         ['RANK', ['RANK', 'abc', 5]],
         ['RANK', ['RANK', '99999999999', 5]],
         ['SCORE', ['SCORE', 'NaNa', 5]],
+        ['SCORE', ['SCORE', 'NaN', 5]],
+        ['SCORE', ['SCORE', 'Infinity', 5]],
         ['LIFT', ['LIFT', '1e999', 5]],
         ['CREATED_AT', ['CREATED_AT', 'x', 5]],
         ['CREATED_AT', ['CREATED_AT', '2026-02-31 10:00:00+00', 5]],
@@ -133,7 +135,7 @@ describe('reading bundles', () => {
         }
       }
       // A well-formed cursor of the right types pages as one returned by the server.
-      const page = ok(await gql(PAGE, { runId, sortKey: 'SCORE', first: 50, after: forge(['SCORE', 'Infinity', 0]) }, { key: shop.adminKey })).bundles;
+      const page = ok(await gql(PAGE, { runId, sortKey: 'SCORE', first: 50, after: forge(['SCORE', '1e300', 0]) }, { key: shop.adminKey })).bundles;
       expect(page.nodes.map((n: { key: string }) => n.key)).to.deep.equal(expected.SCORE);
     });
   });

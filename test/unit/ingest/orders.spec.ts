@@ -114,8 +114,11 @@ describe('ingest/csv: ORDERS', () => {
       ]);
       expect(r.stream.errors[0]!.message).to.match(/spreadsheet/);
       expect(pick(r.rows, 'order_id', 'variant_id')).to.deep.equal([{ order_id: '5123460000001', variant_id: '44012300000001' }]);
-      const variants = await runCsv('VARIANTS', 'variant_id,sku\n4.41E+13,A\n');
-      expect(variants.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([[2, 'variant_id', 'INVALID_ID']]);
+      const variants = await runCsv('VARIANTS', 'variant_id,sku\n4.41E+13,A\n4.2e13,B\n');
+      expect(variants.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([
+        [2, 'variant_id', 'INVALID_ID'],
+        [3, 'variant_id', 'INVALID_ID'],
+      ]);
     });
 
     it('reports several errors of one row, and rejects it once', async () => {

@@ -4,7 +4,7 @@ import type { CopyWriter } from '../copy-writer';
 import { escapeCopyText, normalizeId, parseBoolean, parseInteger, parseMoney, parseTimestamp, truncateValue } from '../values';
 
 /** A number in scientific notation, as spreadsheets show long ids: `5.12346E+12`. */
-const SCIENTIFIC = /^\d+(\.\d+)?[eE]\+\d+$/;
+const SCIENTIFIC = /^\d+(\.\d+)?[eE]\+?\d+$/;
 
 /** COPY text for NULL. */
 export const NULL = '\\N';
@@ -159,7 +159,7 @@ export abstract class EncoderBase implements RowEncoder {
     const raw = f[col]!;
     if (raw.length === 0) return raw;
     const id = normalizeId(raw);
-    if (id.indexOf('+') > 0 && SCIENTIFIC.test(id)) {
+    if ((id.indexOf('E') > 0 || id.indexOf('e') > 0) && SCIENTIFIC.test(id)) {
       this.fail(col, raw, 'INVALID_ID', 'a number rounded by a spreadsheet (scientific notation): export the file again and save it without opening it in a spreadsheet, or format the column as text');
     }
     return id;
