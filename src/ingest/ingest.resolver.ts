@@ -91,6 +91,11 @@ export class UploadResolver {
       uploads.push(CsvUploadType.from(outcome.value.upload));
       if (outcome.value.failure) userErrors.push(outcome.value.failure);
     }
+    // Not one file could be read: the run made for them would stay empty, so it goes.
+    if (uploads.length === 0) {
+      await new RunService(ctx.em).removeEmpty(shopIdOf(ctx), run.id);
+      return { run: null, uploads, userErrors };
+    }
     return { run: RunType.from(run), uploads, userErrors };
   }
 

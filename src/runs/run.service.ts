@@ -28,6 +28,14 @@ export class RunService {
     return run;
   }
 
+  /**
+   * Deletes a run of the shop that holds nothing yet: the data tables have no foreign key to runs, so a run with
+   * data must not go this way.
+   */
+  async removeEmpty(shopId: string, runId: string): Promise<void> {
+    await this.em.nativeDelete(Run, { id: runId, shop: shopId });
+  }
+
   /** Newest first, walked by keyset on the primary key. */
   async page(shopId: string, request: PageRequest): Promise<Run[]> {
     const keyset = keysetSql({ columns: [{ sql: 'id', type: 'bigint' }], descending: true }, request);

@@ -8,7 +8,7 @@ import { requestLogPlugin } from '../../src/http/request-log';
 import { DomainError, userError } from '../../src/graphql/user-error';
 import type { Logger } from '../../src/logger';
 import { shapeOf } from '../../src/graphql/guards';
-import { gql } from '../helpers/client';
+import { gql, ok } from '../helpers/client';
 import { createShop } from '../helpers/shop';
 import { getHarness } from '../setup';
 import { createErrorFormatter } from '../../src/graphql/format-error';
@@ -222,6 +222,18 @@ describe('HTTP surface', () => {
     const result = ((await partial.json()) as any).data.runUpload;
     expect(result.uploads).to.deep.equal([{ kind: 'ORDERS', status: 'SUCCEEDED' }]);
     expect(result.userErrors).to.deep.equal([{ field: ['input', 'catalog'], code: 'INVALID_UPLOAD' }]);
+    // With not one file readable, no empty run is left behind.
+    const runsBefore = ok(await gql('{ runs(first: 250) { nodes { id } } }', {}, { key: shop.adminKey })).runs.nodes.length;
+    const none = await fetch(graphqlUrl, {
+      method: 'POST',
+      headers: auth,
+      body: form([
+        ['operations', JSON.stringify({ query: 'mutation($input: RunUploadInput!) { runUpload(input: $input) { run { id } uploads { kind } userErrors { field code } } }', variables: { input: { name: 'nothing readable', orders: null } } })],
+        ['map', JSON.stringify({ 0: ['variables.input.orders'] })],
+      ]),
+    });
+    expect(((await none.json()) as any).data.runUpload).to.deep.equal({ run: null, uploads: [], userErrors: [{ field: ['input', 'orders'], code: 'INVALID_UPLOAD' }] });
+    expect(ok(await gql('{ runs(first: 250) { nodes { id } } }', {}, { key: shop.adminKey })).runs.nodes).to.have.length(runsBefore);
   });
 
   it("logs unexpected errors with the request's id, and expected ones not at all", async () => {
