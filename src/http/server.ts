@@ -244,8 +244,16 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
   const uploads = graphqlUploadExpress({ maxFileSize: config.maxUploadBytes, maxFiles: config.maxUploadFiles, maxFieldSize: 2 * 1024 * 1024 });
   app.use(
     '/graphql',
-    // /graphql itself, not the paths below it.
-    (req, res, next) => (req.path === '/' ? next() : sendError(res, 404, 'NOT_FOUND', `Nothing is served at ${req.originalUrl.split('?')[0]}.`)),
+    // /graphql itself, not the paths below it; a POST of JSON or of a multipart upload.
+    (req, res, next) => {
+      if (req.path !== '/') return sendError(res, 404, 'NOT_FOUND', `Nothing is served at ${req.originalUrl.split('?')[0]}.`);
+      const type = req.headers['content-type'] ?? '';
+      if (req.method === 'POST' && !/^application\/json\b/i.test(type) && !MULTIPART.test(type)) {
+        req.resume();
+        return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Send GraphQL as application/json, or a multipart/form-data upload.');
+      }
+      next();
+    },
     express.json({ limit: config.maxJsonBytes }),
     (req, res, next) => (MULTIPART.test(req.headers['content-type'] ?? '') ? uploads(req, res, next) : next()),
     (req, res, next) => {

@@ -174,6 +174,7 @@ describe('HTTP surface', () => {
     const cases: [string, Promise<Response>, number][] = [
       ['unknown path', fetch(`${baseUrl}/nowhere`), 404],
       ['a path below /graphql', fetch(`${graphqlUrl}/anything`, { headers: auth }), 404],
+      ['a body of another type', fetch(graphqlUrl, { method: 'POST', headers: { ...auth, 'content-type': 'application/xml' }, body: '<query/>' }), 415],
       ['JSON that is not UTF-8', fetch(graphqlUrl, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: Buffer.concat([Buffer.from('{"query":"{ shop { id } }","variables":{"n":"a'), Buffer.from([0xff]), Buffer.from('b"}}')]) }), 400],
       ['charset other than UTF-8', fetch(graphqlUrl, { method: 'POST', headers: { ...auth, 'content-type': 'application/json; charset=latin1' }, body: '{"query":"{ shop { id } }"}' }), 415],
       ['map before operations', fetch(graphqlUrl, { method: 'POST', headers: auth, body: form([['map', '{"0":["variables.f"]}'], ['operations', operations]]) }), 400],
