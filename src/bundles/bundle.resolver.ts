@@ -26,6 +26,7 @@ import {
   BundlesSavePayload,
 } from './bundle.types';
 import { availableQuantity, itemFactsKey, loadItemFacts, type ItemFacts } from './item-catalog';
+import { runCurrencies } from './copy';
 import { priceBundle } from './pricing';
 import { RecommendationService } from './recommendations';
 
@@ -154,9 +155,10 @@ export class BundleResolver {
 
   @FieldResolver(() => BundlePricingType, { nullable: true, description: "Computed from the run's catalog prices and the discount; null when a price is unknown." })
   pricing(@Root() bundle: BundleType, @Ctx() ctx: Context): BundlePricingType | null | Promise<BundlePricingType | null> {
-    return whenReady(factsOf(bundle, ctx), ({ items, facts }) =>
-      priceBundle(items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: facts[i].price })), bundle.discount),
-    );
+    return whenReady(factsOf(bundle, ctx), ({ items, facts }) => {
+      const pricing = priceBundle(items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: facts[i].price })), bundle.discount);
+      return pricing && { ...pricing, runId: bundle.runId };
+    });
   }
 
   @FieldResolver(() => Int, { nullable: true, description: 'Complete bundles stock allows: min over items of floor(available / quantity), untracked and continue-selling items ignored.' })
@@ -171,6 +173,14 @@ export class BundleResolver {
     const run = await new RunService(ctx.em).get(shopIdOf(ctx), bundle.runId);
     if (!run) throw new Error('bundle without its run');
     return RunType.from(run);
+  }
+}
+
+@Resolver(() => BundlePricingType)
+export class BundlePricingResolver {
+  @FieldResolver(() => String, { nullable: true, description: "ISO 4217 code of the run's orders (its first order's); null without one." })
+  currency(@Root() pricing: BundlePricingType, @Ctx() ctx: Context): Promise<string | null> {
+    return loader(ctx, 'bundle.runCurrency', () => new DataLoader<string, string | null>((runIds) => runCurrencies(ctx.em, runIds))).load(pricing.runId);
   }
 }
 

@@ -7,7 +7,7 @@ import { Shop } from '../shops/shop.entity';
 import { forgetRecommendations } from './recommendation-cache';
 import { markShopDataChanged } from './recommendations';
 import { Bundle, BundleSource, BundleStatus, type StoredCopy, type StoredDiscount } from './bundle.entity';
-import { SEASONAL_BADGE, draftCopy, type CopyKind } from './copy';
+import { SEASONAL_BADGE, draftCopy, runCurrencies, type CopyKind } from './copy';
 import { loadItemFacts } from './item-catalog';
 import { priceBundle } from './pricing';
 import type { Objective } from '../generation/settings';
@@ -282,18 +282,14 @@ export class BundleService {
   private async redraftCopy(bundle: Bundle, discount: StoredDiscount | null): Promise<StoredCopy> {
     const items = itemsOf(bundle);
     const facts = await loadItemFacts(this.em, items);
-    // The run's currency, as generation reads it: its first order's.
-    const [order]: { currency: string }[] = await this.em.execute(
-      'SELECT currency FROM order_lines WHERE run_id = ? AND currency IS NOT NULL ORDER BY run_id, order_id, line_key LIMIT 1',
-      [bundle.run.id],
-    );
+    const [currency] = await runCurrencies(this.em, [bundle.run.id]);
     return draftCopy({
       kind: bundle.kind as CopyKind,
       objective: (bundle.objective ?? 'increase_aov') as Objective,
       names: items.map((item, i) => facts[i]!.title ?? item.sku ?? item.variantId ?? ''),
       discount,
       pricing: priceBundle(items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: facts[i]!.price })), discount),
-      currency: order?.currency ?? null,
+      currency,
       seasonal: bundle.copy?.badge === SEASONAL_BADGE,
       observed: (bundle.orderCount ?? 0) > 0,
     });

@@ -79,6 +79,9 @@ export class BundlePricingType {
 
   @Field(() => Float)
   savingsPercentage!: number;
+
+  /** The bundle's run, for the currency (resolved only when asked for). */
+  runId!: string;
 }
 
 @ObjectType()

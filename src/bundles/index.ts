@@ -1,6 +1,6 @@
 import { shopIdOf } from '../graphql/context';
 import { registerNodeType } from '../graphql/node.resolver';
-import { BundleItemResolver, BundleResolver, RunBundlesResolver } from './bundle.resolver';
+import { BundleItemResolver, BundlePricingResolver, BundleResolver, RunBundlesResolver } from './bundle.resolver';
 import { BundleService } from './bundle.service';
 import { BundleType } from './bundle.types';
 
@@ -9,4 +9,4 @@ registerNodeType('Bundle', async (ctx, id) => {
   return bundle ? BundleType.from(bundle) : null;
 });
 
-export const bundleResolvers = [BundleResolver, BundleItemResolver, RunBundlesResolver] as const;
+export const bundleResolvers = [BundleResolver, BundleItemResolver, BundlePricingResolver, RunBundlesResolver] as const;

@@ -68,9 +68,9 @@ describe('bundle generation: a hand-computed history', function () {
     const { bundles } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 5 });
     const ab = bundles.find((b: any) => b.key === 'FREQUENTLY_BOUGHT_TOGETHER:v:1+v:2');
     const update = `mutation($id: ID!, $input: BundleUpdateInput!) { bundleUpdate(id: $id, input: $input) {
-      bundle { title pricing { bundlePrice savings } copy { title badge savingsMessage description } } userErrors { code } } }`;
+      bundle { title pricing { bundlePrice savings currency } copy { title badge savingsMessage description } } userErrors { code } } }`;
     const redrafted = ok(await gql(update, { id: ab.id, input: { discount: { type: 'PERCENTAGE', value: '20' } } }, { key: shop.adminKey })).bundleUpdate.bundle;
-    expect(redrafted.pricing).to.deep.equal({ bundlePrice: '24.00', savings: '6.00' });
+    expect(redrafted.pricing).to.deep.equal({ bundlePrice: '24.00', savings: '6.00', currency: 'USD' });
     expect(redrafted.copy).to.deep.include({ badge: 'Save 20%', savingsMessage: 'You save $6.00 (20%)' });
     expect(redrafted.copy.description).to.contain('$24.00');
     expect(redrafted.title).to.equal(ab.copy.title);
