@@ -1,3 +1,4 @@
+import { lockKeyOf } from '../db/advisory-locks';
 import type { Em } from '../db/orm';
 import { keysetSql, type KeyType } from '../db/keyset';
 import type { CursorValues, PageRequest } from '../graphql/relay';
@@ -89,7 +90,7 @@ export class BundleService {
     const outcome = await this.em.transactional(async (em) => {
       // Saves into one run take turns (a generation's included): otherwise two could both find a key new and
       // insert it, and the second would fail on the unique key instead of updating the first's bundle.
-      await em.execute('SELECT pg_advisory_xact_lock(?, ?)', [SAVE_LOCK_SPACE, Number(BigInt(runId) % 2147483648n)]);
+      await em.execute('SELECT pg_advisory_xact_lock(?, ?)', [SAVE_LOCK_SPACE, lockKeyOf(runId)]);
       const keys = textArray(drafts.map((d) => d.key!));
       const found: { id: string; key: string }[] = await em.execute(
         'SELECT id, key FROM bundles WHERE run_id = ? AND key = ANY(?::text[])',

@@ -1,3 +1,4 @@
+import { lockKeyOf } from '../db/advisory-locks';
 import type { Em } from '../db/orm';
 import { CsvKind } from '../ingest/csv-upload.entity';
 
@@ -143,7 +144,7 @@ const LOCK_SPACES: Record<string, number> = { 'build-orders': 0x436f7601, 'build
 function lockKeys(step: string, runIds: readonly string[]): [number, string] {
   const space = LOCK_SPACES[step];
   if (space === undefined) throw new Error(`no lock space for ${step}`);
-  const keys = [...new Set(runIds.map((id) => Number(BigInt(id) % 2147483648n)))].sort((a, b) => a - b);
+  const keys = [...new Set(runIds.map(lockKeyOf))].sort((a, b) => a - b);
   return [space, intArray(keys)];
 }
 

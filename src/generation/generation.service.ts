@@ -6,6 +6,7 @@ import { BundleService } from '../bundles/bundle.service';
 import { BundleSaveMode } from '../bundles/bundle.types';
 import { loadItemFacts, type ItemFacts } from '../bundles/item-catalog';
 import { priceBundle } from '../bundles/pricing';
+import { lockKeyOf } from '../db/advisory-locks';
 import { textArray } from '../db/arrays';
 import type { Orm } from '../db/orm';
 import { withRawConnection } from '../db/raw-connection';
@@ -26,7 +27,7 @@ import { resolveSettings, type GenerationSettings, type Objective, type Settings
 /** A PROCESSING generation whose heartbeat is older than this belongs to a server that is gone. */
 export const GENERATION_STALE_AFTER_MS = 15_000;
 const HEARTBEAT_MS = 1000;
-/** First key of the session advisory lock that keeps two generations of one run apart (the second is the run id). */
+/** First key of the session advisory lock that keeps two generations of one run apart (the second is the run's, lockKeyOf). */
 const LOCK_CLASS = 0x62_67; // "bg"
 /** Candidate triples counted at most, best pairs first. */
 const MAX_TRIPLES = 500;
@@ -109,14 +110,14 @@ export class GenerationService {
     let announce!: (generation: BundleGeneration) => void;
     const started = new Promise<BundleGeneration>((resolve) => (announce = resolve));
     const done = withRawConnection(this.orm, async (client) => {
-      const { rows } = await client.query('SELECT pg_try_advisory_lock($1::int, $2::int) AS locked', [LOCK_CLASS, Number(runId) | 0]);
+      const { rows } = await client.query('SELECT pg_try_advisory_lock($1::int, $2::int) AS locked', [LOCK_CLASS, lockKeyOf(runId)]);
       if (!rows[0].locked) throw await this.inProgress(runId);
       try {
         const generation = await this.record(shopId, runId, settings);
         announce(generation);
         return await this.process(client, generation, settings);
       } finally {
-        await client.query('SELECT pg_advisory_unlock($1::int, $2::int)', [LOCK_CLASS, Number(runId) | 0]);
+        await client.query('SELECT pg_advisory_unlock($1::int, $2::int)', [LOCK_CLASS, lockKeyOf(runId)]);
       }
     });
     if (settings.wait) return done;

@@ -6,6 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { forgetRecommendations } from '../bundles/recommendation-cache';
 import { DATASETS, type Dataset } from '../catalog/datasets';
 import { afterUploadCommitted } from './table-maintenance';
+import { lockKeyOf } from '../db/advisory-locks';
 import type { Orm } from '../db/orm';
 import { withRawConnection } from '../db/raw-connection';
 import type { PendingUpload } from '../graphql/scalars';
@@ -91,8 +92,7 @@ export class IngestService {
     try {
       received = await file.file;
     } catch (error) {
-      // The multipart request named a file it does not hold, or ended before it: the client's mistake.
-      throw new DomainError(userError('INVALID_UPLOAD', `The file could not be read from the request: ${(error as Error).message}`, field));
+      throw unreadableFile(error, field);
     }
     const { filename, createReadStream } = received;
     const { upload, done } = await this.start(shopId, runId, kind, { filename, stream: openUploadStream(createReadStream, field) }, options);
@@ -215,7 +215,7 @@ export class IngestService {
   ): Promise<{ tally: Tally; committed: boolean; failure: UserError | null }> {
     await client.query('BEGIN');
     // Uploads of one dataset into one run take turns, so that "is the run still empty?" stays true until commit.
-    await client.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [Object.keys(DATASETS).indexOf(dataset.kind), Number(upload.run.id) | 0]);
+    await client.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [Object.keys(DATASETS).indexOf(dataset.kind), lockKeyOf(upload.run.id)]);
     const { rows } = await client.query(`SELECT EXISTS (SELECT 1 FROM ${dataset.table} WHERE run_id = $1) AS present`, [upload.run.id]);
     // First data of its kind in the run: COPY straight into the table, whose primary key catches duplicates.
     // Otherwise (or to skip invalid rows, duplicates included) stage the file and merge it by natural key.
@@ -366,6 +366,11 @@ export class IngestService {
 
 class UploadTooLarge extends Error {}
 
+/** A file the multipart request names but does not hold, holds twice, or ends inside: the client's mistake. */
+function unreadableFile(error: unknown, field: string[]): DomainError {
+  return new DomainError(userError('INVALID_UPLOAD', `The file could not be read from the request: ${(error as Error).message}`, field));
+}
+
 /**
  * A file that cannot be opened becomes a stream that fails: one already cut off (over the size limit) as such, any
  * other (the request ended, or named one file for two variables) as the client's mistake.
@@ -375,10 +380,7 @@ function openUploadStream(createReadStream: () => Readable, field: string[]): Re
   try {
     return createReadStream();
   } catch (error) {
-    failure =
-      (error as { status?: number }).status === 413
-        ? (error as Error)
-        : new DomainError(userError('INVALID_UPLOAD', `The file could not be read from the request: ${(error as Error).message}`, field));
+    failure = (error as { status?: number }).status === 413 ? (error as Error) : unreadableFile(error, field);
   }
   return new Readable({
     read() {
