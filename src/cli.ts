@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, type Config } from './config';
+import { loadConfig } from './config';
 import { openDatabase, type Database } from './db/database';
 import { migrate, migrationsSource } from './db/orm';
 import { requireIdOf } from './graphql/global-id';
@@ -45,9 +45,8 @@ function commandLogger() {
 }
 
 /** Commands work beside a running server: they use its embedded database rather than refuse it. */
-async function withDatabase<T>(work: (db: Database) => Promise<T>, overrides: Partial<Config> = {}): Promise<T> {
-  const config = loadConfig(overrides);
-  const db = await openDatabase(config, commandLogger(), { shareRunning: true });
+async function withDatabase<T>(work: (db: Database) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+  const db = await openDatabase(loadConfig(), commandLogger(), { shareRunning: true, ...options });
   // The embedded database is in a process group of its own: a Ctrl-C reaches only this process, which stops it.
   const interrupt = () => void db.close().finally(() => process.exit(130));
   process.once('SIGINT', interrupt);
@@ -106,7 +105,7 @@ async function main(argv: string[]): Promise<void> {
           const applied = await migrate(db.orm);
           printJson({ applied });
         },
-        { migrateOnStart: false },
+        { migrate: false },
       );
     case 'schema':
       printJson({ written: await emitSchemaFile() });

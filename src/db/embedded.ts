@@ -184,6 +184,10 @@ function claimPort(port: number): Promise<number> {
   });
 }
 
+function databaseUrl(password: string, port: number): string {
+  return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
+}
+
 function readOrCreatePassword(dataDir: string): string {
   const file = path.join(dataDir, 'pg-password');
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
@@ -204,8 +208,7 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   const running = options.shareRunning && fs.existsSync(path.join(clusterDir, READY_MARKER)) ? runningPostmaster(clusterDir) : null;
   if (running && ownedByRunningServer(running.pid)) {
     logger.info({ port: running.port }, 'using the embedded database of the running server');
-    const password = fs.readFileSync(path.join(dataDir, 'pg-password'), 'utf8').trim();
-    return { url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${running.port}/${DATABASE}`, stop: async () => {} };
+    return { url: databaseUrl(readOrCreatePassword(dataDir), running.port), stop: async () => {} };
   }
   const state = await recoverClusterFolder(clusterDir, logger);
   const port = await claimPort(options.port);
@@ -258,7 +261,7 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   process.once('exit', killOnExit);
   let stopped = false;
   return {
-    url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
+    url: databaseUrl(password, port),
     async stop() {
       if (stopped) return;
       stopped = true;
