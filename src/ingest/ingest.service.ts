@@ -241,10 +241,10 @@ export class IngestService {
       if (sink.copyError.code !== '23505') throw sink.copyError;
       tally.duplicates.push(this.duplicateFromCopyError(dataset, sink.copyError, csv));
       tally.duplicateCount = 1;
-    } else if (direct) {
-      tally.inserted = csv.rowsEmitted;
     } else {
-      await this.mergeStage(client, dataset, options, tally);
+      if (csv.splitOrders > 0) await this.fillSplitOrders(client, target, upload);
+      if (direct) tally.inserted = csv.rowsEmitted;
+      else await this.mergeStage(client, dataset, options, tally);
     }
 
     const rejected = csv.rowsRejected + tally.duplicateCount;
@@ -266,6 +266,30 @@ export class IngestService {
          UPDATE runs SET data_version = data_version + 1, orders_version = orders_version + $2::int WHERE id = $1 RETURNING shop_id)
        UPDATE shops SET data_version = data_version + 1 WHERE id = (SELECT shop_id FROM run)`,
       [upload.run.id, upload.kind === CsvKind.ORDERS ? 1 : 0],
+    );
+  }
+
+  /**
+   * Gives the lines of orders split across the file the order-level fields that only the order's first line states
+   * (Shopify's export leaves them blank on the others), from the other lines of the same order in this upload. Run
+   * only for a file with split orders: one set-based statement over the upload's lines.
+   */
+  private async fillSplitOrders(client: Client, table: string, upload: CsvUpload): Promise<void> {
+    await client.query(
+      `WITH order_fields AS (
+         SELECT order_id, max(financial_status) AS financial_status, max(cancelled_at) AS cancelled_at, max(currency) AS currency
+           FROM ${table} WHERE run_id = $1 AND upload_id = $2
+          GROUP BY order_id
+         HAVING count(financial_status) BETWEEN 1 AND count(*) - 1 OR count(cancelled_at) BETWEEN 1 AND count(*) - 1
+             OR count(currency) BETWEEN 1 AND count(*) - 1)
+       UPDATE ${table} t
+          SET financial_status = coalesce(t.financial_status, f.financial_status),
+              cancelled_at = coalesce(t.cancelled_at, f.cancelled_at),
+              currency = coalesce(t.currency, f.currency)
+         FROM order_fields f
+        WHERE t.run_id = $1 AND t.upload_id = $2 AND t.order_id = f.order_id
+          AND (t.financial_status IS NULL OR t.cancelled_at IS NULL OR t.currency IS NULL)`,
+      [upload.run.id, upload.id],
     );
   }
 

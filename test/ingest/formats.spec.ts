@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { createRun, createShop, type TestShop } from '../helpers/shop';
+import { SHOPIFY_ORDERS_HEADER } from '../../src/ingest/csv/layouts';
 import { runDbId, sql, uploadCsv, utc } from '../helpers/ingest';
 
 describe('ingestion: every layout through the HTTP endpoint', () => {
@@ -56,6 +57,44 @@ describe('ingestion: every layout through the HTTP endpoint', () => {
     for (const personal of ['ada@example.test', 'Ada Example', '1 Test Way', '555 0100', 'Leave at the door', 'Testville']) {
       expect(everything).to.not.include(personal);
     }
+  });
+
+  it('Shopify orders export sorted by SKU: lines of split orders get the order fields of their first line', async () => {
+    const row = (cells: Record<string, string>) => SHOPIFY_ORDERS_HEADER.map((h) => cells[h] ?? '').join(',');
+    const first = (name: string, status: string, currency: string, sku: string, cancelled = '') =>
+      row({ Name: name, 'Financial Status': status, Currency: currency, 'Created at': '2025-12-07 19:08:25 -0400', 'Cancelled at': cancelled, 'Lineitem quantity': '1', 'Lineitem sku': sku, Id: '5123456789012' });
+    const later = (name: string, sku: string) => row({ Name: name, 'Created at': '2025-12-07 19:08:25 -0400', 'Lineitem quantity': '2', 'Lineitem sku': sku });
+    const csv = [
+      SHOPIFY_ORDERS_HEADER.join(','),
+      first('#2001', 'paid', 'EUR', 'A'),
+      first('#2002', 'voided', 'USD', 'B', '2025-12-08 09:00:00 +0100'),
+      later('#2001', 'C'),
+      later('#2002', 'D'),
+      first('#2003', 'pending', 'GBP', 'E'),
+      later('#2001', 'F'),
+    ].join('\n');
+    const runId = await createRun(shop.adminKey);
+    const { payload } = await uploadCsv(shop.adminKey, runId, 'ORDERS', csv);
+    expect(payload.userErrors).to.deep.equal([]);
+    expect(payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 6 });
+    const rows = await sql(
+      `SELECT order_id, line_key, sku, financial_status, currency, ${utc('cancelled_at')} FROM order_lines WHERE run_id = ? ORDER BY line`,
+      [runDbId(runId)],
+    );
+    expect(rows.map((r) => [r.order_id, r.line_key, r.sku, r.financial_status, r.currency, r.cancelled_at])).to.deep.equal([
+      ['#2001', '#1', 'A', 'paid', 'EUR', null],
+      ['#2002', '#1', 'B', 'voided', 'USD', '2025-12-08T08:00:00Z'],
+      ['#2001', '#2', 'C', 'paid', 'EUR', null],
+      ['#2002', '#2', 'D', 'voided', 'USD', '2025-12-08T08:00:00Z'],
+      ['#2003', '#1', 'E', 'pending', 'GBP', null],
+      ['#2001', '#3', 'F', 'paid', 'EUR', null],
+    ]);
+
+    // Into a run that has orders already, the file is staged and merged: the same result.
+    const { payload: again } = await uploadCsv(shop.adminKey, runId, 'ORDERS', csv);
+    expect(again.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 0, rowsUpdated: 6 });
+    const after = await sql(`SELECT count(*)::int AS n FROM order_lines WHERE run_id = ? AND (financial_status IS NULL OR currency IS NULL)`, [runDbId(runId)]);
+    expect(after[0].n).to.equal(0);
   });
 
   for (const kind of ['CATALOG', 'VARIANTS']) {

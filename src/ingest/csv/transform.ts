@@ -118,6 +118,11 @@ export class CsvToCopyStream extends Transform implements RowSink {
     return this.rowsValid;
   }
 
+  /** Orders whose lines are not contiguous in the file (see RowEncoder.splitOrders). */
+  get splitOrders(): number {
+    return this.encoder?.splitOrders ?? 0;
+  }
+
   /**
    * Physical file line where the n-th emitted COPY row (1-based, PostgreSQL's "COPY t, line n") starts; 0 when no
    * such row was emitted.

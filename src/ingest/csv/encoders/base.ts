@@ -37,6 +37,12 @@ export interface RowEncoder {
    * already rejected for their structure, so that they still advance per-order and carried-forward state.
    */
   silent: boolean;
+  /**
+   * Orders whose lines came back after other orders' lines (a file sorted in a spreadsheet). Their later lines may
+   * lack the order-level fields given on their first line, which the encoder no longer holds; ingestion fills them
+   * in SQL once the rows are written.
+   */
+  readonly splitOrders?: number;
 }
 
 /**

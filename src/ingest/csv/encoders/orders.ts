@@ -9,7 +9,7 @@ const MAX_LINE_IDS_PER_ORDER = 100_000;
 /**
  * order_lines rows from the canonical layout or Shopify's orders export. Order-level fields (created_at,
  * financial_status, cancelled_at, currency) left blank on an order's later lines are carried forward from its
- * earlier lines. A line without line_item_id is keyed `#<n>`, n its position within its order in the file.
+ * earlier lines; when its lines are not contiguous, only within each stretch of them (see splitOrders). A line without line_item_id is keyed `#<n>`, n its position within its order in the file.
  * financial_status is lower-cased (`PAID` from GraphQL exports = `paid`), currency upper-cased.
  */
 export class OrdersEncoder extends EncoderBase {
@@ -42,6 +42,7 @@ export class OrdersEncoder extends EncoderBase {
   private lineIdMap: Map<string, number> | null = null;
   /** Line counts of recent orders, so an order that reappears later in the file goes on numbering its lines. */
   private readonly recentOrders = new KeyCache(RECENT_ORDER_BITS);
+  splitOrders = 0;
   private carryCreated = NULL;
   private carryFinancial = '';
   private carryCancelled = NULL;
@@ -74,6 +75,7 @@ export class OrdersEncoder extends EncoderBase {
   private startOrder(oid: string): void {
     if (this.curOrder.length !== 0) this.recentOrders.set(this.curOrder, this.curCount);
     const seen = this.recentOrders.get(oid);
+    if (seen >= 0) this.splitOrders++;
     this.curCount = seen < 0 ? 0 : seen;
     this.curOrder = oid;
     this.lineIdCount = 0;
