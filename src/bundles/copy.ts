@@ -27,13 +27,17 @@ export interface CopyInput {
 export const SEASONAL_BADGE = 'Seasonal pick';
 
 /**
- * The currency of each run: its first order's (by the primary key, so one index probe per run), or null for a run
- * without orders or currencies. What generated copy is written in and what pricing is in.
+ * The currency of run `run` (an SQL expression): its first order's, by the primary key, so one index probe; null for
+ * a run without orders or currencies. What generated copy is written in and what pricing is in.
  */
+export function runCurrencySql(run: string): string {
+  return `SELECT o.currency FROM order_lines o WHERE o.run_id = ${run} AND o.currency IS NOT NULL ORDER BY o.run_id, o.order_id, o.line_key LIMIT 1`;
+}
+
+/** The currency of each run (see runCurrencySql). */
 export async function runCurrencies(em: Em, runIds: readonly string[]): Promise<(string | null)[]> {
   const rows: { currency: string | null }[] = await em.execute(
-    `SELECT (SELECT o.currency FROM order_lines o WHERE o.run_id = r.id AND o.currency IS NOT NULL ORDER BY o.run_id, o.order_id, o.line_key LIMIT 1) AS currency
-       FROM unnest(?::bigint[]) WITH ORDINALITY AS r(id, n) ORDER BY r.n`,
+    `SELECT (${runCurrencySql('r.id')}) AS currency FROM unnest(?::bigint[]) WITH ORDINALITY AS r(id, n) ORDER BY r.n`,
     [bigintArray(runIds)],
   );
   return rows.map((row) => row.currency);

@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import { runCurrencySql } from '../bundles/copy';
 import type { GenerationSettings } from './settings';
 
 /**
@@ -213,11 +214,7 @@ export async function mine(client: Client, runId: string, settings: GenerationSe
       [settings.maxBasketSize],
     );
   }
-  // The run's currency: the first order's (by the primary key, so one index probe).
-  const { rows: [currencyRow] } = await client.query(
-    `SELECT currency FROM order_lines WHERE run_id = $1 AND currency IS NOT NULL ORDER BY run_id, order_id, line_key LIMIT 1`,
-    [runId],
-  );
+  const { rows: [currencyRow] } = await client.query(`SELECT (${runCurrencySql('$1')}) AS currency`, [runId]);
   const voided: number = orderStats.voided;
   if (!settings.includeCancelled) drop('cancelled_orders', voided);
   const ordersConsidered: number = orderStats.orders;
