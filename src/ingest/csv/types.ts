@@ -19,7 +19,8 @@ export type CsvRowErrorCode =
   | 'INVALID_BOOLEAN'
   | 'INVALID_ID'
   | 'TOO_MANY_VALUES'
-  | 'DUPLICATE_KEY';
+  | 'DUPLICATE_KEY'
+  | 'FIRST_ROW_REJECTED';
 
 /** One rejected value or row. `line` is the physical file line where the record starts (header = 1). */
 export interface CsvRowError {

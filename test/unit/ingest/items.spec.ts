@@ -91,6 +91,34 @@ describe('ingest/csv: VARIANTS and CATALOG', () => {
       expect(r.stream.errors.map((e) => [e.line, e.column, e.value, e.code])).to.deep.equal([[4, 'Handle', 'tee / M', 'DUPLICATE_KEY']]);
     });
 
+    it("refuses the rows that take product fields from a rejected first row, not those that give their own", async () => {
+      const csv = Buffer.concat([
+        Buffer.from('Handle,Title,Vendor,Option1 Name,Option1 Value,Variant SKU,Variant Price,Gift Card\n'),
+        // Line 2: the Title is Windows-1252, not UTF-8; line 5: a gift card flag that is not a boolean.
+        Buffer.from('cafe,Caf\xe9 cr\xe8me,Roastery,Size,250g,CAFE-250,9.00,false\n', 'latin1'),
+        Buffer.from('cafe,,,,1kg,CAFE-1K,29.00,\n'),
+        Buffer.from('cafe,Cafe creme,Roastery,,2kg,CAFE-2K,49.00,false\n'),
+        Buffer.from('tea,Tea,Leafery,Size,S,TEA-S,5.00,maybe\n'),
+        Buffer.from('tea,,,,M,TEA-M,6.00,\n'),
+        Buffer.from('mug,Mug,Otter,Size,S,MUG-S,x,false\n'),
+        Buffer.from('mug,,,,M,MUG-M,8.00,\n'),
+      ]);
+      const r = await runCsv('CATALOG', csv);
+      // Line 4 gives its own product fields; line 7's rejected price is no product field, so line 8 stands.
+      expect(pick(r.rows, 'sku', 'product_title')).to.deep.equal([
+        { sku: 'CAFE-2K', product_title: 'Cafe creme' },
+        { sku: 'MUG-M', product_title: 'Mug' },
+      ]);
+      expect(r.stream.errors.map((e) => [e.line, e.code])).to.deep.equal([
+        [2, 'INVALID_UTF8'],
+        [3, 'FIRST_ROW_REJECTED'],
+        [5, 'INVALID_BOOLEAN'],
+        [6, 'FIRST_ROW_REJECTED'],
+        [7, 'INVALID_PRICE'],
+      ]);
+      expect(r.stream.errors[1]!.message).to.equal('product cafe takes its product fields (title, vendor, type...) from line 2, which was rejected');
+    });
+
     it("keys Shopify's rows by handle and option values: two products sharing a SKU are two items", async () => {
       const csv =
         'Handle,Title,Option1 Name,Option1 Value,Variant SKU,Variant Price\n' +

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { COPY_COLUMNS } from '../../../src/ingest/csv';
+import { SHOPIFY_ORDERS_HEADER } from '../../../src/ingest/csv/layouts';
 import { fixture, pick, runCsv } from './helpers';
 
 describe('ingest/csv: ORDERS', () => {
@@ -181,6 +182,30 @@ describe('ingest/csv: ORDERS', () => {
         { order_id: '#1062', financial_status: 'pending', currency: 'EUR', cancelled_at: null },
         { order_id: '#1062', financial_status: 'pending', currency: 'EUR', cancelled_at: null },
       ]);
+    });
+
+    it("refuses the lines that take order fields from a rejected first line", async () => {
+      const H = SHOPIFY_ORDERS_HEADER;
+      const row = (cells: Record<string, string>) => H.map((h) => cells[h] ?? '').join(',');
+      const csv = [
+        H.join(','),
+        // #1: its Cancelled at is not a date, so its second line cannot know whether the order was cancelled.
+        row({ Name: '#1', 'Financial Status': 'refunded', Currency: 'USD', 'Created at': '2025-12-07 19:08:25 -0400', 'Cancelled at': '12/7/2025 19:08', 'Lineitem quantity': '1', 'Lineitem sku': 'A' }),
+        row({ Name: '#1', 'Created at': '2025-12-07 19:08:25 -0400', 'Lineitem quantity': '1', 'Lineitem sku': 'B' }),
+        // #2: a line-level value is refused; the order's fields were fine, so its second line stands.
+        row({ Name: '#2', 'Financial Status': 'paid', Currency: 'EUR', 'Created at': '2025-12-08 10:00:00 +0100', 'Lineitem quantity': 'two', 'Lineitem sku': 'C' }),
+        row({ Name: '#2', 'Created at': '2025-12-08 10:00:00 +0100', 'Lineitem quantity': '1', 'Lineitem sku': 'D' }),
+      ].join('\n');
+      const r = await runCsv('ORDERS', csv);
+      expect(pick(r.rows, 'order_id', 'sku', 'financial_status', 'currency')).to.deep.equal([
+        { order_id: '#2', sku: 'D', financial_status: 'paid', currency: 'EUR' },
+      ]);
+      expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([
+        [2, 'Cancelled at', 'INVALID_DATE'],
+        [3, 'Name', 'FIRST_ROW_REJECTED'],
+        [4, 'Lineitem quantity', 'INVALID_NUMBER'],
+      ]);
+      expect(r.stream.errors[1]!.message).to.equal('order #1 takes its order fields from line 2, which was rejected');
     });
 
     it('keeps nothing personal', async () => {

@@ -57,6 +57,8 @@ export abstract class EncoderBase implements RowEncoder {
   protected readonly absent: number;
   protected line = 0;
   protected errors = 0;
+  /** Columns whose values the current row failed on. */
+  protected readonly failedColumns: number[] = [];
   silent = false;
   private rowStart = 0;
   private readonly prefix: Buffer;
@@ -88,8 +90,20 @@ export abstract class EncoderBase implements RowEncoder {
   protected begin(line: number): void {
     this.line = line;
     this.errors = 0;
+    this.failedColumns.length = 0;
     this.rowStart = this.w.pos;
     this.w.bytes(this.prefix);
+  }
+
+  /**
+   * Whether the current row, rejected, leaves values that later rows would take over unfit to take: it was rejected
+   * for its structure (a broken row is read in silence only to keep the encoder's state moving), or one of `columns`
+   * was refused. Later rows that take values from such a row are refused too (FIRST_ROW_REJECTED), rather than
+   * stored with what the broken row held, or with nothing in its place.
+   */
+  protected rejectedAny(columns: readonly number[]): boolean {
+    if (this.silent) return true;
+    return this.errors !== 0 && this.failedColumns.some((c) => columns.includes(c));
   }
 
   /** Ends the row; returns ROW_EMITTED, or ROW_REJECTED (and takes the row back) when a value was rejected. */
@@ -106,6 +120,7 @@ export abstract class EncoderBase implements RowEncoder {
 
   protected fail(col: number, value: string | null, code: CsvRowErrorCode, message: string): void {
     this.errors++;
+    this.failedColumns.push(col);
     if (this.silent) return;
     this.sink.rowError(
       this.line,

@@ -45,6 +45,8 @@ export class ItemsEncoder extends EncoderBase {
   private readonly iPublished: number;
   private readonly carriedCols: number[];
   private readonly carry: string[] = CARRIED.map(() => '');
+  /** Line of a rejected row of the current handle whose product fields later rows would take, or 0. */
+  private carryRejectedLine = 0;
   private readonly values: string[] = CARRIED.map(() => '');
   /** Columns that make a row more than an image row, most likely non-empty first. */
   private readonly contentCols: number[];
@@ -100,18 +102,31 @@ export class ItemsEncoder extends EncoderBase {
     const handle = f[this.iHandle]!.trim();
     const vals = this.values;
     const cols = this.carriedCols;
+    let inherits = false;
+    let gives = false;
     if (this.shopify) {
       const same = handle.length !== 0 && handle === this.curHandle;
       this.curHandle = handle;
+      if (!same) this.carryRejectedLine = 0;
       const carry = this.carry;
       for (let k = 0; k < cols.length; k++) {
         let v = f[cols[k]!]!.trim();
-        if (v.length === 0 && same) v = carry[k]!;
+        if (v.length !== 0) gives = true;
+        else if (same) {
+          v = carry[k]!;
+          if (cols[k]! < this.absent) inherits = true;
+        }
         carry[k] = v;
         vals[k] = v;
       }
     } else {
       for (let k = 0; k < cols.length; k++) vals[k] = f[cols[k]!]!.trim();
+    }
+    // The row is refused for what it takes over; what it took over is not reported again.
+    const silent = this.silent;
+    if (inherits && this.carryRejectedLine !== 0) {
+      this.fail(this.iHandle, handle, 'FIRST_ROW_REJECTED', `product ${handle} takes its product fields (title, vendor, type...) from line ${this.carryRejectedLine}, which was rejected`);
+      this.silent = true;
     }
 
     const vid = this.id(f, this.iVariant);
@@ -192,6 +207,9 @@ export class ItemsEncoder extends EncoderBase {
       const prev = this.keys.check(key, line);
       if (prev !== 0) this.fail(keyCol, itemKeyValue(key), 'DUPLICATE_KEY', `${describeItemKey(key)} already appears on line ${prev}`);
     }
-    return this.finish();
+    if (gives && this.carryRejectedLine === 0 && this.rejectedAny(cols)) this.carryRejectedLine = line;
+    const status = this.finish();
+    this.silent = silent;
+    return status;
   }
 }

@@ -47,6 +47,10 @@ export class OrdersEncoder extends EncoderBase {
   private carryFinancial = '';
   private carryCancelled = NULL;
   private carryCurrency = '';
+  /** Line of a rejected row of the current order whose order-level fields later lines would take, or 0. */
+  private carryRejectedLine = 0;
+  /** The order-level columns the file has: what a later line of an order may leave blank and take over. */
+  private readonly orderColumns: number[];
   private lastCreatedRaw = '';
   private lastCreated = NULL;
 
@@ -70,6 +74,7 @@ export class OrdersEncoder extends EncoderBase {
     this.iCurrency = this.col('currency');
     this.requireItem = ctx.header.layout.format === 'canonical';
     this.itemCol = this.has('sku') ? this.iSku : this.iVariant;
+    this.orderColumns = [this.iCreated, this.iFinancial, this.iCancelled, this.iCurrency].filter((c) => c < this.absent);
   }
 
   private startOrder(oid: string): void {
@@ -84,6 +89,7 @@ export class OrdersEncoder extends EncoderBase {
     this.carryFinancial = '';
     this.carryCancelled = NULL;
     this.carryCurrency = '';
+    this.carryRejectedLine = 0;
   }
 
   /** The line of the current order's emitted row with line item `lid`, or 0 after remembering it. */
@@ -202,11 +208,18 @@ export class OrdersEncoder extends EncoderBase {
     else this.carryCurrency = currency;
     this.putStr(currency, this.iCurrency);
 
+    const columns = this.orderColumns;
+    if (this.carryRejectedLine !== 0 && columns.some((c) => f[c]!.trim().length === 0)) {
+      this.fail(this.iKey, oid, 'FIRST_ROW_REJECTED', `order ${oid} takes its order fields from line ${this.carryRejectedLine}, which was rejected`);
+    }
     if (lid.length !== 0 && this.errors === 0 && !this.silent) {
       const prev = this.seenLineId(lid, line);
       if (prev !== 0) {
         this.fail(this.iLineItem, rawL, 'DUPLICATE_KEY', `line item ${lid} of order ${oid} already appears on line ${prev}`);
       }
+    }
+    if (n > 0 && this.carryRejectedLine === 0 && this.rejectedAny(columns) && columns.some((c) => f[c]!.trim().length !== 0)) {
+      this.carryRejectedLine = line;
     }
     return this.finish();
   }
