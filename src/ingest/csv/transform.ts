@@ -235,6 +235,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
       if (problem !== PROBLEM_UNTERMINATED_QUOTE && n > 0) {
         for (let i = n; i <= this.width; i++) fields[i] = '';
         this.encoder.silent = true;
+        this.encoder.brokenColumn = overflowing ? -1 : pField;
         this.encoder.encode(fields, line);
         this.encoder.silent = false;
       }

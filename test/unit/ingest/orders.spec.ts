@@ -96,12 +96,12 @@ describe('ingest/csv: ORDERS', () => {
         [6, 'sku', null, 'MISSING_VALUE'],
         [7, 'price', '$5.00', 'INVALID_PRICE'],
         [8, 'discounted_total', '-1.00', 'INVALID_PRICE'],
-        [10, 'cancelled_at', 'yesterday', 'INVALID_DATE'],
-        [11, 'line_item_id', '31', 'DUPLICATE_KEY'],
+        [10, 'line_item_id', '31', 'DUPLICATE_KEY'],
+        [11, 'cancelled_at', 'yesterday', 'INVALID_DATE'],
         [12, 'order_id', null, 'MISSING_VALUE'],
         [13, 'created_at', null, 'MISSING_VALUE'],
       ]);
-      expect(r.stream.errors[7]!.message).to.include('line 9');
+      expect(r.stream.errors[6]!.message).to.include('line 9');
       for (const e of r.stream.errors) expect(e.message).to.match(/expected|already appears/);
       expect(r.stream).to.include({ rowsRead: 12, rowsValid: 2, rowsRejected: 10, errorCount: 10 });
     });

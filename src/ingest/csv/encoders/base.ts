@@ -37,6 +37,8 @@ export interface RowEncoder {
    * already rejected for their structure, so that they still advance per-order and carried-forward state.
    */
   silent: boolean;
+  /** While `silent`: the column whose value broke the record, or -1 when every value of it is suspect. */
+  brokenColumn: number;
   /**
    * Orders whose lines came back after other orders' lines (a file sorted in a spreadsheet). Their later lines may
    * lack the order-level fields given on their first line, which the encoder no longer holds; ingestion fills them
@@ -60,6 +62,7 @@ export abstract class EncoderBase implements RowEncoder {
   /** Columns whose values the current row failed on. */
   protected readonly failedColumns: number[] = [];
   silent = false;
+  brokenColumn = -1;
   private rowStart = 0;
   private readonly prefix: Buffer;
   private readonly upload: Buffer;
@@ -96,13 +99,13 @@ export abstract class EncoderBase implements RowEncoder {
   }
 
   /**
-   * Whether the current row, rejected, leaves values that later rows would take over unfit to take: it was rejected
-   * for its structure (a broken row is read in silence only to keep the encoder's state moving), or one of `columns`
-   * was refused. Later rows that take values from such a row are refused too (FIRST_ROW_REJECTED), rather than
-   * stored with what the broken row held, or with nothing in its place.
+   * Whether the current row, rejected, leaves values that later rows would take over unfit to take: one of
+   * `columns` was refused, or broke the record (a broken record is read in silence only to keep the encoder's state
+   * moving), or the whole record is suspect. Later rows that take values from such a row are refused too
+   * (FIRST_ROW_REJECTED), rather than stored with what the broken row held, or with nothing in its place.
    */
   protected rejectedAny(columns: readonly number[]): boolean {
-    if (this.silent) return true;
+    if (this.silent) return this.brokenColumn < 0 || columns.includes(this.brokenColumn);
     return this.errors !== 0 && this.failedColumns.some((c) => columns.includes(c));
   }
 

@@ -209,7 +209,7 @@ export class OrdersEncoder extends EncoderBase {
     this.putStr(currency, this.iCurrency);
 
     const columns = this.orderColumns;
-    if (this.carryRejectedLine !== 0 && columns.some((c) => f[c]!.trim().length === 0)) {
+    if (n > 0 && this.carryRejectedLine !== 0 && columns.some((c) => f[c]!.trim().length === 0)) {
       this.fail(this.iKey, oid, 'FIRST_ROW_REJECTED', `order ${oid} takes its order fields from line ${this.carryRejectedLine}, which was rejected`);
     }
     if (lid.length !== 0 && this.errors === 0 && !this.silent) {
