@@ -88,6 +88,27 @@ function costVariables(document: DocumentNode, costedFields: Set<string>): strin
 
 const COSTS_PER_DOCUMENT = 256;
 
+/** Whether a variable value (parsed JSON) holds text with a NUL character, which PostgreSQL cannot store. */
+function holdsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (value === null || typeof value !== 'object' || depth > 64) return false;
+  if (Array.isArray(value)) return value.some((item) => holdsNul(item, depth + 1));
+  // Uploads are objects of their own kind, not JSON: nothing of theirs is stored as given.
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const key in value) if (holdsNul((value as Record<string, unknown>)[key], depth + 1)) return true;
+  return false;
+}
+
+function hasNulLiteral(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    StringValue(node) {
+      if (node.value.includes('\0')) found = true;
+    },
+  });
+  return found;
+}
+
 /**
  * The cost of a field without an estimate of its own, as in Shopify's Admin API: an object costs 1 plus its fields,
  * a scalar nothing (the size limit bounds how many are asked for). Lists multiply their items' cost by the number
@@ -165,8 +186,8 @@ function refused(message: string, code: string, extensions: Record<string, unkno
 /**
  * Limits on what one operation may ask, checked before anything runs, cheapest first: no subscriptions (the API
  * has none); the depth (selections nested deeper than `maxDepth`); the size (fields asked for, fragments expanded,
- * scalars included), which may not exceed the cost limit either; the variables (refused as bad input, as
- * execution would); then the estimated cost, lists weighted by their page size. The measures are kept per parsed document (Apollo reuses the same one for the same query),
+ * scalars included), which may not exceed the cost limit either; text with NUL characters, which no column can
+ * store; the variables (refused as bad input, as execution would); then the estimated cost, lists weighted by their page size. The measures are kept per parsed document (Apollo reuses the same one for the same query),
  * operation, and the values of the few variables the cost depends on.
  */
 export function limitsPlugin(
@@ -174,12 +195,15 @@ export function limitsPlugin(
   limits: { maxDepth: number; maxCost: number; hideSuggestions: boolean },
 ): ApolloServerPlugin<Context> {
   const costedFields = fieldsCostedByArguments(schema);
-  const documents = new WeakMap<DocumentNode, { variables: string[]; shapes: Map<OperationDefinitionNode, OperationShape>; costs: Map<string, number> }>();
+  const documents = new WeakMap<
+    DocumentNode,
+    { variables: string[]; nulLiteral: boolean; shapes: Map<OperationDefinitionNode, OperationShape>; costs: Map<string, number> }
+  >();
   const check = (document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): void => {
     if (operation.operation === 'subscription') throw refused('This API has no subscriptions; poll the query instead.', 'BAD_REQUEST');
     let entry = documents.get(document);
     if (!entry) {
-      entry = { variables: costVariables(document, costedFields), shapes: new Map(), costs: new Map() };
+      entry = { variables: costVariables(document, costedFields), nulLiteral: hasNulLiteral(document), shapes: new Map(), costs: new Map() };
       documents.set(document, entry);
     }
     let shape = entry.shapes.get(operation);
@@ -192,6 +216,9 @@ export function limitsPlugin(
         cost: shape.size,
         maximumCost: limits.maxCost,
       });
+    }
+    if (entry.nulLiteral || holdsNul(variables)) {
+      throw refused('Text cannot contain NUL characters (\\u0000).', 'BAD_USER_INPUT');
     }
     const operationName = operation.name?.value ?? '';
     const key = entry.variables.length === 0 ? operationName : `${operationName}\0${JSON.stringify(entry.variables.map((name) => (name in variables ? [variables[name]] : [])))}`;

@@ -53,6 +53,8 @@ export function readBodyText(req: http.IncomingMessage, limit: number): Promise<
 
 /** Parses a JSON body as express.json does in strict mode: an empty body is `{}`; the top level must be an object or an array. */
 export function parseJsonBody(text: string): unknown {
+  // A byte order mark, which some Windows tools write, is no JSON; Express's parser drops it too.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const first = /\S/.exec(text);
   if (!first) return {};
   if (first[0] !== '{' && first[0] !== '[') throw new BodyError(400, 'BAD_REQUEST', 'Request body must be a JSON object or array.');

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import { ApolloServer, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -9,6 +11,7 @@ import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { graphqlUploadExpress } from 'graphql-upload-minimal';
+import Negotiator from 'negotiator';
 import type { Config } from '../config';
 import { isMigrated, type Orm } from '../db/orm';
 import { RequestContext, type Context } from '../graphql/context';
@@ -32,6 +35,27 @@ const REQUEST_ID = /^[\w.-]{1,64}$/;
 /** JSON bodies the fast path reads itself: UTF-8 (the only charset JSON allows) and not compressed. */
 const PLAIN_JSON = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 const MULTIPART = /^multipart\/form-data\b/i;
+
+/** Responses at least this large are gzipped for clients that take it; below, compressing costs more than it saves. */
+const COMPRESS_FROM_BYTES = 8 * 1024;
+const gzip = promisify(zlib.gzip);
+
+/**
+ * Ends a GraphQL response with its body, gzipped when it is large and the client takes gzip. The body varies with
+ * Accept (application/json or application/graphql-response+json) and Accept-Encoding.
+ */
+async function endWithBody(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> {
+  res.setHeader('vary', 'accept, accept-encoding');
+  if (body.length >= COMPRESS_FROM_BYTES && new Negotiator(req).encoding(['gzip', 'identity']) === 'gzip') {
+    const zipped = await gzip(body, { level: 4 });
+    res.setHeader('content-encoding', 'gzip');
+    res.setHeader('content-length', zipped.length);
+    res.end(zipped);
+    return;
+  }
+  res.setHeader('content-length', body.length);
+  res.end(body);
+}
 
 function bearerToken(header: string | undefined): string | null {
   const match = header ? BEARER.exec(header) : null;
@@ -65,6 +89,12 @@ function sendError(res: http.ServerResponse, status: number, code: string, messa
   const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
   res.end(body);
+}
+
+function asBadMultipart(error: unknown): unknown {
+  const { status, statusCode, message } = error as { status?: number; statusCode?: number; message?: string };
+  if (status !== undefined || statusCode !== undefined) return error;
+  return Object.assign(new Error(`The multipart request is malformed or was cut off: ${message ?? 'unreadable'}.`), { status: 400, expose: true });
 }
 
 export async function startHttpServer(options: { config: Config; orm: Orm; schema: GraphQLSchema; logger: Logger }): Promise<HttpServer> {
@@ -115,7 +145,9 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
   const development = config.env === 'development';
   const apollo = new ApolloServer<Context>({
     schema,
-    csrfPrevention: true,
+    // A request with a key cannot be forged across sites: browsers preflight the Authorization header, so it counts
+    // like Apollo's own preflight headers, and clients may send queries by GET without extra headers.
+    csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] },
     // The process stops the server itself, after draining, and then the database.
     stopOnTerminationSignals: false,
     introspection: config.env !== 'production',
@@ -156,8 +188,12 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     const cached = key === null ? undefined : responseCache.get(key);
     if (!cached) return false;
     if (logger.isLevelEnabled('info')) logger.info({ requestId, cached: true }, 'graphql request');
-    res.writeHead(cached.status, cached.headers);
-    res.end(cached.body);
+    res.statusCode = cached.status;
+    for (let i = 0; i < cached.headers.length; i += 2) res.setHeader(cached.headers[i]!, cached.headers[i + 1]!);
+    void endWithBody(req, res, cached.body).catch((error: unknown) => {
+      logger.error({ err: error, requestId }, 'could not send a kept response');
+      res.destroy();
+    });
     return true;
   }
 
@@ -202,13 +238,11 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     if (response.body.kind === 'complete') {
       // Encoded once: written now, and kept as it is when the response may be served again.
       const body = Buffer.from(response.body.string);
-      res.setHeader('content-length', body.length);
-      res.end(body);
+      await endWithBody(req, res, body);
       const principal = context?.principal;
       const key = text !== undefined && principal && context!.responseCache.storable && res.statusCode === 200 ? responseCache.keyOf(principal.shopId, req.headers.accept, text) : null;
       if (key !== null) {
-        const headers = [...response.headers].filter(([name]) => name !== 'x-request-id' && name !== 'content-length').flat();
-        headers.push('content-length', String(body.length));
+        const headers = [...response.headers].filter(([name]) => name !== 'x-request-id').flat();
         responseCache.set(key, { status: 200, headers, body, dependencies: context!.responseCache.dependencies });
       }
       return;
@@ -247,6 +281,14 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     // /graphql itself, not the paths below it; a POST of JSON or of a multipart upload.
     (req, res, next) => {
       if (req.path !== '/') return sendError(res, 404, 'NOT_FOUND', `Nothing is served at ${req.originalUrl.split('?')[0]}.`);
+      if (req.method !== 'GET' && req.method !== 'POST') {
+        req.resume();
+        res.setHeader('allow', 'GET, POST');
+        return sendError(res, 405, 'METHOD_NOT_ALLOWED', `GraphQL is served by POST, and queries also by GET; not by ${req.method}.`);
+      }
+      if (req.method === 'GET' && req.query.query === undefined && config.env === 'production') {
+        return sendError(res, 400, 'BAD_REQUEST', 'Send a GraphQL query: a POST of JSON {"query": ...}, or a GET with ?query=. This server has no playground in production.');
+      }
       const type = req.headers['content-type'] ?? '';
       if (req.method === 'POST' && !/^application\/json\b/i.test(type) && !MULTIPART.test(type)) {
         req.resume();
@@ -255,7 +297,11 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
       next();
     },
     express.json({ limit: config.maxJsonBytes }),
-    (req, res, next) => (MULTIPART.test(req.headers['content-type'] ?? '') ? uploads(req, res, next) : next()),
+    // Whatever the upload parser refuses is the request's fault (a body cut off, a broken part): a 400, not a 500.
+    (req, res, next) =>
+      MULTIPART.test(req.headers['content-type'] ?? '')
+        ? uploads(req, res, (error?: unknown) => next(error === undefined ? undefined : asBadMultipart(error)))
+        : next(),
     (req, res, next) => {
       handleGraphQL(req, res, req.body, res.locals.requestId as string).catch(next);
     },

@@ -179,6 +179,8 @@ describe('HTTP surface', () => {
       ['charset other than UTF-8', fetch(graphqlUrl, { method: 'POST', headers: { ...auth, 'content-type': 'application/json; charset=latin1' }, body: '{"query":"{ shop { id } }"}' }), 415],
       ['map before operations', fetch(graphqlUrl, { method: 'POST', headers: auth, body: form([['map', '{"0":["variables.f"]}'], ['operations', operations]]) }), 400],
       ['operations not JSON', fetch(graphqlUrl, { method: 'POST', headers: auth, body: form([['operations', '{nope'], ['map', '{}']]) }), 400],
+      ['a multipart body cut off', fetch(graphqlUrl, { method: 'POST', headers: { ...auth, 'content-type': 'multipart/form-data; boundary=XX' }, body: `--XX\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{"query":"{shop{id}}"}\r\n` }), 400],
+      ['a method GraphQL is not served by', fetch(graphqlUrl, { method: 'DELETE', headers: auth }), 405],
       ['more files than allowed', fetch(graphqlUrl, { method: 'POST', headers: auth, body: form([['operations', operations], ['map', JSON.stringify(Object.fromEntries(Array.from({ length: 6 }, (_, i) => [String(i), ['variables.f']])))], ...Array.from({ length: 6 }, (_, i): [string, Blob] => [String(i), new Blob(['a'])])]) }), 413],
     ];
     for (const [what, request, status] of cases) {
@@ -237,6 +239,45 @@ describe('HTTP surface', () => {
     expect(ok(await gql('{ runs(first: 250) { nodes { id } } }', {}, { key: shop.adminKey })).runs.nodes).to.have.length(runsBefore);
   });
 
+  it('works with clients as they come: GET with a key only, a BOM, NUL characters refused, large answers gzipped', async () => {
+    const { graphqlUrl } = getHarness();
+    const shop = await createShop();
+    const key = { authorization: `Bearer ${shop.adminKey}` };
+    // A GET carrying a key needs no other header: browsers preflight Authorization, so it cannot be forged.
+    const get = await fetch(`${graphqlUrl}?query=${encodeURIComponent('{ shop { domain } }')}`, { headers: key });
+    expect(get.status).to.equal(200);
+    expect(((await get.json()) as any).data.shop.domain).to.equal(shop.domain);
+    expect(get.headers.get('vary')).to.match(/accept/);
+    const anonymous = await fetch(`${graphqlUrl}?query=${encodeURIComponent('{ shop { domain } }')}`);
+    expect(anonymous.status).to.equal(400);
+
+    const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
+      fetch(graphqlUrl, { method: 'POST', headers: { ...key, 'content-type': 'application/json', ...headers }, body });
+    const bom = await post(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"query":"{ shop { domain } }"}')]));
+    expect(bom.status).to.equal(200);
+
+    for (const request of [
+      post(JSON.stringify({ query: 'mutation($n: String!) { runCreate(input: { name: $n }) { run { id } } }', variables: { n: 'a\u0000b' } })),
+      post(JSON.stringify({ query: '{ recommendedBundles(sku: "a\\u0000b") { id } }' })),
+    ]) {
+      const response = await request;
+      expect(response.status).to.equal(400);
+      const body: any = await response.json();
+      expect(body.errors[0].extensions.code).to.equal('BAD_USER_INPUT');
+      expect(body.errors[0].message).to.match(/NUL/);
+    }
+
+    // fetch asks for gzip and undoes it; the header shows what travelled.
+    const large = await post(JSON.stringify({ query: '{ __schema { types { name description fields { name description } } } }' }));
+    expect(large.status).to.equal(200);
+    expect(large.headers.get('content-encoding')).to.equal('gzip');
+    expect(((await large.json()) as any).data.__schema.types.length).to.be.greaterThan(50);
+    const small = await post(JSON.stringify({ query: '{ shop { domain } }' }));
+    expect(small.headers.get('content-encoding')).to.equal(null);
+    const refused = await post(JSON.stringify({ query: '{ __schema { types { name description fields { name description } } } }' }), { 'accept-encoding': 'identity' });
+    expect(refused.headers.get('content-encoding')).to.equal(null);
+  });
+
   it("logs unexpected errors with the request's id, and expected ones not at all", async () => {
     const lines: { level: string; fields: Record<string, unknown> }[] = [];
     const logger = { error: (fields: Record<string, unknown>) => lines.push({ level: 'error', fields }) };
@@ -246,6 +287,8 @@ describe('HTTP surface', () => {
       new GraphQLError('boom', { originalError: new Error('relation "x" does not exist'), path: ['shop'] }),
       new GraphQLError('bad cursor', { originalError: new DomainError(userError('INVALID_CURSOR', 'bad cursor')) }),
       new GraphQLError('too deep', { extensions: { code: 'QUERY_TOO_DEEP' } }),
+      // Validation and variable errors get their code only when formatted, after this listener.
+      new GraphQLError('Cannot query field "nope" on type "Query".'),
     ];
     await listener.didEncounterErrors!({ contextValue: { logger }, errors } as never);
     expect(lines.map((line) => [line.level, (line.fields.err as Error).message, line.fields.path])).to.deep.equal([['error', 'relation "x" does not exist', ['shop']]]);
