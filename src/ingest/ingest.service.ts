@@ -159,9 +159,14 @@ export class IngestService {
     const rowErrors = [...csv.errors, ...tally.duplicates].sort((a, b) => a.line - b.line);
     const rejected = csv.rowsRejected + tally.duplicateCount;
     if (!failure && rejected > 0 && options.errorPolicy === CsvErrorPolicy.REJECT_FILE) {
+      // Text that is not UTF-8 is a matter of the whole file, which its rows' errors do not say.
+      const notUtf8 = rowErrors.find((error) => error.code === 'INVALID_UTF8');
+      const encoding = notUtf8
+        ? ` The file is not UTF-8 throughout (first at line ${notUtf8.line}): spreadsheets write plain "CSV" in the computer's own encoding; save it as "CSV UTF-8" and upload it again.`
+        : '';
       failure = userError(
         'INVALID_ROWS',
-        `${rejected} row${rejected === 1 ? ' is' : 's are'} invalid, so nothing was written; see the upload's rowErrors (first at line ${rowErrors[0]?.line}).`,
+        `${rejected} row${rejected === 1 ? ' is' : 's are'} invalid, so nothing was written; see the upload's rowErrors (first at line ${rowErrors[0]?.line}).${encoding}`,
         ['file'],
       );
     }

@@ -107,6 +107,9 @@ describe('ingestion: bad input gets a clear error and loses nothing', () => {
     const badUtf8 = Buffer.concat([Buffer.from(ORDERS_HEADER + '1,2025-01-01,A,1,1.00\n2,2025-01-01,B'), Buffer.from([0xff, 0xfe]), Buffer.from(',1,1.00\n')]);
     const utf8 = await uploadCsv(shop.adminKey, runId, 'ORDERS', badUtf8);
     expect(utf8.payload.upload.rowErrors.map((e: any) => [e.line, e.code])).to.deep.equal([[3, 'INVALID_UTF8']]);
+    // The failure says what the rows cannot: the file is in another encoding, and how to save it.
+    expect(utf8.payload.userErrors[0].code).to.equal('INVALID_ROWS');
+    expect(utf8.payload.userErrors[0].message).to.include('The file is not UTF-8 throughout (first at line 3)');
     const quote = await uploadCsv(shop.adminKey, runId, 'ORDERS', ORDERS_HEADER + '1,2025-01-01,A,1,1.00\n2,2025-01-01,"B,1,1.00\n3,2025-01-01,C,1,1.00\n');
     expect(quote.payload.upload.status).to.equal('FAILED');
     expect(quote.payload.upload.rowErrors.map((e: any) => [e.line, e.code])).to.deep.equal([[3, 'UNTERMINATED_QUOTE']]);

@@ -5,6 +5,13 @@ import type { CsvKind } from './types';
 
 export { normalizeHeaderName };
 
+/** Separators other than the comma, as they show in a header read as one column. */
+const SEPARATORS: [string, string][] = [
+  [';', 'semicolons'],
+  ['\t', 'tabs'],
+  ['|', 'vertical bars'],
+];
+
 /** A layout resolved against one header: the single column map used both to validate and to extract. */
 export interface ResolvedHeader {
   layout: LayoutDef;
@@ -92,11 +99,17 @@ export function resolveHeader(kind: CsvKind, cells: string[], line = 1): Resolve
     );
   }
   if (ownOk === undefined) {
-    let hint = '';
-    if (names.length === 1 && /[;\t|]/.test(names[0]!)) hint = ' The header has a single column: is the file separated by commas?';
+    const separator = names.length === 1 ? SEPARATORS.find(([char]) => names[0]!.includes(char)) : undefined;
+    if (separator) {
+      throw new CsvHeaderError(
+        'WRONG_DELIMITER',
+        `The file is separated by ${separator[1]}, not commas${separator[0] === ';' ? ', as spreadsheets write CSV in many European locales' : ''}: save it as "CSV UTF-8 (comma delimited)" and upload it again.`,
+        { missingColumns: ownBest.missing, layoutsTried, line },
+      );
+    }
     throw new CsvHeaderError(
       'MISSING_COLUMNS',
-      `Missing required column${ownBest.missing.length > 1 ? 's' : ''} for ${kind} (${ownBest.layout.title}): ${ownBest.missing.join(', ')}.${hint}`,
+      `Missing required column${ownBest.missing.length > 1 ? 's' : ''} for ${kind} (${ownBest.layout.title}): ${ownBest.missing.join(', ')}.`,
       { missingColumns: ownBest.missing, layoutsTried, line },
     );
   }

@@ -44,6 +44,7 @@ export type CsvHeaderErrorCode =
   | 'UNKNOWN_LAYOUT'
   | 'WRONG_KIND'
   | 'DUPLICATE_COLUMN'
+  | 'WRONG_DELIMITER'
   | 'NOT_CSV'
   | 'INVALID_UTF8'
   | 'UNTERMINATED_QUOTE'

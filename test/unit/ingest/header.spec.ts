@@ -151,9 +151,13 @@ describe('ingest/csv: header', () => {
       }
     });
 
-    it('a semicolon-separated file gets a hint', async () => {
+    it('a file separated by semicolons or tabs is named for it, whatever its columns', async () => {
       const r = await runCsv('ORDERS', fixture('semicolon.csv'));
-      expect(r.error!.message).to.include('separated by commas');
+      expect(r.error!.code).to.equal('WRONG_DELIMITER');
+      expect(r.error!.message).to.match(/^The file is separated by semicolons, not commas, .* save it as "CSV UTF-8 \(comma delimited\)"/);
+      const tabs = await runCsv('CATALOG', 'Handle\tTitle\tVariant SKU\tVariant Price\ntee\tTee\tT-1\t10.00\n');
+      expect(tabs.error!.code).to.equal('WRONG_DELIMITER');
+      expect(tabs.error!.message).to.include('separated by tabs');
     });
 
     it('a header with invalid UTF-8 or an unterminated quote is a header error', async () => {

@@ -115,6 +115,15 @@ describe('ingest/csv: ORDERS', () => {
       ]);
       expect(r.stream.errors[0]!.message).to.match(/spreadsheet/);
       expect(pick(r.rows, 'order_id', 'variant_id')).to.deep.equal([{ order_id: '5123460000001', variant_id: '44012300000001' }]);
+      // SKUs and barcodes as a spreadsheet rounds them; a SKU like 3E5 is free text and stands.
+      const skus = await runCsv('CATALOG', 'sku,barcode,price\n1.23457E+12,,1.00\nA-1,4.00638E+12,1.00\n3E5,1E+12,1.00\n');
+      expect(skus.stream.errors.map((e) => [e.line, e.column, e.value, e.code])).to.deep.equal([
+        [2, 'sku', '1.23457E+12', 'INVALID_ID'],
+        [3, 'barcode', '4.00638E+12', 'INVALID_ID'],
+        [4, 'barcode', '1E+12', 'INVALID_ID'],
+      ]);
+      const orderSkus = await runCsv('ORDERS', 'order_id,created_at,sku,quantity\n1,2025-12-07,1.23457E+12,1\n');
+      expect(orderSkus.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([[2, 'sku', 'INVALID_ID']]);
       const variants = await runCsv('VARIANTS', 'variant_id,sku\n4.41E+13,A\n4.2e13,B\n');
       expect(variants.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([
         [2, 'variant_id', 'INVALID_ID'],

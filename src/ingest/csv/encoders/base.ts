@@ -1,10 +1,16 @@
 import type { ResolvedHeader } from '../header';
 import type { CsvRowErrorCode } from '../types';
 import type { CopyWriter } from '../copy-writer';
-import { escapeCopyText, normalizeId, parseBoolean, parseInteger, parseMoney, parseTimestamp, truncateValue } from '../values';
+import { escapeCopyText, normalizeId, normalizeSku, parseBoolean, parseInteger, parseMoney, parseTimestamp, truncateValue } from '../values';
 
 /** A number in scientific notation, as spreadsheets show long ids: `5.12346E+12`. */
 const SCIENTIFIC = /^\d+(\.\d+)?[eE]\+?\d+$/;
+/**
+ * A SKU or barcode in scientific notation as a spreadsheet writes a long number it rounded (`1.23457E+12`): narrower
+ * than SCIENTIFIC, since SKUs are free text and `3E5` may be one.
+ */
+const SPREADSHEET_NUMBER = /^\d(\.\d+)?E\+\d{2}$/i;
+const ROUNDED = 'a number rounded by a spreadsheet (scientific notation): export the file again and save it without opening it in a spreadsheet, or format the column as text';
 
 /** COPY text for NULL. */
 export const NULL = '\\N';
@@ -173,7 +179,6 @@ export abstract class EncoderBase implements RowEncoder {
     this.putStr(raw.length === 0 ? raw : raw.trim(), col);
   }
 
-  /** An id cell: trimmed, a Shopify gid reduced to its number; empty is NULL. */
   /**
    * The id in a cell (see normalizeId), or '' for an empty one. An id in scientific notation (`5.12346E+12`) is a
    * long number a spreadsheet rounded on opening the file: its digits are lost, and distinct orders or variants
@@ -184,9 +189,21 @@ export abstract class EncoderBase implements RowEncoder {
     if (raw.length === 0) return raw;
     const id = normalizeId(raw);
     if ((id.indexOf('E') > 0 || id.indexOf('e') > 0) && SCIENTIFIC.test(id)) {
-      this.fail(col, raw, 'INVALID_ID', 'a number rounded by a spreadsheet (scientific notation): export the file again and save it without opening it in a spreadsheet, or format the column as text');
+      this.fail(col, raw, 'INVALID_ID', ROUNDED);
     }
     return id;
+  }
+
+  /**
+   * The SKU or barcode in a cell (see normalizeSku), or ''. One a spreadsheet rounded into scientific notation is
+   * refused like an id: distinct SKUs would become one.
+   */
+  protected sku(f: string[], col: number): string {
+    const raw = f[col]!;
+    if (raw.length === 0) return raw;
+    const sku = normalizeSku(raw);
+    if (sku.length > 4 && sku.length < 16 && SPREADSHEET_NUMBER.test(sku)) this.fail(col, raw, 'INVALID_ID', ROUNDED);
+    return sku;
   }
 
   protected putId(f: string[], col: number): void {

@@ -1,4 +1,4 @@
-import { normalizeSku, parseBoolean, parseInteger } from '../values';
+import { parseBoolean, parseInteger } from '../values';
 import { EncoderBase, NULL, RecentKeys, describeItemKey, itemKeyValue, type EncoderContext } from './base';
 
 /**
@@ -68,7 +68,7 @@ export class InventoryEncoder extends EncoderBase {
     this.notStocked = false;
 
     const iid = this.id(f, this.iInventoryItem);
-    const sku = normalizeSku(f[this.iSku]!);
+    const sku = this.sku(f, this.iSku);
     const vid = this.id(f, this.iVariant);
     const handle = f[this.iHandle]!.trim();
     let key = '';

@@ -1,4 +1,4 @@
-import { normalizeSku, parseInteger, parseTimestamp } from '../values';
+import { parseInteger, parseTimestamp } from '../values';
 import { EncoderBase, KeyCache, NULL, sameText, type EncoderContext } from './base';
 
 const RECENT_ORDER_BITS = 13;
@@ -166,8 +166,7 @@ export class OrdersEncoder extends EncoderBase {
     const vid = this.id(f, this.iVariant);
     this.putStr(vid, this.iVariant);
     this.putId(f, this.iProduct);
-    const rawS = f[this.iSku]!;
-    const sku = rawS.length === 0 ? rawS : normalizeSku(rawS);
+    const sku = this.sku(f, this.iSku);
     this.putStr(sku, this.iSku);
     if (this.requireItem && vid.length === 0 && sku.length === 0) {
       this.fail(this.itemCol, null, 'MISSING_VALUE', 'expected a variant_id or a sku on every line');
