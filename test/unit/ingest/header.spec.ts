@@ -118,7 +118,7 @@ describe('ingest/csv: header', () => {
       ['bom-only.csv', 'ORDERS', 'EMPTY_FILE'],
       ['header-only.csv', 'ORDERS', 'HEADER_ONLY'],
       ['unknown-header.csv', 'ORDERS', 'MISSING_COLUMNS'],
-      ['semicolon.csv', 'ORDERS', 'MISSING_COLUMNS'],
+      ['semicolon.csv', 'ORDERS', 'WRONG_DELIMITER'],
       ['utf16.csv', 'ORDERS', 'INVALID_UTF8'],
       ['orders-shopify.csv', 'INVENTORY', 'WRONG_KIND'],
       ['products-b.csv', 'ORDERS', 'WRONG_KIND'],

@@ -6,8 +6,8 @@ import { escapeCopyText, normalizeId, normalizeSku, parseBoolean, parseInteger, 
 /** A number in scientific notation, as spreadsheets show long ids: `5.12346E+12`. */
 const SCIENTIFIC = /^\d+(\.\d+)?[eE]\+?\d+$/;
 /**
- * A SKU or barcode in scientific notation as a spreadsheet writes a long number it rounded (`1.23457E+12`): narrower
- * than SCIENTIFIC, since SKUs are free text and `3E5` may be one.
+ * A SKU in scientific notation as a spreadsheet writes a long number it rounded (`1.23457E+12`): narrower than
+ * SCIENTIFIC, since SKUs are free text and `3E5` may be one.
  */
 const SPREADSHEET_NUMBER = /^\d(\.\d+)?E\+\d{2}$/i;
 const ROUNDED = 'a number rounded by a spreadsheet (scientific notation): export the file again and save it without opening it in a spreadsheet, or format the column as text';
@@ -195,8 +195,8 @@ export abstract class EncoderBase implements RowEncoder {
   }
 
   /**
-   * The SKU or barcode in a cell (see normalizeSku), or ''. One a spreadsheet rounded into scientific notation is
-   * refused like an id: distinct SKUs would become one.
+   * The SKU in a cell (see normalizeSku), or ''. One a spreadsheet rounded into scientific notation is refused like
+   * an id: distinct SKUs would become one.
    */
   protected sku(f: string[], col: number): string {
     const raw = f[col]!;

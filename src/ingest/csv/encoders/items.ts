@@ -1,4 +1,4 @@
-import { parseBoolean } from '../values';
+import { normalizeSku, parseBoolean } from '../values';
 import { EncoderBase, NULL, RecentKeys, ROW_SKIPPED, describeItemKey, itemKeyValue, type EncoderContext } from './base';
 
 /** Product fields a Shopify products file gives on a handle's first row only; carried to its other rows. */
@@ -155,7 +155,7 @@ export class ItemsEncoder extends EncoderBase {
     this.putId(f, this.iProduct);
     this.putStr(handle, this.iHandle);
     this.putStr(sku, this.iSku);
-    this.putStr(this.sku(f, this.iBarcode), this.iBarcode);
+    this.putStr(normalizeSku(f[this.iBarcode]!), this.iBarcode);
     this.putStr(vals[C_TITLE]!, cols[C_TITLE]!);
     if (this.shopify) {
       let t = o1;
