@@ -170,6 +170,14 @@ export class IngestService {
         ['file'],
       );
     }
+    // Skipping the invalid rows of a file none of whose rows is valid leaves nothing: that is no success.
+    if (!failure && rejected > 0 && csv.rowsValid === 0) {
+      failure = userError(
+        'INVALID_ROWS',
+        `All ${rejected} row${rejected === 1 ? ' is' : 's are'} invalid, so nothing was written; see the upload's rowErrors (first at line ${rowErrors[0]?.line}).`,
+        ['file'],
+      );
+    }
     const outcome: OutcomeFields = {
       format: csv.format ?? upload.format,
       status: failure ? UploadStatus.FAILED : UploadStatus.SUCCEEDED,

@@ -82,6 +82,10 @@ describe('ingestion: bad input gets a clear error and loses nothing', () => {
     expect(payload.upload).to.include({ status: 'SUCCEEDED', errorPolicy: 'SKIP_INVALID_ROWS', rowsInserted: 2, rowsWritten: 2, rowsRejected: 1 });
     expect(payload.upload.rowErrors.map((e: any) => [e.line, e.code])).to.deep.equal([[3, 'INVALID_NUMBER']]);
     expect(await countLines(runId)).to.equal(2);
+    // A file none of whose rows is valid leaves nothing to skip to: it fails, and says so.
+    const none = await uploadCsv(shop.adminKey, runId, 'ORDERS', 'order_id,created_at,sku,quantity\n7,2025-01-01,A,x\n8,2025-01-01,B,y\n', { errorPolicy: 'SKIP_INVALID_ROWS' });
+    expect(none.payload.upload).to.include({ status: 'FAILED', rowsRejected: 2, rowsWritten: 0 });
+    expect(none.payload.userErrors[0]).to.include({ code: 'INVALID_ROWS', message: "All 2 rows are invalid, so nothing was written; see the upload's rowErrors (first at line 2)." });
   });
 
   it('reports duplicate keys within a file, with lines, on a first upload and on a re-upload', async () => {
