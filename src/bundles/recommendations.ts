@@ -33,8 +33,9 @@ export async function markShopDataChanged(em: Em, shopId: string): Promise<void>
 }
 
 /**
- * The storefront read path: ACTIVE bundles containing an item, from the shop's latest run with bundles (or
- * `runId`), best rank first, in stock unless told otherwise. Two index-backed queries per batch of candidates:
+ * The storefront read path: ACTIVE bundles containing an item, from the shop's latest run with ACTIVE bundles (or
+ * `runId`), best rank first, in stock unless told otherwise. A run whose bundles are all still drafts does not
+ * take the storefront over: the bundles a merchant approved go on serving until some of the new run's are. Two index-backed queries per batch of candidates:
  * the candidates (with their items, in their rows), then the items' facts; answers are kept until the shop's
  * data changes (recommendation-cache.ts).
  */
@@ -77,7 +78,10 @@ export class RecommendationService {
          SELECT DISTINCT b.id, coalesce(b.rank, 2147483647) AS sort_rank
            FROM bundle_items bi
            JOIN bundles b ON b.id = bi.bundle_id
-          WHERE bi.run_id = coalesce(?::bigint, (SELECT max(run_id) FROM bundles WHERE shop_id = ?))
+          WHERE bi.run_id = coalesce(?::bigint, (
+                  SELECT r.id FROM runs r
+                   WHERE r.shop_id = ? AND EXISTS (SELECT 1 FROM bundles a WHERE a.run_id = r.id AND a.status = 'ACTIVE')
+                   ORDER BY r.id DESC LIMIT 1))
             AND (bi.sku = ? OR bi.variant_id = ?)
             AND b.shop_id = ? AND b.status = 'ACTIVE'
           ORDER BY sort_rank, b.id

@@ -222,6 +222,20 @@ describe('reading bundles', () => {
       expect(ok(await gql('{ recommendedBundles(sku: "TEE-BLK-M", inStockOnly: false) { key } }', {}, { key: shopC.adminKey })).recommendedBundles).to.deep.equal([]);
     });
 
+    it("recommendedBundles serves the latest run with ACTIVE bundles: a new run of drafts does not take the storefront over", async () => {
+      const shopD = await createShop('handover');
+      const query = '{ recommendedBundles(sku: "TEE-BLK-M", inStockOnly: false) { key } }';
+      const served = async () => ok(await gql(query, {}, { key: shopD.adminKey })).recommendedBundles.map((b: any) => b.key);
+      const first = await runWithCatalog(shopD.adminKey);
+      ok(await saveBundles(shopD.adminKey, first, [{ key: 'approved', kind: 'FREQUENTLY_BOUGHT_TOGETHER', status: 'ACTIVE', items: [{ sku: 'TEE-BLK-M' }, { sku: 'MUG-01' }] }]));
+      expect(await served()).to.deep.equal(['approved']);
+      const second = await runWithCatalog(shopD.adminKey);
+      const [draft] = ok(await saveBundles(shopD.adminKey, second, [{ key: 'new', kind: 'FREQUENTLY_BOUGHT_TOGETHER', items: [{ sku: 'TEE-BLK-M' }, { sku: 'MUG-01' }] }])).bundlesSave.bundles;
+      expect(await served()).to.deep.equal(['approved']);
+      ok(await gql('mutation($id: ID!) { bundleUpdate(id: $id, input: { status: ACTIVE }) { userErrors { code } } }', { id: draft.id }, { key: shopD.adminKey }));
+      expect(await served()).to.deep.equal(['new']);
+    });
+
     it('batches item lookups: a page of bundles with items, pricing and stock costs a fixed number of queries', async () => {
       const many = Array.from({ length: 30 }, (_, i) => ({ key: `b${i}`, kind: 'VOLUME_DISCOUNT', items: [{ sku: i % 2 ? 'TEE-BLK-M' : 'MUG-01', quantity: 1 + (i % 3) }] }));
       ok(await saveBundles(shop.adminKey, runId, many));
