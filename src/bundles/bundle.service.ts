@@ -27,11 +27,11 @@ export interface SaveResult {
 }
 
 /** Which bundles a REPLACE save may remove besides those it is given. */
-export type ReplaceScope = 'ALL_BUT_PINNED_MANUAL' | 'GENERATED_NOT_PINNED';
+export type ReplaceScope = 'ALL_BUT_PINNED_MANUAL' | 'GENERATED_DRAFTS';
 
 const REPLACE_SCOPES: Record<ReplaceScope, string> = {
   ALL_BUT_PINNED_MANUAL: "NOT (pinned AND source = 'MANUAL')",
-  GENERATED_NOT_PINNED: "source = 'GENERATED' AND NOT pinned",
+  GENERATED_DRAFTS: "source = 'GENERATED' AND NOT pinned AND status = 'DRAFT'",
 };
 
 const SORTS: Record<BundleSortKey, { column: string; type: KeyType; descending: boolean }> = {
@@ -149,8 +149,8 @@ export class BundleService {
           let bundle = byKey.get(draft.key!);
           if (bundle) {
             result.updated++;
-            // Regenerated: a merchant's decision on it (approved, archived) stands; the figures and copy are new. A
-            // DRAFT is no decision, and takes the status this generation gives.
+            // A generation leaves decided bundles alone (it skips their keys); one decided while the generation ran
+            // keeps the decision. A DRAFT is no decision, and takes the status this generation gives.
             if (draft.source === BundleSource.GENERATED && bundle.source === BundleSource.GENERATED && bundle.status !== BundleStatus.DRAFT) {
               draft.status = bundle.status;
             }

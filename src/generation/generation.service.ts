@@ -47,6 +47,14 @@ export interface GenerationOutcome {
   failure: UserError | null;
 }
 
+/**
+ * The bundles of a run that regeneration leaves exactly as they are, and whose keys and ranks it steps around: the
+ * merchant's own (MANUAL), pinned ones, and generated ones a merchant decided on. An approved bundle is an offer on
+ * the storefront: a new generation changes neither its price nor its copy, nor removes it when its pattern is no
+ * longer found; archiving or deleting it is the merchant's call. Only drafts are replaced.
+ */
+const KEPT_BY_REGENERATION = "(source = 'MANUAL' OR pinned OR status <> 'DRAFT')";
+
 /** A bundle before ranking: its identity, figures and the item numbers that the per-item cap counts. */
 interface Candidate {
   key: string;
@@ -206,7 +214,7 @@ export class GenerationService {
       }));
       this.writeCopy(chosen, drafts, mined.currency);
       enter('saving');
-      const saved = await new BundleService(this.orm.em.fork()).save(shopId, runId, drafts, BundleSaveMode.REPLACE, 'GENERATED_NOT_PINNED');
+      const saved = await new BundleService(this.orm.em.fork()).save(shopId, runId, drafts, BundleSaveMode.REPLACE, 'GENERATED_DRAFTS');
       written = saved.bundles.length;
       const kinds: Record<string, number> = {};
       for (const c of chosen) kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;
@@ -517,12 +525,12 @@ export class GenerationService {
   }
 
   /**
-   * The first `count` ranks from 1 that no bundle kept by regeneration (MANUAL or pinned) holds, so that the run's
-   * ranks stay distinct: a merchant's bundle pinned at rank 1 stays first, and generated ones follow around it.
+   * The first `count` ranks from 1 that no bundle kept by regeneration holds, so that the run's ranks stay distinct:
+   * a merchant's bundle pinned at rank 1 stays first, and generated ones follow around it.
    */
   private async freeRanks(runId: string, count: number): Promise<number[]> {
     const rows: { rank: number }[] = await this.orm.em.fork().getConnection().execute(
-      `SELECT DISTINCT rank FROM bundles WHERE run_id = ? AND (source = 'MANUAL' OR pinned) AND rank IS NOT NULL`,
+      `SELECT DISTINCT rank FROM bundles WHERE run_id = ? AND ${KEPT_BY_REGENERATION} AND rank IS NOT NULL`,
       [runId],
     );
     const taken = new Set(rows.map((row) => Number(row.rank)));
@@ -533,8 +541,8 @@ export class GenerationService {
 
   /**
    * Ranks every candidate by score, then co-order count (both descending), then key; skips those whose key is a
-   * MANUAL or pinned bundle of the run, and those with an item already in maxBundlesPerItem bundles; keeps
-   * maxBundles.
+   * bundle of the run that regeneration leaves as it is (MANUAL, pinned, or decided: see KEPT_BY_REGENERATION), and
+   * those with an item already in maxBundlesPerItem bundles; keeps maxBundles.
    */
   private async choose(runId: string, candidates: Candidate[], settings: GenerationSettings, tally: Tally): Promise<Candidate[]> {
     const unique = new Map<string, Candidate>();
@@ -542,11 +550,14 @@ export class GenerationService {
     const ranked = [...unique.values()].sort((x, y) => y.score - x.score || y.orderCount - x.orderCount || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
     const protectedKeys = new Map<string, string>();
     if (ranked.length) {
-      const rows: { key: string; source: string }[] = await this.orm.em.fork().getConnection().execute(
-        `SELECT key, source FROM bundles WHERE run_id = ? AND (source = 'MANUAL' OR pinned) AND key = ANY(?::text[])`,
+      const rows: { key: string; source: string; pinned: boolean; status: string }[] = await this.orm.em.fork().getConnection().execute(
+        `SELECT key, source, pinned, status FROM bundles WHERE run_id = ? AND ${KEPT_BY_REGENERATION} AND key = ANY(?::text[])`,
         [runId, textArray(ranked.map((c) => c.key))],
       );
-      for (const row of rows) protectedKeys.set(row.key, row.source === 'MANUAL' ? 'manual_bundle_exists' : 'pinned_bundle_exists');
+      for (const row of rows) {
+        const reason = row.source === 'MANUAL' ? 'manual' : row.pinned ? 'pinned' : row.status.toLowerCase();
+        protectedKeys.set(row.key, `${reason}_bundle_exists`);
+      }
     }
     const perItem = new Map<string, number>();
     const chosen: Candidate[] = [];

@@ -101,7 +101,7 @@ export class BundleGenerationSettingsInput implements SettingsInput {
 export class DroppedCount {
   @Field({
     description:
-      'cancelled_orders and oversized_orders count orders; the others count candidates: below_min_lift, below_min_confidence, below_min_llr, same_product, gift_card, zero_price, not_active, excluded_sku, unknown_item (pairs); triple_below_min_co_orders, triple_below_min_lift, triple_below_min_confidence; insufficient_stock (volume); manual_bundle_exists, pinned_bundle_exists, over_item_cap, over_total_cap (any bundle).',
+      'cancelled_orders and oversized_orders count orders; the others count candidates: below_min_lift, below_min_confidence, below_min_llr, same_product, gift_card, zero_price, not_active, excluded_sku, unknown_item (pairs); triple_below_min_co_orders, triple_below_min_lift, triple_below_min_confidence; insufficient_stock (volume); manual_bundle_exists, pinned_bundle_exists, active_bundle_exists, archived_bundle_exists, over_item_cap, over_total_cap (any bundle).',
   })
   reason!: string;
 

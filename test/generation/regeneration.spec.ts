@@ -74,18 +74,33 @@ describe('bundle generation: re-generation, determinism, tenancy, readiness and 
     ]);
   });
 
-  it("keeps the merchant's decision on a regenerated bundle: approved stays ACTIVE, archived stays ARCHIVED", async () => {
+  it("leaves the bundles a merchant decided on as they are: an approved offer keeps its price and copy, and stays when no longer found", async () => {
     const runId = await handRun(shop, 'decisions');
     const first = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0 });
-    const [approved, archived] = first.bundles;
+    expect(first.bundles.length).to.equal(4);
+    const [approved, archived, edited] = first.bundles;
     for (const [bundle, status] of [[approved, 'ACTIVE'], [archived, 'ARCHIVED']] as const) {
       ok(await gql(`mutation($id: ID!, $status: BundleStatus!) { bundleUpdate(id: $id, input: { status: $status }) { userErrors { code } } }`, { id: bundle.id, status }, { key: shop.adminKey }));
     }
+    // Approved with the merchant's own offer: 15% off and a title of theirs.
+    ok(await gql(`mutation($id: ID!) { bundleUpdate(id: $id, input: { status: ACTIVE, title: "Starter kit", discount: { type: PERCENTAGE, value: "15" }, copy: { title: "Starter kit" } }) { userErrors { code } } }`, { id: edited.id }, { key: shop.adminKey }));
+    const view = async () => new Map((await runBundles(shop.adminKey, runId)).map((b: any) => [b.key, b]));
+    const before = await view();
+
     const again = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0 });
-    const statusOf = new Map(again.bundles.map((b: any) => [b.key, b.status]));
-    expect(statusOf.get(approved.key)).to.equal('ACTIVE');
-    expect(statusOf.get(archived.key)).to.equal('ARCHIVED');
-    expect([...statusOf.values()].filter((status) => status === 'DRAFT')).to.have.length(again.bundles.length - 2);
+    expect(droppedOf(again.generation)).to.include({ active_bundle_exists: 2, archived_bundle_exists: 1 });
+    expect(again.generation.bundlesWritten).to.equal(1);
+    const after = await view();
+    for (const bundle of [approved, archived, edited]) expect(after.get(bundle.key), bundle.key).to.deep.equal(before.get(bundle.key));
+    const kept = await sql(`SELECT status, title, discount, copy->>'title' AS copy_title FROM bundles WHERE id = ?`, [edited.id.split('/').pop()]);
+    expect(kept[0]).to.deep.equal({ status: 'ACTIVE', title: 'Starter kit', discount: { type: 'PERCENTAGE', value: '15' }, copy_title: 'Starter kit' });
+    const ranks = [...after.values()].map((b: any) => b.rank);
+    expect(new Set(ranks).size, JSON.stringify(ranks)).to.equal(ranks.length);
+
+    // Stricter settings find none of them again: the drafts go, the decided bundles stay.
+    await generateOk(shop.adminKey, runId, { ...SMALL, minLift: 1000 });
+    const last = await view();
+    expect([...last.keys()].sort()).to.deep.equal([approved.key, archived.key, edited.key].sort());
   });
 
   it('ranks regenerated bundles around the ranks that pinned and MANUAL bundles hold', async () => {
