@@ -127,11 +127,11 @@ async function buildItems(client: Client, runId: string, settings: GenerationSet
   await client.query(
     `CREATE TEMP TABLE gen_items ON COMMIT DROP AS
      WITH product_rows AS (
-       SELECT 0 AS source, variant_id, sku, product_id, gift_card, price, compare_at_price, status, tags, product_created_at,
+       SELECT 0 AS source, variant_id, sku, product_id, handle, gift_card, price, compare_at_price, status, tags, product_created_at,
               concat_ws(' - ', nullif(product_title, ''), nullif(nullif(variant_title, 'Default Title'), '')) AS title, item_key
          FROM catalog_items WHERE run_id = $1
        UNION ALL
-       SELECT 1, variant_id, sku, product_id, gift_card, price, compare_at_price, status, tags, product_created_at,
+       SELECT 1, variant_id, sku, product_id, handle, gift_card, price, compare_at_price, status, tags, product_created_at,
               concat_ws(' - ', nullif(product_title, ''), nullif(nullif(variant_title, 'Default Title'), '')), item_key
          FROM variants WHERE run_id = $1
      ),
@@ -147,6 +147,8 @@ async function buildItems(client: Client, runId: string, settings: GenerationSet
        SELECT DISTINCT ON (no) * FROM matches ORDER BY no, preference, item_key
      )
      SELECT s.*, p.variant_id, coalesce(p.sku, s.line_sku) AS sku, coalesce(p.product_id, s.line_product_id) AS product_id,
+            -- Which product the item is a variant of: its id, else (Shopify's exports have none) its handle.
+            coalesce(p.product_id, s.line_product_id, 'handle:' || p.handle) AS product_key,
             p.title, p.price, p.compare_at_price, p.status, p.tags, p.product_created_at,
             CASE
               WHEN p.no IS NULL THEN 'unknown_item'
@@ -304,7 +306,7 @@ export async function mine(client: Client, runId: string, settings: GenerationSe
               WHEN m.llr < $4 THEN 'below_min_llr'
             END AS reason
        FROM (
-         SELECT p.a, p.b, p.n_ab, ia.excluded AS excluded_a, ib.excluded AS excluded_b, ia.product_id AS product_a, ib.product_id AS product_b,
+         SELECT p.a, p.b, p.n_ab, ia.excluded AS excluded_a, ib.excluded AS excluded_b, ia.product_key AS product_a, ib.product_key AS product_b,
                 p.n_ab::float8 / $5 AS support,
                 p.n_ab::float8 / ia.assoc_orders AS confidence_ab,
                 p.n_ab::float8 / ib.assoc_orders AS confidence_ba,

@@ -166,6 +166,28 @@ describe('bundle generation: mining a history', function () {
     expect(bundles[0].lift).to.equal(2.2);
   });
 
+  it("knows a Shopify export's variants of one product by their handle: two mugs of one product are no bundle", async () => {
+    const lines: Line[] = [];
+    let order = 1;
+    for (let i = 0; i < 12; i++, order++) lines.push({ order, sku: 'MUG-BLK', price: '12.00' }, { order, sku: 'MUG-WHT', price: '12.00' });
+    for (let i = 0; i < 12; i++, order++) lines.push({ order, sku: 'MUG-BLK', price: '12.00' }, { order, sku: 'TEA-1', price: '6.00' });
+    for (let i = 0; i < 12; i++, order++) lines.push({ order, sku: 'POT-1', price: '30.00' }, { order, sku: 'LID-1', price: '8.00' });
+    const products = [
+      'Handle,Title,Option1 Name,Option1 Value,Variant SKU,Variant Price,Status',
+      'mug,Mug,Color,Black,MUG-BLK,12.00,active',
+      'mug,,,White,MUG-WHT,12.00,',
+      'tea,Tea,Title,Default Title,TEA-1,6.00,active',
+      'pot,Pot,Title,Default Title,POT-1,30.00,active',
+      'lid,Lid,Title,Default Title,LID-1,8.00,active',
+    ].join('\n');
+    const runId = await runWith(shop, ordersCsv(lines), products, 'handles');
+    const { generation, bundles } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 0, minLlr: 0 });
+    expect(droppedOf(generation).same_product).to.equal(1);
+    const skus = bundles.filter((b: any) => b.kind === 'FREQUENTLY_BOUGHT_TOGETHER').map((b: any) => b.items.map((i: any) => i.sku).sort().join('+'));
+    expect(skus).to.include('MUG-BLK+TEA-1');
+    expect(skus).to.not.include('MUG-BLK+MUG-WHT');
+  });
+
   it('offers volume discounts with tiers from the observed quantities, capped by stock, and clears slow movers', async () => {
     const lines: Line[] = [];
     let order = 1;
