@@ -21,6 +21,7 @@ import { ResponseCache, responseCachePlugin } from '../graphql/response-cache';
 import type { Logger } from '../logger';
 import { ApiKeyService, cachedPrincipal } from '../shops/api-key.service';
 import { BodyError, parseJsonBody, readBodyText } from './json-body';
+import { guardMultipartParserErrors } from './multipart-guard';
 import { requestLogPlugin } from './request-log';
 
 export interface HttpServer {
@@ -99,6 +100,7 @@ function asBadMultipart(error: unknown): unknown {
 
 export async function startHttpServer(options: { config: Config; orm: Orm; schema: GraphQLSchema; logger: Logger }): Promise<HttpServer> {
   const { config, orm, schema, logger } = options;
+  guardMultipartParserErrors();
   const app = express();
   app.disable('x-powered-by');
   // Keys travel in the Authorization header, never in cookies, so any origin may call the API from a browser (the

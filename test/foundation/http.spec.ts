@@ -180,6 +180,8 @@ describe('HTTP surface', () => {
       ['map before operations', fetch(graphqlUrl, { method: 'POST', headers: auth, body: form([['map', '{"0":["variables.f"]}'], ['operations', operations]]) }), 400],
       ['operations not JSON', fetch(graphqlUrl, { method: 'POST', headers: auth, body: form([['operations', '{nope'], ['map', '{}']]) }), 400],
       ['a multipart body cut off', fetch(graphqlUrl, { method: 'POST', headers: { ...auth, 'content-type': 'multipart/form-data; boundary=XX' }, body: `--XX\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{"query":"{shop{id}}"}\r\n` }), 400],
+      // Its parser raises a second error once refused, which used to stop the whole process.
+      ['a malformed part header', fetch(graphqlUrl, { method: 'POST', headers: { ...auth, 'content-type': 'multipart/form-data; boundary=XX' }, body: '--XX\r\nContent-Disposition: form-\u0000data; name="operations"\r\n\r\n{}\r\n--XX--\r\n' }), 400],
       ['a method GraphQL is not served by', fetch(graphqlUrl, { method: 'DELETE', headers: auth }), 405],
       ['more files than allowed', fetch(graphqlUrl, { method: 'POST', headers: auth, body: form([['operations', operations], ['map', JSON.stringify(Object.fromEntries(Array.from({ length: 6 }, (_, i) => [String(i), ['variables.f']])))], ...Array.from({ length: 6 }, (_, i): [string, Blob] => [String(i), new Blob(['a'])])]) }), 413],
     ];
