@@ -4,12 +4,12 @@ import { DomainError } from './user-error';
 
 /**
  * Whether an error is a failure of the server rather than of the request: not an expected failure (DomainError),
- * nor one of GraphQL's own errors about the request (syntax, validation, variables, operation name: raised before
- * any resolver, so without an original error, and given their code only when formatted), nor one with a code
- * (auth, limits).
+ * nor one with a code of its own (Apollo's errors about the request, syntax, validation, variables and operation
+ * name, which wrap graphql-js's; auth; limits).
  */
 export function isUnexpected(error: unknown): boolean {
-  if (error instanceof GraphQLError && !error.originalError) return error.extensions?.code === 'INTERNAL_SERVER_ERROR';
+  const own = error instanceof GraphQLError ? error.extensions?.code : undefined;
+  if (typeof own === 'string' && own !== 'INTERNAL_SERVER_ERROR') return false;
   const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
   if (original instanceof DomainError) return false;
   const code = original instanceof GraphQLError ? original.extensions?.code : undefined;

@@ -37,10 +37,12 @@ export class ResponseCachePolicy {
 
 export interface CachedResponse {
   status: number;
-  /** Names and values in turn, as `writeHead` takes them; content-length included. */
+  /** Names and values in turn, as `writeHead` takes them; content-length (of `body`) included, vary not. */
   headers: string[];
   /** Encoded once, written as it is. */
   body: Buffer;
+  /** The body gzipped, once a client that takes gzip was sent it (see http/server.ts); not counted in the bound. */
+  gzipped?: Buffer;
   dependencies: readonly CacheDependency[];
 }
 

@@ -12,12 +12,13 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { GraphQLSchema } from 'graphql';
 import { graphqlUploadExpress } from 'graphql-upload-minimal';
 import Negotiator from 'negotiator';
+import vary from 'vary';
 import type { Config } from '../config';
 import { isMigrated, type Orm } from '../db/orm';
 import { RequestContext, type Context } from '../graphql/context';
 import { createErrorFormatter } from '../graphql/format-error';
 import { authPlugin, limitsPlugin } from '../graphql/guards';
-import { ResponseCache, responseCachePlugin } from '../graphql/response-cache';
+import { ResponseCache, responseCachePlugin, type CachedResponse } from '../graphql/response-cache';
 import type { Logger } from '../logger';
 import { ApiKeyService, cachedPrincipal } from '../shops/api-key.service';
 import { BodyError, parseJsonBody, readBodyText } from './json-body';
@@ -41,22 +42,26 @@ const MULTIPART = /^multipart\/form-data\b/i;
 const COMPRESS_FROM_BYTES = 8 * 1024;
 const gzip = promisify(zlib.gzip);
 
-/**
- * Ends a GraphQL response with its body, gzipped when it is large and the client takes gzip. The body varies with
- * Accept (application/json or application/graphql-response+json) and Accept-Encoding.
- */
-async function endWithBody(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> {
-  res.setHeader('vary', 'accept, accept-encoding');
-  if (body.length >= COMPRESS_FROM_BYTES && new Negotiator(req).encoding(['gzip', 'identity']) === 'gzip') {
-    const zipped = await gzip(body, { level: 4 });
-    res.setHeader('content-encoding', 'gzip');
-    res.setHeader('content-length', zipped.length);
-    res.end(zipped);
-    return;
-  }
-  res.setHeader('content-length', body.length);
-  res.end(body);
+/** Whether to send a body gzipped: it is large, and the client takes gzip. */
+function gzipsFor(req: http.IncomingMessage, body: Buffer): boolean {
+  return body.length >= COMPRESS_FROM_BYTES && new Negotiator(req).encoding(['gzip', 'identity']) === 'gzip';
 }
+
+/** Ends a response with a body gzipped; a kept response is gzipped once, on its first such request. */
+async function endGzipped(res: http.ServerResponse, body: Buffer, kept?: CachedResponse): Promise<Buffer> {
+  const zipped = kept?.gzipped ?? (await gzip(body, { level: 4 }));
+  if (kept) kept.gzipped = zipped;
+  res.setHeader('content-encoding', 'gzip');
+  res.setHeader('content-length', zipped.length);
+  res.end(zipped);
+  return zipped;
+}
+
+/**
+ * GraphQL bodies vary with Accept (application/json or application/graphql-response+json) and Accept-Encoding;
+ * added to what CORS put there (Origin, when it names origins).
+ */
+const VARY = 'Accept, Accept-Encoding';
 
 function bearerToken(header: string | undefined): string | null {
   const match = header ? BEARER.exec(header) : null;
@@ -147,9 +152,8 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
   const development = config.env === 'development';
   const apollo = new ApolloServer<Context>({
     schema,
-    // A request with a key cannot be forged across sites: browsers preflight the Authorization header, so it counts
-    // like Apollo's own preflight headers, and clients may send queries by GET without extra headers.
-    csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] },
+    // On, with one addition (see handleGraphQL): a request that carries a key as a Bearer token counts as preflighted.
+    csrfPrevention: true,
     // The process stops the server itself, after draining, and then the database.
     stopOnTerminationSignals: false,
     introspection: config.env !== 'production',
@@ -190,9 +194,15 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     const cached = key === null ? undefined : responseCache.get(key);
     if (!cached) return false;
     if (logger.isLevelEnabled('info')) logger.info({ requestId, cached: true }, 'graphql request');
+    vary(res, VARY);
+    if (!gzipsFor(req, cached.body)) {
+      res.writeHead(cached.status, cached.headers);
+      res.end(cached.body);
+      return true;
+    }
     res.statusCode = cached.status;
-    for (let i = 0; i < cached.headers.length; i += 2) res.setHeader(cached.headers[i]!, cached.headers[i + 1]!);
-    void endWithBody(req, res, cached.body).catch((error: unknown) => {
+    for (let i = 0; i < cached.headers.length; i += 2) if (cached.headers[i] !== 'content-length') res.setHeader(cached.headers[i]!, cached.headers[i + 1]!);
+    endGzipped(res, cached.body, cached).catch((error: unknown) => {
       logger.error({ err: error, requestId }, 'could not send a kept response');
       res.destroy();
     });
@@ -224,6 +234,10 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
       }
+      // A key travels as a Bearer token, which no browser adds by itself: a request carrying one was made by a script,
+      // which the browser preflights across sites, so it cannot be forged. Such a request needs no other header, and
+      // clients may send queries by GET. (Credentials a browser does add by itself, Basic or cookies, do not count.)
+      if (bearerToken(req.headers.authorization)) headers.set('apollo-require-preflight', 'true');
       const url = req.url ?? '';
       const query = url.indexOf('?');
       response = await apollo.executeHTTPGraphQLRequest({
@@ -240,12 +254,19 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     if (response.body.kind === 'complete') {
       // Encoded once: written now, and kept as it is when the response may be served again.
       const body = Buffer.from(response.body.string);
-      await endWithBody(req, res, body);
+      vary(res, VARY);
+      let zipped: Buffer | undefined;
+      if (gzipsFor(req, body)) zipped = await endGzipped(res, body);
+      else {
+        res.setHeader('content-length', body.length);
+        res.end(body);
+      }
       const principal = context?.principal;
       const key = text !== undefined && principal && context!.responseCache.storable && res.statusCode === 200 ? responseCache.keyOf(principal.shopId, req.headers.accept, text) : null;
       if (key !== null) {
-        const headers = [...response.headers].filter(([name]) => name !== 'x-request-id').flat();
-        responseCache.set(key, { status: 200, headers, body, dependencies: context!.responseCache.dependencies });
+        const headers = [...response.headers].filter(([name]) => name !== 'x-request-id' && name !== 'content-length' && name !== 'vary').flat();
+        headers.push('content-length', String(body.length));
+        responseCache.set(key, { status: 200, headers, body, gzipped: zipped, dependencies: context!.responseCache.dependencies });
       }
       return;
     }

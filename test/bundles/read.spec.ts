@@ -274,6 +274,30 @@ describe('reading bundles', () => {
       expect(again.result.headers.get('content-type')).to.equal(first.result.headers.get('content-type'));
     });
 
+    it('gzips a large kept response for clients that take gzip, and sends it plain to the others', async () => {
+      const large = await createShop('kept-large');
+      const run = await runWithCatalog(large.adminKey);
+      const description = 'A long description of a pair that goes well together. '.repeat(30);
+      ok(await saveBundles(large.adminKey, run, Array.from({ length: 8 }, (_, i) => ({
+        key: `pair-${i}`, kind: 'FREQUENTLY_BOUGHT_TOGETHER', status: 'ACTIVE', items: [{ sku: 'TEE-BLK-M' }, { sku: 'MUG-01', quantity: i + 1 }], copy: { description },
+      }))));
+      const key = await large.readKey();
+      const query = '{ recommendedBundles(sku: "TEE-BLK-M", inStockOnly: false, first: 8) { key copy { description } } }';
+      ok(await gql(query, {}, { key }));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const ask = (encoding: string) =>
+        fetch(getHarness().graphqlUrl, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'accept-encoding': encoding }, body: JSON.stringify({ query }) });
+      const fresh = await ask('gzip');
+      const kept = await captureSql(() => ask('gzip'));
+      const plain = await ask('identity');
+      expect([fresh, kept.result, plain].map((r) => r.headers.get('content-encoding'))).to.deep.equal(['gzip', 'gzip', null]);
+      expect(kept.statements).to.deep.equal([]);
+      expect(Number(plain.headers.get('content-length'))).to.be.greaterThan(8 * 1024);
+      const bodies = await Promise.all([fresh, kept.result, plain].map(async (r) => ((await r.json()) as any).data.recommendedBundles.length));
+      expect(bodies).to.deep.equal([8, 8, 8]);
+      for (const r of [kept.result, plain]) expect(r.headers.get('vary')).to.match(/Accept, Accept-Encoding/);
+    });
+
     it("never answers one shop with another's response to the same text", async () => {
       ok(await gql(QUERY, {}, { key: readKey }));
       const other = await createShop('kept-other');

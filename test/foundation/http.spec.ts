@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import pino from 'pino';
 import { withEmptyDatabase } from '../helpers/database';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -249,9 +250,13 @@ describe('HTTP surface', () => {
     const get = await fetch(`${graphqlUrl}?query=${encodeURIComponent('{ shop { domain } }')}`, { headers: key });
     expect(get.status).to.equal(200);
     expect(((await get.json()) as any).data.shop.domain).to.equal(shop.domain);
-    expect(get.headers.get('vary')).to.match(/accept/);
-    const anonymous = await fetch(`${graphqlUrl}?query=${encodeURIComponent('{ shop { domain } }')}`);
-    expect(anonymous.status).to.equal(400);
+    expect(get.headers.get('vary')).to.equal('Accept, Accept-Encoding');
+    // Without a key, or with credentials a browser adds by itself, a GET could be forged: refused as before.
+    for (const headers of [{}, { authorization: 'Basic dXNlcjpwYXNz' }]) {
+      const forged = await fetch(`${graphqlUrl}?query=${encodeURIComponent('{ shop { domain } }')}`, { headers });
+      expect(forged.status).to.equal(400);
+      expect(((await forged.json()) as any).errors[0].message).to.match(/Cross-Site Request Forgery/);
+    }
 
     const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
       fetch(graphqlUrl, { method: 'POST', headers: { ...key, 'content-type': 'application/json', ...headers }, body });
@@ -289,11 +294,32 @@ describe('HTTP surface', () => {
       new GraphQLError('boom', { originalError: new Error('relation "x" does not exist'), path: ['shop'] }),
       new GraphQLError('bad cursor', { originalError: new DomainError(userError('INVALID_CURSOR', 'bad cursor')) }),
       new GraphQLError('too deep', { extensions: { code: 'QUERY_TOO_DEEP' } }),
-      // Validation and variable errors get their code only when formatted, after this listener.
-      new GraphQLError('Cannot query field "nope" on type "Query".'),
     ];
     await listener.didEncounterErrors!({ contextValue: { logger }, errors } as never);
     expect(lines.map((line) => [line.level, (line.fields.err as Error).message, line.fields.path])).to.deep.equal([['error', 'relation "x" does not exist', ['shop']]]);
+  });
+
+  it('logs no mistake of a client as an unexpected error: syntax, unknown fields, bad variables, unknown operations', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const config = loadConfig({ env: 'test', port: 0, host: '127.0.0.1', databaseUrl: getHarness().databaseUrl, migrateOnStart: false });
+    const server = await startServer(config, logger);
+    try {
+      const shop = await createShop();
+      const bodies = [
+        { query: '{ nope }' },
+        { query: '{ shop { ' },
+        { query: 'query($n: Int!) { runs(first: $n) { nodes { id } } }', variables: { n: 'many' } },
+        { query: 'query A { shop { id } } query B { shop { domain } }', operationName: 'C' },
+      ];
+      for (const body of bodies) {
+        const response = await fetch(server.url, { method: 'POST', headers: { authorization: `Bearer ${shop.adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        expect(response.status, body.query).to.equal(400);
+      }
+    } finally {
+      await server.stop();
+    }
+    expect(lines.filter((line) => line.includes('unexpected error'))).to.deep.equal([]);
   });
 
   it('reports unexpected failures without internals outside development', () => {
