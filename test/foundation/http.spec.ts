@@ -252,7 +252,7 @@ describe('HTTP surface', () => {
     expect(((await get.json()) as any).data.shop.domain).to.equal(shop.domain);
     expect(get.headers.get('vary')).to.equal('Accept, Accept-Encoding');
     // Without a key, or with credentials a browser adds by itself, a GET could be forged: refused as before.
-    for (const headers of [{}, { authorization: 'Basic dXNlcjpwYXNz' }]) {
+    for (const headers of [{}, { authorization: 'Basic dXNlcjpwYXNz' }] as Record<string, string>[]) {
       const forged = await fetch(`${graphqlUrl}?query=${encodeURIComponent('{ shop { domain } }')}`, { headers });
       expect(forged.status).to.equal(400);
       expect(((await forged.json()) as any).errors[0].message).to.match(/Cross-Site Request Forgery/);
