@@ -236,6 +236,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
         for (let i = n; i <= this.width; i++) fields[i] = '';
         this.encoder.silent = true;
         this.encoder.brokenColumn = overflowing ? -1 : pField;
+        this.encoder.brokenOnward = problem === PROBLEM_INVALID_QUOTE;
         this.encoder.encode(fields, line);
         this.encoder.silent = false;
       }

@@ -98,25 +98,41 @@ describe('ingest/csv: VARIANTS and CATALOG', () => {
         Buffer.from('cafe,Caf\xe9 cr\xe8me,Roastery,Size,250g,CAFE-250,9.00,false\n', 'latin1'),
         Buffer.from('cafe,,,,1kg,CAFE-1K,29.00,\n'),
         Buffer.from('cafe,Cafe creme,Roastery,,2kg,CAFE-2K,49.00,false\n'),
+        Buffer.from('cafe,,,,5kg,CAFE-5K,99.00,\n'),
         Buffer.from('tea,Tea,Leafery,Size,S,TEA-S,5.00,maybe\n'),
         Buffer.from('tea,,,,M,TEA-M,6.00,\n'),
         Buffer.from('mug,Mug,Otter,Size,S,MUG-S,x,false\n'),
         Buffer.from('mug,,,,M,MUG-M,8.00,\n'),
       ]);
       const r = await runCsv('CATALOG', csv);
-      // Line 4 gives its own product fields; line 7's rejected price is no product field, so line 8 stands.
+      // Line 4 states every product field itself, so line 5 may take them over; line 8's rejected price is no product
+      // field, so line 9 stands.
       expect(pick(r.rows, 'sku', 'product_title')).to.deep.equal([
         { sku: 'CAFE-2K', product_title: 'Cafe creme' },
+        { sku: 'CAFE-5K', product_title: 'Cafe creme' },
         { sku: 'MUG-M', product_title: 'Mug' },
       ]);
       expect(r.stream.errors.map((e) => [e.line, e.code])).to.deep.equal([
         [2, 'INVALID_UTF8'],
         [3, 'FIRST_ROW_REJECTED'],
-        [5, 'INVALID_BOOLEAN'],
-        [6, 'FIRST_ROW_REJECTED'],
-        [7, 'INVALID_PRICE'],
+        [6, 'INVALID_BOOLEAN'],
+        [7, 'FIRST_ROW_REJECTED'],
+        [8, 'INVALID_PRICE'],
       ]);
       expect(r.stream.errors[1]!.message).to.equal('product cafe takes its product fields (title, vendor, type...) from line 2, which was rejected');
+    });
+
+    it('a stray quote shifts the values after it: the rows taking product fields from such a row are refused', async () => {
+      const csv =
+        'Handle,Title,Body (HTML),Vendor,Type,Option1 Name,Option1 Value,Variant SKU,Variant Price\n' +
+        'tee,Tee,"<p>"Hello, world"</p>",Acme,Shirts,Size,S,TEE-S,10.00\n' +
+        'tee,,,,,,M,TEE-M,10.00\n';
+      const r = await runCsv('CATALOG', csv);
+      expect(r.rows).to.deep.equal([]);
+      expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([
+        [2, 'Body (HTML)', 'INVALID_QUOTE'],
+        [3, 'Handle', 'FIRST_ROW_REJECTED'],
+      ]);
     });
 
     it("keys Shopify's rows by handle and option values: two products sharing a SKU are two items", async () => {

@@ -208,6 +208,9 @@ describe('ingest/csv: ORDERS', () => {
         // #2: a line-level value is refused; the order's fields were fine, so its second line stands.
         row({ Name: '#2', 'Financial Status': 'paid', Currency: 'EUR', 'Created at': '2025-12-08 10:00:00 +0100', 'Lineitem quantity': 'two', 'Lineitem sku': 'C' }),
         row({ Name: '#2', 'Created at': '2025-12-08 10:00:00 +0100', 'Lineitem quantity': '1', 'Lineitem sku': 'D' }),
+        // #3: its first line's date is refused; the second line, which has none of its own, is refused for that alone.
+        row({ Name: '#3', 'Financial Status': 'paid', Currency: 'EUR', 'Created at': 'yesterday', 'Lineitem quantity': '1', 'Lineitem sku': 'E' }),
+        row({ Name: '#3', 'Lineitem quantity': '1', 'Lineitem sku': 'F' }),
       ].join('\n');
       const r = await runCsv('ORDERS', csv);
       expect(pick(r.rows, 'order_id', 'sku', 'financial_status', 'currency')).to.deep.equal([
@@ -217,6 +220,8 @@ describe('ingest/csv: ORDERS', () => {
         [2, 'Cancelled at', 'INVALID_DATE'],
         [3, 'Name', 'FIRST_ROW_REJECTED'],
         [4, 'Lineitem quantity', 'INVALID_NUMBER'],
+        [6, 'Created at', 'INVALID_DATE'],
+        [7, 'Name', 'FIRST_ROW_REJECTED'],
       ]);
       expect(r.stream.errors[1]!.message).to.equal('order #1 takes its order fields from line 2, which was rejected');
     });

@@ -45,6 +45,8 @@ export interface RowEncoder {
   silent: boolean;
   /** While `silent`: the column whose value broke the record, or -1 when every value of it is suspect. */
   brokenColumn: number;
+  /** While `silent`: whether the values after the broken one are suspect too (a stray quote shifts them). */
+  brokenOnward: boolean;
   /**
    * Orders whose lines came back after other orders' lines (a file sorted in a spreadsheet). Their later lines may
    * lack the order-level fields given on their first line, which the encoder no longer holds; ingestion fills them
@@ -69,6 +71,7 @@ export abstract class EncoderBase implements RowEncoder {
   protected readonly failedColumns: number[] = [];
   silent = false;
   brokenColumn = -1;
+  brokenOnward = false;
   private rowStart = 0;
   private readonly prefix: Buffer;
   private readonly upload: Buffer;
@@ -111,7 +114,10 @@ export abstract class EncoderBase implements RowEncoder {
    * (FIRST_ROW_REJECTED), rather than stored with what the broken row held, or with nothing in its place.
    */
   protected rejectedAny(columns: readonly number[]): boolean {
-    if (this.silent) return this.brokenColumn < 0 || columns.includes(this.brokenColumn);
+    if (this.silent) {
+      const broken = this.brokenColumn;
+      return broken < 0 || columns.some((c) => c === broken || (this.brokenOnward && c > broken));
+    }
     return this.errors !== 0 && this.failedColumns.some((c) => columns.includes(c));
   }
 

@@ -122,8 +122,10 @@ export class ItemsEncoder extends EncoderBase {
     } else {
       for (let k = 0; k < cols.length; k++) vals[k] = f[cols[k]!]!.trim();
     }
-    // The row is refused for what it takes over; what it took over is not reported again.
+    // The row is refused for what it takes over; what it took over is not reported again. One that states every
+    // product field itself starts the product afresh.
     const silent = this.silent;
+    if (this.shopify && !inherits) this.carryRejectedLine = 0;
     if (inherits && this.carryRejectedLine !== 0) {
       this.fail(this.iHandle, handle, 'FIRST_ROW_REJECTED', `product ${handle} takes its product fields (title, vendor, type...) from line ${this.carryRejectedLine}, which was rejected`);
       this.silent = true;

@@ -126,6 +126,17 @@ export class OrdersEncoder extends EncoderBase {
       n = ++this.curCount;
     }
     this.putStr(oid, this.iKey);
+    // A line that would take order fields from a rejected line is refused for that alone: what it would have taken
+    // is not reported again. One that states them all itself starts the order afresh.
+    const silent = this.silent;
+    const columns = this.orderColumns;
+    if (n > 0 && this.carryRejectedLine !== 0) {
+      if (columns.every((c) => f[c]!.trim().length !== 0)) this.carryRejectedLine = 0;
+      else {
+        this.fail(this.iKey, oid, 'FIRST_ROW_REJECTED', `order ${oid} takes its order fields from line ${this.carryRejectedLine}, which was rejected`);
+        this.silent = true;
+      }
+    }
 
     const rawL = f[this.iLineItem]!;
     const lid = this.id(f, this.iLineItem);
@@ -207,10 +218,6 @@ export class OrdersEncoder extends EncoderBase {
     else this.carryCurrency = currency;
     this.putStr(currency, this.iCurrency);
 
-    const columns = this.orderColumns;
-    if (n > 0 && this.carryRejectedLine !== 0 && columns.some((c) => f[c]!.trim().length === 0)) {
-      this.fail(this.iKey, oid, 'FIRST_ROW_REJECTED', `order ${oid} takes its order fields from line ${this.carryRejectedLine}, which was rejected`);
-    }
     if (lid.length !== 0 && this.errors === 0 && !this.silent) {
       const prev = this.seenLineId(lid, line);
       if (prev !== 0) {
@@ -220,6 +227,8 @@ export class OrdersEncoder extends EncoderBase {
     if (n > 0 && this.carryRejectedLine === 0 && this.rejectedAny(columns) && columns.some((c) => f[c]!.trim().length !== 0)) {
       this.carryRejectedLine = line;
     }
-    return this.finish();
+    const status = this.finish();
+    this.silent = silent;
+    return status;
   }
 }
