@@ -342,7 +342,7 @@ export async function mine(client: Client, runId: string, settings: GenerationSe
   }));
   return {
     historyEnd,
-    currency: currencyRow?.currency ?? null,
+    currency: currencyRow.currency ?? null,
     ordersConsidered,
     cancelledOrders: settings.includeCancelled ? 0 : voided,
     oversizedOrders: oversized,

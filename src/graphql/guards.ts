@@ -93,7 +93,7 @@ function holdsNul(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\0');
   if (value === null || typeof value !== 'object' || depth > 64) return false;
   if (Array.isArray(value)) return value.some((item) => holdsNul(item, depth + 1));
-  // Uploads are objects of their own kind, not JSON: nothing of theirs is stored as given.
+  // Uploads are objects of their own kind, not JSON (their file names are cleaned where they are stored).
   if (Object.getPrototypeOf(value) !== Object.prototype) return false;
   for (const key in value) if (holdsNul((value as Record<string, unknown>)[key], depth + 1)) return true;
   return false;

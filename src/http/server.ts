@@ -301,7 +301,7 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
   const uploads = graphqlUploadExpress({ maxFileSize: config.maxUploadBytes, maxFiles: config.maxUploadFiles, maxFieldSize: 2 * 1024 * 1024 });
   app.use(
     '/graphql',
-    // /graphql itself, not the paths below it; a POST of JSON or of a multipart upload.
+    // /graphql itself, not the paths below it: a GET, or a POST of JSON or of a multipart upload.
     (req, res, next) => {
       if (req.path !== '/') return sendError(res, 404, 'NOT_FOUND', `Nothing is served at ${req.originalUrl.split('?')[0]}.`);
       if (req.method !== 'GET' && req.method !== 'POST') {

@@ -37,6 +37,11 @@ export interface UploadOutcome {
 }
 
 export const MAX_STORED_ROW_ERRORS = 1000;
+
+/** Whether a file had rows and none was valid: even skipping the invalid ones leaves nothing to write. */
+function nothingValid(csv: CsvToCopyStream, rejected: number): boolean {
+  return rejected > 0 && csv.rowsValid === 0;
+}
 const PROGRESS_INTERVAL_MS = 1000;
 
 type OutcomeFields = Pick<
@@ -109,7 +114,8 @@ export class IngestService {
       shop: em.getReference(Shop, shopId),
       run: em.getReference(Run, runId),
       kind,
-      filename: source.filename.slice(0, 500) || 'upload.csv',
+      // As the client named it, less control characters (a NUL cannot be stored, and none belongs in a name).
+      filename: source.filename.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 500) || 'upload.csv',
       dryRun: options.dryRun,
       errorPolicy: options.errorPolicy,
       startedAt: new Date(),
@@ -158,23 +164,16 @@ export class IngestService {
 
     const rowErrors = [...csv.errors, ...tally.duplicates].sort((a, b) => a.line - b.line);
     const rejected = csv.rowsRejected + tally.duplicateCount;
-    if (!failure && rejected > 0 && options.errorPolicy === CsvErrorPolicy.REJECT_FILE) {
+    if (!failure && rejected > 0 && (options.errorPolicy === CsvErrorPolicy.REJECT_FILE || nothingValid(csv, rejected))) {
       // Text that is not UTF-8 is a matter of the whole file, which its rows' errors do not say.
       const notUtf8 = rowErrors.find((error) => error.code === 'INVALID_UTF8');
       const encoding = notUtf8
         ? ` The file is not UTF-8 throughout (first at line ${notUtf8.line}): spreadsheets write plain "CSV" in the computer's own encoding; save it as "CSV UTF-8" and upload it again.`
         : '';
+      const rows = rejected === 1 ? 'row is' : 'rows are';
       failure = userError(
         'INVALID_ROWS',
-        `${rejected} row${rejected === 1 ? ' is' : 's are'} invalid, so nothing was written; see the upload's rowErrors (first at line ${rowErrors[0]?.line}).${encoding}`,
-        ['file'],
-      );
-    }
-    // Skipping the invalid rows of a file none of whose rows is valid leaves nothing: that is no success.
-    if (!failure && rejected > 0 && csv.rowsValid === 0) {
-      failure = userError(
-        'INVALID_ROWS',
-        `All ${rejected} row${rejected === 1 ? ' is' : 's are'} invalid, so nothing was written; see the upload's rowErrors (first at line ${rowErrors[0]?.line}).`,
+        `${nothingValid(csv, rejected) && rejected > 1 ? 'All ' : ''}${rejected} ${rows} invalid, so nothing was written; see the upload's rowErrors (first at line ${rowErrors[0]?.line}).${encoding}`,
         ['file'],
       );
     }
@@ -255,13 +254,14 @@ export class IngestService {
       tally.duplicates.push(this.duplicateFromCopyError(dataset, sink.copyError, csv));
       tally.duplicateCount = 1;
     } else {
-      if (csv.splitOrders > 0) await this.fillSplitOrders(client, target, upload);
+      // Only for rows that may be kept: a dry run, or a file rejected already, is rolled back.
+      if (csv.splitOrders > 0 && !options.dryRun && !rejecting()) await this.fillSplitOrders(client, target, upload);
       if (direct) tally.inserted = csv.rowsEmitted;
       else await this.mergeStage(client, dataset, options, tally);
     }
 
     const rejected = csv.rowsRejected + tally.duplicateCount;
-    const commit = !options.dryRun && !(rejected > 0 && options.errorPolicy === CsvErrorPolicy.REJECT_FILE);
+    const commit = !options.dryRun && !(rejected > 0 && (options.errorPolicy === CsvErrorPolicy.REJECT_FILE || nothingValid(csv, rejected)));
     if (commit) await this.bumpDataVersions(client, upload);
     await client.query(commit ? 'COMMIT' : 'ROLLBACK');
     return { tally, committed: commit, failure: null };

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createRun, createShop, type TestShop } from '../helpers/shop';
 import { fixture, runDbId, sql, uploadCsv } from '../helpers/ingest';
+import { getHarness } from '../setup';
 
 const ORDERS_HEADER = 'order_id,created_at,sku,quantity,price\n';
 
@@ -72,6 +73,30 @@ describe('ingestion: bad input gets a clear error and loses nothing', () => {
     const { payload } = await uploadCsv(shop.adminKey, runId, 'CATALOG', 'variant_id,sku\n1,A\n2,B\n3,C\n1,D\n');
     expect(payload.upload).to.include({ status: 'FAILED', rowsRead: 4, rowsRejected: 1, rowsWritten: 0, rowsInserted: 0, rowsUpdated: 0 });
     expect(payload.upload.rowErrors.map((e: any) => [e.line, e.value, e.code, e.message])).to.deep.equal([[5, '1', 'DUPLICATE_KEY', 'variant id 1 already appears on line 2']]);
+  });
+
+  it('stores the file name without control characters: a NUL in it is no server failure', async () => {
+    const runId = await createRun(shop.adminKey);
+    const boundary = 'XX';
+    const operations = JSON.stringify({
+      query: 'mutation($r: ID!, $f: Upload!) { csvUpload(runId: $r, kind: ORDERS, file: $f) { upload { filename status } userErrors { code } } }',
+      variables: { r: runId, f: null },
+    });
+    const body = [
+      `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${operations}\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.f"]}\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="0"; filename*=UTF-8''or%00ders%0A.csv\r\nContent-Type: text/csv\r\n\r\n`,
+      'order_id,created_at,sku,quantity\n1,2025-01-01,A,1\n\r\n',
+      `--${boundary}--\r\n`,
+    ].join('');
+    const response = await fetch(getHarness().graphqlUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${shop.adminKey}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body,
+    });
+    const result: any = await response.json();
+    expect(result.errors).to.equal(undefined);
+    expect(result.data.csvUpload.upload).to.deep.equal({ filename: 'orders.csv', status: 'SUCCEEDED' });
   });
 
   it('SKIP_INVALID_ROWS writes the valid rows and reports the others', async () => {
