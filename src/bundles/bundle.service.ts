@@ -10,6 +10,7 @@ import { markShopDataChanged } from './recommendations';
 import { Bundle, BundleSource, BundleStatus, type StoredCopy, type StoredDiscount } from './bundle.entity';
 import { SEASONAL_BADGE, draftCopy, runCurrencies, type CopyKind } from './copy';
 import { loadItemFacts } from './item-catalog';
+import { parseAmount } from './money';
 import { priceBundle } from './pricing';
 import type { Objective } from '../generation/settings';
 import { checkCopy, checkDiscount, checkRank, deriveKey, duplicateKeys, type BundleDraft, type DraftItem } from './bundle-draft';
@@ -85,8 +86,8 @@ export class BundleService {
   async save(shopId: string, runId: string, drafts: BundleDraft[], mode: BundleSaveMode, scope: ReplaceScope = 'ALL_BUT_PINNED_MANUAL'): Promise<SaveResult> {
     await this.completeIdentities(runId, drafts);
     for (const draft of drafts) draft.key ??= deriveKey(draft.kind, draft.items);
-    const duplicates = duplicateKeys(drafts.map((draft) => draft.key));
-    if (duplicates.length) throw new DomainError(duplicates);
+    const refused = [...duplicateKeys(drafts.map((draft) => draft.key)), ...(await this.amountsOverTotal(runId, drafts, (i) => ['bundles', i, 'discount', 'value']))];
+    if (refused.length) throw new DomainError(refused);
     const outcome = await this.em.transactional(async (em) => {
       // Saves into one run take turns (a generation's included): otherwise two could both find a key new and
       // insert it, and the second would fail on the unique key instead of updating the first's bundle.
@@ -255,6 +256,9 @@ export class BundleService {
     if (input.title && input.title.trim().length > 255) errors.push(userError('TOO_LONG', 'At most 255 characters.', ['input', 'title']));
     const copyGiven = input.copy !== undefined ? checkCopy(input.copy, ['input', 'copy'], errors) : undefined;
     if (input.discount !== undefined) changes.discount = checkDiscount(input.discount, bundle.kind, bundle.items, ['input', 'discount'], errors);
+    if (changes.discount && !errors.length) {
+      errors.push(...(await this.amountsOverTotal(bundle.run.id, [{ items: bundle.items, discount: changes.discount }], () => ['input', 'discount', 'value'])));
+    }
     if (input.rank !== undefined) changes.rank = checkRank(input.rank, ['input', 'rank'], errors) ?? undefined;
     if (errors.length) throw new DomainError(errors);
     // A generated bundle's copy was drafted from its discount (savings, badge): a new discount drafts it again,
@@ -280,6 +284,32 @@ export class BundleService {
     return { bundle, items: itemsOf(bundle) };
   }
 
+  /**
+   * Fixed amounts off larger than their bundle's total at the run's catalog prices: such a bundle would be given
+   * away (priced at 0), most likely for a typo. Checked only where prices are known, in one query for all the
+   * fixed-amount bundles given; prices that change later price the bundle at 0 at most (see priceBundle).
+   */
+  private async amountsOverTotal(
+    runId: string,
+    drafts: readonly { items: readonly DraftItem[]; discount: StoredDiscount | null }[],
+    pathOf: (index: number) => (string | number)[],
+  ): Promise<UserError[]> {
+    const fixed = drafts.flatMap((draft, index) => (draft.discount?.type === 'FIXED_AMOUNT' && draft.discount.value != null ? [{ draft, index }] : []));
+    if (fixed.length === 0) return [];
+    const items = fixed.flatMap(({ draft }) => draft.items.map((item) => ({ runId, sku: item.sku ?? null, variantId: item.variantId ?? null })));
+    const facts = await loadItemFacts(this.em, items);
+    const errors: UserError[] = [];
+    let at = 0;
+    for (const { draft, index } of fixed) {
+      const own = facts.slice(at, (at += draft.items.length));
+      const total = priceBundle(draft.items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: own[i]!.price })), null);
+      if (total && parseAmount(draft.discount!.value!) > parseAmount(total.originalTotal)) {
+        errors.push(userError('OUT_OF_RANGE', `An amount of ${draft.discount!.value} off is more than the bundle's total of ${total.originalTotal} at the catalog's prices: the bundle would be free.`, pathOf(index)));
+      }
+    }
+    return errors;
+  }
+
   private async redraftCopy(bundle: Bundle, discount: StoredDiscount | null): Promise<StoredCopy> {
     const items = itemsOf(bundle);
     const facts = await loadItemFacts(this.em, items);
@@ -289,7 +319,6 @@ export class BundleService {
       objective: (bundle.objective ?? 'increase_aov') as Objective,
       names: items.map((item, i) => facts[i]!.title ?? item.sku ?? item.variantId ?? ''),
       discount,
-      pricing: priceBundle(items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: facts[i]!.price })), discount),
       currency,
       seasonal: bundle.copy?.badge === SEASONAL_BADGE,
       observed: (bundle.orderCount ?? 0) > 0,

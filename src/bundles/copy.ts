@@ -1,7 +1,6 @@
 import type { Em } from '../db/orm';
 import { bigintArray } from '../db/arrays';
 import type { StoredCopy, StoredDiscount } from './bundle.entity';
-import type { BundlePricing } from './pricing';
 import type { Objective } from '../generation/settings';
 
 /**
@@ -17,7 +16,6 @@ export interface CopyInput {
   /** Item names in bundle order; for BUY_X_GET_Y the trigger first, then the reward. */
   names: string[];
   discount: StoredDiscount | null;
-  pricing: BundlePricing | null;
   currency: string | null;
   seasonal: boolean;
   /** Whether orders show the bundle (bought together, or several at a time); catalog suggestions claim nothing. */
@@ -70,11 +68,29 @@ function list(names: string[]): string {
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
+/**
+ * What a discount takes off, in its own terms ("10%", "$5.00", the free item), never as a computed total: the copy
+ * is stored, while prices follow every catalog upload, so a total written into it would go stale. The bundle's
+ * `pricing` carries the totals, computed when read.
+ */
+function discountTerms(discount: StoredDiscount | null, money: (amount: string) => string, rewarded: string | null) {
+  switch (discount?.type) {
+    case 'PERCENTAGE': {
+      const percent = Number(discount.value ?? 0);
+      return percent > 0 ? { off: `${percent}%`, free: null } : null;
+    }
+    case 'FIXED_AMOUNT':
+      return Number(discount.value ?? 0) > 0 ? { off: money(discount.value ?? '0'), free: null } : null;
+    case 'FREE_ITEM':
+      return { off: null, free: rewarded ?? 'the cheapest item' };
+    default:
+      return null;
+  }
+}
+
 export function draftCopy(input: CopyInput): StoredCopy {
   const money = moneyFormatter(input.currency);
-  const { pricing, discount, names } = input;
-  const percent = discount?.type === 'PERCENTAGE' ? Number(discount.value ?? 0) : null;
-  const saving = pricing && Number(pricing.savings) > 0 ? `${money(pricing.savings)} (${Math.round(pricing.savingsPercentage)}%)` : null;
+  const { discount, names } = input;
   let title: string;
   let description: string;
   let badge: string;
@@ -90,18 +106,21 @@ export function draftCopy(input: CopyInput): StoredCopy {
     }
     case 'BUY_X_GET_Y': {
       const [trigger, reward] = names;
-      title = percent ? `Buy ${trigger}, get ${reward} ${percent}% off` : `Buy ${trigger}, add ${reward}`;
-      description = `Customers who buy ${trigger} often add ${reward}.` + (percent ? ` Add it now for ${percent}% off.` : '');
-      badge = percent ? `${percent}% off ${reward}` : 'Add-on';
-      savingsMessage = saving ? `You save ${saving}` : null;
+      const terms = discountTerms(discount, money, reward ?? null);
+      title = terms?.off ? `Buy ${trigger}, get ${reward} ${terms.off} off` : terms?.free ? `Buy ${trigger}, get ${reward} free` : `Buy ${trigger}, add ${reward}`;
+      description = `Customers who buy ${trigger} often add ${reward}.` + (terms?.off ? ` Add it now for ${terms.off} off.` : terms?.free ? ' Add it now for free.' : '');
+      badge = terms?.off ? `${terms.off} off ${reward}` : terms?.free ? `${reward} free` : 'Add-on';
+      savingsMessage = terms?.off ? `Save ${terms.off} on ${reward}` : terms?.free ? `${reward} is free` : null;
       break;
     }
     default: {
+      const terms = discountTerms(discount, money, null);
+      const together = names.length === 2 ? 'both' : `all ${names.length}`;
       title = input.observed ? `Frequently bought together: ${names.join(' + ')}` : `Pairs well: ${names.join(' + ')}`;
-      const price = pricing ? ` Get ${names.length === 2 ? 'both' : `all ${names.length}`} for ${money(pricing.bundlePrice)}${saving ? `, save ${saving}` : ''}.` : '';
-      description = input.observed ? `Customers often buy ${list(names)} together.${price}` : `${list(names)} go well together.${price}`;
-      badge = input.objective === 'new_launch' ? 'New' : percent ? `Save ${percent}%` : 'Better together';
-      savingsMessage = saving ? `You save ${saving}` : null;
+      const offer = terms?.off ? ` Get ${together} and save ${terms.off}.` : terms?.free ? ` Get ${together} and ${terms.free} is free.` : '';
+      description = input.observed ? `Customers often buy ${list(names)} together.${offer}` : `${list(names)} go well together.${offer}`;
+      badge = input.objective === 'new_launch' ? 'New' : terms?.off ? `Save ${terms.off}` : terms?.free ? 'Free item' : 'Better together';
+      savingsMessage = terms?.off ? `Save ${terms.off} on the bundle` : terms?.free ? `${terms.free[0]!.toUpperCase()}${terms.free.slice(1)} is free` : null;
     }
   }
   if (input.seasonal && input.objective !== 'new_launch') badge = SEASONAL_BADGE;

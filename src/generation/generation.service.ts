@@ -5,7 +5,6 @@ import { deriveKey, type BundleDraft, type DraftItem } from '../bundles/bundle-d
 import { BundleService } from '../bundles/bundle.service';
 import { BundleSaveMode } from '../bundles/bundle.types';
 import { loadItemFacts, type ItemFacts } from '../bundles/item-catalog';
-import { priceBundle } from '../bundles/pricing';
 import { lockKeyOf } from '../db/advisory-locks';
 import { textArray } from '../db/arrays';
 import type { Orm } from '../db/orm';
@@ -583,13 +582,11 @@ export class GenerationService {
 
   private writeCopy(chosen: Candidate[], drafts: BundleDraft[], currency: string | null): void {
     chosen.forEach((c, i) => {
-      const pricing = priceBundle(c.items.map((item) => ({ quantity: item.quantity, role: item.role, price: item.row.price })), c.discount);
       const copy = draftCopy({
         kind: c.kind as CopyKind,
         objective: c.objective,
         names: c.items.map((item) => nameOf(item.row)),
         discount: c.discount,
-        pricing,
         currency,
         seasonal: c.seasonal,
         observed: c.orderCount > 0,

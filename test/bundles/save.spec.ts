@@ -58,6 +58,26 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
     expect(await sql('SELECT count(*)::int AS n FROM bundles WHERE run_id = ?', [runDbId(runId)])).to.deep.equal([{ n: 0 }]);
   });
 
+  it('refuses an amount off larger than the bundle at the catalog prices, where they are known', async () => {
+    const runId = await runWithCatalog(shop.adminKey, 'fixed amounts');
+    // TEE-BLK-M 19.99 + MUG-01 12.50 = 32.49.
+    const refused = ok(await saveBundles(shop.adminKey, runId, [
+      fbt('TEE-BLK-M', 'MUG-01', { discount: { type: 'FIXED_AMOUNT', value: '5' } }),
+      fbt('TEE-BLK-M', 'CAP-RED', { discount: { type: 'FIXED_AMOUNT', value: '500' } }),
+    ])).bundlesSave;
+    expect(refused.userErrors).to.deep.equal([
+      { field: ['bundles', '1', 'discount', 'value'], code: 'OUT_OF_RANGE', message: "An amount of 500 off is more than the bundle's total of 34.99 at the catalog's prices: the bundle would be free." },
+    ]);
+    expect(refused.bundles).to.deep.equal([]);
+    // Without a price for every item, nothing can be compared: saved as given.
+    const unknown = ok(await saveBundles(shop.adminKey, runId, [fbt('TEE-BLK-M', 'NOT-IN-CATALOG', { discount: { type: 'FIXED_AMOUNT', value: '500' } })])).bundlesSave;
+    expect(unknown.userErrors).to.deep.equal([]);
+    const [saved] = ok(await saveBundles(shop.adminKey, runId, [fbt('TEE-BLK-M', 'MUG-01', { discount: { type: 'FIXED_AMOUNT', value: '32.49' } })])).bundlesSave.bundles;
+    const update = `mutation($id: ID!, $value: Decimal!) { bundleUpdate(id: $id, input: { discount: { type: FIXED_AMOUNT, value: $value } }) { userErrors { field code } } }`;
+    expect(ok(await gql(update, { id: saved.id, value: '32.50' }, { key: shop.adminKey })).bundleUpdate.userErrors).to.deep.equal([{ field: ['input', 'discount', 'value'], code: 'OUT_OF_RANGE' }]);
+    expect(ok(await gql(update, { id: saved.id, value: '30' }, { key: shop.adminKey })).bundleUpdate.userErrors).to.deep.equal([]);
+  });
+
   it('saving the same set twice leaves one copy and reports inserted/updated; an item named by SKU or variant id is the same item', async () => {
     const runId = await runWithCatalog(shop.adminKey);
     const first = ok(await saveBundles(shop.adminKey, runId, [fbt('TEE-BLK-M', 'MUG-01'), fbt('TEE-BLK-M', 'CAP-RED', { title: 'Tee and cap' })])).bundlesSave;

@@ -54,8 +54,9 @@ describe('bundle generation: a hand-computed history', function () {
     expect(ab.discount).to.deep.equal({ type: 'PERCENTAGE', value: '5', tiers: null });
     expect(ab.pricing).to.deep.equal({ originalTotal: '30.00', bundlePrice: '28.50', savings: '1.50', savingsPercentage: 5 });
     expect(ab.copy.title).to.equal('Frequently bought together: Alpha + Bravo');
-    expect(ab.copy.savingsMessage).to.equal('You save $1.50 (5%)');
-    expect(ab.copy.description).to.contain('$28.50');
+    // The copy speaks in the discount's terms; totals, which follow the catalog, are in pricing.
+    expect(ab.copy.savingsMessage).to.equal('Save 5% on the bundle');
+    expect(ab.copy.description).to.equal('Customers often buy Alpha and Bravo together. Get both and save 5%.');
 
     // B (20.00) triggers A (10.00): confidence(A | B) = 4/4; scored as the pair times 0.9 (A is not a slow mover).
     expect(bxgy.items.map((i: any) => [i.sku, i.role])).to.deep.equal([['B', 'BUY'], ['A', 'GET']]);
@@ -71,11 +72,17 @@ describe('bundle generation: a hand-computed history', function () {
       bundle { title pricing { bundlePrice savings currency } copy { title badge savingsMessage description } } userErrors { code } } }`;
     const redrafted = ok(await gql(update, { id: ab.id, input: { discount: { type: 'PERCENTAGE', value: '20' } } }, { key: shop.adminKey })).bundleUpdate.bundle;
     expect(redrafted.pricing).to.deep.equal({ bundlePrice: '24.00', savings: '6.00', currency: 'USD' });
-    expect(redrafted.copy).to.deep.include({ badge: 'Save 20%', savingsMessage: 'You save $6.00 (20%)' });
-    expect(redrafted.copy.description).to.contain('$24.00');
+    expect(redrafted.copy).to.deep.include({ badge: 'Save 20%', savingsMessage: 'Save 20% on the bundle' });
+    expect(redrafted.copy.description).to.contain('save 20%');
     expect(redrafted.title).to.equal(ab.copy.title);
     const given = ok(await gql(update, { id: ab.id, input: { discount: { type: 'PERCENTAGE', value: '10' }, copy: { badge: 'Ten off' } } }, { key: shop.adminKey })).bundleUpdate.bundle;
-    expect(given.copy).to.deep.include({ badge: 'Ten off', savingsMessage: 'You save $3.00 (10%)' });
+    expect(given.copy).to.deep.include({ badge: 'Ten off', savingsMessage: 'Save 10% on the bundle' });
+    // An amount off is written in the run's currency; a free item is named.
+    const fixed = ok(await gql(update, { id: ab.id, input: { discount: { type: 'FIXED_AMOUNT', value: '4' } } }, { key: shop.adminKey })).bundleUpdate.bundle;
+    expect(fixed.copy).to.deep.include({ badge: 'Save $4.00', savingsMessage: 'Save $4.00 on the bundle' });
+    const free = ok(await gql(update, { id: ab.id, input: { discount: { type: 'FREE_ITEM' } } }, { key: shop.adminKey })).bundleUpdate.bundle;
+    expect(free.copy).to.deep.include({ badge: 'Free item', savingsMessage: 'The cheapest item is free' });
+    expect(free.pricing).to.deep.equal({ bundlePrice: '20.00', savings: '10.00', currency: 'USD' });
   });
 
   it('computes the log-likelihood ratio in SQL: CD passes with a lower minimum, with its exact figures', async () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { generateCatalog, generateOrders, plantedPairs } from '../../bench/generate';
+import { gql, ok } from '../helpers/client';
 import { CATALOG_HEADER, ORDERS_HEADER, droppedOf, generateOk, uploadOk } from '../helpers/generation';
 import { createRun, createShop, type TestShop } from '../helpers/shop';
 
@@ -250,10 +251,14 @@ describe('bundle generation: mining a history', function () {
     expect(seasonal.discount).to.deep.equal({ type: 'PERCENTAGE', value: '5', tiers: null });
     expect(seasonal.copy).to.deep.equal({
       title: 'Frequently bought together: Hat + Scarf',
-      description: 'Customers often buy Hat and Scarf together. Get both for €38.00, save €2.00 (5%).',
+      description: 'Customers often buy Hat and Scarf together. Get both and save 5%.',
       badge: 'Seasonal pick',
-      savingsMessage: 'You save €2.00 (5%)',
+      savingsMessage: 'Save 5% on the bundle',
     });
+    expect(seasonal.pricing).to.deep.include({ bundlePrice: '38.00', savings: '2.00' });
+    // Amounts in the copy are in the run's currency.
+    const fixed = ok(await gql(`mutation($id: ID!) { bundleUpdate(id: $id, input: { discount: { type: FIXED_AMOUNT, value: "3" } }) { bundle { copy { savingsMessage } pricing { currency } } } }`, { id: seasonal.id }, { key: shop.adminKey })).bundleUpdate.bundle;
+    expect(fixed).to.deep.equal({ copy: { savingsMessage: 'Save €3.00 on the bundle' }, pricing: { currency: 'EUR' } });
     // Discounts within the caps given.
     const capped = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 0, discountCaps: [{ objective: 'increase_aov', min: 12, max: 12 }] });
     expect(capped.bundles.find((b: any) => b.key === seasonal.key).discount.value).to.equal('12');
