@@ -33,7 +33,7 @@ export class BundleGenerationSettingsInput implements SettingsInput {
   @Field(() => Boolean, { nullable: true, description: 'Answer when the generation is done (default true), or at once with status PROCESSING.' })
   wait?: boolean | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'Count cancelled and voided orders too (default false).' })
+  @Field(() => Boolean, { nullable: true, description: 'Count cancelled, voided and fully refunded orders too (default false): their baskets were not kept.' })
   includeCancelled?: boolean | null;
 
   @Field(() => Int, { nullable: true, description: 'Orders with more distinct items are left out of pair counting (default 50).' })
@@ -101,7 +101,7 @@ export class BundleGenerationSettingsInput implements SettingsInput {
 export class DroppedCount {
   @Field({
     description:
-      'cancelled_orders and oversized_orders count orders; the others count candidates: below_min_lift, below_min_confidence, below_min_llr, same_product, gift_card, zero_price, not_active, excluded_sku, unknown_item (pairs); triple_below_min_co_orders, triple_below_min_lift, triple_below_min_confidence; insufficient_stock (volume); manual_bundle_exists, pinned_bundle_exists, active_bundle_exists, archived_bundle_exists, over_item_cap, over_total_cap (any bundle).',
+      'cancelled_orders (cancelled, voided or refunded in full) and oversized_orders count orders; the others count candidates: below_min_lift, below_min_confidence, below_min_llr, same_product, gift_card, zero_price, not_active, excluded_sku, unknown_item (pairs); triple_below_min_co_orders, triple_below_min_lift, triple_below_min_confidence; insufficient_stock (volume); manual_bundle_exists, pinned_bundle_exists, active_bundle_exists, archived_bundle_exists, over_item_cap, over_total_cap (any bundle).',
   })
   reason!: string;
 
@@ -129,7 +129,7 @@ export class BundleGenerationType extends Node {
   @Field({ description: 'queued, baskets, orders, items, basket_items, pairs, candidates, fetch, volume, stock, triples, drafting, ranking, saving, done.' })
   phase!: string;
 
-  @Field(() => Int, { description: 'Orders whose baskets were read (cancelled and voided ones left out unless included).' })
+  @Field(() => Int, { description: 'Orders whose baskets were read (cancelled, voided and fully refunded ones left out unless included).' })
   ordersConsidered!: number;
 
   @Field(() => Int, { description: 'Distinct items (variant ids, else SKUs) in those orders.' })

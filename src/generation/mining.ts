@@ -11,7 +11,7 @@ import type { GenerationSettings } from './settings';
  * - gen_skumap: SKU -> variant id from the run's catalog (preferred) and variants, so that SKU-only order lines
  *   (Shopify's orders export) name the same item as lines with a variant id.
  * - gen_basket: one row per (order, item), from the one full pass over the order lines: the item is
- *   "v:<variant id>" where known, else "s:<sku>"; whether the order was cancelled or voided.
+ *   "v:<variant id>" where known, else "s:<sku>"; whether the order was cancelled, voided or refunded in full.
  * - gen_oversized: orders above maxBasketSize, left out of pair counting (only when there are any).
  * - gen_items: one row per item with its order counts, units, multi-unit lines, units of the last slowMoverDays,
  *   and its catalog facts (catalog row by variant id, else variants by variant id, else either by SKU), plus the
@@ -193,7 +193,8 @@ export async function mine(client: Client, runId: string, settings: GenerationSe
             count(*)::int AS lines,
             (count(*) FILTER (WHERE l.quantity >= 2))::int AS multi_lines,
             max(l.created_at) AS created_at,
-            bool_or(l.cancelled_at IS NOT NULL OR l.financial_status IS NOT DISTINCT FROM 'voided') AS voided
+            -- Cancelled, voided, or refunded in full: no basket kept (a partial refund leaves one).
+            bool_or(l.cancelled_at IS NOT NULL OR coalesce(l.financial_status IN ('voided', 'refunded'), false)) AS voided
        FROM order_lines l
        LEFT JOIN gen_skumap m ON m.sku = CASE WHEN l.variant_id IS NULL THEN l.sku END
       WHERE l.run_id = $1 AND (l.variant_id IS NOT NULL OR l.sku IS NOT NULL)

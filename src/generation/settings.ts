@@ -14,7 +14,7 @@ export interface DiscountCap {
 /** Everything a generation can be told, defaults filled in; stored with the job as it was applied. */
 export interface GenerationSettings {
   wait: boolean;
-  /** Keep orders that were cancelled or voided in the statistics. */
+  /** Keep orders that were cancelled, voided or refunded in full in the statistics. */
   includeCancelled: boolean;
   /** Orders with more distinct items than this are left out of pair counting (wholesale orders pair everything). */
   maxBasketSize: number;

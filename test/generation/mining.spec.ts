@@ -9,6 +9,7 @@ import { createRun, createShop, type TestShop } from '../helpers/shop';
 
 interface Line {
   order: number;
+  financial?: string;
   variant?: string;
   sku: string;
   quantity?: number;
@@ -19,7 +20,7 @@ interface Line {
 function ordersCsv(lines: Line[], currency = 'USD'): string {
   const rows = lines.map((l) => {
     const day = String(1 + (l.day ?? l.order % 28)).padStart(2, '0');
-    return [l.order, `2025-06-${day}T10:00:00Z`, `${l.order}-${l.sku}`, l.variant ?? '', '', l.sku, l.quantity ?? 1, l.price, 'paid', '', currency].join(',');
+    return [l.order, `2025-06-${day}T10:00:00Z`, `${l.order}-${l.sku}`, l.variant ?? '', '', l.sku, l.quantity ?? 1, l.price, l.financial ?? 'paid', '', currency].join(',');
   });
   return [ORDERS_HEADER, ...rows].join('\n') + '\n';
 }
@@ -165,6 +166,22 @@ describe('bundle generation: mining a history', function () {
     expect(bundles.map((b: any) => b.key)).to.deep.equal(['FREQUENTLY_BOUGHT_TOGETHER:v:40+v:41', 'BUY_X_GET_Y:buy:v:41+get:v:40']);
     expect(bundles[0].availableQuantity).to.equal(0);
     expect(bundles[0].lift).to.equal(2.2);
+  });
+
+  it('leaves out the baskets of orders refunded in full, as of cancelled and voided ones; a partial refund keeps its basket', async () => {
+    const lines: Line[] = [];
+    let order = 1;
+    // M + N only in refunded orders; P + Q in partially refunded ones; R + S in paid ones.
+    for (const [a, b, financial] of [['M', 'N', 'refunded'], ['P', 'Q', 'partially_refunded'], ['R', 'S', 'paid']] as const) {
+      for (let i = 0; i < 10; i++, order++) lines.push({ order, sku: a, price: '10.00', financial }, { order, sku: b, price: '12.00', financial });
+    }
+    const catalog = catalogCsv(['M', 'N', 'P', 'Q', 'R', 'S'].map((sku, i) => ({ variant: String(70 + i), product: String(700 + i), sku, title: sku, price: '10.00' })));
+    const runId = await runWith(shop, ordersCsv(lines), catalog, 'refunds');
+    const { generation, bundles } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 0, minLlr: 0 });
+    expect(droppedOf(generation).cancelled_orders).to.equal(10);
+    expect(generation.ordersConsidered).to.equal(20);
+    const pairs = new Set(bundles.filter((b: any) => b.kind === 'FREQUENTLY_BOUGHT_TOGETHER').map((b: any) => b.items.map((i: any) => i.sku).join('+')));
+    expect([...pairs].sort()).to.deep.equal(['P+Q', 'R+S']);
   });
 
   it("knows a Shopify export's variants of one product by their handle: two mugs of one product are no bundle", async () => {
