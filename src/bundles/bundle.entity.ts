@@ -87,6 +87,13 @@ export class Bundle {
   @Property({ type: 'boolean', trackChanges: false })
   pinned: boolean = false;
 
+  /**
+   * When a merchant last approved or archived the bundle (bundleUpdate); null while nobody decided on it, status
+   * DRAFT or whatever status a generation wrote. Regeneration leaves decided bundles as they are.
+   */
+  @Property({ columnType: 'timestamptz', nullable: true, trackChanges: false })
+  decidedAt?: Date | null;
+
   @Property({ type: 'text', nullable: true, trackChanges: false })
   title?: string;
 

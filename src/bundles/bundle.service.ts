@@ -28,11 +28,11 @@ export interface SaveResult {
 }
 
 /** Which bundles a REPLACE save may remove besides those it is given. */
-export type ReplaceScope = 'ALL_BUT_PINNED_MANUAL' | 'GENERATED_DRAFTS';
+export type ReplaceScope = 'ALL_BUT_PINNED_MANUAL' | 'GENERATED_UNDECIDED';
 
 const REPLACE_SCOPES: Record<ReplaceScope, string> = {
   ALL_BUT_PINNED_MANUAL: "NOT (pinned AND source = 'MANUAL')",
-  GENERATED_DRAFTS: "source = 'GENERATED' AND NOT pinned AND status = 'DRAFT'",
+  GENERATED_UNDECIDED: "source = 'GENERATED' AND NOT pinned AND decided_at IS NULL",
 };
 
 const SORTS: Record<BundleSortKey, { column: string; type: KeyType; descending: boolean }> = {
@@ -151,8 +151,8 @@ export class BundleService {
           if (bundle) {
             result.updated++;
             // A generation leaves decided bundles alone (it skips their keys); one decided while the generation ran
-            // keeps the decision. A DRAFT is no decision, and takes the status this generation gives.
-            if (draft.source === BundleSource.GENERATED && bundle.source === BundleSource.GENERATED && bundle.status !== BundleStatus.DRAFT) {
+            // keeps the decision. An undecided one takes the status this generation gives.
+            if (draft.source === BundleSource.GENERATED && bundle.source === BundleSource.GENERATED && bundle.decidedAt) {
               draft.status = bundle.status;
             }
           } else {
@@ -250,7 +250,11 @@ export class BundleService {
     if (!bundle) throw notFound(['id']);
     const errors: UserError[] = [];
     const changes: Partial<Bundle> = {};
-    if (input.status != null) changes.status = input.status as BundleStatus;
+    if (input.status != null) {
+      changes.status = input.status as BundleStatus;
+      // Approving or archiving is a decision regeneration respects; back to DRAFT, the bundle is undecided again.
+      changes.decidedAt = input.status === BundleStatus.DRAFT ? null : new Date();
+    }
     if (input.pinned != null) changes.pinned = input.pinned;
     if (input.title !== undefined) changes.title = input.title?.trim() || undefined;
     if (input.title && input.title.trim().length > 255) errors.push(userError('TOO_LONG', 'At most 255 characters.', ['input', 'title']));

@@ -48,11 +48,12 @@ export interface GenerationOutcome {
 
 /**
  * The bundles of a run that regeneration leaves exactly as they are, and whose keys and ranks it steps around: the
- * merchant's own (MANUAL), pinned ones, and generated ones a merchant decided on. An approved bundle is an offer on
- * the storefront: a new generation changes neither its price nor its copy, nor removes it when its pattern is no
- * longer found; archiving or deleting it is the merchant's call. Only drafts are replaced.
+ * merchant's own (MANUAL), pinned ones, and generated ones a merchant approved or archived (Bundle.decidedAt). An
+ * approved bundle is an offer on the storefront: a new generation changes neither its price nor its copy, nor
+ * removes it when its pattern is no longer found; archiving or deleting it is the merchant's call. The others,
+ * drafts and bundles a generation wrote ACTIVE itself, are replaced.
  */
-const KEPT_BY_REGENERATION = "(source = 'MANUAL' OR pinned OR status <> 'DRAFT')";
+const KEPT_BY_REGENERATION = "(source = 'MANUAL' OR pinned OR decided_at IS NOT NULL)";
 
 /** A bundle before ranking: its identity, figures and the item numbers that the per-item cap counts. */
 interface Candidate {
@@ -213,7 +214,7 @@ export class GenerationService {
       }));
       this.writeCopy(chosen, drafts, mined.currency);
       enter('saving');
-      const saved = await new BundleService(this.orm.em.fork()).save(shopId, runId, drafts, BundleSaveMode.REPLACE, 'GENERATED_DRAFTS');
+      const saved = await new BundleService(this.orm.em.fork()).save(shopId, runId, drafts, BundleSaveMode.REPLACE, 'GENERATED_UNDECIDED');
       written = saved.bundles.length;
       const kinds: Record<string, number> = {};
       for (const c of chosen) kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;

@@ -18,7 +18,7 @@ async function handRun(shop: TestShop, name = 'hand'): Promise<string> {
 
 async function runBundles(key: string, runId: string) {
   return ok(
-    await gql(`query($id: ID!) { run(id: $id) { bundles(first: 50) { nodes { id key kind source pinned rank title score } } } }`, { id: runId }, { key }),
+    await gql(`query($id: ID!) { run(id: $id) { bundles(first: 50) { nodes { id key kind source status pinned rank title score } } } }`, { id: runId }, { key }),
   ).run.bundles.nodes;
 }
 
@@ -101,6 +101,22 @@ describe('bundle generation: re-generation, determinism, tenancy, readiness and 
     await generateOk(shop.adminKey, runId, { ...SMALL, minLift: 1000 });
     const last = await view();
     expect([...last.keys()].sort()).to.deep.equal([approved.key, archived.key, edited.key].sort());
+  });
+
+  it('replaces what a generation published itself: bundles it wrote ACTIVE are no decision of the merchant', async () => {
+    const runId = await handRun(shop, 'published');
+    const first = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0, status: 'ACTIVE' });
+    expect(first.bundles.map((b: any) => b.status)).to.deep.equal(first.bundles.map(() => 'ACTIVE'));
+    const [approved] = first.bundles;
+    ok(await gql(`mutation($id: ID!) { bundleUpdate(id: $id, input: { status: ACTIVE }) { userErrors { code } } }`, { id: approved.id }, { key: shop.adminKey }));
+    // Found again, an undecided one takes the generation's status; no longer found, it goes.
+    const again = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0 });
+    expect(droppedOf(again.generation)).to.include({ active_bundle_exists: 1 });
+    expect(again.generation.bundlesWritten).to.equal(first.bundles.length - 1);
+    const statuses = new Map((await runBundles(shop.adminKey, runId)).map((b: any) => [b.key, b.status]));
+    expect([...statuses.entries()].filter(([, status]) => status === 'ACTIVE').map(([key]) => key)).to.deep.equal([approved.key]);
+    await generateOk(shop.adminKey, runId, { ...SMALL, minLift: 1000 });
+    expect((await runBundles(shop.adminKey, runId)).map((b: any) => b.key)).to.deep.equal([approved.key]);
   });
 
   it('ranks regenerated bundles around the ranks that pinned and MANUAL bundles hold', async () => {
