@@ -148,13 +148,15 @@ export class BundleService {
         const run = lane.em.getReference(Run, runId);
         for (const draft of chunk) {
           let bundle = byKey.get(draft.key!);
+          if (bundle && draft.source === BundleSource.GENERATED) {
+            // A generation skips the keys of the bundles it leaves as they are; one that became such a bundle since
+            // (decided, pinned, or saved by hand while the generation ran) is left as it is here too.
+            if (bundle.source === BundleSource.MANUAL || bundle.pinned || bundle.decidedAt) continue;
+            // What a generation published stays published when found again: a draft generation does not withdraw it.
+            if (bundle.status === BundleStatus.ACTIVE) draft.status = BundleStatus.ACTIVE;
+          }
           if (bundle) {
             result.updated++;
-            // A generation leaves decided bundles alone (it skips their keys); one decided while the generation ran
-            // keeps the decision. An undecided one takes the status this generation gives.
-            if (draft.source === BundleSource.GENERATED && bundle.source === BundleSource.GENERATED && bundle.decidedAt) {
-              draft.status = bundle.status;
-            }
           } else {
             bundle = new Bundle();
             bundle.id = newIds[result.inserted]!;
@@ -277,6 +279,8 @@ export class BundleService {
     Object.assign(bundle, changes, { updatedAt: new Date() });
     await this.em.begin();
     try {
+      // Takes turns with saves into the run (a generation's included), so that a decision is seen by the next one.
+      await this.em.execute('SELECT pg_advisory_xact_lock(?, ?)', [SAVE_LOCK_SPACE, lockKeyOf(bundle.run.id)]);
       await this.em.flush();
       await markShopDataChanged(this.em, shopId);
       await this.em.commit();

@@ -78,10 +78,7 @@ export class RecommendationService {
          SELECT DISTINCT b.id, coalesce(b.rank, 2147483647) AS sort_rank
            FROM bundle_items bi
            JOIN bundles b ON b.id = bi.bundle_id
-          WHERE bi.run_id = coalesce(?::bigint, (
-                  SELECT r.id FROM runs r
-                   WHERE r.shop_id = ? AND EXISTS (SELECT 1 FROM bundles a WHERE a.run_id = r.id AND a.status = 'ACTIVE')
-                   ORDER BY r.id DESC LIMIT 1))
+          WHERE bi.run_id = coalesce(?::bigint, (SELECT max(run_id) FROM bundles WHERE shop_id = ? AND status = 'ACTIVE'))
             AND (bi.sku = ? OR bi.variant_id = ?)
             AND b.shop_id = ? AND b.status = 'ACTIVE'
           ORDER BY sort_rank, b.id

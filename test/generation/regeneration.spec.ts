@@ -109,12 +109,12 @@ describe('bundle generation: re-generation, determinism, tenancy, readiness and 
     expect(first.bundles.map((b: any) => b.status)).to.deep.equal(first.bundles.map(() => 'ACTIVE'));
     const [approved] = first.bundles;
     ok(await gql(`mutation($id: ID!) { bundleUpdate(id: $id, input: { status: ACTIVE }) { userErrors { code } } }`, { id: approved.id }, { key: shop.adminKey }));
-    // Found again, an undecided one takes the generation's status; no longer found, it goes.
+    // Found again by a generation of drafts, a published one stays published (a draft generation withdraws nothing)
+    // with the new figures; no longer found, it goes, while the approved one stays.
     const again = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0 });
     expect(droppedOf(again.generation)).to.include({ active_bundle_exists: 1 });
     expect(again.generation.bundlesWritten).to.equal(first.bundles.length - 1);
-    const statuses = new Map((await runBundles(shop.adminKey, runId)).map((b: any) => [b.key, b.status]));
-    expect([...statuses.entries()].filter(([, status]) => status === 'ACTIVE').map(([key]) => key)).to.deep.equal([approved.key]);
+    expect((await runBundles(shop.adminKey, runId)).map((b: any) => b.status)).to.deep.equal(first.bundles.map(() => 'ACTIVE'));
     await generateOk(shop.adminKey, runId, { ...SMALL, minLift: 1000 });
     expect((await runBundles(shop.adminKey, runId)).map((b: any) => b.key)).to.deep.equal([approved.key]);
   });
