@@ -211,10 +211,14 @@ describe('ingest/csv: ORDERS', () => {
         // #3: its first line's date is refused; the second line, which has none of its own, is refused for that alone.
         row({ Name: '#3', 'Financial Status': 'paid', Currency: 'EUR', 'Created at': 'yesterday', 'Lineitem quantity': '1', 'Lineitem sku': 'E' }),
         row({ Name: '#3', 'Lineitem quantity': '1', 'Lineitem sku': 'F' }),
+        // #4: the same, but its second line states its own date: it takes nothing from the refused line.
+        row({ Name: '#4', 'Financial Status': 'paid', Currency: 'EUR', 'Created at': 'yesterday', 'Lineitem quantity': '1', 'Lineitem sku': 'G' }),
+        row({ Name: '#4', 'Created at': '2025-12-09 10:00:00 +0100', 'Lineitem quantity': '1', 'Lineitem sku': 'H' }),
       ].join('\n');
       const r = await runCsv('ORDERS', csv);
       expect(pick(r.rows, 'order_id', 'sku', 'financial_status', 'currency')).to.deep.equal([
         { order_id: '#2', sku: 'D', financial_status: 'paid', currency: 'EUR' },
+        { order_id: '#4', sku: 'H', financial_status: 'paid', currency: 'EUR' },
       ]);
       expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([
         [2, 'Cancelled at', 'INVALID_DATE'],
@@ -222,6 +226,7 @@ describe('ingest/csv: ORDERS', () => {
         [4, 'Lineitem quantity', 'INVALID_NUMBER'],
         [6, 'Created at', 'INVALID_DATE'],
         [7, 'Name', 'FIRST_ROW_REJECTED'],
+        [8, 'Created at', 'INVALID_DATE'],
       ]);
       expect(r.stream.errors[1]!.message).to.equal('order #1 takes its order fields from line 2, which was rejected');
     });

@@ -56,6 +56,36 @@ export interface RowEncoder {
 }
 
 /**
+ * A rejected row whose values later rows of its group (an order, a product) would take over: its line, and which of
+ * the carried columns it left unfit (EncoderBase.unfitColumns). A later row that leaves one of those blank would
+ * take the broken value, or nothing in its place, and is refused too (FIRST_ROW_REJECTED); one that states them all
+ * itself starts the group afresh.
+ */
+export class CarryTaint {
+  line = 0;
+  private columns: readonly number[] = [];
+
+  clear(): void {
+    this.line = 0;
+  }
+
+  /** Marks the group after a rejected row at `line`; nothing when the row left every carried value fit. */
+  mark(line: number, unfit: readonly number[]): void {
+    if (this.line !== 0 || unfit.length === 0) return;
+    this.line = line;
+    this.columns = unfit;
+  }
+
+  /** Whether a later row of the group takes over an unfit value; one that restates them all clears the mark. */
+  takenBy(fields: readonly string[]): boolean {
+    if (this.line === 0) return false;
+    for (const c of this.columns) if (fields[c]!.trim().length === 0) return true;
+    this.line = 0;
+    return false;
+  }
+}
+
+/**
  * Shared helpers. Column indexes are resolved once from the header; an absent column maps to the index just past
  * the header, which the caller keeps empty, so reads never branch on presence. Each `put*` writes one COPY value
  * and a tab; `finish` ends the row, or takes it back when a value was rejected.
@@ -108,17 +138,16 @@ export abstract class EncoderBase implements RowEncoder {
   }
 
   /**
-   * Whether the current row, rejected, leaves values that later rows would take over unfit to take: one of
-   * `columns` was refused, or broke the record (a broken record is read in silence only to keep the encoder's state
-   * moving), or the whole record is suspect. Later rows that take values from such a row are refused too
-   * (FIRST_ROW_REJECTED), rather than stored with what the broken row held, or with nothing in its place.
+   * Which of `columns` the current row, rejected, leaves unfit for later rows to take over: those refused, or the one
+   * that broke the record (a broken record is read in silence only to keep the encoder's state moving) and, after a
+   * stray quote, those after it, or all when the whole record is suspect. Empty for a row that was not rejected.
    */
-  protected rejectedAny(columns: readonly number[]): boolean {
+  protected unfitColumns(columns: readonly number[]): readonly number[] {
     if (this.silent) {
       const broken = this.brokenColumn;
-      return broken < 0 || columns.some((c) => c === broken || (this.brokenOnward && c > broken));
+      return broken < 0 ? columns : columns.filter((c) => c === broken || (this.brokenOnward && c > broken));
     }
-    return this.errors !== 0 && this.failedColumns.some((c) => columns.includes(c));
+    return this.errors === 0 ? [] : columns.filter((c) => this.failedColumns.includes(c));
   }
 
   /** Ends the row; returns ROW_EMITTED, or ROW_REJECTED (and takes the row back) when a value was rejected. */

@@ -1,5 +1,5 @@
 import { normalizeSku, parseBoolean } from '../values';
-import { EncoderBase, NULL, RecentKeys, ROW_SKIPPED, describeItemKey, itemKeyValue, type EncoderContext } from './base';
+import { CarryTaint, EncoderBase, NULL, RecentKeys, ROW_SKIPPED, describeItemKey, itemKeyValue, type EncoderContext } from './base';
 
 /** Product fields a Shopify products file gives on a handle's first row only; carried to its other rows. */
 const CARRIED = ['product_title', 'vendor', 'product_type', 'tags', 'status', 'gift_card', 'product_category'] as const;
@@ -45,8 +45,10 @@ export class ItemsEncoder extends EncoderBase {
   private readonly iPublished: number;
   private readonly carriedCols: number[];
   private readonly carry: string[] = CARRIED.map(() => '');
-  /** Line of a rejected row of the current handle whose product fields later rows would take, or 0. */
-  private carryRejectedLine = 0;
+  /** A rejected row of the current handle whose product fields later rows would take. */
+  private readonly taint = new CarryTaint();
+  /** The carried columns the file has. */
+  private readonly presentCarried: number[];
   private readonly values: string[] = CARRIED.map(() => '');
   /** Columns that make a row more than an image row, most likely non-empty first. */
   private readonly contentCols: number[];
@@ -78,6 +80,7 @@ export class ItemsEncoder extends EncoderBase {
     this.iCreated = this.col('product_created_at');
     this.iPublished = this.col('product_published_at');
     this.carriedCols = CARRIED.map((f) => this.col(f));
+    this.presentCarried = this.carriedCols.filter((c) => c < this.absent);
     const imageCols = new Set<number>();
     for (const [field, i] of ctx.header.index) if (IMAGE_FIELDS.has(field)) imageCols.add(i);
     const first = [this.iO1, this.iSku, this.iPrice, this.carriedCols[C_TITLE]!].filter((i) => i < this.absent);
@@ -102,33 +105,26 @@ export class ItemsEncoder extends EncoderBase {
     const handle = f[this.iHandle]!.trim();
     const vals = this.values;
     const cols = this.carriedCols;
-    let inherits = false;
-    let gives = false;
+    // A row that would take product fields from a rejected row is refused for that alone: what it would have taken
+    // is not reported again.
+    const silent = this.silent;
     if (this.shopify) {
       const same = handle.length !== 0 && handle === this.curHandle;
       this.curHandle = handle;
-      if (!same) this.carryRejectedLine = 0;
+      if (!same) this.taint.clear();
+      else if (this.taint.takenBy(f)) {
+        this.fail(this.iHandle, handle, 'FIRST_ROW_REJECTED', `product ${handle} takes its product fields (title, vendor, type...) from line ${this.taint.line}, which was rejected`);
+        this.silent = true;
+      }
       const carry = this.carry;
       for (let k = 0; k < cols.length; k++) {
         let v = f[cols[k]!]!.trim();
-        if (v.length !== 0) gives = true;
-        else if (same) {
-          v = carry[k]!;
-          if (cols[k]! < this.absent) inherits = true;
-        }
+        if (v.length === 0 && same) v = carry[k]!;
         carry[k] = v;
         vals[k] = v;
       }
     } else {
       for (let k = 0; k < cols.length; k++) vals[k] = f[cols[k]!]!.trim();
-    }
-    // The row is refused for what it takes over; what it took over is not reported again. One that states every
-    // product field itself starts the product afresh.
-    const silent = this.silent;
-    if (this.shopify && !inherits) this.carryRejectedLine = 0;
-    if (inherits && this.carryRejectedLine !== 0) {
-      this.fail(this.iHandle, handle, 'FIRST_ROW_REJECTED', `product ${handle} takes its product fields (title, vendor, type...) from line ${this.carryRejectedLine}, which was rejected`);
-      this.silent = true;
     }
 
     const vid = this.id(f, this.iVariant);
@@ -209,7 +205,7 @@ export class ItemsEncoder extends EncoderBase {
       const prev = this.keys.check(key, line);
       if (prev !== 0) this.fail(keyCol, itemKeyValue(key), 'DUPLICATE_KEY', `${describeItemKey(key)} already appears on line ${prev}`);
     }
-    if (gives && this.carryRejectedLine === 0 && this.rejectedAny(cols)) this.carryRejectedLine = line;
+    if (this.shopify) this.taint.mark(line, this.unfitColumns(this.presentCarried));
     const status = this.finish();
     this.silent = silent;
     return status;

@@ -1,5 +1,5 @@
 import { parseInteger, parseTimestamp } from '../values';
-import { EncoderBase, KeyCache, NULL, sameText, type EncoderContext } from './base';
+import { CarryTaint, EncoderBase, KeyCache, NULL, sameText, type EncoderContext } from './base';
 
 const RECENT_ORDER_BITS = 13;
 
@@ -47,8 +47,8 @@ export class OrdersEncoder extends EncoderBase {
   private carryFinancial = '';
   private carryCancelled = NULL;
   private carryCurrency = '';
-  /** Line of a rejected row of the current order whose order-level fields later lines would take, or 0. */
-  private carryRejectedLine = 0;
+  /** A rejected line of the current order whose order-level fields later lines would take. */
+  private readonly taint = new CarryTaint();
   /** The order-level columns the file has: what a later line of an order may leave blank and take over. */
   private readonly orderColumns: number[];
   private lastCreatedRaw = '';
@@ -89,7 +89,7 @@ export class OrdersEncoder extends EncoderBase {
     this.carryFinancial = '';
     this.carryCancelled = NULL;
     this.carryCurrency = '';
-    this.carryRejectedLine = 0;
+    this.taint.clear();
   }
 
   /** The line of the current order's emitted row with line item `lid`, or 0 after remembering it. */
@@ -127,15 +127,11 @@ export class OrdersEncoder extends EncoderBase {
     }
     this.putStr(oid, this.iKey);
     // A line that would take order fields from a rejected line is refused for that alone: what it would have taken
-    // is not reported again. One that states them all itself starts the order afresh.
+    // is not reported again.
     const silent = this.silent;
-    const columns = this.orderColumns;
-    if (n > 0 && this.carryRejectedLine !== 0) {
-      if (columns.every((c) => f[c]!.trim().length !== 0)) this.carryRejectedLine = 0;
-      else {
-        this.fail(this.iKey, oid, 'FIRST_ROW_REJECTED', `order ${oid} takes its order fields from line ${this.carryRejectedLine}, which was rejected`);
-        this.silent = true;
-      }
+    if (n > 0 && this.taint.takenBy(f)) {
+      this.fail(this.iKey, oid, 'FIRST_ROW_REJECTED', `order ${oid} takes its order fields from line ${this.taint.line}, which was rejected`);
+      this.silent = true;
     }
 
     const rawL = f[this.iLineItem]!;
@@ -224,9 +220,7 @@ export class OrdersEncoder extends EncoderBase {
         this.fail(this.iLineItem, rawL, 'DUPLICATE_KEY', `line item ${lid} of order ${oid} already appears on line ${prev}`);
       }
     }
-    if (n > 0 && this.carryRejectedLine === 0 && this.rejectedAny(columns) && columns.some((c) => f[c]!.trim().length !== 0)) {
-      this.carryRejectedLine = line;
-    }
+    if (n > 0) this.taint.mark(line, this.unfitColumns(this.orderColumns));
     const status = this.finish();
     this.silent = silent;
     return status;
