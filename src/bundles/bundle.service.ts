@@ -293,7 +293,7 @@ export class BundleService {
   }
 
   /**
-   * Fixed amounts off larger than their bundle's total at the run's catalog prices: such a bundle would be given
+   * Fixed amounts off as large as their bundle's total at the run's catalog prices: such a bundle would be given
    * away (priced at 0), most likely for a typo. Checked only where prices are known, in one query for all the
    * fixed-amount bundles given; prices that change later price the bundle at 0 at most (see priceBundle).
    */
@@ -311,8 +311,8 @@ export class BundleService {
     for (const { draft, index } of fixed) {
       const own = facts.slice(at, (at += draft.items.length));
       const total = priceBundle(draft.items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: own[i]!.price })), null);
-      if (total && parseAmount(draft.discount!.value!) > parseAmount(total.originalTotal)) {
-        errors.push(userError('OUT_OF_RANGE', `An amount of ${draft.discount!.value} off is more than the bundle's total of ${total.originalTotal} at the catalog's prices: the bundle would be free.`, pathOf(index)));
+      if (total && parseAmount(draft.discount!.value!) >= parseAmount(total.originalTotal)) {
+        errors.push(userError('OUT_OF_RANGE', `An amount of ${draft.discount!.value} off is the bundle's whole total of ${total.originalTotal} at the catalog's prices, or more: the bundle would be free.`, pathOf(index)));
       }
     }
     return errors;

@@ -98,19 +98,46 @@ export function draftCopy(input: CopyInput): StoredCopy {
   switch (input.kind) {
     case 'VOLUME_DISCOUNT': {
       const tiers = discount?.tiers ?? [];
+      const terms = discountTerms(discount, money, null);
       title = `Buy more, save more: ${names[0]}`;
-      description = `${input.observed ? `${names[0]} is often bought several at a time.` : `Stock up on ${names[0]}.`} ${tiers.map((t) => `Buy ${t.minQuantity}, save ${Number(t.percentage)}%`).join('; ')}.`;
-      badge = tiers.length ? `Up to ${Number(tiers[tiers.length - 1].percentage)}% off` : 'Multi-buy';
-      savingsMessage = tiers.length ? tiers.map((t) => `Buy ${t.minQuantity}, save ${Number(t.percentage)}%`).join(' · ') : null;
+      const offer = tiers.length
+        ? ` ${tiers.map((t) => `Buy ${t.minQuantity}, save ${Number(t.percentage)}%`).join('; ')}.`
+        : terms?.off
+          ? ` Save ${terms.off}.`
+          : terms?.free
+            ? ` One of them is free.`
+            : '';
+      description = `${input.observed ? `${names[0]} is often bought several at a time.` : `Stock up on ${names[0]}.`}${offer}`;
+      badge = tiers.length ? `Up to ${Number(tiers[tiers.length - 1].percentage)}% off` : terms?.off ? `Save ${terms.off}` : 'Multi-buy';
+      savingsMessage = tiers.length ? tiers.map((t) => `Buy ${t.minQuantity}, save ${Number(t.percentage)}%`).join(' · ') : terms?.off ? `Save ${terms.off}` : null;
       break;
     }
     case 'BUY_X_GET_Y': {
       const [trigger, reward] = names;
       const terms = discountTerms(discount, money, reward ?? null);
-      title = terms?.off ? `Buy ${trigger}, get ${reward} ${terms.off} off` : terms?.free ? `Buy ${trigger}, get ${reward} free` : `Buy ${trigger}, add ${reward}`;
-      description = `Customers who buy ${trigger} often add ${reward}.` + (terms?.off ? ` Add it now for ${terms.off} off.` : terms?.free ? ' Add it now for free.' : '');
-      badge = terms?.off ? `${terms.off} off ${reward}` : terms?.free ? `${reward} free` : 'Add-on';
-      savingsMessage = terms?.off ? `Save ${terms.off} on ${reward}` : terms?.free ? `${reward} is free` : null;
+      // A percentage comes off the reward; an amount, off the whole bundle (see priceBundle).
+      const onReward = discount?.type === 'PERCENTAGE';
+      if (terms?.off && onReward) {
+        title = `Buy ${trigger}, get ${reward} ${terms.off} off`;
+        description = `Customers who buy ${trigger} often add ${reward}. Add it now for ${terms.off} off.`;
+        badge = `${terms.off} off ${reward}`;
+        savingsMessage = `Save ${terms.off} on ${reward}`;
+      } else if (terms?.off) {
+        title = `Buy ${trigger}, add ${reward} and save ${terms.off}`;
+        description = `Customers who buy ${trigger} often add ${reward}. Add it now and save ${terms.off}.`;
+        badge = `Save ${terms.off}`;
+        savingsMessage = `Save ${terms.off} on the bundle`;
+      } else if (terms?.free) {
+        title = `Buy ${trigger}, get ${reward} free`;
+        description = `Customers who buy ${trigger} often add ${reward}. Add it now for free.`;
+        badge = `Free ${reward}`;
+        savingsMessage = `${reward} is free`;
+      } else {
+        title = `Buy ${trigger}, add ${reward}`;
+        description = `Customers who buy ${trigger} often add ${reward}.`;
+        badge = 'Add-on';
+        savingsMessage = null;
+      }
       break;
     }
     default: {

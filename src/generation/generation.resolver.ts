@@ -29,7 +29,7 @@ export async function findGeneration(ctx: Context, id: string): Promise<BundleGe
 export class GenerationResolver {
   @Mutation(() => BundlesGeneratePayload, {
     description:
-      "Mine the run's orders and write ranked bundles (source GENERATED) in place of the previous generated, unpinned ones; MANUAL and pinned bundles are kept.",
+      "Mine the run's orders and write ranked bundles (source GENERATED) in place of the previous generated ones; MANUAL and pinned bundles, and those a merchant approved or archived, are kept as they are.",
   })
   bundlesGenerate(
     @Arg('runId', () => ID) runId: string,

@@ -66,15 +66,16 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
       fbt('TEE-BLK-M', 'CAP-RED', { discount: { type: 'FIXED_AMOUNT', value: '500' } }),
     ])).bundlesSave;
     expect(refused.userErrors).to.deep.equal([
-      { field: ['bundles', '1', 'discount', 'value'], code: 'OUT_OF_RANGE', message: "An amount of 500 off is more than the bundle's total of 34.99 at the catalog's prices: the bundle would be free." },
+      { field: ['bundles', '1', 'discount', 'value'], code: 'OUT_OF_RANGE', message: "An amount of 500 off is the bundle's whole total of 34.99 at the catalog's prices, or more: the bundle would be free." },
     ]);
     expect(refused.bundles).to.deep.equal([]);
     // Without a price for every item, nothing can be compared: saved as given.
     const unknown = ok(await saveBundles(shop.adminKey, runId, [fbt('TEE-BLK-M', 'NOT-IN-CATALOG', { discount: { type: 'FIXED_AMOUNT', value: '500' } })])).bundlesSave;
     expect(unknown.userErrors).to.deep.equal([]);
-    const [saved] = ok(await saveBundles(shop.adminKey, runId, [fbt('TEE-BLK-M', 'MUG-01', { discount: { type: 'FIXED_AMOUNT', value: '32.49' } })])).bundlesSave.bundles;
+    const [saved] = ok(await saveBundles(shop.adminKey, runId, [fbt('TEE-BLK-M', 'MUG-01', { discount: { type: 'FIXED_AMOUNT', value: '32.48' } })])).bundlesSave.bundles;
+    expect(saved.pricing.bundlePrice).to.equal('0.01');
     const update = `mutation($id: ID!, $value: Decimal!) { bundleUpdate(id: $id, input: { discount: { type: FIXED_AMOUNT, value: $value } }) { userErrors { field code } } }`;
-    expect(ok(await gql(update, { id: saved.id, value: '32.50' }, { key: shop.adminKey })).bundleUpdate.userErrors).to.deep.equal([{ field: ['input', 'discount', 'value'], code: 'OUT_OF_RANGE' }]);
+    expect(ok(await gql(update, { id: saved.id, value: '32.49' }, { key: shop.adminKey })).bundleUpdate.userErrors).to.deep.equal([{ field: ['input', 'discount', 'value'], code: 'OUT_OF_RANGE' }]);
     expect(ok(await gql(update, { id: saved.id, value: '30' }, { key: shop.adminKey })).bundleUpdate.userErrors).to.deep.equal([]);
   });
 
