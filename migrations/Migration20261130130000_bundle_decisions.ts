@@ -5,8 +5,6 @@ import { Migration } from '@mikro-orm/migrations';
  * those whose status only a generation wrote. Of the generated bundles approved or archived before this column
  * existed, those whose status no generation of their run was asked to write count as decided; the others may have
  * been published by a generation (settings `status: ACTIVE`) and stay undecided.
- *
- * And the storefront's run, the shop's latest with ACTIVE bundles, found by one probe of a partial index.
  */
 export class Migration20261130130000_bundle_decisions extends Migration {
 
@@ -15,11 +13,9 @@ export class Migration20261130130000_bundle_decisions extends Migration {
     this.addSql(`update "bundles" b set "decided_at" = b."updated_at"
       where b."source" = 'GENERATED' and b."status" <> 'DRAFT'
         and not exists (select 1 from "bundle_generations" g where g."run_id" = b."run_id" and g."settings"->>'status' = b."status");`);
-    this.addSql(`create index "bundles_active_shop_run_idx" on "bundles" ("shop_id", "run_id") where "status" = 'ACTIVE';`);
   }
 
   override async down(): Promise<void> {
-    this.addSql(`drop index "bundles_active_shop_run_idx";`);
     this.addSql(`alter table "bundles" drop column "decided_at";`);
   }
 

@@ -54,11 +54,6 @@ export enum BundleStatus {
 @Unique({ properties: ['run', 'key'] })
 @Index({ properties: ['run', 'rank', 'id'] })
 @Index({ properties: ['shop', 'run'] })
-/** The storefront's run: the shop's latest with ACTIVE bundles, one index probe (drafts are not in the index). */
-@Index({
-  name: 'bundles_active_shop_run_idx',
-  expression: `create index "bundles_active_shop_run_idx" on "bundles" ("shop_id", "run_id") where "status" = 'ACTIVE'`,
-})
 export class Bundle {
   [OptionalProps]?: 'status' | 'pinned' | 'createdAt' | 'updatedAt';
 

@@ -49,13 +49,16 @@ export class RecommendationService {
   /** Bundles ready to serve, their items carrying their facts; kept and shared as they are, never modified. */
   recommend(shopId: string, request: RecommendationRequest): Promise<BundleType[]> {
     const { sku, variantId, runId, first, inStockOnly } = request;
+    const readVersion = () => shopDataVersion(this.orm.em.fork(), shopId);
     const compute = async () => {
+      const servingRun = runId ?? (await this.servingRun(shopId, readVersion));
+      if (servingRun === null) return [];
       // An entity manager of the computation's own, made only here: most requests are answered from memory.
       const em = this.orm.em.fork();
       const chosen: BundleType[] = [];
       const batch = inStockOnly ? Math.max(first * 2, 10) : first;
       for (let offset = 0; chosen.length < first; offset += batch) {
-        const candidates = await this.candidates(em, shopId, request, batch, offset);
+        const candidates = await this.candidates(em, shopId, servingRun, request, batch, offset);
         const facts = await loadItemFacts(em, candidates.flatMap((c) => c.items));
         let at = 0;
         for (const candidate of candidates) {
@@ -68,24 +71,39 @@ export class RecommendationService {
       }
       return chosen;
     };
-    const readVersion = () => shopDataVersion(this.orm.em.fork(), shopId);
     return rememberRecommendation(shopId, [sku, variantId, runId, first, inStockOnly], { compute, readVersion }, this.dependOn);
   }
 
-  private async candidates(em: Em, shopId: string, request: RecommendationRequest, limit: number, offset: number): Promise<{ bundle: Bundle; items: BundleItem[] }[]> {
+  /**
+   * The run that serves the storefront: the shop's latest with ACTIVE bundles. Kept like the answers, and dropped
+   * with them, so it is read once per change of the shop's data; the read walks the (shop, run) index from the newest
+   * run, past the drafts of newer runs, to the first ACTIVE bundle.
+   */
+  private servingRun(shopId: string, readVersion: () => Promise<string>): Promise<string | null> {
+    const compute = async () => {
+      const rows: { run_id: string | null }[] = await this.orm.em
+        .fork()
+        .getConnection()
+        .execute(`SELECT max(run_id)::text AS run_id FROM bundles WHERE shop_id = ? AND status = 'ACTIVE'`, [shopId]);
+      return rows[0]?.run_id ?? null;
+    };
+    return rememberRecommendation(shopId, ['serving run'], { compute, readVersion });
+  }
+
+  private async candidates(em: Em, shopId: string, runId: string, request: RecommendationRequest, limit: number, offset: number): Promise<{ bundle: Bundle; items: BundleItem[] }[]> {
     const rows: Record<string, unknown>[] = await em.getConnection().execute(
       `WITH candidates AS (
          SELECT DISTINCT b.id, coalesce(b.rank, 2147483647) AS sort_rank
            FROM bundle_items bi
            JOIN bundles b ON b.id = bi.bundle_id
-          WHERE bi.run_id = coalesce(?::bigint, (SELECT max(run_id) FROM bundles WHERE shop_id = ? AND status = 'ACTIVE'))
+          WHERE bi.run_id = ?
             AND (bi.sku = ? OR bi.variant_id = ?)
             AND b.shop_id = ? AND b.status = 'ACTIVE'
           ORDER BY sort_rank, b.id
           LIMIT ? OFFSET ?
        )
        SELECT b.* FROM candidates c JOIN bundles b ON b.id = c.id ORDER BY c.sort_rank, c.id`,
-      [request.runId, shopId, request.sku, request.variantId, shopId, limit, offset],
+      [runId, request.sku, request.variantId, shopId, limit, offset],
     );
     return rows.map((row) => {
       const bundle = em.map(Bundle, row);
