@@ -19,7 +19,7 @@ export function itemFactsKey(item: Pick<BundleItem, 'runId' | 'sku' | 'variantId
 
 const FACT_COLUMNS = `concat_ws(' - ', nullif(r.product_title, ''), nullif(nullif(r.variant_title, 'Default Title'), '')) AS title,
   r.price::text AS price, r.inventory_tracked AS tracked, r.inventory_policy AS policy, r.inventory_item_id,
-  r.available_total AS catalog_available, r.sku, r.variant_id AS known_variant_id`;
+  r.available_total AS catalog_available, r.sku, r.variant_id AS known_variant_id, r.status`;
 
 /**
  * Facts for many items in one query. An item matches a catalog (else variants) row by variant id where both
@@ -30,13 +30,23 @@ const FACT_COLUMNS = `concat_ws(' - ', nullif(r.product_title, ''), nullif(nulli
  * stock. Locations marked not stocked have unknown quantities: an item stocked nowhere takes the catalog's total.
  */
 export async function loadItemFacts(em: Em, items: readonly Pick<BundleItem, 'runId' | 'sku' | 'variantId'>[]): Promise<ItemFacts[]> {
-  const rows: { idx: string; title: string | null; price: string | null; tracked: boolean | null; policy: string | null; available: number | null; located: string; catalog_available: number | null }[] =
+  const rows: {
+    idx: string;
+    title: string | null;
+    price: string | null;
+    tracked: boolean | null;
+    policy: string | null;
+    status: string | null;
+    available: number | null;
+    located: string;
+    catalog_available: number | null;
+  }[] =
     await em.getConnection().execute(
       `WITH wanted AS (
          SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[]) WITH ORDINALITY AS w(run_id, variant_id, sku, idx)
        ),
        described AS (
-         SELECT w.*, p.title, p.price, p.tracked, p.policy, p.inventory_item_id, p.catalog_available, p.sku AS known_sku,
+         SELECT w.*, p.title, p.price, p.tracked, p.policy, p.status, p.inventory_item_id, p.catalog_available, p.sku AS known_sku,
                 coalesce(w.variant_id, p.known_variant_id) AS item_variant_id
            FROM wanted w
            LEFT JOIN LATERAL (
@@ -52,7 +62,7 @@ export async function loadItemFacts(em: Em, items: readonly Pick<BundleItem, 'ru
              ) candidates LIMIT 1
            ) p ON true
        )
-       SELECT d.idx, nullif(d.title, '') AS title, d.price, d.tracked, d.policy, d.catalog_available,
+       SELECT d.idx, nullif(d.title, '') AS title, d.price, d.tracked, d.policy, d.status, d.catalog_available,
               s.available, s.located
          FROM described d
          LEFT JOIN LATERAL (
@@ -89,6 +99,8 @@ export async function loadItemFacts(em: Em, items: readonly Pick<BundleItem, 'ru
     );
   return rows.map((row) => {
     const located = Number(row.located) > 0;
+    // A product the catalog marks draft or archived is not for sale, whatever its stock says.
+    if (row.status !== null && row.status !== 'active') return { title: row.title, price: row.price, available: 0, limitsStock: true };
     return {
       title: row.title,
       price: row.price,

@@ -206,6 +206,27 @@ describe('reading bundles', () => {
       expect(blank.errors?.[0].extensions?.reason).to.equal('BLANK');
     });
 
+    it('recommendedBundles leaves out a bundle with a product the catalog no longer sells (draft or archived), whatever its stock', async () => {
+      const shopE = await createShop('not-for-sale');
+      const { uploadCsv } = await import('../helpers/ingest');
+      const runId = ok(await gql('mutation { runCreate(input: { name: "for sale" }) { run { id } } }', {}, { key: shopE.adminKey })).runCreate.run.id;
+      const catalog =
+        'variant_id,sku,product_title,product_status,price,available_total\n' +
+        '801,KETTLE,Kettle,active,79.00,10\n' +
+        '802,FILTER,Filter,archived,9.00,50\n' +
+        '803,SCALE,Scale,active,25.00,5\n';
+      expect((await uploadCsv(shopE.adminKey, runId, 'CATALOG', catalog)).payload.upload.status).to.equal('SUCCEEDED');
+      ok(await saveBundles(shopE.adminKey, runId, [
+        { key: 'gone', kind: 'FREQUENTLY_BOUGHT_TOGETHER', status: 'ACTIVE', rank: 1, items: [{ sku: 'KETTLE' }, { sku: 'FILTER' }] },
+        { key: 'sold', kind: 'FREQUENTLY_BOUGHT_TOGETHER', status: 'ACTIVE', rank: 2, items: [{ sku: 'KETTLE' }, { sku: 'SCALE' }] },
+      ]));
+      const query = 'query($all: Boolean) { recommendedBundles(sku: "KETTLE", inStockOnly: $all) { key availableQuantity items { sku available } } }';
+      expect(ok(await gql(query, { all: true }, { key: shopE.adminKey })).recommendedBundles.map((b: any) => b.key)).to.deep.equal(['sold']);
+      const all = ok(await gql(query, { all: false }, { key: shopE.adminKey })).recommendedBundles;
+      expect(all.map((b: any) => [b.key, b.availableQuantity])).to.deep.equal([['gone', 0], ['sold', 5]]);
+      expect(all[0].items[1]).to.deep.equal({ sku: 'FILTER', available: 0 });
+    });
+
     it('recommendedBundles reflects a new stock file and an archived bundle at once', async () => {
       const shopC = await createShop('fresh');
       const run = await runWithCatalog(shopC.adminKey);
