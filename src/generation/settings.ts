@@ -140,7 +140,9 @@ export function resolveSettings(input: SettingsInput | null | undefined): Genera
   for (const key of ['wait', 'includeCancelled', 'triples'] as const) {
     if (input[key] != null) settings[key] = input[key]!;
   }
-  if (input.status) settings.status = input.status;
+  if (input.status === BundleStatus.ARCHIVED) {
+    errors.push(userError('INVALID', 'Generated bundles are written DRAFT (to review) or ACTIVE (published), not ARCHIVED.', ['settings', 'status']));
+  } else if (input.status) settings.status = input.status;
   if (input.excludeSkus) settings.excludeSkus = [...new Set(input.excludeSkus.map((sku) => normalizeSku(sku)).filter(Boolean))].sort();
   input.discountCaps?.forEach((cap, i) => {
     if (!OBJECTIVES.includes(cap.objective as Objective)) {

@@ -163,10 +163,11 @@ describe('bundle generation: re-generation, determinism, tenancy, readiness and 
 
   it('reports settings out of range with their path', async () => {
     const runId = await handRun(shop, 'settings');
-    const payload = ok(await generate(shop.adminKey, runId, { minConfidence: 2, maxBundles: -1, discountCaps: [{ objective: 'world_peace', min: 0, max: 5 }] })).bundlesGenerate;
+    const payload = ok(await generate(shop.adminKey, runId, { minConfidence: 2, maxBundles: -1, status: 'ARCHIVED', discountCaps: [{ objective: 'world_peace', min: 0, max: 5 }] })).bundlesGenerate;
     expect(payload.userErrors.map((e: any) => [e.code, e.field])).to.deep.equal([
       ['OUT_OF_RANGE', ['settings', 'minConfidence']],
       ['OUT_OF_RANGE', ['settings', 'maxBundles']],
+      ['INVALID', ['settings', 'status']],
       ['INVALID', ['settings', 'discountCaps', '0', 'objective']],
     ]);
   });
