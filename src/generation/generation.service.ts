@@ -542,7 +542,8 @@ export class GenerationService {
   /**
    * Ranks every candidate by score, then co-order count (both descending), then key; skips those whose key is a
    * bundle of the run that regeneration leaves as it is (MANUAL, pinned, or decided: see KEPT_BY_REGENERATION), and
-   * those with an item already in maxBundlesPerItem bundles; keeps maxBundles.
+   * those with an item already in maxBundlesPerItem bundles (the ACTIVE kept bundles count: they are on the
+   * storefront too); keeps maxBundles.
    */
   private async choose(runId: string, candidates: Candidate[], settings: GenerationSettings, tally: Tally): Promise<Candidate[]> {
     const unique = new Map<string, Candidate>();
@@ -560,6 +561,13 @@ export class GenerationService {
       }
     }
     const perItem = new Map<string, number>();
+    const kept: { item: string }[] = await this.orm.em.fork().getConnection().execute(
+      `SELECT CASE WHEN bi.variant_id IS NOT NULL THEN 'v:' || bi.variant_id ELSE 's:' || bi.sku END AS item
+         FROM bundles b JOIN bundle_items bi ON bi.bundle_id = b.id
+        WHERE b.run_id = ? AND b.status = 'ACTIVE' AND ${KEPT_BY_REGENERATION}`,
+      [runId],
+    );
+    for (const { item } of kept) perItem.set(item, (perItem.get(item) ?? 0) + 1);
     const chosen: Candidate[] = [];
     for (const c of ranked) {
       const reason = protectedKeys.get(c.key);

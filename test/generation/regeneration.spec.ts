@@ -119,6 +119,18 @@ describe('bundle generation: re-generation, determinism, tenancy, readiness and 
     expect((await runBundles(shop.adminKey, runId)).map((b: any) => b.key)).to.deep.equal([approved.key]);
   });
 
+  it("counts the approved bundles' items against maxBundlesPerItem: they are on the storefront too", async () => {
+    const runId = await handRun(shop, 'item cap');
+    const first = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0 });
+    const [approved] = first.bundles;
+    ok(await gql(`mutation($id: ID!) { bundleUpdate(id: $id, input: { status: ACTIVE }) { userErrors { code } } }`, { id: approved.id }, { key: shop.adminKey }));
+    const again = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0, maxBundlesPerItem: 1 });
+    const taken = new Set(approved.items.map((i: any) => i.variantId ?? i.sku));
+    const written = again.bundles.filter((b: any) => b.key !== approved.key);
+    for (const bundle of written) for (const item of bundle.items) expect(taken.has(item.variantId ?? item.sku), bundle.key).to.equal(false);
+    expect(droppedOf(again.generation).over_item_cap).to.be.greaterThan(0);
+  });
+
   it('ranks regenerated bundles around the ranks that pinned and MANUAL bundles hold', async () => {
     const runId = await handRun(shop, 'ranks');
     const first = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0 });
