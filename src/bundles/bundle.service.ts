@@ -10,8 +10,7 @@ import { markShopDataChanged } from './recommendations';
 import { Bundle, BundleSource, BundleStatus, type StoredCopy, type StoredDiscount } from './bundle.entity';
 import { SEASONAL_BADGE, draftCopy, runCurrencies, type CopyKind } from './copy';
 import { loadItemFacts } from './item-catalog';
-import { parseAmount } from './money';
-import { priceBundle } from './pricing';
+import { givesAway, priceBundle } from './pricing';
 import type { Objective } from '../generation/settings';
 import { checkCopy, checkDiscount, checkRank, deriveKey, duplicateKeys, type BundleDraft, type DraftItem } from './bundle-draft';
 import { bigintArray, textArray } from '../db/arrays';
@@ -310,9 +309,10 @@ export class BundleService {
     let at = 0;
     for (const { draft, index } of fixed) {
       const own = facts.slice(at, (at += draft.items.length));
-      const total = priceBundle(draft.items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: own[i]!.price })), null);
-      if (total && parseAmount(draft.discount!.value!) >= parseAmount(total.originalTotal)) {
-        errors.push(userError('OUT_OF_RANGE', `An amount of ${draft.discount!.value} off is the bundle's whole total of ${total.originalTotal} at the catalog's prices, or more: the bundle would be free.`, pathOf(index)));
+      const priced = draft.items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: own[i]!.price }));
+      if (givesAway(priced, draft.discount)) {
+        const total = priceBundle(priced, null)!.originalTotal;
+        errors.push(userError('OUT_OF_RANGE', `An amount of ${draft.discount!.value} off is the bundle's whole total of ${total} at the catalog's prices, or more: the bundle would be free.`, pathOf(index)));
       }
     }
     return errors;

@@ -70,3 +70,14 @@ export function priceBundle(items: PricedItem[], discount: StoredDiscount | null
     savingsPercentage: roundedOriginal > 0n ? Math.round(Number((roundedSavings * 100_000n) / roundedOriginal) / 10) / 100 : 0,
   };
 }
+
+/**
+ * Whether a fixed amount off is as large as the bundle's total at these prices: the bundle would be given away.
+ * False while any price is unknown. Refused when saved; a price cut after the save can still bring it about, and the
+ * storefront then leaves the bundle out.
+ */
+export function givesAway(items: PricedItem[], discount: StoredDiscount | null | undefined): boolean {
+  if (discount?.type !== 'FIXED_AMOUNT' || discount.value == null) return false;
+  const total = priceBundle(items, null);
+  return total !== null && parseAmount(discount.value) >= parseAmount(total.originalTotal);
+}

@@ -99,6 +99,11 @@ function sendError(res: http.ServerResponse, status: number, code: string, messa
 
 function asBadMultipart(error: unknown): unknown {
   const { status, statusCode, message } = error as { status?: number; statusCode?: number; message?: string };
+  // The parser's 500 is for a body with neither `operations` nor `map`, which it takes for one another middleware
+  // read first; none does here, so the client sent none.
+  if (status === 500) {
+    return Object.assign(new Error('The multipart request holds neither an `operations` nor a `map` field (GraphQL multipart request spec).'), { status: 400, expose: true });
+  }
   if (status !== undefined || statusCode !== undefined) return error;
   return Object.assign(new Error(`The multipart request is malformed or was cut off: ${message ?? 'unreadable'}.`), { status: 400, expose: true });
 }

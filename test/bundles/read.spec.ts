@@ -227,6 +227,21 @@ describe('reading bundles', () => {
       expect(all[0].items[1]).to.deep.equal({ sku: 'FILTER', available: 0 });
     });
 
+    it('recommendedBundles never offers a bundle for nothing: an amount off that the catalog prices fell below since', async () => {
+      const shopF = await createShop('price-cut');
+      const { uploadCsv } = await import('../helpers/ingest');
+      const runId = ok(await gql('mutation { runCreate(input: { name: "price cut" }) { run { id } } }', {}, { key: shopF.adminKey })).runCreate.run.id;
+      const catalog = (kettle: string) => `variant_id,sku,product_title,product_status,price,available_total\n801,KETTLE,Kettle,active,${kettle},10\n802,FILTER,Filter,active,9.00,50\n`;
+      expect((await uploadCsv(shopF.adminKey, runId, 'CATALOG', catalog('79.00'))).payload.upload.status).to.equal('SUCCEEDED');
+      ok(await saveBundles(shopF.adminKey, runId, [
+        { key: 'kit', kind: 'FREQUENTLY_BOUGHT_TOGETHER', status: 'ACTIVE', items: [{ sku: 'KETTLE' }, { sku: 'FILTER' }], discount: { type: 'FIXED_AMOUNT', value: '80' } },
+      ]));
+      const query = 'query($all: Boolean) { recommendedBundles(sku: "KETTLE", inStockOnly: $all) { key pricing { bundlePrice } } }';
+      expect(ok(await gql(query, { all: true }, { key: shopF.adminKey })).recommendedBundles).to.deep.equal([{ key: 'kit', pricing: { bundlePrice: '8.00' } }]);
+      expect((await uploadCsv(shopF.adminKey, runId, 'CATALOG', catalog('69.00'))).payload.upload.status).to.equal('SUCCEEDED');
+      for (const all of [true, false]) expect(ok(await gql(query, { all }, { key: shopF.adminKey })).recommendedBundles).to.deep.equal([]);
+    });
+
     it('recommendedBundles reflects a new stock file and an archived bundle at once', async () => {
       const shopC = await createShop('fresh');
       const run = await runWithCatalog(shopC.adminKey);

@@ -183,6 +183,8 @@ describe('HTTP surface', () => {
       ['a multipart body cut off', fetch(graphqlUrl, { method: 'POST', headers: { ...auth, 'content-type': 'multipart/form-data; boundary=XX' }, body: `--XX\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{"query":"{shop{id}}"}\r\n` }), 400],
       // Its parser raises a second error once refused, which used to stop the whole process.
       ['a malformed part header', fetch(graphqlUrl, { method: 'POST', headers: { ...auth, 'content-type': 'multipart/form-data; boundary=XX' }, body: '--XX\r\nContent-Disposition: form-\u0000data; name="operations"\r\n\r\n{}\r\n--XX--\r\n' }), 400],
+      ['a multipart body without operations', fetch(graphqlUrl, { method: 'POST', headers: { ...auth, 'content-type': 'multipart/form-data; boundary=BB' }, body: '--BB\r\nContent-Disposition: form-data; name="foo"\r\n\r\nx\r\n--BB--\r\n' }), 400],
+      ['a multipart body of no part', fetch(graphqlUrl, { method: 'POST', headers: { ...auth, 'content-type': 'multipart/form-data; boundary=BB' }, body: '--BB--\r\n' }), 400],
       ['a method GraphQL is not served by', fetch(graphqlUrl, { method: 'DELETE', headers: auth }), 405],
       ['more files than allowed', fetch(graphqlUrl, { method: 'POST', headers: auth, body: form([['operations', operations], ['map', JSON.stringify(Object.fromEntries(Array.from({ length: 6 }, (_, i) => [String(i), ['variables.f']])))], ...Array.from({ length: 6 }, (_, i): [string, Blob] => [String(i), new Blob(['a'])])]) }), 413],
     ];

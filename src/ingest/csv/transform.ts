@@ -247,6 +247,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
     this.rowsRead++;
     const w = this.width;
     for (let i = n; i <= w; i++) fields[i] = '';
+    this.encoder.padded = n > w;
     const st = this.encoder.encode(fields, line);
     if (st === ROW_REJECTED) this.rowsRejected++;
     else if (st !== ROW_EMITTED) this.rowsSkipped++;

@@ -231,6 +231,30 @@ describe('ingest/csv: ORDERS', () => {
       expect(r.stream.errors[1]!.message).to.equal('order #1 takes its order fields from line 2, which was rejected');
     });
 
+    it("refuses the lines of a split order that would take fields from its rejected line, and a shifted row's carried values", async () => {
+      const H = SHOPIFY_ORDERS_HEADER;
+      const row = (cells: Record<string, string>, extra = '') => H.map((h) => cells[h] ?? '').join(',') + extra;
+      const csv = [
+        H.join(','),
+        row({ Name: '#1', 'Financial Status': 'refunded', Currency: 'USD', 'Created at': '2025-12-07 19:08:25 -0400', 'Cancelled at': 'bad', 'Lineitem quantity': '1', 'Lineitem sku': 'A' }),
+        row({ Name: '#2', 'Financial Status': 'paid', Currency: 'USD', 'Created at': '2025-12-07 19:08:25 -0400', 'Lineitem quantity': '1', 'Lineitem sku': 'B' }),
+        // #1 again, after #2: it would take the order fields of line 2, which was rejected.
+        row({ Name: '#1', 'Created at': '2025-12-07 19:08:25 -0400', 'Lineitem quantity': '1', 'Lineitem sku': 'C' }),
+        // #3: an unquoted comma in Email shifts the row one column to the right, into the empty last column; its
+        // shifted Financial Status ("x@example.test") must not reach its second line.
+        row({ Name: '#3', Email: 'x', 'Financial Status': '@example.test', Currency: 'paid', 'Created at': 'USD', 'Lineitem quantity': '1', 'Lineitem sku': 'D' }, ','),
+        row({ Name: '#3', 'Created at': '2025-12-08 10:00:00 +0100', 'Lineitem quantity': '1', 'Lineitem sku': 'E' }),
+      ].join('\n');
+      const r = await runCsv('ORDERS', csv);
+      expect(pick(r.rows, 'order_id', 'sku')).to.deep.equal([{ order_id: '#2', sku: 'B' }]);
+      expect(r.stream.errors.map((e) => [e.line, e.code])).to.deep.equal([
+        [2, 'INVALID_DATE'],
+        [4, 'FIRST_ROW_REJECTED'],
+        [5, 'INVALID_DATE'],
+        [6, 'FIRST_ROW_REJECTED'],
+      ]);
+    });
+
     it('keeps nothing personal', async () => {
       const r = await runCsv('ORDERS', fixture('orders-shopify.csv'));
       for (const secret of ['example.test', 'Ada', 'Brook', 'Elm Row', '01234', '555', 'gift wrap', 'Maple Falls', 'vip']) {

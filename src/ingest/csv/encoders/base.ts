@@ -48,6 +48,11 @@ export interface RowEncoder {
   /** While `silent`: whether the values after the broken one are suspect too (a stray quote shifts them). */
   brokenOnward: boolean;
   /**
+   * Whether the row has more fields than the header, the extra ones empty: a spreadsheet's padding, or an unquoted
+   * comma that shifted the values after it into a trailing column that is usually empty.
+   */
+  padded: boolean;
+  /**
    * Orders whose lines came back after other orders' lines (a file sorted in a spreadsheet). Their later lines may
    * lack the order-level fields given on their first line, which the encoder no longer holds; ingestion fills them
    * in SQL once the rows are written.
@@ -102,6 +107,7 @@ export abstract class EncoderBase implements RowEncoder {
   silent = false;
   brokenColumn = -1;
   brokenOnward = false;
+  padded = false;
   private rowStart = 0;
   private readonly prefix: Buffer;
   private readonly upload: Buffer;
@@ -147,7 +153,9 @@ export abstract class EncoderBase implements RowEncoder {
       const broken = this.brokenColumn;
       return broken < 0 ? columns : columns.filter((c) => c === broken || (this.brokenOnward && c > broken));
     }
-    return this.errors === 0 ? [] : columns.filter((c) => this.failedColumns.includes(c));
+    if (this.errors === 0) return [];
+    // Rejected, a padded row may be a shifted one: none of its values can be trusted.
+    return this.padded ? columns : columns.filter((c) => this.failedColumns.includes(c));
   }
 
   /** Ends the row; returns ROW_EMITTED, or ROW_REJECTED (and takes the row back) when a value was rejected. */

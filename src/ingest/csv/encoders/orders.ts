@@ -42,6 +42,8 @@ export class OrdersEncoder extends EncoderBase {
   private lineIdMap: Map<string, number> | null = null;
   /** Line counts of recent orders, so an order that reappears later in the file goes on numbering its lines. */
   private readonly recentOrders = new KeyCache(RECENT_ORDER_BITS);
+  /** Recent orders whose order fields a rejected line left unfit: the line (see taint). */
+  private readonly taintedOrders = new KeyCache(RECENT_ORDER_BITS);
   splitOrders = 0;
   private carryCreated = NULL;
   private carryFinancial = '';
@@ -78,7 +80,10 @@ export class OrdersEncoder extends EncoderBase {
   }
 
   private startOrder(oid: string): void {
-    if (this.curOrder.length !== 0) this.recentOrders.set(this.curOrder, this.curCount);
+    if (this.curOrder.length !== 0) {
+      this.recentOrders.set(this.curOrder, this.curCount);
+      if (this.taint.line !== 0 || this.taintedOrders.get(this.curOrder) > 0) this.taintedOrders.set(this.curOrder, this.taint.line);
+    }
     const seen = this.recentOrders.get(oid);
     if (seen >= 0) this.splitOrders++;
     this.curCount = seen < 0 ? 0 : seen;
@@ -90,6 +95,10 @@ export class OrdersEncoder extends EncoderBase {
     this.carryCancelled = NULL;
     this.carryCurrency = '';
     this.taint.clear();
+    // An order coming back after other orders' lines, whose earlier stretch had a rejected line with its order fields:
+    // which of them were unfit is not kept, so all count as unfit.
+    const tainted = seen < 0 ? -1 : this.taintedOrders.get(oid);
+    if (tainted > 0) this.taint.mark(tainted, this.orderColumns);
   }
 
   /** The line of the current order's emitted row with line item `lid`, or 0 after remembering it. */
