@@ -294,7 +294,8 @@ export class BundleService {
   /**
    * Fixed amounts off as large as their bundle's total at the run's catalog prices: such a bundle would be given
    * away (priced at 0), most likely for a typo. Checked only where prices are known, in one query for all the
-   * fixed-amount bundles given; prices that change later price the bundle at 0 at most (see priceBundle).
+   * fixed-amount bundles given. Prices that fall after the save can still bring it about: the bundle is then priced at
+   * 0 and left off the storefront (see givesAway).
    */
   private async amountsOverTotal(
     runId: string,
