@@ -10,7 +10,7 @@ import { markShopDataChanged } from './recommendations';
 import { Bundle, BundleSource, BundleStatus, type StoredCopy, type StoredDiscount } from './bundle.entity';
 import { SEASONAL_BADGE, draftCopy, runCurrencies, type CopyKind } from './copy';
 import { loadItemFacts } from './item-catalog';
-import { givesAway, priceBundle } from './pricing';
+import { givenAwayTotal } from './pricing';
 import type { Objective } from '../generation/settings';
 import { checkCopy, checkDiscount, checkRank, deriveKey, duplicateKeys, type BundleDraft, type DraftItem } from './bundle-draft';
 import { bigintArray, textArray } from '../db/arrays';
@@ -295,7 +295,7 @@ export class BundleService {
    * Fixed amounts off as large as their bundle's total at the run's catalog prices: such a bundle would be given
    * away (priced at 0), most likely for a typo. Checked only where prices are known, in one query for all the
    * fixed-amount bundles given. Prices that fall after the save can still bring it about: the bundle is then priced at
-   * 0 and left off the storefront (see givesAway).
+   * 0 and left off the storefront (see givenAwayTotal).
    */
   private async amountsOverTotal(
     runId: string,
@@ -310,9 +310,8 @@ export class BundleService {
     let at = 0;
     for (const { draft, index } of fixed) {
       const own = facts.slice(at, (at += draft.items.length));
-      const priced = draft.items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: own[i]!.price }));
-      if (givesAway(priced, draft.discount)) {
-        const total = priceBundle(priced, null)!.originalTotal;
+      const total = givenAwayTotal(draft.items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: own[i]!.price })), draft.discount);
+      if (total !== null) {
         errors.push(userError('OUT_OF_RANGE', `An amount of ${draft.discount!.value} off is the bundle's whole total of ${total} at the catalog's prices, or more: the bundle would be free.`, pathOf(index)));
       }
     }

@@ -72,12 +72,12 @@ export function priceBundle(items: PricedItem[], discount: StoredDiscount | null
 }
 
 /**
- * Whether a fixed amount off is as large as the bundle's total at these prices: the bundle would be given away.
- * False while any price is unknown. Refused when saved; a price cut after the save can still bring it about, and the
- * storefront then leaves the bundle out.
+ * The bundle's total at these prices when a fixed amount off is as large: the bundle would be given away; else
+ * null, as while any price is unknown. Refused when saved; a price cut after the save can still bring it about, and
+ * the storefront then leaves the bundle out.
  */
-export function givesAway(items: PricedItem[], discount: StoredDiscount | null | undefined): boolean {
-  if (discount?.type !== 'FIXED_AMOUNT' || discount.value == null) return false;
+export function givenAwayTotal(items: PricedItem[], discount: StoredDiscount | null | undefined): string | null {
+  if (discount?.type !== 'FIXED_AMOUNT' || discount.value == null) return null;
   const total = priceBundle(items, null);
-  return total !== null && parseAmount(discount.value) >= parseAmount(total.originalTotal);
+  return total !== null && parseAmount(discount.value) >= parseAmount(total.originalTotal) ? total.originalTotal : null;
 }

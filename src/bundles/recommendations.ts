@@ -4,7 +4,7 @@ import { Bundle } from './bundle.entity';
 import { BundleType, type BundleItem } from './bundle.types';
 import { availableQuantity, loadItemFacts } from './item-catalog';
 import { rememberRecommendation } from './recommendation-cache';
-import { givesAway } from './pricing';
+import { givenAwayTotal } from './pricing';
 
 export interface RecommendationRequest {
   sku: string | null;
@@ -66,7 +66,7 @@ export class RecommendationService {
           const own = facts.slice(at, (at += candidate.items.length));
           if (inStockOnly && availableQuantity(candidate.items, own) === 0) continue;
           // Never offered for nothing: an amount off that the catalog's prices fell below since it was saved.
-          if (givesAway(candidate.items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: own[i]!.price })), candidate.bundle.discount)) continue;
+          if (givenAwayTotal(candidate.items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: own[i]!.price })), candidate.bundle.discount) !== null) continue;
           chosen.push(BundleType.from(candidate.bundle, candidate.items.map((item, i) => ({ ...item, facts: own[i] }))));
           if (chosen.length === first) break;
         }

@@ -37,12 +37,15 @@ export interface UploadOutcome {
 }
 
 export const MAX_STORED_ROW_ERRORS = 1000;
-
-/** Whether a file had rows and none was valid: even skipping the invalid ones leaves nothing to write. */
-function nothingValid(csv: CsvToCopyStream, rejected: number): boolean {
-  return rejected > 0 && csv.rowsValid === 0;
-}
 const PROGRESS_INTERVAL_MS = 1000;
+
+/**
+ * Whether rejected rows leave nothing of the file to write: any of them under REJECT_FILE, or all of them (even
+ * skipping the invalid rows leaves nothing).
+ */
+function refusesFile(csv: CsvToCopyStream, rejected: number, options: UploadOptions): boolean {
+  return rejected > 0 && (options.errorPolicy === CsvErrorPolicy.REJECT_FILE || csv.rowsValid === 0);
+}
 
 type OutcomeFields = Pick<
   CsvUpload,
@@ -164,7 +167,7 @@ export class IngestService {
 
     const rowErrors = [...csv.errors, ...tally.duplicates].sort((a, b) => a.line - b.line);
     const rejected = csv.rowsRejected + tally.duplicateCount;
-    if (!failure && rejected > 0 && (options.errorPolicy === CsvErrorPolicy.REJECT_FILE || nothingValid(csv, rejected))) {
+    if (!failure && refusesFile(csv, rejected, options)) {
       // Text that is not UTF-8 is a matter of the whole file, which its rows' errors do not say.
       const notUtf8 = rowErrors.find((error) => error.code === 'INVALID_UTF8');
       const encoding = notUtf8
@@ -173,7 +176,7 @@ export class IngestService {
       const rows = rejected === 1 ? 'row is' : 'rows are';
       failure = userError(
         'INVALID_ROWS',
-        `${nothingValid(csv, rejected) && rejected > 1 ? 'All ' : ''}${rejected} ${rows} invalid, so nothing was written; see the upload's rowErrors (first at line ${rowErrors[0]?.line}).${encoding}`,
+        `${csv.rowsValid === 0 && rejected > 1 ? 'All ' : ''}${rejected} ${rows} invalid, so nothing was written; see the upload's rowErrors (first at line ${rowErrors[0]?.line}).${encoding}`,
         ['file'],
       );
     }
@@ -261,7 +264,7 @@ export class IngestService {
     }
 
     const rejected = csv.rowsRejected + tally.duplicateCount;
-    const commit = !options.dryRun && !(rejected > 0 && (options.errorPolicy === CsvErrorPolicy.REJECT_FILE || nothingValid(csv, rejected)));
+    const commit = !options.dryRun && !refusesFile(csv, rejected, options);
     if (commit) await this.bumpDataVersions(client, upload);
     await client.query(commit ? 'COMMIT' : 'ROLLBACK');
     return { tally, committed: commit, failure: null };

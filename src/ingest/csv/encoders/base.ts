@@ -104,6 +104,8 @@ export abstract class EncoderBase implements RowEncoder {
   protected errors = 0;
   /** Columns whose values the current row failed on. */
   protected readonly failedColumns: number[] = [];
+  /** The current row was refused as taking values from a rejected row: its other problems are not reported. */
+  private muted = false;
   silent = false;
   brokenColumn = -1;
   brokenOnward = false;
@@ -139,6 +141,7 @@ export abstract class EncoderBase implements RowEncoder {
     this.line = line;
     this.errors = 0;
     this.failedColumns.length = 0;
+    this.muted = false;
     this.rowStart = this.w.pos;
     this.w.bytes(this.prefix);
   }
@@ -158,6 +161,15 @@ export abstract class EncoderBase implements RowEncoder {
     return this.padded ? columns : columns.filter((c) => this.failedColumns.includes(c));
   }
 
+  /**
+   * Refuses the current row as one that would take carried values from a rejected row (see CarryTaint): reported
+   * once, and what it would have taken over is not reported again.
+   */
+  protected refuseTaken(col: number, value: string, message: string): void {
+    this.fail(col, value, 'FIRST_ROW_REJECTED', message);
+    this.muted = true;
+  }
+
   /** Ends the row; returns ROW_EMITTED, or ROW_REJECTED (and takes the row back) when a value was rejected. */
   protected finish(): number {
     const w = this.w;
@@ -173,7 +185,7 @@ export abstract class EncoderBase implements RowEncoder {
   protected fail(col: number, value: string | null, code: CsvRowErrorCode, message: string): void {
     this.errors++;
     this.failedColumns.push(col);
-    if (this.silent) return;
+    if (this.silent || this.muted) return;
     this.sink.rowError(
       this.line,
       col >= 0 && col < this.absent ? this.names[col]! : null,

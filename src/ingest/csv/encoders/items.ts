@@ -105,16 +105,12 @@ export class ItemsEncoder extends EncoderBase {
     const handle = f[this.iHandle]!.trim();
     const vals = this.values;
     const cols = this.carriedCols;
-    // A row that would take product fields from a rejected row is refused for that alone: what it would have taken
-    // is not reported again.
-    const silent = this.silent;
     if (this.shopify) {
       const same = handle.length !== 0 && handle === this.curHandle;
       this.curHandle = handle;
       if (!same) this.taint.clear();
       else if (this.taint.takenBy(f)) {
-        this.fail(this.iHandle, handle, 'FIRST_ROW_REJECTED', `product ${handle} takes its product fields (title, vendor, type...) from line ${this.taint.line}, which was rejected`);
-        this.silent = true;
+        this.refuseTaken(this.iHandle, handle, `product ${handle} takes its product fields (title, vendor, type...) from line ${this.taint.line}, which was rejected`);
       }
       const carry = this.carry;
       for (let k = 0; k < cols.length; k++) {
@@ -206,8 +202,6 @@ export class ItemsEncoder extends EncoderBase {
       if (prev !== 0) this.fail(keyCol, itemKeyValue(key), 'DUPLICATE_KEY', `${describeItemKey(key)} already appears on line ${prev}`);
     }
     if (this.shopify) this.taint.mark(line, this.unfitColumns(this.presentCarried));
-    const status = this.finish();
-    this.silent = silent;
-    return status;
+    return this.finish();
   }
 }

@@ -9,7 +9,8 @@ const MAX_LINE_IDS_PER_ORDER = 100_000;
 /**
  * order_lines rows from the canonical layout or Shopify's orders export. Order-level fields (created_at,
  * financial_status, cancelled_at, currency) left blank on an order's later lines are carried forward from its
- * earlier lines; when its lines are not contiguous, only within each stretch of them (see splitOrders). A line without line_item_id is keyed `#<n>`, n its position within its order in the file.
+ * earlier lines; when its lines are not contiguous, only within each stretch of them (see splitOrders). A line
+ * without line_item_id is keyed `#<n>`, n its position within its order in the file.
  * financial_status is lower-cased (`PAID` from GraphQL exports = `paid`), currency upper-cased.
  */
 export class OrdersEncoder extends EncoderBase {
@@ -44,6 +45,7 @@ export class OrdersEncoder extends EncoderBase {
   private readonly recentOrders = new KeyCache(RECENT_ORDER_BITS);
   /** Recent orders whose order fields a rejected line left unfit: the line (see taint). */
   private readonly taintedOrders = new KeyCache(RECENT_ORDER_BITS);
+  private anyTainted = false;
   splitOrders = 0;
   private carryCreated = NULL;
   private carryFinancial = '';
@@ -82,7 +84,9 @@ export class OrdersEncoder extends EncoderBase {
   private startOrder(oid: string): void {
     if (this.curOrder.length !== 0) {
       this.recentOrders.set(this.curOrder, this.curCount);
-      if (this.taint.line !== 0 || this.taintedOrders.get(this.curOrder) > 0) this.taintedOrders.set(this.curOrder, this.taint.line);
+      // Kept (and cleared) only once some order was tainted: a clean file pays nothing per order.
+      if (this.taint.line !== 0) this.anyTainted = true;
+      if (this.anyTainted && (this.taint.line !== 0 || this.taintedOrders.get(this.curOrder) > 0)) this.taintedOrders.set(this.curOrder, this.taint.line);
     }
     const seen = this.recentOrders.get(oid);
     if (seen >= 0) this.splitOrders++;
@@ -97,7 +101,7 @@ export class OrdersEncoder extends EncoderBase {
     this.taint.clear();
     // An order coming back after other orders' lines, whose earlier stretch had a rejected line with its order fields:
     // which of them were unfit is not kept, so all count as unfit.
-    const tainted = seen < 0 ? -1 : this.taintedOrders.get(oid);
+    const tainted = seen < 0 || !this.anyTainted ? -1 : this.taintedOrders.get(oid);
     if (tainted > 0) this.taint.mark(tainted, this.orderColumns);
   }
 
@@ -135,12 +139,8 @@ export class OrdersEncoder extends EncoderBase {
       n = ++this.curCount;
     }
     this.putStr(oid, this.iKey);
-    // A line that would take order fields from a rejected line is refused for that alone: what it would have taken
-    // is not reported again.
-    const silent = this.silent;
     if (n > 0 && this.taint.takenBy(f)) {
-      this.fail(this.iKey, oid, 'FIRST_ROW_REJECTED', `order ${oid} takes its order fields from line ${this.taint.line}, which was rejected`);
-      this.silent = true;
+      this.refuseTaken(this.iKey, oid, `order ${oid} takes its order fields from line ${this.taint.line}, which was rejected`);
     }
 
     const rawL = f[this.iLineItem]!;
@@ -230,8 +230,6 @@ export class OrdersEncoder extends EncoderBase {
       }
     }
     if (n > 0) this.taint.mark(line, this.unfitColumns(this.orderColumns));
-    const status = this.finish();
-    this.silent = silent;
-    return status;
+    return this.finish();
   }
 }
