@@ -45,6 +45,25 @@ describe('ingest/csv: ORDERS', () => {
       ]);
     });
 
+    it("gives a split order's later stretch the created_at of its first, and refuses it once that order is forgotten", async () => {
+      const csv = [
+        'order_id,created_at,sku,quantity',
+        '1,2025-11-02T10:15:00Z,A,1',
+        '2,2025-11-03T08:00:00Z,B,1',
+        '1,,C,1',
+        // 50,000 other orders later, order 2 has left the window of recent orders that the stream keeps.
+        ...Array.from({ length: 50_000 }, (_, i) => `${100 + i},2025-11-04T00:00:00Z,D,1`),
+        '2,,E,1',
+      ].join('\n');
+      const r = await runCsv('ORDERS', csv);
+      expect(pick(r.rows.slice(0, 3), 'order_id', 'line_key', 'created_at')).to.deep.equal([
+        { order_id: '1', line_key: '#1', created_at: '2025-11-02 10:15:00+00:00' },
+        { order_id: '2', line_key: '#1', created_at: '2025-11-03 08:00:00+00:00' },
+        { order_id: '1', line_key: '#2', created_at: '2025-11-02 10:15:00+00:00' },
+      ]);
+      expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([[50_005, 'created_at', 'MISSING_VALUE']]);
+    });
+
     it('normalises gids, apostrophes, quoted newlines and 2.0 quantities', async () => {
       const r = await runCsv('ORDERS', fixture('orders-canonical.csv'));
       expect(r.rows[0]!.sku).to.equal('TEA-GRN-50');

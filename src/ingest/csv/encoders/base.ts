@@ -349,12 +349,14 @@ export function hashString(s: string): number {
 }
 
 /**
- * A direct-mapped cache of string keys with a number each: fixed memory, O(1), and a key is only forgotten when a
- * later key lands in its slot. A key just set is always found until another key takes its slot.
+ * A direct-mapped cache of string keys with a number (and optionally a short text) each: fixed memory, O(1), and a
+ * key is only forgotten when a later key lands in its slot. A key just set is always found until another key takes
+ * its slot.
  */
 export class KeyCache {
   private readonly keys: (string | undefined)[];
   private readonly values: Float64Array;
+  private texts: string[] | null = null;
   private readonly mask: number;
 
   constructor(bits = 14) {
@@ -369,10 +371,17 @@ export class KeyCache {
     return this.keys[slot] === key ? this.values[slot]! : -1;
   }
 
-  set(key: string, value: number): void {
+  /** The text set with `key`, or '' when there is none or the key was forgotten. */
+  text(key: string): string {
+    const slot = hashString(key) & this.mask;
+    return this.texts !== null && this.keys[slot] === key ? this.texts[slot]! : '';
+  }
+
+  set(key: string, value: number, text = ''): void {
     const slot = hashString(key) & this.mask;
     this.keys[slot] = detach(key);
     this.values[slot] = value;
+    if (text.length !== 0 || this.texts !== null) (this.texts ??= new Array<string>(this.mask + 1).fill(''))[slot] = detach(text);
   }
 
   /** Returns the value stored for `key` (-1 if none) and stores `value` when there was none. */
@@ -386,9 +395,9 @@ export class KeyCache {
 }
 
 /**
- * A copy of `key` that does not share memory with the text it was cut from. V8 represents substrings of 13 or
- * more characters as views into their parent, so a cached 13-digit order id would otherwise keep its whole 64 KB
- * chunk of the file alive, and memory would grow with the file.
+ * A copy of `key` (or of a text kept with it) that does not share memory with the text it was cut from. V8
+ * represents substrings of 13 or more characters as views into their parent, so a cached 13-digit order id would
+ * otherwise keep its whole 64 KB chunk of the file alive, and memory would grow with the file.
  */
 function detach(key: string): string {
   return key.length < 13 ? key : (' ' + key).slice(1);

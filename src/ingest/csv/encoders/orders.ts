@@ -41,7 +41,10 @@ export class OrdersEncoder extends EncoderBase {
   private readonly lineIdLines: number[] = [];
   private lineIdCount = 0;
   private lineIdMap: Map<string, number> | null = null;
-  /** Line counts of recent orders, so an order that reappears later in the file goes on numbering its lines. */
+  /**
+   * Line counts (and created_at) of recent orders, so an order that reappears later in the file goes on numbering
+   * its lines and keeps its creation time.
+   */
   private readonly recentOrders = new KeyCache(RECENT_ORDER_BITS);
   /** Recent orders whose order fields a rejected line left unfit: the line (see taint). */
   private readonly taintedOrders = new KeyCache(RECENT_ORDER_BITS);
@@ -83,7 +86,7 @@ export class OrdersEncoder extends EncoderBase {
 
   private startOrder(oid: string): void {
     if (this.curOrder.length !== 0) {
-      this.recentOrders.set(this.curOrder, this.curCount);
+      this.recentOrders.set(this.curOrder, this.curCount, this.carryCreated === NULL ? '' : this.carryCreated);
       // Kept (and cleared) only once some order was tainted: a clean file pays nothing per order.
       if (this.taint.line !== 0) this.anyTainted = true;
       if (this.anyTainted && (this.taint.line !== 0 || this.taintedOrders.get(this.curOrder) > 0)) this.taintedOrders.set(this.curOrder, this.taint.line);
@@ -94,7 +97,9 @@ export class OrdersEncoder extends EncoderBase {
     this.curOrder = oid;
     this.lineIdCount = 0;
     this.lineIdMap = null;
-    this.carryCreated = NULL;
+    // A reappearing order's lines may leave created_at blank, as its first stretch's later lines could: the column
+    // is required, so it is carried here; the other order fields are filled after the COPY (see fillSplitOrders).
+    this.carryCreated = seen < 0 ? NULL : this.recentOrders.text(oid) || NULL;
     this.carryFinancial = '';
     this.carryCancelled = NULL;
     this.carryCurrency = '';
@@ -172,7 +177,12 @@ export class OrdersEncoder extends EncoderBase {
       } else if (this.carryCreated !== NULL && n > 0) {
         created = this.carryCreated;
       } else {
-        this.fail(this.iCreated, null, 'MISSING_VALUE', "expected created_at on the order's first line");
+        this.fail(
+          this.iCreated,
+          null,
+          'MISSING_VALUE',
+          "expected created_at on the order's first line (later lines may leave it blank, but not when many other orders' lines separate them from it)",
+        );
       }
     }
     if (created !== NULL && n > 0) this.carryCreated = created;
