@@ -260,7 +260,7 @@ export class IngestService {
       // Only for rows that may be kept: a dry run, or a file rejected already, is rolled back.
       if (csv.splitOrders > 0 && !options.dryRun && !rejecting()) await this.fillSplitOrders(client, target, upload);
       if (direct) tally.inserted = csv.rowsEmitted;
-      else await this.mergeStage(client, dataset, options, tally);
+      else await this.mergeStage(client, dataset, csv.suppliedColumns, options, tally);
     }
 
     const rejected = csv.rowsRejected + tally.duplicateCount;
@@ -314,7 +314,7 @@ export class IngestService {
    * upserts by natural key. ON CONFLICT DO UPDATE beats DELETE + INSERT here: the insert after a delete must step
    * over every dead key in the primary key index. `xmax = 0` tells an inserted row from an updated one.
    */
-  private async mergeStage(client: Client, dataset: Dataset, options: UploadOptions, tally: Tally): Promise<void> {
+  private async mergeStage(client: Client, dataset: Dataset, supplied: readonly string[], options: UploadOptions, tally: Tally): Promise<void> {
     const keys = dataset.keyColumns.join(', ');
     await client.query(`SET LOCAL work_mem = '64MB'`);
     const duplicates = await client.query(
@@ -335,7 +335,8 @@ export class IngestService {
       );
     }
     const columns = COPY_COLUMNS[dataset.kind];
-    const updates = columns.filter((c) => !dataset.keyColumns.includes(c)).map((c) => `${c} = EXCLUDED.${c}`);
+    // Only what the file states replaces what is stored (see suppliedColumns).
+    const updates = supplied.filter((c) => !dataset.keyColumns.includes(c)).map((c) => `${c} = EXCLUDED.${c}`);
     const { rows } = await client.query(
       `WITH upserted AS (
          INSERT INTO ${dataset.table} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ingest_stage

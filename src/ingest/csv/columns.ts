@@ -77,6 +77,32 @@ export const COPY_COLUMNS: Record<CsvKind, readonly string[]> = {
   ],
 };
 
+/** Columns every row states, whatever its file has: its identity and where it came from. */
+const ALWAYS = new Set(['run_id', 'order_id', 'line_key', 'item_key', 'location_key', 'line', 'upload_id']);
+
+/** Header fields a column is read from, where they are not just the column's own name. */
+const ITEM_SOURCES: Record<string, readonly string[]> = {
+  variant_title: ['variant_title', 'option1', 'option2', 'option3'],
+  product_type: ['product_type', 'product_category'],
+  inventory_policy: ['inventory_policy', 'continue_selling'],
+};
+const SOURCES: Record<CsvKind, Record<string, readonly string[]>> = {
+  ORDERS: {},
+  VARIANTS: ITEM_SOURCES,
+  CATALOG: ITEM_SOURCES,
+  INVENTORY: { stocked: ['stocked', 'available', 'on_hand', 'committed', 'incoming', 'unavailable'] },
+};
+
+/**
+ * The columns a file with these header fields gives values for: the others are written as null by its COPY text,
+ * yet say nothing, so merging the file into rows already stored keeps their values (a file of prices alone must not
+ * blank the titles, statuses and stock links of the rows it updates).
+ */
+export function suppliedColumns(kind: CsvKind, fields: ReadonlySet<string>): string[] {
+  const sources = SOURCES[kind];
+  return COPY_COLUMNS[kind].filter((c) => ALWAYS.has(c) || (sources[c] ?? [c]).some((f) => fields.has(f)));
+}
+
 /** The table each kind is copied into. */
 export const TABLES: Record<CsvKind, string> = {
   ORDERS: 'order_lines',

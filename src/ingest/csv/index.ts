@@ -8,7 +8,7 @@ export type {
 } from './types';
 export { CsvHeaderError } from './errors';
 export { describeItemKey } from './encoders/base';
-export { COPY_COLUMNS, TABLES, copyStatement } from './columns';
+export { COPY_COLUMNS, TABLES, copyStatement, suppliedColumns } from './columns';
 export { createCsvToCopy, CsvToCopyStream, type CsvToCopyOptions } from './transform';
 export { normalizeHeaderName, resolveHeader, type ResolvedHeader } from './header';
 export { LAYOUTS, type LayoutDef } from './layouts';

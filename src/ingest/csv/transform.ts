@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { COPY_COLUMNS, TABLES } from './columns';
+import { COPY_COLUMNS, TABLES, suppliedColumns } from './columns';
 import { CopyWriter } from './copy-writer';
 import { createEncoder, ROW_EMITTED, ROW_REJECTED, type RowEncoder, type RowSink } from './encoders';
 import { CsvHeaderError } from './errors';
@@ -116,6 +116,11 @@ export class CsvToCopyStream extends Transform implements RowSink {
   /** Rows emitted as COPY text (the same as rowsValid). */
   get rowsEmitted(): number {
     return this.rowsValid;
+  }
+
+  /** The columns the file gives values for, once its header is read (see suppliedColumns). */
+  get suppliedColumns(): readonly string[] {
+    return this.resolved ? suppliedColumns(this.kind, new Set(this.resolved.index.keys())) : this.columns;
   }
 
   /** Orders whose lines are not contiguous in the file (see RowEncoder.splitOrders). */
