@@ -25,7 +25,8 @@ const FACT_COLUMNS = `concat_ws(' - ', nullif(r.product_title, ''), nullif(nulli
  * Facts for many items in one query. An item matches a catalog (else variants) row by variant id where both
  * have one, else by SKU. Its variant is its own variant id, else that row's. Its stock is the sum over stocked
  * locations of the inventory rows that reach the same variant: a row's variant is its own variant id, else the
- * variant of the catalog (else variants) row that carries its inventory item id. Only where the item or the row
+ * variant of the catalog (else variants) row that carries its inventory item id; the item's inventory item id is its
+ * row's, else that of the other dataset's row of its variant. Only where the item or the row
  * reaches no variant does SKU equality decide: two variants that share a SKU are two items, each with its own
  * stock. Locations marked not stocked have unknown quantities: an item stocked nowhere takes the catalog's total.
  */
@@ -45,9 +46,9 @@ export async function loadItemFacts(em: Em, items: readonly Pick<BundleItem, 'ru
       `WITH wanted AS (
          SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[]) WITH ORDINALITY AS w(run_id, variant_id, sku, idx)
        ),
-       described AS (
-         SELECT w.*, p.title, p.price, p.tracked, p.policy, p.status, p.inventory_item_id, p.catalog_available, p.sku AS known_sku,
-                coalesce(w.variant_id, p.known_variant_id) AS item_variant_id
+       found AS (
+         SELECT w.*, p.title, p.price, p.tracked, p.policy, p.status, p.inventory_item_id AS own_inventory_item_id, p.catalog_available,
+                p.sku AS known_sku, coalesce(w.variant_id, p.known_variant_id) AS item_variant_id
            FROM wanted w
            LEFT JOIN LATERAL (
              -- Branches in order of preference, each an index lookup; the first row found wins.
@@ -61,6 +62,16 @@ export async function loadItemFacts(em: Em, items: readonly Pick<BundleItem, 'ru
                SELECT ${FACT_COLUMNS} FROM variants r WHERE r.run_id = w.run_id AND r.sku = w.sku AND (r.variant_id IS NULL OR w.variant_id IS NULL)
              ) candidates LIMIT 1
            ) p ON true
+       ),
+       described AS (
+         -- The row found may not carry the inventory item id that the other dataset's row of the same variant does
+         -- (a catalog without the column, variants with it): stock reaches the item through either.
+         SELECT f.*, coalesce(f.own_inventory_item_id,
+                  (SELECT v.inventory_item_id FROM variants v
+                    WHERE v.run_id = f.run_id AND v.variant_id = f.item_variant_id AND v.inventory_item_id IS NOT NULL LIMIT 1),
+                  (SELECT c.inventory_item_id FROM catalog_items c
+                    WHERE c.run_id = f.run_id AND c.variant_id = f.item_variant_id AND c.inventory_item_id IS NOT NULL LIMIT 1)) AS inventory_item_id
+           FROM found f
        )
        SELECT d.idx, nullif(d.title, '') AS title, d.price, d.tracked, d.policy, d.status, d.catalog_available,
               s.available, s.located

@@ -78,6 +78,19 @@ describe('bundle item stock', () => {
     });
   });
 
+  it("reaches stock through the variants file's inventory item id when the catalog has none", async () => {
+    const runId = await createRun(shop.adminKey, 'stock');
+    await uploadOk(shop.adminKey, runId, 'VARIANTS', 'variant_id,sku,price,inventory_item_id\n31,IA,10.00,311\n32,IB,5.00,312\n');
+    await uploadOk(shop.adminKey, runId, 'CATALOG', 'variant_id,sku,product_title,price\n31,IA,Alpha,10.00\n32,IB,Beta,5.00\n');
+    await uploadOk(shop.adminKey, runId, 'INVENTORY', 'inventory_item_id,location_id,available\n311,L1,0\n312,L1,5\n');
+    const [bundle] = ok(await saveBundles(shop.adminKey, runId, [
+      { key: 'ab', kind: 'FIXED', status: 'ACTIVE', rank: 1, items: [{ sku: 'IA' }, { sku: 'IB' }] },
+    ])).bundlesSave.bundles;
+    expect(bundle.items.map((i: any) => [i.sku, i.available])).to.deep.equal([['IA', 0], ['IB', 5]]);
+    expect(bundle.availableQuantity).to.equal(0);
+    expect(await recommended({ sku: 'IB', runId })).to.deep.equal([]);
+  });
+
   describe('items not stocked anywhere', () => {
     // NS is not stocked at its only location: its quantities are unknown, so the catalog's total (2) stands. NT has
     // no catalog total either: nothing says, and it limits nothing. PART is stocked at one of its two locations.
