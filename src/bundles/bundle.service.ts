@@ -27,11 +27,12 @@ export interface SaveResult {
 }
 
 /** Which bundles a REPLACE save may remove besides those it is given. */
-export type ReplaceScope = 'ALL_BUT_PINNED_MANUAL' | 'GENERATED_UNDECIDED';
+export type ReplaceScope = 'ALL_BUT_PINNED_MANUAL' | 'GENERATED_UNDECIDED' | 'GENERATED_UNDECIDED_UNPUBLISHED';
 
 const REPLACE_SCOPES: Record<ReplaceScope, string> = {
   ALL_BUT_PINNED_MANUAL: "NOT (pinned AND source = 'MANUAL')",
   GENERATED_UNDECIDED: "source = 'GENERATED' AND NOT pinned AND decided_at IS NULL",
+  GENERATED_UNDECIDED_UNPUBLISHED: "source = 'GENERATED' AND NOT pinned AND decided_at IS NULL AND status <> 'ACTIVE'",
 };
 
 const SORTS: Record<BundleSortKey, { column: string; type: KeyType; descending: boolean }> = {
@@ -151,8 +152,6 @@ export class BundleService {
             // A generation skips the keys of the bundles it leaves as they are; one that became such a bundle since
             // (decided, pinned, or saved by hand while the generation ran) is left as it is here too.
             if (bundle.source === BundleSource.MANUAL || bundle.pinned || bundle.decidedAt) continue;
-            // What a generation published stays published when found again: a draft generation does not withdraw it.
-            if (bundle.status === BundleStatus.ACTIVE) draft.status = BundleStatus.ACTIVE;
           }
           if (bundle) {
             result.updated++;

@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import { BundleItemRole } from '../bundles/bundle-item.entity';
-import { BundleKind, BundleSource, type StoredDiscount } from '../bundles/bundle.entity';
+import { BundleKind, BundleSource, BundleStatus, type StoredDiscount } from '../bundles/bundle.entity';
 import { deriveKey, type BundleDraft, type DraftItem } from '../bundles/bundle-draft';
 import { BundleService } from '../bundles/bundle.service';
 import { BundleSaveMode } from '../bundles/bundle.types';
@@ -51,9 +51,18 @@ export interface GenerationOutcome {
  * merchant's own (MANUAL), pinned ones, and generated ones a merchant approved or archived (Bundle.decidedAt). An
  * approved bundle is an offer on the storefront: a new generation changes neither its price nor its copy, nor
  * removes it when its pattern is no longer found; archiving or deleting it is the merchant's call. The others,
- * drafts and bundles a generation wrote ACTIVE itself, are replaced.
+ * drafts and bundles a generation wrote ACTIVE itself, are replaced (the latter only by a generation that
+ * publishes: see keptBy).
  */
 const KEPT_BY_REGENERATION = "(source = 'MANUAL' OR pinned OR decided_at IS NOT NULL)";
+
+/**
+ * What a generation writing bundles of `status` keeps: a generation of drafts also keeps what earlier generations
+ * published (ACTIVE), as it is, so that it changes nothing on the storefront; only one that publishes replaces them.
+ */
+function keptBy(status: BundleStatus): string {
+  return status === BundleStatus.ACTIVE ? KEPT_BY_REGENERATION : `(${KEPT_BY_REGENERATION} OR status = 'ACTIVE')`;
+}
 
 /** A bundle before ranking: its identity, figures and the item numbers that the per-item cap counts. */
 interface Candidate {
@@ -193,7 +202,7 @@ export class GenerationService {
       const { candidates, tally, mined, strategy } = drafted;
       enter('ranking');
       const chosen = await this.choose(runId, candidates, settings, tally);
-      const ranks = await this.freeRanks(runId, chosen.length);
+      const ranks = await this.freeRanks(runId, chosen.length, settings.status);
       const drafts: BundleDraft[] = chosen.map((c, i) => ({
         key: c.key,
         kind: c.kind,
@@ -214,7 +223,9 @@ export class GenerationService {
       }));
       this.writeCopy(chosen, drafts, mined.currency);
       enter('saving');
-      const saved = await new BundleService(this.orm.em.fork()).save(shopId, runId, drafts, BundleSaveMode.REPLACE, 'GENERATED_UNDECIDED');
+      const saved = await new BundleService(this.orm.em.fork()).save(shopId, runId, drafts, BundleSaveMode.REPLACE,
+        settings.status === BundleStatus.ACTIVE ? 'GENERATED_UNDECIDED' : 'GENERATED_UNDECIDED_UNPUBLISHED',
+      );
       written = saved.bundles.length;
       const kinds: Record<string, number> = {};
       for (const c of chosen) kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;
@@ -528,9 +539,9 @@ export class GenerationService {
    * The first `count` ranks from 1 that no bundle kept by regeneration holds, so that the run's ranks stay distinct:
    * a merchant's bundle pinned at rank 1 stays first, and generated ones follow around it.
    */
-  private async freeRanks(runId: string, count: number): Promise<number[]> {
+  private async freeRanks(runId: string, count: number, status: BundleStatus): Promise<number[]> {
     const rows: { rank: number }[] = await this.orm.em.fork().getConnection().execute(
-      `SELECT DISTINCT rank FROM bundles WHERE run_id = ? AND ${KEPT_BY_REGENERATION} AND rank IS NOT NULL`,
+      `SELECT DISTINCT rank FROM bundles WHERE run_id = ? AND ${keptBy(status)} AND rank IS NOT NULL`,
       [runId],
     );
     const taken = new Set(rows.map((row) => Number(row.rank)));
@@ -552,7 +563,7 @@ export class GenerationService {
     const protectedKeys = new Map<string, string>();
     if (ranked.length) {
       const rows: { key: string; source: string; pinned: boolean; status: string }[] = await this.orm.em.fork().getConnection().execute(
-        `SELECT key, source, pinned, status FROM bundles WHERE run_id = ? AND ${KEPT_BY_REGENERATION} AND key = ANY(?::text[])`,
+        `SELECT key, source, pinned, status FROM bundles WHERE run_id = ? AND ${keptBy(settings.status)} AND key = ANY(?::text[])`,
         [runId, textArray(ranked.map((c) => c.key))],
       );
       for (const row of rows) {
@@ -564,7 +575,7 @@ export class GenerationService {
     const kept: { item: string }[] = await this.orm.em.fork().getConnection().execute(
       `SELECT CASE WHEN bi.variant_id IS NOT NULL THEN 'v:' || bi.variant_id ELSE 's:' || bi.sku END AS item
          FROM bundles b JOIN bundle_items bi ON bi.bundle_id = b.id
-        WHERE b.run_id = ? AND b.status = 'ACTIVE' AND ${KEPT_BY_REGENERATION}`,
+        WHERE b.run_id = ? AND b.status = 'ACTIVE' AND ${keptBy(settings.status)}`,
       [runId],
     );
     for (const { item } of kept) perItem.set(item, (perItem.get(item) ?? 0) + 1);
