@@ -75,8 +75,8 @@ export class BundleResolver {
     @Arg('reverse', () => Boolean, { nullable: true, defaultValue: false }) reverse: boolean | null,
     @Ctx() ctx: Context,
   ): Promise<ConnectionShape<BundleType>> {
-    const runDbId = runId == null ? null : idOf(runId, 'Run');
-    if (runId != null && !runDbId) return toConnection([], pageRequest(args), () => []);
+    // A run that is not the shop's is an error, not an empty page: a partner's wrong id should not read as "no bundles".
+    const runDbId = runId == null ? null : (await new RunService(ctx.em).require(shopIdOf(ctx), requireIdOf(runId, 'Run', ['runId']))).id;
     return pageOfBundles(ctx, runDbId, args, filter, sortKey ?? BundleSortKey.RANK, reverse ?? false);
   }
 
@@ -99,8 +99,7 @@ export class BundleResolver {
     if (!item.sku && !item.variantId) throw new DomainError(userError('BLANK', 'Give a sku or a variantId.', ['sku']));
     const first = firstArg ?? 5;
     if (first < 1 || first > MAX_RECOMMENDED) throw new DomainError(userError('OUT_OF_RANGE', `"first" must be between 1 and ${MAX_RECOMMENDED}.`, ['first']));
-    const runDbId = runId == null ? null : idOf(runId, 'Run');
-    if (runId != null && !runDbId) return [];
+    const runDbId = runId == null ? null : requireIdOf(runId, 'Run', ['runId']);
     return new RecommendationService(ctx.orm, ctx.responseCache.dependOn).recommend(shopIdOf(ctx), { ...item, runId: runDbId, first, inStockOnly: inStockOnly ?? true });
   }
 

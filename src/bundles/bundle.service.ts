@@ -393,13 +393,22 @@ export class BundleService {
       conditions.push('b.lift >= ?');
       params.push(filter.minLift);
     }
+    // An item is found by either key, and through the run's catalog and variants by the other (see
+    // RecommendationService.candidates): a bundle saved by SKU has the variant of that SKU.
+    const knownKeys = (wanted: string, known: string) =>
+      `SELECT r.${wanted} FROM catalog_items r WHERE r.run_id = b.run_id AND r.${known} = ?
+        UNION ALL SELECT r.${wanted} FROM variants r WHERE r.run_id = b.run_id AND r.${known} = ?`;
     if (filter?.containsSku) {
-      conditions.push('EXISTS (SELECT 1 FROM bundle_items bi WHERE bi.run_id = b.run_id AND bi.bundle_id = b.id AND bi.sku = ?)');
-      params.push(filter.containsSku.trim());
+      const sku = filter.containsSku.trim();
+      conditions.push(`EXISTS (SELECT 1 FROM bundle_items bi WHERE bi.run_id = b.run_id AND bi.bundle_id = b.id
+                          AND (bi.sku = ? OR (bi.sku IS NULL AND bi.variant_id IN (${knownKeys('variant_id', 'sku')}))))`);
+      params.push(sku, sku, sku);
     }
     if (filter?.containsVariantId) {
-      conditions.push('EXISTS (SELECT 1 FROM bundle_items bi WHERE bi.run_id = b.run_id AND bi.bundle_id = b.id AND bi.variant_id = ?)');
-      params.push(filter.containsVariantId.trim().replace(/^gid:\/\/shopify\/ProductVariant\//, ''));
+      const variantId = filter.containsVariantId.trim().replace(/^gid:\/\/shopify\/ProductVariant\//, '');
+      conditions.push(`EXISTS (SELECT 1 FROM bundle_items bi WHERE bi.run_id = b.run_id AND bi.bundle_id = b.id
+                          AND (bi.variant_id = ? OR (bi.variant_id IS NULL AND bi.sku IN (${knownKeys('sku', 'variant_id')}))))`);
+      params.push(variantId, variantId, variantId);
     }
     const rows: Record<string, unknown>[] = await this.em.getConnection().execute(
       `SELECT b.*, ${sort.column}::text AS sort_value FROM bundles b

@@ -1,5 +1,6 @@
 import type { Em, Orm } from '../db/orm';
 import type { CacheDependency } from '../graphql/response-cache';
+import { RunService } from '../runs/run.service';
 import { Bundle } from './bundle.entity';
 import { BundleType, type BundleItem } from './bundle.types';
 import { availableQuantity, loadItemFacts } from './item-catalog';
@@ -52,10 +53,12 @@ export class RecommendationService {
     const { sku, variantId, runId, first, inStockOnly } = request;
     const readVersion = () => shopDataVersion(this.orm.em.fork(), shopId);
     const compute = async () => {
-      const servingRun = runId ?? (await this.servingRun(shopId, readVersion));
-      if (servingRun === null) return [];
       // An entity manager of the computation's own, made only here: most requests are answered from memory.
       const em = this.orm.em.fork();
+      // A run asked for must be the shop's (an error is not kept: the next request looks again).
+      if (runId !== null) await new RunService(em).require(shopId, runId);
+      const servingRun = runId ?? (await this.servingRun(shopId, readVersion));
+      if (servingRun === null) return [];
       const chosen: BundleType[] = [];
       const batch = inStockOnly ? Math.max(first * 2, 10) : first;
       for (let offset = 0; chosen.length < first; offset += batch) {
@@ -94,19 +97,31 @@ export class RecommendationService {
   }
 
   private async candidates(em: Em, shopId: string, runId: string, request: RecommendationRequest, limit: number, offset: number): Promise<{ bundle: Bundle; items: BundleItem[] }[]> {
+    const { sku, variantId } = request;
     const rows: Record<string, unknown>[] = await em.getConnection().execute(
-      `WITH candidates AS (
+      `WITH other_keys AS MATERIALIZED (
+         -- The item's other key in the run's catalog and variants: a bundle saved by SKU before a catalog named the
+         -- SKU's variant is found by that variant id too, and one saved by variant id alone by the variant's SKU.
+         SELECT coalesce(array_agg(DISTINCT r.sku) FILTER (WHERE r.variant_id = ?::text AND r.sku IS NOT NULL), '{}') AS skus,
+                coalesce(array_agg(DISTINCT r.variant_id) FILTER (WHERE r.sku = ?::text AND r.variant_id IS NOT NULL), '{}') AS variant_ids
+           FROM (SELECT sku, variant_id FROM catalog_items WHERE run_id = ? AND (variant_id = ?::text OR sku = ?::text)
+                 UNION ALL
+                 SELECT sku, variant_id FROM variants WHERE run_id = ? AND (variant_id = ?::text OR sku = ?::text)) r
+       ),
+       candidates AS (
          SELECT DISTINCT b.id, coalesce(b.rank, 2147483647) AS sort_rank
-           FROM bundle_items bi
+           FROM other_keys k
+           JOIN bundle_items bi
+             ON bi.run_id = ?
+            AND (bi.sku = ? OR bi.variant_id = ?
+                 OR (bi.variant_id IS NULL AND bi.sku = ANY(k.skus)) OR (bi.sku IS NULL AND bi.variant_id = ANY(k.variant_ids)))
            JOIN bundles b ON b.id = bi.bundle_id
-          WHERE bi.run_id = ?
-            AND (bi.sku = ? OR bi.variant_id = ?)
-            AND b.shop_id = ? AND b.status = 'ACTIVE'
+          WHERE b.shop_id = ? AND b.status = 'ACTIVE'
           ORDER BY sort_rank, b.id
           LIMIT ? OFFSET ?
        )
        SELECT b.* FROM candidates c JOIN bundles b ON b.id = c.id ORDER BY c.sort_rank, c.id`,
-      [runId, request.sku, request.variantId, shopId, limit, offset],
+      [variantId, sku, runId, variantId, sku, runId, variantId, sku, runId, sku, variantId, shopId, limit, offset],
     );
     return rows.map((row) => {
       const bundle = em.map(Bundle, row);

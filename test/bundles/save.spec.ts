@@ -231,11 +231,19 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
 
     const other = await createShop('other');
     const foreign = ok(await gql(
-      `query($id: ID!, $run: ID!) { node(id: $id) { id } bundles(runId: $run) { nodes { id } } all: bundles { nodes { id } } recommendedBundles(sku: "A", runId: $run) { id } run(id: $run) { id } }`,
+      `query($id: ID!, $run: ID!) { node(id: $id) { id } all: bundles { nodes { id } } run(id: $run) { id } }`,
       { id: saved.id, run: runId },
       { key: other.adminKey },
     ));
-    expect(foreign).to.deep.equal({ node: null, bundles: { nodes: [] }, all: { nodes: [] }, recommendedBundles: [], run: null });
+    expect(foreign).to.deep.equal({ node: null, all: { nodes: [] }, run: null });
+    // Asked for by id, another shop's run is as unknown as a run that does not exist, or an id that is no run's.
+    for (const run of [runId, runId.replace(/\d+$/, '999999'), 'junk', saved.id]) {
+      for (const field of ['bundles(runId: $run) { nodes { id } }', 'recommendedBundles(sku: "A", runId: $run) { id }']) {
+        const { data, errors } = await gql(`query($run: ID!) { ${field} }`, { run }, { key: other.adminKey });
+        expect(data, `${field} ${run}`).to.equal(null);
+        expect(errors?.map((e: any) => [e.extensions.reason, e.extensions.userErrors[0].field]), `${field} ${run}`).to.deep.equal([['NOT_FOUND', ['runId']]]);
+      }
+    }
     expect(ok(await saveBundles(other.adminKey, runId, [fbt('A', 'B')])).bundlesSave.userErrors.map((e: any) => e.code)).to.deep.equal(['NOT_FOUND']);
     const update = ok(await gql(`mutation($id: ID!) { bundleUpdate(id: $id, input: { status: ARCHIVED }) { bundle { id } userErrors { code field } } }`, { id: saved.id }, { key: other.adminKey })).bundleUpdate;
     expect(update).to.deep.equal({ bundle: null, userErrors: [{ code: 'NOT_FOUND', field: ['id'] }] });

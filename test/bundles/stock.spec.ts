@@ -91,6 +91,25 @@ describe('bundle item stock', () => {
     expect(await recommended({ sku: 'IB', runId })).to.deep.equal([]);
   });
 
+  it('finds a bundle saved by SKU by its variant id, and one saved by variant id by its SKU, once a catalog links them', async () => {
+    const runId = await createRun(shop.adminKey, 'keys');
+    ok(await saveBundles(shop.adminKey, runId, [
+      { key: 'by-sku', kind: 'FIXED', status: 'ACTIVE', rank: 1, items: [{ sku: 'L1' }, { sku: 'L2' }] },
+      { key: 'by-variant', kind: 'FIXED', status: 'ACTIVE', rank: 2, items: [{ variantId: '803' }, { variantId: '804' }] },
+    ]));
+    expect(await recommended({ variantId: '801', runId })).to.deep.equal([]);
+    await uploadOk(shop.adminKey, runId, 'CATALOG', 'variant_id,sku,product_title,price\n801,L1,One,1.00\n802,L2,Two,2.00\n803,L3,Three,3.00\n804,L4,Four,4.00\n');
+    expect(await recommended({ variantId: 'gid://shopify/ProductVariant/801', runId })).to.deep.equal(['by-sku:null']);
+    expect(await recommended({ sku: 'L3', runId })).to.deep.equal(['by-variant:null']);
+    expect(await recommended({ sku: 'L2', runId })).to.deep.equal(['by-sku:null']);
+    const filtered = async (filter: Record<string, string>) =>
+      ok(await gql(`query($runId: ID!, $filter: BundleFilter) { bundles(runId: $runId, filter: $filter) { nodes { key } } }`, { runId, filter }, { key: readKey }))
+        .bundles.nodes.map((b: any) => b.key);
+    expect(await filtered({ containsVariantId: '802' })).to.deep.equal(['by-sku']);
+    expect(await filtered({ containsSku: 'L4' })).to.deep.equal(['by-variant']);
+    expect(await filtered({ containsSku: 'L9' })).to.deep.equal([]);
+  });
+
   describe('items not stocked anywhere', () => {
     // NS is not stocked at its only location: its quantities are unknown, so the catalog's total (2) stands. NT has
     // no catalog total either: nothing says, and it limits nothing. PART is stocked at one of its two locations.
