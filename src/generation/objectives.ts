@@ -28,13 +28,15 @@ export function signalsOf(item: ItemRow, facts: ItemFacts | undefined, historyEn
   const available = facts?.available ?? null;
   const limitsStock = facts?.limitsStock ?? true;
   const inStock = !limitsStock || (available !== null && available > 0);
-  const price = item.price === null ? null : Number(item.price);
-  const compareAt = item.compareAtPrice === null ? null : Number(item.compareAtPrice);
+  // In ten-thousandths (prices have at most four decimals): whole numbers, so that the depth is the exact ratio,
+  // rounded once, and 12.00 against 15.00 is 20% off, not 19.999...%.
+  const price = item.price === null ? null : Math.round(Number(item.price) * 10_000);
+  const compareAt = item.compareAtPrice === null ? null : Math.round(Number(item.compareAtPrice) * 10_000);
   const day = 86_400_000;
   return {
     slowMover: item.recentUnits <= settings.slowMoverMaxUnits && inStock && available !== null,
     newLaunch: Boolean(historyEnd && item.productCreatedAt && item.productCreatedAt.getTime() >= historyEnd.getTime() - settings.newLaunchDays * day),
-    discountDepth: price !== null && compareAt !== null && compareAt > price && compareAt > 0 ? 1 - price / compareAt : 0,
+    discountDepth: price !== null && compareAt !== null && compareAt > price && compareAt > 0 ? (compareAt - price) / compareAt : 0,
     seasonal: SEASONAL.test(item.tags ?? ''),
     available,
     limitsStock,
