@@ -71,8 +71,9 @@ export function checkDiscount(discount: BundleDiscountInput | null | undefined, 
       errors.push(userError('BLANK', 'Give the percentage.', field));
       return null;
     }
-    if (!DECIMAL.test(value) || Number(value) > 100) {
-      errors.push(userError('OUT_OF_RANGE', 'A percentage must be between 0 and 100.', field));
+    // 100% would give the bundle away, as a fixed amount as large as its total would (refused too, when saved).
+    if (!DECIMAL.test(value) || Number(value) >= 100) {
+      errors.push(userError('OUT_OF_RANGE', 'A percentage must be 0 or more and below 100.', field));
       return null;
     }
     return value;
@@ -104,10 +105,15 @@ export function checkDiscount(discount: BundleDiscountInput | null | undefined, 
         if (!Number.isInteger(tier.minQuantity) || tier.minQuantity < 2) {
           errors.push(userError('OUT_OF_RANGE', 'A tier starts at a quantity of 2 or more.', at('tiers', i, 'minQuantity')));
         }
-        if (i > 0 && tier.minQuantity <= tiers[i - 1].minQuantity) {
+        const ascending = i === 0 || tier.minQuantity > tiers[i - 1].minQuantity;
+        if (!ascending) {
           errors.push(userError('NOT_ASCENDING', 'Tiers go from the smallest quantity to the largest.', at('tiers', i, 'minQuantity')));
         }
-        percentage(tier.percentage, at('tiers', i, 'percentage'));
+        const value = percentage(tier.percentage, at('tiers', i, 'percentage'));
+        const before = i > 0 ? tiers[i - 1].percentage : null;
+        if (ascending && value !== null && before != null && DECIMAL.test(before) && Number(value) < Number(before)) {
+          errors.push(userError('NOT_ASCENDING', 'A tier for more units gives at least the discount of the tier before it.', at('tiers', i, 'percentage')));
+        }
       });
       return { type: discount.type, tiers: tiers.map((t) => ({ minQuantity: t.minQuantity, percentage: t.percentage })) };
     }

@@ -28,6 +28,7 @@ import {
 import { availableQuantity, itemFactsKey, loadItemFacts, type ItemFacts } from './item-catalog';
 import { runCurrencies } from './copy';
 import { priceBundle } from './pricing';
+import { currencyDigits } from './money';
 import { RecommendationService } from './recommendations';
 
 const MAX_RECOMMENDED = 50;
@@ -58,6 +59,11 @@ function factOf(item: BundleItem, ctx: Context): ItemFacts | Promise<ItemFacts> 
 
 function whenReady<T, R>(value: T | Promise<T>, then: (value: T) => R): R | Promise<R> {
   return value instanceof Promise ? value.then(then) : then(value);
+}
+
+/** The currency of a run's orders (see runCurrencySql), batched per request. */
+function runCurrencyOf(ctx: Context, runId: string): Promise<string | null> {
+  return loader(ctx, 'bundle.runCurrency', () => new DataLoader<string, string | null>((runIds) => runCurrencies(ctx.em, runIds))).load(runId);
 }
 
 function bundleService(ctx: Context): BundleService {
@@ -153,11 +159,14 @@ export class BundleResolver {
   }
 
   @FieldResolver(() => BundlePricingType, { nullable: true, description: "Computed from the run's catalog prices and the discount; null when a price is unknown." })
-  pricing(@Root() bundle: BundleType, @Ctx() ctx: Context): BundlePricingType | null | Promise<BundlePricingType | null> {
-    return whenReady(factsOf(bundle, ctx), ({ items, facts }) => {
-      const pricing = priceBundle(items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: facts[i].price })), bundle.discount);
-      return pricing && { ...pricing, runId: bundle.runId };
-    });
+  async pricing(@Root() bundle: BundleType, @Ctx() ctx: Context): Promise<BundlePricingType | null> {
+    const [{ items, facts }, currency] = await Promise.all([factsOf(bundle, ctx), runCurrencyOf(ctx, bundle.runId)]);
+    const pricing = priceBundle(
+      items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: facts[i].price })),
+      bundle.discount,
+      currencyDigits(currency),
+    );
+    return pricing && { ...pricing, runId: bundle.runId };
   }
 
   @FieldResolver(() => Int, { nullable: true, description: 'Complete bundles stock allows: min over items of floor(available / quantity), untracked and continue-selling items ignored.' })
@@ -179,7 +188,7 @@ export class BundleResolver {
 export class BundlePricingResolver {
   @FieldResolver(() => String, { nullable: true, description: "ISO 4217 code of the run's orders (its first order's); null without one." })
   currency(@Root() pricing: BundlePricingType, @Ctx() ctx: Context): Promise<string | null> {
-    return loader(ctx, 'bundle.runCurrency', () => new DataLoader<string, string | null>((runIds) => runCurrencies(ctx.em, runIds))).load(pricing.runId);
+    return runCurrencyOf(ctx, pricing.runId);
   }
 }
 

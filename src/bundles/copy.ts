@@ -2,6 +2,7 @@ import type { Em } from '../db/orm';
 import { bigintArray } from '../db/arrays';
 import type { StoredCopy, StoredDiscount } from './bundle.entity';
 import type { Objective } from '../generation/settings';
+import { currencyDigits, formatAmount, parseAmount } from './money';
 
 /**
  * Storefront text drafted from templates, so that a generated bundle is presentable without a network call.
@@ -50,7 +51,9 @@ export function moneyFormatter(currency: string | null): (amount: string) => str
   if (!format) {
     try {
       const intl = new Intl.NumberFormat('en', { style: 'currency', currency: code });
-      format = (amount) => intl.format(Number(amount));
+      const digits = currencyDigits(code);
+      // Rounded as pricing rounds (half away from zero, on the exact decimal), so that copy and pricing agree.
+      format = (amount) => intl.format(Number(formatAmount(parseAmount(amount), digits)));
     } catch {
       format = (amount) => Number(amount).toFixed(2);
     }

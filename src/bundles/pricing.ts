@@ -1,6 +1,6 @@
 import { BundleItemRole } from './bundle-item.entity';
 import type { StoredDiscount } from './bundle.entity';
-import { formatAmount, parseAmount, percentageOf } from './money';
+import { formatAmount, parseAmount, percentageOf, roundAmount } from './money';
 
 export interface PricedItem {
   quantity: number;
@@ -23,14 +23,15 @@ export function tierFor(tiers: NonNullable<StoredDiscount['tiers']>, quantity: n
 
 /**
  * What the bundle costs, from the items' catalog prices and the discount: never from figures a client sent.
- * Null when any item's price is unknown, since a partial total would mislead.
+ * Amounts are shown in the currency's minor unit (`digits` decimals: 2 for USD, 0 for JPY). Null when any item's
+ * price is unknown, since a partial total would mislead.
  *
  * - PERCENTAGE: off the whole bundle; for BUY_X_GET_Y only off the GET items.
  * - FIXED_AMOUNT: off the whole bundle, at most down to zero.
  * - FREE_ITEM: the GET items are free (the cheapest item when none is marked GET).
  * - QUANTITY_TIERS: the percentage of the tier reached by the bundle's total quantity.
  */
-export function priceBundle(items: PricedItem[], discount: StoredDiscount | null | undefined): BundlePricing | null {
+export function priceBundle(items: PricedItem[], discount: StoredDiscount | null | undefined, digits = 2): BundlePricing | null {
   if (items.length === 0 || items.some((item) => item.price === null)) return null;
   const lineTotal = (item: PricedItem) => parseAmount(item.price!) * BigInt(item.quantity);
   const original = items.reduce((sum, item) => sum + lineTotal(item), 0n);
@@ -43,7 +44,8 @@ export function priceBundle(items: PricedItem[], discount: StoredDiscount | null
       break;
     }
     case 'FIXED_AMOUNT':
-      savings = parseAmount(discount.value ?? '0');
+      // An amount the currency cannot charge ("1.005" dollars, "3.5" yen) is the nearest one it can, as the copy says.
+      savings = roundAmount(parseAmount(discount.value ?? '0'), digits);
       break;
     case 'FREE_ITEM': {
       const free = rewarded.length ? rewarded : [items.reduce((cheapest, item) => (parseAmount(item.price!) < parseAmount(cheapest.price!) ? item : cheapest))];
@@ -61,12 +63,12 @@ export function priceBundle(items: PricedItem[], discount: StoredDiscount | null
   }
   if (savings > original) savings = original;
   const bundlePrice = original - savings;
-  const roundedOriginal = parseAmount(formatAmount(original));
-  const roundedSavings = roundedOriginal - parseAmount(formatAmount(bundlePrice));
+  const roundedOriginal = roundAmount(original, digits);
+  const roundedSavings = roundedOriginal - roundAmount(bundlePrice, digits);
   return {
-    originalTotal: formatAmount(original),
-    bundlePrice: formatAmount(bundlePrice),
-    savings: formatAmount(roundedSavings),
+    originalTotal: formatAmount(original, digits),
+    bundlePrice: formatAmount(bundlePrice, digits),
+    savings: formatAmount(roundedSavings, digits),
     savingsPercentage: roundedOriginal > 0n ? Math.round(Number((roundedSavings * 100_000n) / roundedOriginal) / 10) / 100 : 0,
   };
 }

@@ -36,6 +36,8 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
       fbt('A', 'B', { discount: { type: 'PERCENTAGE' } }),
       fbt('A', 'B', { discount: { type: 'PERCENTAGE', value: '5', tiers: [{ minQuantity: 2, percentage: '5' }] } }),
       fbt('A', 'B', { discount: { type: 'FREE_ITEM', value: '5' } }),
+      fbt('A', 'B', { discount: { type: 'PERCENTAGE', value: '100' } }),
+      { kind: 'VOLUME_DISCOUNT', items: [{ sku: 'B' }], discount: { type: 'QUANTITY_TIERS', tiers: [{ minQuantity: 2, percentage: '20' }, { minQuantity: 4, percentage: '10' }] } },
     ]);
     const payload = ok(response).bundlesSave;
     expect(payload.bundles).to.deep.equal([]);
@@ -51,6 +53,8 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
       ['bundles.10.discount.value', 'BLANK'],
       ['bundles.11.discount.tiers', 'INVALID'],
       ['bundles.12.discount.value', 'INVALID'],
+      ['bundles.13.discount.value', 'OUT_OF_RANGE'],
+      ['bundles.14.discount.tiers.1.percentage', 'NOT_ASCENDING'],
       ['bundles.7.key', 'DUPLICATE_KEY'],
     ]);
     const duplicate = ok(await saveBundles(shop.adminKey, runId, [fbt('C', 'D', { key: 'same' }), fbt('E', 'F', { key: 'same' })])).bundlesSave;
