@@ -16,7 +16,10 @@ export class OrderLine {
   @PrimaryKey({ type: 'text' })
   orderId!: string;
 
-  /** The line item id, else "#n", the line's position within its order in the file. */
+  /**
+   * The line item id, else what the line sells ("#v:<variant id>", "#s:<sku>", "#t:<title>", "#<k>" appended for the
+   * k-th line of the order selling the same), else "#n", its position within its order (see OrdersEncoder).
+   */
   @PrimaryKey({ type: 'text' })
   lineKey!: string;
 

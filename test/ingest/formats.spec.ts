@@ -45,11 +45,11 @@ describe('ingestion: every layout through the HTTP endpoint', () => {
       [runDbId(runId)],
     );
     expect(rows.map((r) => [r.order_id, r.line_key, r.line, r.sku, r.quantity, r.financial_status, r.currency])).to.deep.equal([
-      ['#1060', '#1', 2, 'TEE-BLK-M', 2, 'paid', 'USD'],
-      ['#1060', '#2', 4, 'MUG-01', 1, 'paid', 'USD'],
-      ['#1061', '#1', 5, 'CAP-RED', 1, 'voided', 'EUR'],
-      ['#1062', '#1', 6, null, 1, 'partially_refunded', 'USD'],
-      ['#1062', '#2', 7, 'MUG-01', 5, 'partially_refunded', 'USD'],
+      ['#1060', '#s:TEE-BLK-M', 2, 'TEE-BLK-M', 2, 'paid', 'USD'],
+      ['#1060', '#s:MUG-01', 4, 'MUG-01', 1, 'paid', 'USD'],
+      ['#1061', '#s:CAP-RED', 5, 'CAP-RED', 1, 'voided', 'EUR'],
+      ['#1062', '#t:Gift wrapping', 6, null, 1, 'partially_refunded', 'USD'],
+      ['#1062', '#s:MUG-01', 7, 'MUG-01', 5, 'partially_refunded', 'USD'],
     ]);
     expect(rows[0].created_at).to.equal('2025-12-07T23:08:25Z');
     expect(rows[2].cancelled_at).to.equal('2025-12-08T08:00:00Z');
@@ -83,12 +83,12 @@ describe('ingestion: every layout through the HTTP endpoint', () => {
       [runDbId(runId)],
     );
     expect(rows.map((r) => [r.order_id, r.line_key, r.sku, r.financial_status, r.currency, r.cancelled_at])).to.deep.equal([
-      ['#2001', '#1', 'A', 'paid', 'EUR', null],
-      ['#2002', '#1', 'B', 'voided', 'USD', '2025-12-08T08:00:00Z'],
-      ['#2001', '#2', 'C', 'paid', 'EUR', null],
-      ['#2002', '#2', 'D', 'voided', 'USD', '2025-12-08T08:00:00Z'],
-      ['#2003', '#1', 'E', 'pending', 'GBP', null],
-      ['#2001', '#3', 'F', 'paid', 'EUR', null],
+      ['#2001', '#s:A', 'A', 'paid', 'EUR', null],
+      ['#2002', '#s:B', 'B', 'voided', 'USD', '2025-12-08T08:00:00Z'],
+      ['#2001', '#s:C', 'C', 'paid', 'EUR', null],
+      ['#2002', '#s:D', 'D', 'voided', 'USD', '2025-12-08T08:00:00Z'],
+      ['#2003', '#s:E', 'E', 'pending', 'GBP', null],
+      ['#2001', '#s:F', 'F', 'paid', 'EUR', null],
     ]);
     expect(new Set(rows.map((r) => r.created_at))).to.deep.equal(new Set(['2025-12-07T23:08:25Z']));
 

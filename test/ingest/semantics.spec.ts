@@ -62,6 +62,35 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
     ]);
   });
 
+  it('keeps every line of an orders file sorted by SKU, and of an order exported across two files', async () => {
+    const runId = await createRun(shop.adminKey);
+    // 3,000 two-line orders sorted by SKU: each order's second line comes 3,000 rows after its first, long after
+    // the stream's memory of recent orders has let it go.
+    const header = 'order_id,created_at,sku,quantity\n';
+    const rows = ['A', 'B'].flatMap((sku) => Array.from({ length: 3000 }, (_, i) => `${i + 1},2025-12-01T10:00:00Z,${sku},1\n`));
+    const { payload } = await uploadCsv(shop.adminKey, runId, 'ORDERS', header + rows.join(''));
+    expect(payload.userErrors).to.deep.equal([]);
+    expect(payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 6000, rowsRejected: 0 });
+    // The same file again (merged through a staging table, whose split orders are filled in one pass), then in the
+    // export's own order: the same lines, updated.
+    const sortedAgain = await uploadCsv(shop.adminKey, runId, 'ORDERS', header + rows.join(''));
+    expect(sortedAgain.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 0, rowsUpdated: 6000 });
+    const again = await uploadCsv(shop.adminKey, runId, 'ORDERS', header + Array.from({ length: 3000 }, (_, i) => `${i + 1},2025-12-01T10:00:00Z,A,1\n${i + 1},,B,2\n`).join(''));
+    expect(again.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 0, rowsUpdated: 6000 });
+    // An order whose lines were exported in two files.
+    await uploadCsv(shop.adminKey, runId, 'ORDERS', header + '9001,2025-12-02T10:00:00Z,A,1\n9001,,C,1\n');
+    const part2 = await uploadCsv(shop.adminKey, runId, 'ORDERS', header + '9001,2025-12-02T10:00:00Z,D,2\n');
+    expect(part2.payload.upload).to.include({ rowsInserted: 1, rowsUpdated: 0 });
+    const lines = await sql(`SELECT line_key, sku, quantity FROM order_lines WHERE run_id = ? AND order_id = '9001' ORDER BY line_key`, [runDbId(runId)]);
+    expect(lines).to.deep.equal([
+      { line_key: '#s:A', sku: 'A', quantity: 1 },
+      { line_key: '#s:C', sku: 'C', quantity: 1 },
+      { line_key: '#s:D', sku: 'D', quantity: 2 },
+    ]);
+    const multi = ok(await gql('query($id: ID!) { run(id: $id) { coverage { orders orderLines multiItemOrders } } }', { id: runId }, { key: shop.adminKey }));
+    expect(multi.run.coverage).to.deep.equal({ orders: 3001, orderLines: 6003, multiItemOrders: 3001 });
+  });
+
   it('a dry run reports what would be inserted and updated and writes nothing', async () => {
     const runId = await createRun(shop.adminKey);
     await uploadCsv(shop.adminKey, runId, 'ORDERS', LINES + line(1, 1, 'A'));

@@ -40,8 +40,8 @@ describe('ingest/csv: ORDERS', () => {
       expect(pick(r.rows, 'order_id', 'line_key', 'line', 'created_at', 'financial_status', 'cancelled_at', 'currency')).to.deep.equal([
         { order_id: '5001', line_key: '9001', line: '2', created_at: '2025-11-02 10:15:00-05:00', financial_status: 'paid', cancelled_at: null, currency: 'USD' },
         { order_id: '5001', line_key: '9002', line: '3', created_at: '2025-11-02 10:15:00-05:00', financial_status: 'paid', cancelled_at: null, currency: 'USD' },
-        { order_id: '5002', line_key: '#1', line: '4', created_at: '2025-11-03 08:00:00+05:30', financial_status: 'refunded', cancelled_at: '2025-11-04 09:00:00+00:00', currency: 'INR' },
-        { order_id: '5002', line_key: '#2', line: '6', created_at: '2025-11-03 08:00:00+05:30', financial_status: 'refunded', cancelled_at: '2025-11-04 09:00:00+00:00', currency: 'INR' },
+        { order_id: '5002', line_key: '#s:CANDLE-1', line: '4', created_at: '2025-11-03 08:00:00+05:30', financial_status: 'refunded', cancelled_at: '2025-11-04 09:00:00+00:00', currency: 'INR' },
+        { order_id: '5002', line_key: '#v:4403', line: '6', created_at: '2025-11-03 08:00:00+05:30', financial_status: 'refunded', cancelled_at: '2025-11-04 09:00:00+00:00', currency: 'INR' },
       ]);
     });
 
@@ -57,9 +57,9 @@ describe('ingest/csv: ORDERS', () => {
       ].join('\n');
       const r = await runCsv('ORDERS', csv);
       expect(pick(r.rows.slice(0, 3), 'order_id', 'line_key', 'created_at')).to.deep.equal([
-        { order_id: '1', line_key: '#1', created_at: '2025-11-02 10:15:00+00:00' },
-        { order_id: '2', line_key: '#1', created_at: '2025-11-03 08:00:00+00:00' },
-        { order_id: '1', line_key: '#2', created_at: '2025-11-02 10:15:00+00:00' },
+        { order_id: '1', line_key: '#s:A', created_at: '2025-11-02 10:15:00+00:00' },
+        { order_id: '2', line_key: '#s:B', created_at: '2025-11-03 08:00:00+00:00' },
+        { order_id: '1', line_key: '#s:C', created_at: '2025-11-02 10:15:00+00:00' },
       ]);
       expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([[50_005, 'created_at', 'MISSING_VALUE']]);
     });
@@ -90,15 +90,30 @@ describe('ingest/csv: ORDERS', () => {
       ]);
     });
 
-    it('numbers lines without line_item_id within their order, also when an order comes back later', async () => {
-      const csv = 'name,created_at,sku,quantity\n#1,2025-01-01,A,1\n#1,,B,1\n#2,2025-01-02,C,1\n#1,2025-01-01,D,1\n';
+    it('keys lines without line_item_id by what they sell, numbering repeats, whatever the order of the rows', async () => {
+      const csv = [
+        'name,created_at,variant_id,sku,quantity',
+        '#1,2025-01-01,,A,1',
+        '#1,,,B,1',
+        '#2,2025-01-02,,C,1',
+        '#2,2025-01-02,,C,2',
+        '#1,2025-01-01,,D,1',
+        '#1,2025-01-01,77,A,1',
+      ].join('\n');
       const r = await runCsv('ORDERS', csv);
       expect(pick(r.rows, 'order_id', 'line_key')).to.deep.equal([
-        { order_id: '#1', line_key: '#1' },
-        { order_id: '#1', line_key: '#2' },
-        { order_id: '#2', line_key: '#1' },
-        { order_id: '#1', line_key: '#3' },
+        { order_id: '#1', line_key: '#s:A' },
+        { order_id: '#1', line_key: '#s:B' },
+        { order_id: '#2', line_key: '#s:C' },
+        { order_id: '#2', line_key: '#s:C#2' },
+        { order_id: '#1', line_key: '#s:D' },
+        { order_id: '#1', line_key: '#v:77' },
       ]);
+      // The same lines sorted another way get the same keys.
+      const [header, ...rows] = csv.split('\n');
+      const reversed = await runCsv('ORDERS', [header, ...[...rows].reverse()].join('\n'));
+      const keys = (rs: Record<string, string | null>[]) => rs.map((row) => `${row.order_id} ${row.line_key}`).sort();
+      expect(keys(reversed.rows)).to.deep.equal(keys(r.rows));
     });
 
     it('reports every row error with its physical line, column and value, and checks every row', async () => {
@@ -197,11 +212,11 @@ describe('ingest/csv: ORDERS', () => {
       expect(r.stream.format).to.equal('shopify-orders');
       expect(r.stream.rowsRead).to.equal(5);
       expect(pick(r.rows, 'order_id', 'line_key', 'line', 'created_at', 'sku', 'quantity', 'price', 'title', 'vendor')).to.deep.equal([
-        { order_id: '#1060', line_key: '#1', line: '2', created_at: '2025-12-07 19:08:25-04:00', sku: 'TOTE-NAT', quantity: '2', price: '24.00', title: 'Linen Tote - Natural', vendor: 'Harbor & Pine' },
-        { order_id: '#1060', line_key: '#2', line: '4', created_at: '2025-12-07 19:08:25-04:00', sku: 'MUG-OTTER', quantity: '1', price: '9.00', title: 'Otter Mug', vendor: 'Otter Lane' },
-        { order_id: '#1061', line_key: '#1', line: '5', created_at: '2025-12-08 09:00:00+05:30', sku: null, quantity: '1', price: '450.00', title: 'Custom engraving', vendor: null },
-        { order_id: '#1062', line_key: '#1', line: '6', created_at: '2026-01-02 08:05:09+00:00', sku: 'CANDLE-BW', quantity: '3', price: '7.50', title: 'Beeswax Candle', vendor: 'Wickworks' },
-        { order_id: '#1062', line_key: '#2', line: '7', created_at: '2026-01-02 08:05:09+00:00', sku: 'TRIM-1', quantity: '1', price: '12.00', title: 'Wick Trimmer', vendor: 'Wickworks' },
+        { order_id: '#1060', line_key: '#s:TOTE-NAT', line: '2', created_at: '2025-12-07 19:08:25-04:00', sku: 'TOTE-NAT', quantity: '2', price: '24.00', title: 'Linen Tote - Natural', vendor: 'Harbor & Pine' },
+        { order_id: '#1060', line_key: '#s:MUG-OTTER', line: '4', created_at: '2025-12-07 19:08:25-04:00', sku: 'MUG-OTTER', quantity: '1', price: '9.00', title: 'Otter Mug', vendor: 'Otter Lane' },
+        { order_id: '#1061', line_key: '#t:Custom engraving', line: '5', created_at: '2025-12-08 09:00:00+05:30', sku: null, quantity: '1', price: '450.00', title: 'Custom engraving', vendor: null },
+        { order_id: '#1062', line_key: '#s:CANDLE-BW', line: '6', created_at: '2026-01-02 08:05:09+00:00', sku: 'CANDLE-BW', quantity: '3', price: '7.50', title: 'Beeswax Candle', vendor: 'Wickworks' },
+        { order_id: '#1062', line_key: '#s:TRIM-1', line: '7', created_at: '2026-01-02 08:05:09+00:00', sku: 'TRIM-1', quantity: '1', price: '12.00', title: 'Wick Trimmer', vendor: 'Wickworks' },
       ]);
     });
 

@@ -60,8 +60,8 @@ describe('ingest/csv: file structure', () => {
     const r = await runCsv('ORDERS', fixture('invalid-quote.csv'));
     expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([[2, 'title', 'INVALID_QUOTE']]);
     expect(pick(r.rows, 'line', 'line_key', 'title', 'created_at')).to.deep.equal([
-      { line: '3', line_key: '#2', title: '12" ruler', created_at: '2025-06-01 00:00:00+00:00' },
-      { line: '4', line_key: '#3', title: '5" ruler', created_at: '2025-06-01 00:00:00+00:00' },
+      { line: '3', line_key: '#s:A-2', title: '12" ruler', created_at: '2025-06-01 00:00:00+00:00' },
+      { line: '4', line_key: '#s:A-3', title: '5" ruler', created_at: '2025-06-01 00:00:00+00:00' },
     ]);
   });
 
@@ -157,7 +157,7 @@ describe('ingest/csv: file structure', () => {
     const r = await runCsv('ORDERS', text, { pieceBytes: 4096, maxFieldBytes: 1024 });
     expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([[2, 'title', 'FIELD_TOO_LARGE']]);
     expect(pick(r.rows, 'line', 'line_key', 'sku', 'created_at')).to.deep.equal([
-      { line: '40003', line_key: '#2', sku: 'B', created_at: '2025-01-01 00:00:00+00:00' },
+      { line: '40003', line_key: '#s:B', sku: 'B', created_at: '2025-01-01 00:00:00+00:00' },
     ]);
   });
 

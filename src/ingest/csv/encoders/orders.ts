@@ -4,13 +4,18 @@ import { CarryTaint, EncoderBase, KeyCache, NULL, sameText, type EncoderContext 
 const RECENT_ORDER_BITS = 13;
 
 const SMALL_ORDER = 32;
+/** Characters of a custom item's title that its line key keeps. */
+const KEY_TITLE = 200;
 const MAX_LINE_IDS_PER_ORDER = 100_000;
 
 /**
  * order_lines rows from the canonical layout or Shopify's orders export. Order-level fields (created_at,
  * financial_status, cancelled_at, currency) left blank on an order's later lines are carried forward from its
- * earlier lines; when its lines are not contiguous, only within each stretch of them (see splitOrders). A line
- * without line_item_id is keyed `#<n>`, n its position within its order in the file.
+ * earlier lines; when its lines are not contiguous, only within each stretch of them (see splitOrders).
+ * A line without line_item_id is keyed by what it sells: `#v:<variant id>`, else `#s:<sku>`, else `#t:<title>`,
+ * with `#<k>` appended for the k-th line of the order selling the same (`#s:MUG#2`); so a line keeps its key
+ * however the file's rows are sorted, an order exported across two files gets the lines of both, and an order pasted
+ * twice is a duplicate. A line that names nothing is keyed `#<n>`, n its position within its order in the file.
  * financial_status is lower-cased (`PAID` from GraphQL exports = `paid`), currency upper-cased.
  */
 export class OrdersEncoder extends EncoderBase {
@@ -41,6 +46,11 @@ export class OrdersEncoder extends EncoderBase {
   private readonly lineIdLines: number[] = [];
   private lineIdCount = 0;
   private lineIdMap: Map<string, number> | null = null;
+  /** What the current order's lines without line item id sell, and how many of them each: arrays while small. */
+  private readonly items: string[] = [];
+  private readonly itemTimes: number[] = [];
+  private itemCount = 0;
+  private itemMap: Map<string, number> | null = null;
   /**
    * Line counts (and created_at) of recent orders, so an order that reappears later in the file goes on numbering
    * its lines and keeps its creation time.
@@ -97,6 +107,8 @@ export class OrdersEncoder extends EncoderBase {
     this.curOrder = oid;
     this.lineIdCount = 0;
     this.lineIdMap = null;
+    this.itemCount = 0;
+    this.itemMap = null;
     // A reappearing order's lines may leave created_at blank, as its first stretch's later lines could: the column
     // is required, so it is carried here; the other order fields are filled after the COPY (see fillSplitOrders).
     this.carryCreated = seen < 0 ? NULL : this.recentOrders.text(oid) || NULL;
@@ -108,6 +120,36 @@ export class OrdersEncoder extends EncoderBase {
     // which of them were unfit is not kept, so all count as unfit.
     const tainted = seen < 0 || !this.anyTainted ? -1 : this.taintedOrders.get(oid);
     if (tainted > 0) this.taint.mark(tainted, this.orderColumns);
+  }
+
+  /** `t:<title>` of a line that names no variant and no SKU (a custom item), at most KEY_TITLE characters; else ''. */
+  private titleKey(f: string[]): string {
+    const raw = f[this.iTitle]!;
+    let title = raw.length === 0 ? raw : raw.trim();
+    if (title.length > KEY_TITLE) {
+      // Not between the two halves of a character outside the BMP.
+      const cut = (title.charCodeAt(KEY_TITLE - 1) & 0xfc00) === 0xd800 ? KEY_TITLE - 1 : KEY_TITLE;
+      title = title.slice(0, cut);
+    }
+    return title.length === 0 ? title : 't:' + title;
+  }
+
+  /** How many lines of the current order, this one included, sell `what` (see the class comment on line keys). */
+  private occurrence(what: string): number {
+    if (this.itemMap === null) {
+      const n = this.itemCount;
+      for (let i = 0; i < n; i++) if (this.items[i] === what) return ++this.itemTimes[i]!;
+      if (n < SMALL_ORDER) {
+        this.items[n] = what;
+        this.itemTimes[n] = 1;
+        this.itemCount = n + 1;
+        return 1;
+      }
+      this.itemMap = new Map(this.items.slice(0, n).map((item, i) => [item, this.itemTimes[i]!]));
+    }
+    const times = (this.itemMap.get(what) ?? 0) + 1;
+    if (times > 1 || this.itemMap.size < MAX_LINE_IDS_PER_ORDER) this.itemMap.set(what, times);
+    return times;
   }
 
   /** The line of the current order's emitted row with line item `lid`, or 0 after remembering it. */
@@ -150,12 +192,20 @@ export class OrdersEncoder extends EncoderBase {
 
     const rawL = f[this.iLineItem]!;
     const lid = this.id(f, this.iLineItem);
+    const vid = this.id(f, this.iVariant);
+    const sku = this.sku(f, this.iSku);
     if (lid.length !== 0) {
       this.putStr(lid, this.iLineItem);
     } else {
-      w.byte(35);
-      w.int(n);
-      w.byte(9);
+      const what = vid.length !== 0 ? 'v:' + vid : sku.length !== 0 ? 's:' + sku : this.titleKey(f);
+      if (what.length !== 0) {
+        const k = this.occurrence(what);
+        this.putStr(k === 1 ? '#' + what : '#' + what + '#' + k, this.iKey);
+      } else {
+        w.byte(35);
+        w.int(n);
+        w.byte(9);
+      }
     }
     this.putLine();
     this.putUpload();
@@ -189,10 +239,8 @@ export class OrdersEncoder extends EncoderBase {
     this.putAscii(created);
 
     this.putStr(lid, this.iLineItem);
-    const vid = this.id(f, this.iVariant);
     this.putStr(vid, this.iVariant);
     this.putId(f, this.iProduct);
-    const sku = this.sku(f, this.iSku);
     this.putStr(sku, this.iSku);
     if (this.requireItem && vid.length === 0 && sku.length === 0) {
       this.fail(this.itemCol, null, 'MISSING_VALUE', 'expected a variant_id or a sku on every line');
