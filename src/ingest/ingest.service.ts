@@ -258,7 +258,7 @@ export class IngestService {
       tally.duplicateCount = 1;
     } else {
       // Only for rows that may be kept: a dry run, or a file rejected already, is rolled back.
-      if (csv.splitOrders > 0 && !options.dryRun && !rejecting()) await this.fillSplitOrders(client, target, upload);
+      if (csv.splitGroups > 0 && !options.dryRun && !rejecting()) await this.fillSplitGroups(client, dataset.kind, target, upload);
       if (direct) tally.inserted = csv.rowsEmitted;
       else await this.mergeStage(client, dataset, csv.suppliedColumns, options, tally);
     }
@@ -286,29 +286,36 @@ export class IngestService {
   }
 
   /**
-   * Gives the lines of orders split across the file the order-level fields that only the order's first line states
-   * (Shopify's export leaves them blank on the others), from the other lines of the same order in this upload. Run
-   * only for a file with split orders: one set-based statement over the upload's lines.
+   * Gives the rows of groups split across the file the group's fields that only its first row states (Shopify's
+   * exports leave them blank on the others), from the other rows of the same group in this upload: an order's status,
+   * cancellation and currency; a Shopify product's title, vendor, type, tags, status and gift card flag. Run only for
+   * a file with split groups: one set-based statement over the upload's rows.
    */
-  private async fillSplitOrders(client: Client, table: string, upload: CsvUpload): Promise<void> {
+  private async fillSplitGroups(client: Client, kind: CsvKind, table: string, upload: CsvUpload): Promise<void> {
+    const [group, fields] =
+      kind === CsvKind.ORDERS
+        ? ['order_id', ['financial_status', 'cancelled_at', 'currency']]
+        : kind === CsvKind.VARIANTS || kind === CsvKind.CATALOG
+          ? ['handle', ['product_title', 'vendor', 'product_type', 'tags', 'status', 'gift_card']]
+          : [null, []];
+    if (!group) return;
+    // max() of a boolean does not exist; bool_or takes the group's flag.
+    const pick = (c: string) => (c === 'gift_card' ? `bool_or(${c})` : `max(${c})`);
     // The rows were just written: no statistics know them, and the planner, taking the upload for a row or two,
-    // would re-aggregate it for every line it updates (a nested loop: minutes for 10,000 lines). A hash join reads
+    // would re-aggregate it for every row it updates (a nested loop: minutes for 10,000 lines). A hash join reads
     // each side once.
     await client.query('SET LOCAL enable_nestloop = off');
     await client.query(
-      `WITH order_fields AS (
-         SELECT order_id, max(financial_status) AS financial_status, max(cancelled_at) AS cancelled_at, max(currency) AS currency
-           FROM ${table} WHERE run_id = $1 AND upload_id = $2
-          GROUP BY order_id
-         HAVING count(financial_status) BETWEEN 1 AND count(*) - 1 OR count(cancelled_at) BETWEEN 1 AND count(*) - 1
-             OR count(currency) BETWEEN 1 AND count(*) - 1)
+      `WITH group_fields AS (
+         SELECT ${group}, ${fields.map((c) => `${pick(c)} AS ${c}`).join(', ')}
+           FROM ${table} WHERE run_id = $1 AND upload_id = $2 AND ${group} IS NOT NULL
+          GROUP BY ${group}
+         HAVING ${fields.map((c) => `count(${c}) BETWEEN 1 AND count(*) - 1`).join(' OR ')})
        UPDATE ${table} t
-          SET financial_status = coalesce(t.financial_status, f.financial_status),
-              cancelled_at = coalesce(t.cancelled_at, f.cancelled_at),
-              currency = coalesce(t.currency, f.currency)
-         FROM order_fields f
-        WHERE t.run_id = $1 AND t.upload_id = $2 AND t.order_id = f.order_id
-          AND (t.financial_status IS NULL OR t.cancelled_at IS NULL OR t.currency IS NULL)`,
+          SET ${fields.map((c) => `${c} = coalesce(t.${c}, f.${c})`).join(', ')}
+         FROM group_fields f
+        WHERE t.run_id = $1 AND t.upload_id = $2 AND t.${group} = f.${group}
+          AND (${fields.map((c) => `t.${c} IS NULL`).join(' OR ')})`,
       [upload.run.id, upload.id],
     );
     await client.query('SET LOCAL enable_nestloop = on');

@@ -99,6 +99,32 @@ describe('ingestion: every layout through the HTTP endpoint', () => {
     expect(after[0].n).to.equal(0);
   });
 
+  it("Shopify products export sorted by SKU: a product's rows away from its first get its title, status and gift card flag", async () => {
+    const header = 'Handle,Title,Vendor,Type,Tags,Published,Option1 Name,Option1 Value,Variant SKU,Variant Price,Gift Card,Status';
+    const csv = [
+      header,
+      'gift-card,Gift Card,Shop,Card,,true,Amount,10,AGC-10,10.00,true,active',
+      'old-tee,Old Tee,Northwind,Shirts,retro,true,Size,S,AOLD-S,15.00,false,archived',
+      'tee,Classic Tee,Northwind,Shirts,,true,Size,S,TEE-S,19.99,false,active',
+      // The rest of each product, sorted away from its first row by SKU.
+      'old-tee,,,,,,,M,OLD-M,15.00,,',
+      'tee,,,,,,,M,TEE-M,19.99,,',
+      'gift-card,,,,,,,100,ZGC-100,100.00,,',
+    ].join('\n') + '\n';
+    const runId = await createRun(shop.adminKey);
+    const { payload } = await uploadCsv(shop.adminKey, runId, 'CATALOG', csv);
+    expect(payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 6 });
+    const rows = await sql(`SELECT sku, product_title, vendor, product_type, status, gift_card FROM catalog_items WHERE run_id = ? ORDER BY sku`, [runDbId(runId)]);
+    expect(rows.map((r) => [r.sku, r.product_title, r.vendor, r.product_type, r.status, r.gift_card])).to.deep.equal([
+      ['AGC-10', 'Gift Card', 'Shop', 'Card', 'active', true],
+      ['AOLD-S', 'Old Tee', 'Northwind', 'Shirts', 'archived', false],
+      ['OLD-M', 'Old Tee', 'Northwind', 'Shirts', 'archived', false],
+      ['TEE-M', 'Classic Tee', 'Northwind', 'Shirts', 'active', false],
+      ['TEE-S', 'Classic Tee', 'Northwind', 'Shirts', 'active', false],
+      ['ZGC-100', 'Gift Card', 'Shop', 'Card', 'active', true],
+    ]);
+  });
+
   for (const kind of ['CATALOG', 'VARIANTS']) {
     it(`Shopify products export (layout B) as ${kind}: product fields carried to variants, image rows skipped`, async () => {
       const runId = await createRun(shop.adminKey);

@@ -123,9 +123,9 @@ export class CsvToCopyStream extends Transform implements RowSink {
     return this.resolved ? suppliedColumns(this.kind, new Set(this.resolved.index.keys())) : this.columns;
   }
 
-  /** Orders whose lines are not contiguous in the file (see RowEncoder.splitOrders). */
-  get splitOrders(): number {
-    return this.encoder?.splitOrders ?? 0;
+  /** Groups whose rows are not contiguous in the file (see RowEncoder.splitGroups). */
+  get splitGroups(): number {
+    return this.encoder?.splitGroups ?? 0;
   }
 
   /**

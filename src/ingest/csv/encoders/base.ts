@@ -53,11 +53,12 @@ export interface RowEncoder {
    */
   padded: boolean;
   /**
-   * Orders whose lines came back after other orders' lines (a file sorted in a spreadsheet). Their later lines may
-   * lack the order-level fields given on their first line, which the encoder no longer holds; ingestion fills them
-   * in SQL once the rows are written.
+   * Groups (orders, Shopify products) whose rows came back after other groups' rows, as in a file sorted in a
+   * spreadsheet: their later rows may lack the group's fields (an order's status and currency, a product's title,
+   * status, gift card...), given on its first row only, which the encoder no longer holds; ingestion fills them in
+   * SQL once the rows are written. Counted from rows that start a stretch of their group without those fields.
    */
-  readonly splitOrders?: number;
+  readonly splitGroups?: number;
 }
 
 /**

@@ -53,6 +53,9 @@ export class ItemsEncoder extends EncoderBase {
   /** Columns that make a row more than an image row, most likely non-empty first. */
   private readonly contentCols: number[];
   private curHandle = '';
+  splitGroups = 0;
+  /** Whether some product of the file stated its title: only then can a stretch of product rows lack it. */
+  private statesTitles = false;
   private readonly keys = new RecentKeys();
 
   constructor(ctx: EncoderContext) {
@@ -108,6 +111,11 @@ export class ItemsEncoder extends EncoderBase {
     if (this.shopify) {
       const same = handle.length !== 0 && handle === this.curHandle;
       this.curHandle = handle;
+      // A product's rows away from its first, which alone states its title, status, vendor...: a sorted file.
+      if (!same && handle.length !== 0 && cols[C_TITLE]! < this.absent) {
+        if (f[cols[C_TITLE]!]!.trim().length !== 0) this.statesTitles = true;
+        else if (this.statesTitles) this.splitGroups++;
+      }
       if (!same) this.taint.clear();
       else if (this.taint.takenBy(f)) {
         this.refuseTaken(this.iHandle, handle, `product ${handle} takes its product fields (title, vendor, type...) from line ${this.taint.line}, which was rejected`);
