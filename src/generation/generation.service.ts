@@ -276,6 +276,17 @@ export class GenerationService {
     const candidates: Candidate[] = [];
 
     if (mined.multiItemOrders < settings.minMultiItemOrders) {
+      // Lines that name neither a SKU nor a variant id (a shop without SKUs, custom items) are no item: say so, or
+      // "0 of 0 orders" reads as an empty history. Counted only here, on the way to a fallback.
+      const { rows: [lines] } = await client.query(
+        `SELECT count(*)::int AS all_lines, (count(*) FILTER (WHERE variant_id IS NULL AND sku IS NULL))::int AS itemless
+           FROM order_lines WHERE run_id = $1`,
+        [runId],
+      );
+      const itemless =
+        lines.itemless > 0
+          ? ` ${lines.itemless} of the run's ${lines.all_lines} order lines name neither a SKU nor a variant id, so they match no item: give the products SKUs (Shopify: Variant SKU) and export the orders again.`
+          : '';
       message = `Only ${mined.multiItemOrders} of ${mined.ordersConsidered} orders hold two or more items (association rules need ${settings.minMultiItemOrders}),`;
       const volume = await volumeCandidates(client, settings, true);
       const facts = await this.factsOf(runId, volume.map((v) => v.item));
@@ -285,10 +296,10 @@ export class GenerationService {
       }
       if (candidates.length) {
         strategy = GenerationStrategy.FALLBACK_BEST_SELLERS;
-        message += ' so volume bundles are suggested on the best sellers instead.';
+        message += ' so volume bundles are suggested on the best sellers instead.' + itemless;
       } else {
         strategy = GenerationStrategy.FALLBACK_CATALOG;
-        message += ' and no best seller qualifies for a volume bundle, so items of the same product type are suggested from the catalog alone.';
+        message += ' and no best seller qualifies for a volume bundle, so items of the same product type are suggested from the catalog alone.' + itemless;
         candidates.push(...(await this.catalogCandidates(client, runId, settings)));
       }
       return { candidates, tally, mined, strategy, message };

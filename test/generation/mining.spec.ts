@@ -6,6 +6,7 @@ import { generateCatalog, generateOrders, plantedPairs } from '../../bench/gener
 import { gql, ok } from '../helpers/client';
 import { CATALOG_HEADER, ORDERS_HEADER, droppedOf, generateOk, uploadOk } from '../helpers/generation';
 import { createRun, createShop, type TestShop } from '../helpers/shop';
+import { SHOPIFY_ORDERS_HEADER } from '../../src/ingest/csv/layouts';
 
 interface Line {
   order: number;
@@ -344,5 +345,17 @@ describe('bundle generation: mining a history', function () {
     expect(none.generation.bundlesWritten).to.equal(0);
     expect(none.generation.message).to.contain('No bundle was written');
     expect(none.bundles).to.deep.equal([]);
+  });
+
+  it("says why a shop without SKUs gets no pairs: its lines match no item", async () => {
+    // A Shopify orders export whose lines carry no SKU: 30 two-line orders, and nothing to match them by.
+    const row = (cells: Record<string, string>) => SHOPIFY_ORDERS_HEADER.map((h) => cells[h] ?? '').join(',');
+    const lines = Array.from({ length: 30 }, (_, i) => [
+      row({ Name: `#${i + 1}`, 'Financial Status': 'paid', Currency: 'USD', 'Created at': '2025-12-07 19:08:25 -0400', 'Lineitem quantity': '1', 'Lineitem name': 'Mug', 'Lineitem price': '9.00' }),
+      row({ Name: `#${i + 1}`, 'Created at': '2025-12-07 19:08:25 -0400', 'Lineitem quantity': '1', 'Lineitem name': 'Tea', 'Lineitem price': '5.00' }),
+    ]).flat();
+    const runId = await runWith(shop, [SHOPIFY_ORDERS_HEADER.join(','), ...lines].join('\n') + '\n', catalogCsv([{ variant: '90', product: '900', sku: 'LONE', title: 'Lone', price: '5.00' }]), 'no skus');
+    const { generation } = await generateOk(shop.adminKey, runId);
+    expect(generation.message).to.contain('60 of the run\'s 60 order lines name neither a SKU nor a variant id');
   });
 });
