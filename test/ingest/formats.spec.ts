@@ -99,13 +99,15 @@ describe('ingestion: every layout through the HTTP endpoint', () => {
     expect(after[0].n).to.equal(0);
   });
 
-  it("Shopify products export sorted by SKU: a product's rows away from its first get its title, status and gift card flag", async () => {
+  it("Shopify products export sorted by SKU: a product's rows away from its first get its title, status and gift card flag; unpublished is not active", async () => {
     const header = 'Handle,Title,Vendor,Type,Tags,Published,Option1 Name,Option1 Value,Variant SKU,Variant Price,Gift Card,Status';
     const csv = [
       header,
       'gift-card,Gift Card,Shop,Card,,true,Amount,10,AGC-10,10.00,true,active',
       'old-tee,Old Tee,Northwind,Shirts,retro,true,Size,S,AOLD-S,15.00,false,archived',
       'tee,Classic Tee,Northwind,Shirts,,true,Size,S,TEE-S,19.99,false,active',
+      // Hidden from the online store: not offered there, whatever its status.
+      'hidden,Hidden Mug,Northwind,Mugs,,false,Title,Default Title,HID-1,9.00,false,active',
       // The rest of each product, sorted away from its first row by SKU.
       'old-tee,,,,,,,M,OLD-M,15.00,,',
       'tee,,,,,,,M,TEE-M,19.99,,',
@@ -113,11 +115,12 @@ describe('ingestion: every layout through the HTTP endpoint', () => {
     ].join('\n') + '\n';
     const runId = await createRun(shop.adminKey);
     const { payload } = await uploadCsv(shop.adminKey, runId, 'CATALOG', csv);
-    expect(payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 6 });
+    expect(payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 7 });
     const rows = await sql(`SELECT sku, product_title, vendor, product_type, status, gift_card FROM catalog_items WHERE run_id = ? ORDER BY sku`, [runDbId(runId)]);
     expect(rows.map((r) => [r.sku, r.product_title, r.vendor, r.product_type, r.status, r.gift_card])).to.deep.equal([
       ['AGC-10', 'Gift Card', 'Shop', 'Card', 'active', true],
       ['AOLD-S', 'Old Tee', 'Northwind', 'Shirts', 'archived', false],
+      ['HID-1', 'Hidden Mug', 'Northwind', 'Mugs', 'unpublished', false],
       ['OLD-M', 'Old Tee', 'Northwind', 'Shirts', 'archived', false],
       ['TEE-M', 'Classic Tee', 'Northwind', 'Shirts', 'active', false],
       ['TEE-S', 'Classic Tee', 'Northwind', 'Shirts', 'active', false],

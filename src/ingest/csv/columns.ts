@@ -85,6 +85,7 @@ const ITEM_SOURCES: Record<string, readonly string[]> = {
   variant_title: ['variant_title', 'option1', 'option2', 'option3'],
   product_type: ['product_type', 'product_category'],
   inventory_policy: ['inventory_policy', 'continue_selling'],
+  status: ['status', 'published'],
 };
 const SOURCES: Record<CsvKind, Record<string, readonly string[]>> = {
   ORDERS: {},

@@ -54,9 +54,14 @@ describe('ingest/csv: VARIANTS and CATALOG', () => {
       expect(r.rows[3]).to.include({ option1: 'Default Title', status: 'draft', inventory_tracked: 't' });
     });
 
-    it('layout A has no Status column: status is NULL', async () => {
+    it('layout A has no Status column: status is NULL, or unpublished for a product hidden from the online store', async () => {
       const r = await runCsv('VARIANTS', fixture('products-a.csv'));
-      expect(r.rows.map((x) => x.status)).to.deep.equal([null, null, null, null]);
+      expect(r.rows.map((x) => [x.sku, x.status])).to.deep.equal([
+        ['TOTE-NAT-M', null],
+        ['TOTE-NAT-L', null],
+        [null, null],
+        ['MUG-OTTER', 'unpublished'],
+      ]);
     });
 
     it('layout C without Variant Inventory Qty: available_total is NULL', async () => {

@@ -2,7 +2,7 @@ import { normalizeSku, parseBoolean } from '../values';
 import { CarryTaint, EncoderBase, NULL, RecentKeys, ROW_SKIPPED, describeItemKey, itemKeyValue, type EncoderContext } from './base';
 
 /** Product fields a Shopify products file gives on a handle's first row only; carried to its other rows. */
-const CARRIED = ['product_title', 'vendor', 'product_type', 'tags', 'status', 'gift_card', 'product_category'] as const;
+const CARRIED = ['product_title', 'vendor', 'product_type', 'tags', 'status', 'gift_card', 'product_category', 'published'] as const;
 const C_TITLE = 0;
 const C_VENDOR = 1;
 const C_TYPE = 2;
@@ -10,6 +10,7 @@ const C_TAGS = 3;
 const C_STATUS = 4;
 const C_GIFT = 5;
 const C_CATEGORY = 6;
+const C_PUBLISHED = 7;
 
 const IMAGE_FIELDS = new Set(['handle', 'image_src', 'image_position', 'image_alt_text', 'variant_image']);
 
@@ -180,7 +181,10 @@ export class ItemsEncoder extends EncoderBase {
     this.putStr(type, typeCol);
     this.putStr(vals[C_VENDOR]!, cols[C_VENDOR]!);
     this.putStr(vals[C_TAGS]!, cols[C_TAGS]!);
-    this.putStr(vals[C_STATUS]!.toLowerCase(), cols[C_STATUS]!);
+    // A product hidden from the online store (Published false) is not offered there, whatever its status says.
+    let status = vals[C_STATUS]!.toLowerCase();
+    if ((status.length === 0 || status === 'active') && parseBoolean(vals[C_PUBLISHED]!) === 'f') status = 'unpublished';
+    this.putStr(status, status === 'unpublished' && cols[C_STATUS]! >= this.absent ? cols[C_PUBLISHED]! : cols[C_STATUS]!);
     this.putMoney(f, this.iPrice);
     this.putMoney(f, this.iCompare);
     this.putId(f, this.iInventoryItem);
