@@ -84,9 +84,13 @@ export class BundleService {
    * writes them (batched INSERTs and UPDATEs); nothing is read again. What was saved is returned from memory.
    */
   async save(shopId: string, runId: string, drafts: BundleDraft[], mode: BundleSaveMode, scope: ReplaceScope = 'ALL_BUT_PINNED_MANUAL'): Promise<SaveResult> {
-    await this.completeIdentities(runId, drafts);
+    const mismatched = await this.completeIdentities(runId, drafts);
     for (const draft of drafts) draft.key ??= deriveKey(draft.kind, draft.items);
-    const refused = [...duplicateKeys(drafts.map((draft) => draft.key)), ...(await this.amountsOverTotal(runId, drafts, (i) => ['bundles', i, 'discount', 'value']))];
+    const refused = [
+      ...mismatched,
+      ...duplicateKeys(drafts.map((draft) => draft.key)),
+      ...(await this.amountsOverTotal(runId, drafts, (i) => ['bundles', i, 'discount', 'value'])),
+    ];
     if (refused.length) throw new DomainError(refused);
     const outcome = await this.em.transactional(async (em) => {
       // Saves into one run take turns (a generation's included): otherwise two could both find a key new and
@@ -182,21 +186,27 @@ export class BundleService {
    * Fills in the SKU of items given by variant id, and the variant id of items given by SKU, from the run's
    * catalog (else variants), in one query: so that storefronts find a bundle by either, and the same item
    * named both ways makes the same key. Each branch is an `= ANY` on one column, so that it walks that
-   * column's (run_id, ...) index; an OR of the two would scan the run.
+   * column's (run_id, ...) index; an OR of the two would scan the run. Returns the items given both ways whose
+   * variant the run knows under other SKUs only: priced and stocked as one item, found by the other, they are refused.
    */
-  private async completeIdentities(runId: string, drafts: BundleDraft[]): Promise<void> {
+  private async completeIdentities(runId: string, drafts: BundleDraft[]): Promise<UserError[]> {
     const items: DraftItem[] = [];
+    const both: { item: DraftItem; path: (string | number)[] }[] = [];
     const variantIds = new Set<string>();
     const skus = new Set<string>();
-    for (const draft of drafts) {
-      for (const item of draft.items) {
-        if (item.sku && item.variantId) continue;
+    drafts.forEach((draft, i) => {
+      draft.items.forEach((item, j) => {
+        if (item.sku && item.variantId) {
+          both.push({ item, path: ['bundles', i, 'items', j] });
+          variantIds.add(item.variantId);
+          return;
+        }
         items.push(item);
         if (item.variantId) variantIds.add(item.variantId);
         else if (item.sku) skus.add(item.sku);
-      }
-    }
-    if (items.length === 0) return;
+      });
+    });
+    if (items.length === 0 && both.length === 0) return [];
     const byVariant = textArray([...variantIds]);
     const bySku = textArray([...skus]);
     const known: { variant_id: string; sku: string }[] = await this.em.getConnection().execute(
@@ -213,14 +223,21 @@ export class BundleService {
     );
     const skuOf = new Map<string, string>();
     const variantOf = new Map<string, string>();
+    const skusOf = new Map<string, string[]>();
     for (const row of known) {
       if (!skuOf.has(row.variant_id)) skuOf.set(row.variant_id, row.sku);
       if (!variantOf.has(row.sku)) variantOf.set(row.sku, row.variant_id);
+      skusOf.set(row.variant_id, [...(skusOf.get(row.variant_id) ?? []), row.sku]);
     }
     for (const item of items) {
       if (item.variantId && !item.sku) item.sku = skuOf.get(item.variantId) ?? null;
       else if (item.sku && !item.variantId) item.variantId = variantOf.get(item.sku) ?? null;
     }
+    return both.flatMap(({ item, path }) => {
+      const known = skusOf.get(item.variantId!);
+      if (!known || known.includes(item.sku!)) return [];
+      return [userError('MISMATCH', `Variant ${item.variantId} has SKU ${known[0]} in the run's catalog, not ${item.sku}: give one of the two, or both as the catalog has them.`, path)];
+    });
   }
 
   /** Copies a draft onto a bundle; the flush writes only what differs from the loaded row. */

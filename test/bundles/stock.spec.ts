@@ -108,6 +108,12 @@ describe('bundle item stock', () => {
     expect(await filtered({ containsVariantId: '802' })).to.deep.equal(['by-sku']);
     expect(await filtered({ containsSku: 'L4' })).to.deep.equal(['by-variant']);
     expect(await filtered({ containsSku: 'L9' })).to.deep.equal([]);
+    // Named both ways, an item must be one item: variant 803 is L3, not L1.
+    const mismatch = ok(await saveBundles(shop.adminKey, runId, [
+      { kind: 'FIXED', items: [{ sku: 'L2' }, { sku: 'L1', variantId: '803' }] },
+      { kind: 'FIXED', items: [{ sku: 'L3', variantId: '803' }, { sku: 'NEW', variantId: '999' }] },
+    ])).bundlesSave;
+    expect(mismatch.userErrors.map((e: any) => [e.field.join('.'), e.code])).to.deep.equal([['bundles.0.items.1', 'MISMATCH']]);
   });
 
   describe('items not stocked anywhere', () => {
