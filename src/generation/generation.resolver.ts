@@ -71,16 +71,17 @@ export class GeneratePayloadResolver {
   // Nullable: a bad `first` nulls this field alone, not the payload, so the generation that ran is still reported.
   @FieldResolver(() => [BundleType], {
     nullable: true,
-    description: "The bundles this generation wrote (the run's generated, unpinned bundles) by rank, once it has succeeded.",
+    description: "The bundles this generation wrote (the run's generated, unpinned bundles) by rank, once it has succeeded; null before (wait: false) or after a failure.",
     complexity: listComplexity(50, MAX_PAGE_SIZE),
   })
   async bundles(
     @Root() payload: BundlesGeneratePayload,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) firstArg: number | null,
     @Ctx() ctx: Context,
-  ): Promise<BundleType[]> {
+  ): Promise<BundleType[] | null> {
     const generation = payload.generation;
-    if (!generation || generation.status !== GenerationStatus.SUCCEEDED) return [];
+    // Not an empty list: that would read as "no bundle was written".
+    if (!generation || generation.status !== GenerationStatus.SUCCEEDED) return null;
     const first = firstArg ?? 50;
     if (first < 0 || first > MAX_PAGE_SIZE) throw new DomainError(userError('OUT_OF_RANGE', `"first" must be between 0 and ${MAX_PAGE_SIZE}.`, ['first']));
     if (first === 0) return [];
