@@ -283,6 +283,18 @@ export class CsvToCopyStream extends Transform implements RowSink {
     this.rowError(line, column, value === null ? null : value.length > 100 ? value.slice(0, 100) + '…' : value, code, message);
   }
 
+  /** Whether the header's cells holding bytes that are not UTF-8 (decoded as U+FFFD) all name columns not read. */
+  private unreadCellsOnly(fields: string[], n: number, line: number): boolean {
+    let resolved: ResolvedHeader;
+    try {
+      resolved = resolveHeader(this.kind, fields.slice(0, n), line);
+    } catch {
+      return false;
+    }
+    for (const i of resolved.index.values()) if (fields[i]!.includes('\uFFFD')) return false;
+    return true;
+  }
+
   private onHeaderRecord(
     fields: string[],
     n: number,
@@ -292,11 +304,14 @@ export class CsvToCopyStream extends Transform implements RowSink {
     pLine: number,
     filled: number,
   ): void {
+    // Bytes that are not UTF-8 in a header cell that names no column read (a metafield's label in an export saved
+    // by a spreadsheet) matter no more than in the data cells of such a column: the header is read without them.
+    if (problem === PROBLEM_INVALID_UTF8 && filled > 0 && this.unreadCellsOnly(fields, n, line)) problem = PROBLEM_NONE;
     if (problem !== PROBLEM_NONE) {
       const code = PROBLEM_CODES[problem] as CsvHeaderErrorCode;
       const what =
         problem === PROBLEM_INVALID_UTF8
-          ? `invalid UTF-8 bytes on line ${pLine}: expected a UTF-8 encoded file`
+          ? `invalid UTF-8 bytes on line ${pLine}: expected a UTF-8 encoded file (a spreadsheet saves one as "CSV UTF-8")`
           : problem === PROBLEM_UNTERMINATED_QUOTE
             ? 'a quoted header cell is never closed'
             : problem === PROBLEM_INVALID_QUOTE

@@ -12,7 +12,7 @@ import {
   SHOPIFY_PRODUCTS_HEADER_B,
   SHOPIFY_PRODUCTS_HEADER_D,
 } from '../../../src/ingest/csv/layouts';
-import { fixture, runCsv } from './helpers';
+import { fixture, pick, runCsv } from './helpers';
 
 function headerError(kind: CsvKind, cells: readonly string[]): CsvHeaderError {
   try {
@@ -160,9 +160,13 @@ describe('ingest/csv: header', () => {
       expect(tabs.error!.message).to.include('separated by tabs');
     });
 
-    it('a header with invalid UTF-8 or an unterminated quote is a header error', async () => {
+    it('a header with invalid UTF-8 in a column read or an unterminated quote is a header error; in a column not read, it is no matter', async () => {
       const bad = await runCsv('ORDERS', Buffer.from('order_id,cr\xe9ated_at,sku,quantity\n1,2,3,4\n', 'latin1'));
       expect(bad.error).to.include({ code: 'INVALID_UTF8' });
+      expect(bad.error!.message).to.include('"CSV UTF-8"');
+      const unread = await runCsv('ORDERS', Buffer.from('order_id,created_at,sku,quantity,Gr\xf6\xdfe (product.metafields)\n1,2025-01-01,A,4,x\n', 'latin1'));
+      expect(unread.error).to.equal(null);
+      expect(pick(unread.rows, 'order_id', 'sku', 'quantity')).to.deep.equal([{ order_id: '1', sku: 'A', quantity: '4' }]);
       const open = await runCsv('ORDERS', 'order_id,"created_at,sku,quantity\n1,2,3,4\n');
       expect(open.error).to.include({ code: 'UNTERMINATED_QUOTE' });
     });
