@@ -258,7 +258,12 @@ export class IngestService {
       tally.duplicateCount = 1;
     } else {
       // Only for rows that may be kept: a dry run, or a file rejected already, is rolled back.
-      if (csv.splitGroups > 0 && !options.dryRun && !rejecting()) await this.fillSplitGroups(client, dataset.kind, target, upload);
+      // Stretches without their group's fields take them from the file's other rows of the group, and from the rows
+      // the run already holds (an order exported across two files).
+      const present: boolean = rows[0].present;
+      if (csv.unstatedStretches > 0 && (csv.statesGroupFields || present) && !options.dryRun && !rejecting()) {
+        await this.fillSplitGroups(client, dataset, target, upload, present);
+      }
       if (direct) tally.inserted = csv.rowsEmitted;
       else await this.mergeStage(client, dataset, csv.suppliedColumns, options, tally);
     }
@@ -287,11 +292,12 @@ export class IngestService {
 
   /**
    * Gives the rows of groups split across the file the group's fields that only its first row states (Shopify's
-   * exports leave them blank on the others), from the other rows of the same group in this upload: an order's status,
-   * cancellation and currency; a Shopify product's title, vendor, type, tags, status and gift card flag. Run only for
-   * a file with split groups: one set-based statement over the upload's rows.
+   * exports leave them blank on the others), from the other rows of the same group in this upload and, with
+   * `stored`, in the run's table: an order's status, cancellation and currency; a Shopify product's title, vendor,
+   * type, tags, status and gift card flag. Run only for a file with such stretches: one set-based statement.
    */
-  private async fillSplitGroups(client: Client, kind: CsvKind, table: string, upload: CsvUpload): Promise<void> {
+  private async fillSplitGroups(client: Client, dataset: Dataset, table: string, upload: CsvUpload, stored: boolean): Promise<void> {
+    const kind = dataset.kind;
     const [group, fields] =
       kind === CsvKind.ORDERS
         ? ['order_id', ['financial_status', 'cancelled_at', 'currency']]
@@ -305,10 +311,16 @@ export class IngestService {
     // would re-aggregate it for every row it updates (a nested loop: minutes for 10,000 lines). A hash join reads
     // each side once.
     await client.query('SET LOCAL enable_nestloop = off');
+    const own = `SELECT ${group}, ${fields.join(', ')} FROM ${table} WHERE run_id = $1 AND upload_id = $2 AND ${group} IS NOT NULL`;
+    const sources =
+      stored && table !== dataset.table
+        ? `${own} UNION ALL SELECT ${group}, ${fields.join(', ')} FROM ${dataset.table}
+            WHERE run_id = $1 AND ${group} IN (SELECT ${group} FROM ${table} WHERE run_id = $1 AND upload_id = $2)`
+        : own;
     await client.query(
       `WITH group_fields AS (
          SELECT ${group}, ${fields.map((c) => `${pick(c)} AS ${c}`).join(', ')}
-           FROM ${table} WHERE run_id = $1 AND upload_id = $2 AND ${group} IS NOT NULL
+           FROM (${sources}) r
           GROUP BY ${group}
          HAVING ${fields.map((c) => `count(${c}) BETWEEN 1 AND count(*) - 1`).join(' OR ')})
        UPDATE ${table} t

@@ -113,6 +113,12 @@ describe('ingestion: every layout through the HTTP endpoint', () => {
       'tee,,,,,,,M,TEE-M,19.99,,',
       'gift-card,,,,,,,100,ZGC-100,100.00,,',
     ].join('\n') + '\n';
+    // The rows of a product may also come before its first: every row of the file after a header of the same kind.
+    const [head, ...rest] = csv.trim().split('\n');
+    const before = await uploadCsv(shop.adminKey, await createRun(shop.adminKey), 'CATALOG', [head, ...rest.reverse()].join('\n') + '\n');
+    expect(before.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 7 });
+    const reversed = await sql(`SELECT sku, product_title, status, gift_card FROM catalog_items WHERE upload_id = ? ORDER BY sku`, [before.payload.upload.id.split('/').pop()]);
+    expect(reversed.filter((r) => r.product_title === null || r.status === null || r.gift_card === null)).to.deep.equal([]);
     const runId = await createRun(shop.adminKey);
     const { payload } = await uploadCsv(shop.adminKey, runId, 'CATALOG', csv);
     expect(payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 7 });

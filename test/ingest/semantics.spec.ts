@@ -77,18 +77,36 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
     expect(sortedAgain.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 0, rowsUpdated: 6000 });
     const again = await uploadCsv(shop.adminKey, runId, 'ORDERS', header + Array.from({ length: 3000 }, (_, i) => `${i + 1},2025-12-01T10:00:00Z,A,1\n${i + 1},,B,2\n`).join(''));
     expect(again.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 0, rowsUpdated: 6000 });
-    // An order whose lines were exported in two files.
-    await uploadCsv(shop.adminKey, runId, 'ORDERS', header + '9001,2025-12-02T10:00:00Z,A,1\n9001,,C,1\n');
-    const part2 = await uploadCsv(shop.adminKey, runId, 'ORDERS', header + '9001,2025-12-02T10:00:00Z,D,2\n');
+    // An order whose lines were exported in two files: the second file's line takes the order's fields from the first.
+    const withStatus = 'order_id,created_at,sku,quantity,financial_status,currency\n';
+    await uploadCsv(shop.adminKey, runId, 'ORDERS', withStatus + '9001,2025-12-02T10:00:00Z,A,1,paid,EUR\n9001,,C,1,,\n');
+    const part2 = await uploadCsv(shop.adminKey, runId, 'ORDERS', withStatus + '9001,2025-12-02T10:00:00Z,D,2,,\n');
     expect(part2.payload.upload).to.include({ rowsInserted: 1, rowsUpdated: 0 });
-    const lines = await sql(`SELECT line_key, sku, quantity FROM order_lines WHERE run_id = ? AND order_id = '9001' ORDER BY line_key`, [runDbId(runId)]);
+    const lines = await sql(
+      `SELECT line_key, sku, quantity, financial_status, currency FROM order_lines WHERE run_id = ? AND order_id = '9001' ORDER BY line_key`,
+      [runDbId(runId)],
+    );
     expect(lines).to.deep.equal([
-      { line_key: '#s:A', sku: 'A', quantity: 1 },
-      { line_key: '#s:C', sku: 'C', quantity: 1 },
-      { line_key: '#s:D', sku: 'D', quantity: 2 },
+      { line_key: '#s:A', sku: 'A', quantity: 1, financial_status: 'paid', currency: 'EUR' },
+      { line_key: '#s:C', sku: 'C', quantity: 1, financial_status: 'paid', currency: 'EUR' },
+      { line_key: '#s:D', sku: 'D', quantity: 2, financial_status: 'paid', currency: 'EUR' },
     ]);
     const multi = ok(await gql('query($id: ID!) { run(id: $id) { coverage { orders orderLines multiItemOrders } } }', { id: runId }, { key: shop.adminKey }));
     expect(multi.run.coverage).to.deep.equal({ orders: 3001, orderLines: 6003, multiItemOrders: 3001 });
+  });
+
+  it("a Shopify products file holding only a product's later rows keeps the product's fields", async () => {
+    const runId = await createRun(shop.adminKey);
+    const header = 'Handle,Title,Vendor,Option1 Name,Option1 Value,Variant SKU,Variant Price,Gift Card,Status\n';
+    await uploadCsv(shop.adminKey, runId, 'CATALOG', header + 'card,Gift Card,Shop,Amount,10,GC-10,10.00,true,active\ncard,,,,50,GC-50,50.00,,\n');
+    // A price change, filtered in a spreadsheet to the rows that change: the product's first row is not among them.
+    const { payload } = await uploadCsv(shop.adminKey, runId, 'CATALOG', header + 'card,,,,50,GC-50,45.00,,\n');
+    expect(payload.upload).to.include({ status: 'SUCCEEDED', rowsUpdated: 1 });
+    const rows = await sql(`SELECT sku, product_title, vendor, price::text, status, gift_card FROM catalog_items WHERE run_id = ? ORDER BY sku`, [runDbId(runId)]);
+    expect(rows).to.deep.equal([
+      { sku: 'GC-10', product_title: 'Gift Card', vendor: 'Shop', price: '10.0000', status: 'active', gift_card: true },
+      { sku: 'GC-50', product_title: 'Gift Card', vendor: 'Shop', price: '45.0000', status: 'active', gift_card: true },
+    ]);
   });
 
   it('a dry run reports what would be inserted and updated and writes nothing', async () => {

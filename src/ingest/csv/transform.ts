@@ -123,9 +123,14 @@ export class CsvToCopyStream extends Transform implements RowSink {
     return this.resolved ? suppliedColumns(this.kind, new Set(this.resolved.index.keys())) : this.columns;
   }
 
-  /** Groups whose rows are not contiguous in the file (see RowEncoder.splitGroups). */
-  get splitGroups(): number {
-    return this.encoder?.splitGroups ?? 0;
+  /** Stretches of groups' rows that do not state their group's fields (see RowEncoder.unstatedStretches). */
+  get unstatedStretches(): number {
+    return this.encoder?.unstatedStretches ?? 0;
+  }
+
+  /** Whether some row stated its group's fields (see RowEncoder.statesGroupFields). */
+  get statesGroupFields(): boolean {
+    return this.encoder?.statesGroupFields ?? false;
   }
 
   /**

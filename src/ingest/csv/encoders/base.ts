@@ -53,12 +53,14 @@ export interface RowEncoder {
    */
   padded: boolean;
   /**
-   * Groups (orders, Shopify products) whose rows came back after other groups' rows, as in a file sorted in a
-   * spreadsheet: their later rows may lack the group's fields (an order's status and currency, a product's title,
-   * status, gift card...), given on its first row only, which the encoder no longer holds; ingestion fills them in
-   * SQL once the rows are written. Counted from rows that start a stretch of their group without those fields.
+   * Stretches of a group's rows (an order, a Shopify product) that start without the group's fields (an order's
+   * status and currency, a product's title, status, gift card...), which only the group's first row states: the rest
+   * of a group whose first row is elsewhere, as in a file sorted in a spreadsheet, or in an earlier file. The encoder
+   * no longer holds those fields; ingestion fills them in SQL once the rows are written.
    */
-  readonly splitGroups?: number;
+  readonly unstatedStretches?: number;
+  /** Whether some row of the file stated its group's fields: if none did, the file has none to fill from. */
+  readonly statesGroupFields?: boolean;
 }
 
 /**

@@ -54,9 +54,8 @@ export class ItemsEncoder extends EncoderBase {
   /** Columns that make a row more than an image row, most likely non-empty first. */
   private readonly contentCols: number[];
   private curHandle = '';
-  splitGroups = 0;
-  /** Whether some product of the file stated its title: only then can a stretch of product rows lack it. */
-  private statesTitles = false;
+  unstatedStretches = 0;
+  statesGroupFields = false;
   private readonly keys = new RecentKeys();
 
   constructor(ctx: EncoderContext) {
@@ -114,8 +113,8 @@ export class ItemsEncoder extends EncoderBase {
       this.curHandle = handle;
       // A product's rows away from its first, which alone states its title, status, vendor...: a sorted file.
       if (!same && handle.length !== 0 && cols[C_TITLE]! < this.absent) {
-        if (f[cols[C_TITLE]!]!.trim().length !== 0) this.statesTitles = true;
-        else if (this.statesTitles) this.splitGroups++;
+        if (f[cols[C_TITLE]!]!.trim().length !== 0) this.statesGroupFields = true;
+        else this.unstatedStretches++;
       }
       if (!same) this.taint.clear();
       else if (this.taint.takenBy(f)) {

@@ -11,7 +11,7 @@ const MAX_LINE_IDS_PER_ORDER = 100_000;
 /**
  * order_lines rows from the canonical layout or Shopify's orders export. Order-level fields (created_at,
  * financial_status, cancelled_at, currency) left blank on an order's later lines are carried forward from its
- * earlier lines; when its lines are not contiguous, only within each stretch of them (see splitGroups).
+ * earlier lines; when its lines are not contiguous, only within each stretch of them (see unstatedStretches).
  * A line without line_item_id is keyed by what it sells: `#v:<variant id>`, else `#s:<sku>`, else `#t:<title>`,
  * with `#<k>` appended for the k-th line of the order selling the same (`#s:MUG#2`); so a line keeps its key
  * however the file's rows are sorted, an order exported across two files gets the lines of both, and an order pasted
@@ -59,9 +59,8 @@ export class OrdersEncoder extends EncoderBase {
   /** Recent orders whose order fields a rejected line left unfit: the line (see taint). */
   private readonly taintedOrders = new KeyCache(RECENT_ORDER_BITS);
   private anyTainted = false;
-  splitGroups = 0;
-  /** Whether some order of the file stated its status or currency: only then can a stretch lack them. */
-  private statesOrderFields = false;
+  unstatedStretches = 0;
+  statesGroupFields = false;
   private carryCreated = NULL;
   private carryFinancial = '';
   private carryCancelled = NULL;
@@ -185,13 +184,12 @@ export class OrdersEncoder extends EncoderBase {
     } else {
       if (!sameText(oid, this.curOrder)) {
         this.startOrder(oid);
-        // A stretch of an order that does not state its status or currency, in a file whose orders state them: the
-        // rest of an order whose first line is elsewhere (that is how an export sorted in a spreadsheet looks).
+        // A stretch of an order that does not state its status or currency: the rest of an order whose first line
+        // is elsewhere (that is how an export sorted in a spreadsheet looks).
         const financial = this.iFinancial < this.absent ? f[this.iFinancial]!.trim().length !== 0 : null;
         const currency = this.iCurrency < this.absent ? f[this.iCurrency]!.trim().length !== 0 : null;
-        if (financial === false || currency === false) {
-          if (this.statesOrderFields) this.splitGroups++;
-        } else if (financial || currency) this.statesOrderFields = true;
+        if (financial === false || currency === false) this.unstatedStretches++;
+        else if (financial || currency) this.statesGroupFields = true;
       }
       n = ++this.curCount;
     }
