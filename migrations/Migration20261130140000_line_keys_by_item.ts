@@ -3,10 +3,10 @@ import { Migration } from '@mikro-orm/migrations';
 /**
  * Order lines without a line item id were keyed by their position within their order in the file (`#2`), which
  * changes when a spreadsheet sorts the rows or an order is exported across two files. They are now keyed by what
- * they sell (`#v:<variant id>`, else `#s:<sku>`, else `#t:<title>`, `#<k>` appended from the second line of an order
- * selling the same); a line that names nothing keeps its position. Stored lines are rekeyed the same way, in file
- * order, so that uploading their file again updates them instead of adding them twice. The new keys cannot collide
- * with the old: they are not digits after the `#`.
+ * they sell (`#v:<variant id>`, else `#s:<sku>`, else `#t:<title>`; `#<k>#` before it from the second line of an
+ * order selling the same); a line that names nothing keeps its position. Stored lines are rekeyed the same way, in
+ * file order, so that uploading their file again updates them instead of adding them twice. The new keys collide
+ * neither with the old (digits alone after the `#`) nor with one another (a repeat's key starts with its count).
  */
 export class Migration20261130140000_line_keys_by_item extends Migration {
 
@@ -14,7 +14,7 @@ export class Migration20261130140000_line_keys_by_item extends Migration {
     this.addSql(`update "order_lines" o set "line_key" = k."new_key"
       from (
         select "run_id", "order_id", "line_key",
-               '#' || "item" || case when row_number() over w > 1 then '#' || row_number() over w else '' end as "new_key"
+               case when row_number() over w > 1 then '#' || row_number() over w else '' end || '#' || "item" as "new_key"
           from (
             select "run_id", "order_id", "line_key", "line",
                    case when "variant_id" is not null then 'v:' || "variant_id"

@@ -10,7 +10,8 @@ import { markShopDataChanged } from './recommendations';
 import { Bundle, BundleSource, BundleStatus, type StoredCopy, type StoredDiscount } from './bundle.entity';
 import { SEASONAL_BADGE, draftCopy, runCurrencies, type CopyKind } from './copy';
 import { loadItemFacts } from './item-catalog';
-import { givenAwayTotal } from './pricing';
+import { givenAwayTotal, mayGiveAway } from './pricing';
+import { currencyDigits } from './money';
 import type { Objective } from '../generation/settings';
 import { checkCopy, checkDiscount, checkRank, deriveKey, duplicateKeys, type BundleDraft, type DraftItem } from './bundle-draft';
 import { bigintArray, textArray } from '../db/arrays';
@@ -197,6 +198,8 @@ export class BundleService {
     drafts.forEach((draft, i) => {
       draft.items.forEach((item, j) => {
         if (item.sku && item.variantId) {
+          // A generation names items as the run's data does (an order line's SKU for a variant the catalog renamed).
+          if (draft.source === BundleSource.GENERATED) return;
           both.push({ item, path: ['bundles', i, 'items', j] });
           variantIds.add(item.variantId);
           return;
@@ -308,28 +311,34 @@ export class BundleService {
   }
 
   /**
-   * Fixed amounts off as large as their bundle's total at the run's catalog prices: such a bundle would be given
-   * away (priced at 0), most likely for a typo. Checked only where prices are known, in one query for all the
-   * fixed-amount bundles given. Prices that fall after the save can still bring it about: the bundle is then priced at
-   * 0 and left off the storefront (see givenAwayTotal).
+   * Discounts that price their bundle at 0 at the run's catalog prices, in its currency's minor unit: a fixed amount
+   * as large as the total, or a percentage that leaves less than half of the smallest coin. Such a bundle would be
+   * given away, most likely for a typo. Checked only where prices are known, in one query for all the bundles whose
+   * discount could (mayGiveAway). Prices that fall after the save can still bring it about: the bundle is then priced
+   * at 0 and left off the storefront (see givenAwayTotal).
    */
   private async amountsOverTotal(
     runId: string,
     drafts: readonly { items: readonly DraftItem[]; discount: StoredDiscount | null }[],
     pathOf: (index: number) => (string | number)[],
   ): Promise<UserError[]> {
-    const fixed = drafts.flatMap((draft, index) => (draft.discount?.type === 'FIXED_AMOUNT' && draft.discount.value != null ? [{ draft, index }] : []));
-    if (fixed.length === 0) return [];
-    const items = fixed.flatMap(({ draft }) => draft.items.map((item) => ({ runId, sku: item.sku ?? null, variantId: item.variantId ?? null })));
+    const checked = drafts.flatMap((draft, index) => (mayGiveAway(draft.discount) ? [{ draft, index }] : []));
+    if (checked.length === 0) return [];
+    const items = checked.flatMap(({ draft }) => draft.items.map((item) => ({ runId, sku: item.sku ?? null, variantId: item.variantId ?? null })));
     const facts = await loadItemFacts(this.em, items);
+    const [currency] = await runCurrencies(this.em, [runId]);
+    const digits = currencyDigits(currency ?? null);
     const errors: UserError[] = [];
     let at = 0;
-    for (const { draft, index } of fixed) {
+    for (const { draft, index } of checked) {
       const own = facts.slice(at, (at += draft.items.length));
-      const total = givenAwayTotal(draft.items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: own[i]!.price })), draft.discount);
-      if (total !== null) {
-        errors.push(userError('OUT_OF_RANGE', `An amount of ${draft.discount!.value} off is the bundle's whole total of ${total} at the catalog's prices, or more: the bundle would be free.`, pathOf(index)));
-      }
+      const total = givenAwayTotal(draft.items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: own[i]!.price })), draft.discount, digits);
+      if (total === null) continue;
+      const message =
+        draft.discount!.type === 'FIXED_AMOUNT'
+          ? `An amount of ${draft.discount!.value} off is the bundle's whole total of ${total} at the catalog's prices, or more: the bundle would be free.`
+          : `This discount leaves less than the smallest coin of the bundle's total of ${total} at the catalog's prices: the bundle would be free.`;
+      errors.push(userError('OUT_OF_RANGE', message, pathOf(index)));
     }
     return errors;
   }

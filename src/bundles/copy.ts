@@ -55,7 +55,7 @@ export function moneyFormatter(currency: string | null): (amount: string) => str
       // Rounded as pricing rounds (half away from zero, on the exact decimal), so that copy and pricing agree.
       format = (amount) => intl.format(Number(formatAmount(parseAmount(amount), digits)));
     } catch {
-      format = (amount) => Number(amount).toFixed(2);
+      format = (amount) => formatAmount(parseAmount(amount), 2);
     }
     formatters.set(code, format);
   }

@@ -74,12 +74,29 @@ export function priceBundle(items: PricedItem[], discount: StoredDiscount | null
 }
 
 /**
- * The bundle's total at these prices when a fixed amount off is as large: the bundle would be given away; else
- * null, as while any price is unknown. Refused when saved; a price cut after the save can still bring it about, and
- * the storefront then leaves the bundle out.
+ * Whether a discount can price a bundle at 0: a fixed amount, or a percentage of 50 or more (a smaller one leaves at
+ * least half of the smallest coin, which rounds up). Only those are checked against prices.
  */
-export function givenAwayTotal(items: PricedItem[], discount: StoredDiscount | null | undefined): string | null {
-  if (discount?.type !== 'FIXED_AMOUNT' || discount.value == null) return null;
-  const total = priceBundle(items, null);
-  return total !== null && parseAmount(discount.value) >= parseAmount(total.originalTotal) ? total.originalTotal : null;
+export function mayGiveAway(discount: StoredDiscount | null | undefined): boolean {
+  switch (discount?.type) {
+    case 'FIXED_AMOUNT':
+      return discount.value != null;
+    case 'PERCENTAGE':
+      return Number(discount.value ?? 0) >= 50;
+    case 'QUANTITY_TIERS':
+      return (discount.tiers ?? []).some((tier) => Number(tier.percentage) >= 50);
+    default:
+      return false;
+  }
+}
+
+/**
+ * The bundle's total at these prices when the discount prices it at 0 in the currency's minor unit (`digits`): the
+ * bundle would be given away; else null, as while any price is unknown. Refused when saved; a price cut after the
+ * save can still bring it about, and the storefront then leaves the bundle out.
+ */
+export function givenAwayTotal(items: PricedItem[], discount: StoredDiscount | null | undefined, digits = 2): string | null {
+  if (!mayGiveAway(discount)) return null;
+  const priced = priceBundle(items, discount, digits);
+  return priced !== null && parseAmount(priced.bundlePrice) === 0n && parseAmount(priced.originalTotal) > 0n ? priced.originalTotal : null;
 }

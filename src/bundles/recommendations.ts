@@ -5,7 +5,9 @@ import { Bundle } from './bundle.entity';
 import { BundleType, type BundleItem } from './bundle.types';
 import { availableQuantity, loadItemFacts } from './item-catalog';
 import { rememberRecommendation } from './recommendation-cache';
-import { givenAwayTotal } from './pricing';
+import { runCurrencies } from './copy';
+import { currencyDigits } from './money';
+import { givenAwayTotal, mayGiveAway } from './pricing';
 
 export interface RecommendationRequest {
   sku: string | null;
@@ -60,6 +62,8 @@ export class RecommendationService {
       const servingRun = runId ?? (await this.servingRun(shopId, readVersion));
       if (servingRun === null) return [];
       const chosen: BundleType[] = [];
+      let digits: Promise<number> | null = null;
+      const digitsOf = () => (digits ??= runCurrencies(em, [servingRun]).then(([currency]) => currencyDigits(currency ?? null)));
       const batch = inStockOnly ? Math.max(first * 2, 10) : first;
       for (let offset = 0; chosen.length < first; offset += batch) {
         const candidates = await this.candidates(em, shopId, servingRun, request, batch, offset);
@@ -68,8 +72,9 @@ export class RecommendationService {
         for (const candidate of candidates) {
           const own = facts.slice(at, (at += candidate.items.length));
           if (inStockOnly && availableQuantity(candidate.items, own) === 0) continue;
-          // Never offered for nothing: an amount off that the catalog's prices fell below since it was saved.
-          if (givenAwayTotal(candidate.items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: own[i]!.price })), candidate.bundle.discount) !== null) continue;
+          // Never offered for nothing: a discount that the catalog's prices fell below since it was saved.
+          const priced = candidate.items.map((item, i) => ({ quantity: item.quantity, role: item.role, price: own[i]!.price }));
+          if (mayGiveAway(candidate.bundle.discount) && givenAwayTotal(priced, candidate.bundle.discount, await digitsOf()) !== null) continue;
           chosen.push(BundleType.from(candidate.bundle, candidate.items.map((item, i) => ({ ...item, facts: own[i] }))));
           if (chosen.length === first) break;
         }

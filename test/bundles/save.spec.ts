@@ -68,9 +68,18 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
     const refused = ok(await saveBundles(shop.adminKey, runId, [
       fbt('TEE-BLK-M', 'MUG-01', { discount: { type: 'FIXED_AMOUNT', value: '5' } }),
       fbt('TEE-BLK-M', 'CAP-RED', { discount: { type: 'FIXED_AMOUNT', value: '500' } }),
+      // Charged in cents, these leave nothing either: 32.485 off is 32.49, and 99.99% of 32.49 leaves 0.0032.
+      fbt('MUG-01', 'TEE-BLK-M', { kind: 'MIX_AND_MATCH', discount: { type: 'FIXED_AMOUNT', value: '32.485' } }),
+      fbt('MUG-01', 'TEE-BLK-M', { kind: 'FIXED', discount: { type: 'PERCENTAGE', value: '99.99' } }),
     ])).bundlesSave;
     expect(refused.userErrors).to.deep.equal([
       { field: ['bundles', '1', 'discount', 'value'], code: 'OUT_OF_RANGE', message: "An amount of 500 off is the bundle's whole total of 34.99 at the catalog's prices, or more: the bundle would be free." },
+      { field: ['bundles', '2', 'discount', 'value'], code: 'OUT_OF_RANGE', message: "An amount of 32.485 off is the bundle's whole total of 32.49 at the catalog's prices, or more: the bundle would be free." },
+      {
+        field: ['bundles', '3', 'discount', 'value'],
+        code: 'OUT_OF_RANGE',
+        message: "This discount leaves less than the smallest coin of the bundle's total of 32.49 at the catalog's prices: the bundle would be free.",
+      },
     ]);
     expect(refused.bundles).to.deep.equal([]);
     // Without a price for every item, nothing can be compared: saved as given.

@@ -46,19 +46,21 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
 
   it('a file with fewer columns updates only the columns it has: a price list keeps titles, statuses and stock links', async () => {
     const runId = await createRun(shop.adminKey);
-    const full = 'variant_id,sku,product_title,price,status,available_total,inventory_item_id\n901,D1,Draft thing,10.00,draft,5,71\n902,D2,Live thing,20.00,active,5,72\n';
+    const full = 'variant_id,sku,product_title,variant_title,price,status,available_total,inventory_item_id\n901,D1,Draft thing,Large / Red,10.00,draft,5,71\n902,D2,Live thing,,20.00,active,5,72\n';
     await uploadCsv(shop.adminKey, runId, 'CATALOG', full);
+    // Option values are not the variant's title in the canonical layout: a file of them keeps the title.
+    await uploadCsv(shop.adminKey, runId, 'CATALOG', 'variant_id,option1\n901,Large\n');
     // A price fix for one row, and a blank stated for the other's status: a column the file has, left empty, is empty.
     const prices = 'variant_id,price,status\n901,9.00,draft\n902,21.00,\n';
     const { payload } = await uploadCsv(shop.adminKey, runId, 'CATALOG', prices);
     expect(payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 0, rowsUpdated: 2 });
     const rows = await sql(
-      'SELECT variant_id, sku, product_title, price::text, status, available_total, inventory_item_id FROM catalog_items WHERE run_id = ? ORDER BY variant_id',
+      'SELECT variant_id, sku, product_title, variant_title, price::text, status, available_total, inventory_item_id FROM catalog_items WHERE run_id = ? ORDER BY variant_id',
       [runDbId(runId)],
     );
     expect(rows).to.deep.equal([
-      { variant_id: '901', sku: 'D1', product_title: 'Draft thing', price: '9.0000', status: 'draft', available_total: 5, inventory_item_id: '71' },
-      { variant_id: '902', sku: 'D2', product_title: 'Live thing', price: '21.0000', status: null, available_total: 5, inventory_item_id: '72' },
+      { variant_id: '901', sku: 'D1', product_title: 'Draft thing', variant_title: 'Large / Red', price: '9.0000', status: 'draft', available_total: 5, inventory_item_id: '71' },
+      { variant_id: '902', sku: 'D2', product_title: 'Live thing', variant_title: null, price: '21.0000', status: null, available_total: 5, inventory_item_id: '72' },
     ]);
   });
 

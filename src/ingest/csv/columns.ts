@@ -82,7 +82,6 @@ const ALWAYS = new Set(['run_id', 'order_id', 'line_key', 'item_key', 'location_
 
 /** Header fields a column is read from, where they are not just the column's own name. */
 const ITEM_SOURCES: Record<string, readonly string[]> = {
-  variant_title: ['variant_title', 'option1', 'option2', 'option3'],
   product_type: ['product_type', 'product_category'],
   inventory_policy: ['inventory_policy', 'continue_selling'],
   status: ['status', 'published'],
@@ -93,14 +92,16 @@ const SOURCES: Record<CsvKind, Record<string, readonly string[]>> = {
   CATALOG: ITEM_SOURCES,
   INVENTORY: { stocked: ['stocked', 'available', 'on_hand', 'committed', 'incoming', 'unavailable'] },
 };
+/** Shopify's products files name a variant by its option values: they are its title. */
+const SHOPIFY_PRODUCTS_SOURCES: Record<string, readonly string[]> = { ...ITEM_SOURCES, variant_title: ['option1', 'option2', 'option3'] };
 
 /**
  * The columns a file with these header fields gives values for: the others are written as null by its COPY text,
  * yet say nothing, so merging the file into rows already stored keeps their values (a file of prices alone must not
  * blank the titles, statuses and stock links of the rows it updates).
  */
-export function suppliedColumns(kind: CsvKind, fields: ReadonlySet<string>): string[] {
-  const sources = SOURCES[kind];
+export function suppliedColumns(kind: CsvKind, fields: ReadonlySet<string>, format: string): string[] {
+  const sources = format === 'shopify-products' ? SHOPIFY_PRODUCTS_SOURCES : SOURCES[kind];
   return COPY_COLUMNS[kind].filter((c) => ALWAYS.has(c) || (sources[c] ?? [c]).some((f) => fields.has(f)));
 }
 

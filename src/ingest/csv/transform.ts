@@ -120,7 +120,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
 
   /** The columns the file gives values for, once its header is read (see suppliedColumns). */
   get suppliedColumns(): readonly string[] {
-    return this.resolved ? suppliedColumns(this.kind, new Set(this.resolved.index.keys())) : this.columns;
+    return this.resolved ? suppliedColumns(this.kind, new Set(this.resolved.index.keys()), this.resolved.layout.format) : this.columns;
   }
 
   /** Stretches of groups' rows that do not state their group's fields (see RowEncoder.unstatedStretches). */

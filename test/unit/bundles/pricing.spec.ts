@@ -31,6 +31,8 @@ describe('bundle pricing from catalog prices', () => {
     const yen = priceBundle([item('100'), item('50')], { type: 'FIXED_AMOUNT', value: '3.5' }, currencyDigits('JPY'))!;
     expect(yen).to.include({ originalTotal: '150', bundlePrice: '146', savings: '4' });
     expect(moneyFormatter('JPY')('3.5')).to.equal('¥4');
+    // Without a currency, a plain amount, rounded as pricing rounds.
+    expect(moneyFormatter(null)('1.005')).to.equal('1.01');
     expect(priceBundle([item('1.2345')], null, 3)).to.include({ originalTotal: '1.235' });
     expect(priceBundle([item('-0.004')], null)).to.include({ originalTotal: '0.00' });
   });

@@ -105,10 +105,14 @@ describe('ingest/csv: ORDERS', () => {
         { order_id: '#1', line_key: '#s:A' },
         { order_id: '#1', line_key: '#s:B' },
         { order_id: '#2', line_key: '#s:C' },
-        { order_id: '#2', line_key: '#s:C#2' },
+        { order_id: '#2', line_key: '#2#s:C' },
         { order_id: '#1', line_key: '#s:D' },
         { order_id: '#1', line_key: '#v:77' },
       ]);
+      // A repeat in a later stretch of its order goes on counting; a SKU holding the separator is no repeat.
+      const split = await runCsv('ORDERS', 'name,created_at,sku,quantity\n#1,2025-01-01,A,1\n#2,2025-01-02,B,1\n#1,2025-01-01,A,2\n#1,2025-01-01,A#2,1\n');
+      expect(split.stream.errors).to.deep.equal([]);
+      expect(split.rows.map((row) => row.line_key)).to.deep.equal(['#s:A', '#s:B', '#2#s:A', '#s:A#2']);
       // The same lines sorted another way get the same keys.
       const [header, ...rows] = csv.split('\n');
       const reversed = await runCsv('ORDERS', [header, ...[...rows].reverse()].join('\n'));

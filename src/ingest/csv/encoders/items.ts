@@ -112,9 +112,10 @@ export class ItemsEncoder extends EncoderBase {
       const same = handle.length !== 0 && handle === this.curHandle;
       this.curHandle = handle;
       // A product's rows away from its first, which alone states its title, status, vendor...: a sorted file.
-      if (!same && handle.length !== 0 && cols[C_TITLE]! < this.absent) {
-        if (f[cols[C_TITLE]!]!.trim().length !== 0) this.statesGroupFields = true;
-        else this.unstatedStretches++;
+      if (cols[C_TITLE]! < this.absent) {
+        const titled = f[cols[C_TITLE]!]!.trim().length !== 0;
+        if (titled) this.statesGroupFields = true;
+        else if (!same && handle.length !== 0) this.unstatedStretches++;
       }
       if (!same) this.taint.clear();
       else if (this.taint.takenBy(f)) {

@@ -2,6 +2,7 @@ import { parseInteger, parseTimestamp } from '../values';
 import { CarryTaint, EncoderBase, KeyCache, NULL, sameText, type EncoderContext } from './base';
 
 const RECENT_ORDER_BITS = 13;
+const RECENT_ITEM_BITS = 15;
 
 const SMALL_ORDER = 32;
 /** Characters of a custom item's title that its line key keeps. */
@@ -13,7 +14,7 @@ const MAX_LINE_IDS_PER_ORDER = 100_000;
  * financial_status, cancelled_at, currency) left blank on an order's later lines are carried forward from its
  * earlier lines; when its lines are not contiguous, only within each stretch of them (see unstatedStretches).
  * A line without line_item_id is keyed by what it sells: `#v:<variant id>`, else `#s:<sku>`, else `#t:<title>`,
- * with `#<k>` appended for the k-th line of the order selling the same (`#s:MUG#2`); so a line keeps its key
+ * `#<k>#...` for the k-th line of the order selling the same (`#2#s:MUG`); so a line keeps its key
  * however the file's rows are sorted, an order exported across two files gets the lines of both, and an order pasted
  * twice is a duplicate. A line that names nothing is keyed `#<n>`, n its position within its order in the file.
  * financial_status is lower-cased (`PAID` from GraphQL exports = `paid`), currency upper-cased.
@@ -51,6 +52,10 @@ export class OrdersEncoder extends EncoderBase {
   private readonly itemTimes: number[] = [];
   private itemCount = 0;
   private itemMap: Map<string, number> | null = null;
+  /** Whether the current order's lines came before, in an earlier stretch of the file. */
+  private returning = false;
+  /** How many lines sold each item in recent orders' stretches: "<order>\n<item>" -> lines. */
+  private readonly recentItems = new KeyCache(RECENT_ITEM_BITS);
   /**
    * Line counts (and created_at) of recent orders, so an order that reappears later in the file goes on numbering
    * its lines and keeps its creation time.
@@ -98,11 +103,13 @@ export class OrdersEncoder extends EncoderBase {
   private startOrder(oid: string): void {
     if (this.curOrder.length !== 0) {
       this.recentOrders.set(this.curOrder, this.curCount, this.carryCreated === NULL ? '' : this.carryCreated);
+      if (this.itemCount !== 0 || this.itemMap !== null) this.rememberItems();
       // Kept (and cleared) only once some order was tainted: a clean file pays nothing per order.
       if (this.taint.line !== 0) this.anyTainted = true;
       if (this.anyTainted && (this.taint.line !== 0 || this.taintedOrders.get(this.curOrder) > 0)) this.taintedOrders.set(this.curOrder, this.taint.line);
     }
     const seen = this.recentOrders.get(oid);
+    this.returning = seen >= 0;
     this.curCount = seen < 0 ? 0 : seen;
     this.curOrder = oid;
     this.lineIdCount = 0;
@@ -122,34 +129,60 @@ export class OrdersEncoder extends EncoderBase {
     if (tainted > 0) this.taint.mark(tainted, this.orderColumns);
   }
 
-  /** `t:<title>` of a line that names no variant and no SKU (a custom item), at most KEY_TITLE characters; else ''. */
+  /**
+   * Whether the line states the order fields the file has (status, currency): false when it leaves one blank, true
+   * when the file has neither. Notes that the file states them (statesGroupFields).
+   */
+  private statesOrderFields(f: string[]): boolean {
+    const financial = this.iFinancial < this.absent ? f[this.iFinancial]!.trim().length !== 0 : null;
+    const currency = this.iCurrency < this.absent ? f[this.iCurrency]!.trim().length !== 0 : null;
+    if (financial || currency) this.statesGroupFields = true;
+    return financial !== false && currency !== false;
+  }
+
+  /**
+   * `t:<title>` of a line that names no variant and no SKU (a custom item), with at most KEY_TITLE characters (code
+   * points, as PostgreSQL's left() counts them, which the migration of stored keys used); else ''.
+   */
   private titleKey(f: string[]): string {
     const raw = f[this.iTitle]!;
     let title = raw.length === 0 ? raw : raw.trim();
-    if (title.length > KEY_TITLE) {
-      // Not between the two halves of a character outside the BMP.
-      const cut = (title.charCodeAt(KEY_TITLE - 1) & 0xfc00) === 0xd800 ? KEY_TITLE - 1 : KEY_TITLE;
-      title = title.slice(0, cut);
-    }
+    if (title.length > KEY_TITLE) title = Array.from(title).slice(0, KEY_TITLE).join('');
     return title.length === 0 ? title : 't:' + title;
   }
 
-  /** How many lines of the current order, this one included, sell `what` (see the class comment on line keys). */
+  /**
+   * How many lines of the current order, this one included, sell `what` (see the class comment on line keys): in
+   * this stretch of the order's lines, after those of its earlier stretches while they are remembered.
+   */
   private occurrence(what: string): number {
     if (this.itemMap === null) {
       const n = this.itemCount;
       for (let i = 0; i < n; i++) if (this.items[i] === what) return ++this.itemTimes[i]!;
       if (n < SMALL_ORDER) {
+        const times = this.earlierTimes(what) + 1;
         this.items[n] = what;
-        this.itemTimes[n] = 1;
+        this.itemTimes[n] = times;
         this.itemCount = n + 1;
-        return 1;
+        return times;
       }
       this.itemMap = new Map(this.items.slice(0, n).map((item, i) => [item, this.itemTimes[i]!]));
     }
-    const times = (this.itemMap.get(what) ?? 0) + 1;
+    const times = (this.itemMap.get(what) ?? this.earlierTimes(what)) + 1;
     if (times > 1 || this.itemMap.size < MAX_LINE_IDS_PER_ORDER) this.itemMap.set(what, times);
     return times;
+  }
+
+  /** Lines selling `what` in the current order's earlier stretches, as far as they are remembered; 0 if none. */
+  private earlierTimes(what: string): number {
+    return this.returning ? Math.max(0, this.recentItems.get(this.curOrder + '\n' + what)) : 0;
+  }
+
+  /** Remembers what the stretch of the order being left sold, for the case it comes back (see earlierTimes). */
+  private rememberItems(): void {
+    const order = this.curOrder + '\n';
+    if (this.itemMap === null) for (let i = 0; i < this.itemCount; i++) this.recentItems.set(order + this.items[i]!, this.itemTimes[i]!);
+    else for (const [item, times] of this.itemMap) this.recentItems.set(order + item, times);
   }
 
   /** The line of the current order's emitted row with line item `lid`, or 0 after remembering it. */
@@ -186,11 +219,8 @@ export class OrdersEncoder extends EncoderBase {
         this.startOrder(oid);
         // A stretch of an order that does not state its status or currency: the rest of an order whose first line
         // is elsewhere (that is how an export sorted in a spreadsheet looks).
-        const financial = this.iFinancial < this.absent ? f[this.iFinancial]!.trim().length !== 0 : null;
-        const currency = this.iCurrency < this.absent ? f[this.iCurrency]!.trim().length !== 0 : null;
-        if (financial === false || currency === false) this.unstatedStretches++;
-        else if (financial || currency) this.statesGroupFields = true;
-      }
+        if (!this.statesOrderFields(f)) this.unstatedStretches++;
+      } else if (!this.statesGroupFields) this.statesOrderFields(f);
       n = ++this.curCount;
     }
     this.putStr(oid, this.iKey);
@@ -208,7 +238,8 @@ export class OrdersEncoder extends EncoderBase {
       const what = vid.length !== 0 ? 'v:' + vid : sku.length !== 0 ? 's:' + sku : this.titleKey(f);
       if (what.length !== 0) {
         const k = this.occurrence(what);
-        this.putStr(k === 1 ? '#' + what : '#' + what + '#' + k, this.iKey);
+        // The count first: `#2#s:A` can be no other line's key, whatever characters SKUs and titles hold.
+        this.putStr(k === 1 ? '#' + what : '#' + k + '#' + what, this.iKey);
       } else {
         w.byte(35);
         w.int(n);
