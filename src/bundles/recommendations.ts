@@ -113,20 +113,25 @@ export class RecommendationService {
                  UNION ALL
                  SELECT sku, variant_id FROM variants WHERE run_id = ? AND (variant_id = ?::text OR sku = ?::text)) r
        ),
+       -- One index-walking branch per key, rather than one OR that would read every item of the run without a variant.
+       containing AS (
+         SELECT bi.bundle_id FROM bundle_items bi WHERE bi.run_id = ? AND bi.sku = ?
+         UNION
+         SELECT bi.bundle_id FROM bundle_items bi WHERE bi.run_id = ? AND bi.variant_id = ?
+         UNION
+         SELECT bi.bundle_id FROM other_keys k JOIN bundle_items bi ON bi.run_id = ? AND bi.sku = ANY(k.skus) WHERE bi.variant_id IS NULL
+         UNION
+         SELECT bi.bundle_id FROM other_keys k JOIN bundle_items bi ON bi.run_id = ? AND bi.variant_id = ANY(k.variant_ids) WHERE bi.sku IS NULL
+       ),
        candidates AS (
-         SELECT DISTINCT b.id, coalesce(b.rank, 2147483647) AS sort_rank
-           FROM other_keys k
-           JOIN bundle_items bi
-             ON bi.run_id = ?
-            AND (bi.sku = ? OR bi.variant_id = ?
-                 OR (bi.variant_id IS NULL AND bi.sku = ANY(k.skus)) OR (bi.sku IS NULL AND bi.variant_id = ANY(k.variant_ids)))
-           JOIN bundles b ON b.id = bi.bundle_id
+         SELECT b.id, coalesce(b.rank, 2147483647) AS sort_rank
+           FROM containing c JOIN bundles b ON b.id = c.bundle_id
           WHERE b.shop_id = ? AND b.status = 'ACTIVE'
           ORDER BY sort_rank, b.id
           LIMIT ? OFFSET ?
        )
        SELECT b.* FROM candidates c JOIN bundles b ON b.id = c.id ORDER BY c.sort_rank, c.id`,
-      [variantId, sku, runId, variantId, sku, runId, variantId, sku, runId, sku, variantId, shopId, limit, offset],
+      [variantId, sku, runId, variantId, sku, runId, variantId, sku, runId, sku, runId, variantId, runId, runId, shopId, limit, offset],
     );
     return rows.map((row) => {
       const bundle = em.map(Bundle, row);
