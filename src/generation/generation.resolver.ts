@@ -71,7 +71,7 @@ export class GeneratePayloadResolver {
   // Nullable: a bad `first` nulls this field alone, not the payload, so the generation that ran is still reported.
   @FieldResolver(() => [BundleType], {
     nullable: true,
-    description: "The bundles this generation wrote (the run's generated, unpinned bundles) by rank, once it has succeeded; null before (wait: false) or after a failure.",
+    description: 'The bundles this generation wrote, by rank, once it has succeeded; null before (wait: false) or after a failure.',
     complexity: listComplexity(50, MAX_PAGE_SIZE),
   })
   async bundles(
@@ -85,10 +85,13 @@ export class GeneratePayloadResolver {
     const first = firstArg ?? 50;
     if (first < 0 || first > MAX_PAGE_SIZE) throw new DomainError(userError('OUT_OF_RANGE', `"first" must be between 0 and ${MAX_PAGE_SIZE}.`, ['first']));
     if (first === 0) return [];
-    // Pinned bundles are the merchant's, even when generated once: they are not part of what this generation wrote.
+    // What it wrote, it wrote since it started; the bundles it left as they are (pinned, decided, or published by
+    // an earlier generation) are not part of it.
     const rows: Record<string, unknown>[] = await ctx.em.getConnection().execute(
-      `SELECT * FROM bundles WHERE shop_id = ? AND run_id = ? AND source = 'GENERATED' AND NOT pinned ORDER BY rank, id LIMIT ?`,
-      [shopIdOf(ctx), generation.runId, first],
+      `SELECT * FROM bundles
+        WHERE shop_id = ? AND run_id = ? AND source = 'GENERATED' AND NOT pinned AND decided_at IS NULL AND updated_at >= ?
+        ORDER BY rank, id LIMIT ?`,
+      [shopIdOf(ctx), generation.runId, generation.startedAt, first],
     );
     return rows.map((row) => BundleType.from(ctx.em.map(Bundle, row)));
   }

@@ -115,6 +115,7 @@ describe('bundle generation: re-generation, determinism, tenancy, readiness and 
     const again = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0 });
     expect(droppedOf(again.generation)).to.include({ active_bundle_exists: first.bundles.length });
     expect(again.generation.bundlesWritten).to.equal(0);
+    expect(again.bundles).to.deep.equal([]);
     await generateOk(shop.adminKey, runId, { ...SMALL, minLift: 1000 });
     expect(await live()).to.deep.equal(published);
     // A generation that publishes replaces what generations published (no decision of the merchant's); the approved
