@@ -274,6 +274,9 @@ export class BundleService {
       changes.status = input.status as BundleStatus;
       // Approving or archiving is a decision regeneration respects; back to DRAFT, the bundle is undecided again.
       changes.decidedAt = input.status === BundleStatus.DRAFT ? null : new Date();
+    } else if (bundle.status !== BundleStatus.DRAFT && !bundle.decidedAt) {
+      // Editing an offer that a generation published (or archived) makes it the merchant's: kept like an approved one.
+      changes.decidedAt = new Date();
     }
     if (input.pinned != null) changes.pinned = input.pinned;
     if (input.title !== undefined) changes.title = input.title?.trim() || undefined;

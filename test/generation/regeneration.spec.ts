@@ -118,10 +118,13 @@ describe('bundle generation: re-generation, determinism, tenancy, readiness and 
     expect(again.bundles).to.deep.equal([]);
     await generateOk(shop.adminKey, runId, { ...SMALL, minLift: 1000 });
     expect(await live()).to.deep.equal(published);
+    // An edit of a published bundle makes it the merchant's, as an approval does.
+    const edited = first.bundles[1];
+    ok(await gql(`mutation($id: ID!) { bundleUpdate(id: $id, input: { title: "Ours now" }) { userErrors { code } } }`, { id: edited.id }, { key: shop.adminKey }));
     // A generation that publishes replaces what generations published (no decision of the merchant's); the approved
-    // bundle stays.
+    // and the edited bundles stay.
     await generateOk(shop.adminKey, runId, { ...SMALL, minLift: 1000, status: 'ACTIVE' });
-    expect((await runBundles(shop.adminKey, runId)).map((b: any) => b.key)).to.deep.equal([approved.key]);
+    expect((await runBundles(shop.adminKey, runId)).map((b: any) => b.key).sort()).to.deep.equal([approved.key, edited.key].sort());
   });
 
   it("counts the approved bundles' items against maxBundlesPerItem: they are on the storefront too", async () => {
