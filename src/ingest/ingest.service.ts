@@ -43,8 +43,9 @@ const PROGRESS_INTERVAL_MS = 1000;
  * Whether rejected rows leave nothing of the file to write: any of them under REJECT_FILE, or all of them (even
  * skipping the invalid rows leaves nothing).
  */
-function refusesFile(csv: CsvToCopyStream, rejected: number, options: UploadOptions): boolean {
-  return rejected > 0 && (options.errorPolicy === CsvErrorPolicy.REJECT_FILE || csv.rowsValid === 0);
+function refusesFile(csv: CsvToCopyStream, tally: Tally, options: UploadOptions): boolean {
+  const rejected = csv.rowsRejected + tally.refusedCount;
+  return rejected > 0 && (options.errorPolicy === CsvErrorPolicy.REJECT_FILE || csv.rowsValid <= tally.refusedCount);
 }
 
 type OutcomeFields = Pick<
@@ -57,8 +58,9 @@ interface Tally {
   inserted: number;
   updated: number;
   /** The first duplicate keys found, for the row errors. */
-  duplicates: CsvRowError[];
-  duplicateCount: number;
+  /** Rows refused once written (duplicates, lines whose order never says when it was created): listed and counted. */
+  refused: CsvRowError[];
+  refusedCount: number;
 }
 
 function keyMatch(dataset: Dataset, left: string, right: string): string {
@@ -146,7 +148,7 @@ export class IngestService {
     });
 
     let failure: UserError | null = null;
-    let tally: Tally = { inserted: 0, updated: 0, duplicates: [], duplicateCount: 0 };
+    let tally: Tally = { inserted: 0, updated: 0, refused: [], refusedCount: 0 };
     let committed = false;
     try {
       const result = await withRawConnection(this.orm, (client) =>
@@ -165,9 +167,9 @@ export class IngestService {
       clearInterval(progress);
     }
 
-    const rowErrors = [...csv.errors, ...tally.duplicates].sort((a, b) => a.line - b.line);
-    const rejected = csv.rowsRejected + tally.duplicateCount;
-    if (!failure && refusesFile(csv, rejected, options)) {
+    const rowErrors = [...csv.errors, ...tally.refused].sort((a, b) => a.line - b.line);
+    const rejected = csv.rowsRejected + tally.refusedCount;
+    if (!failure && refusesFile(csv, tally, options)) {
       // Text that is not UTF-8 is a matter of the whole file, which its rows' errors do not say.
       const notUtf8 = rowErrors.find((error) => error.code === 'INVALID_UTF8');
       const encoding = notUtf8
@@ -176,7 +178,7 @@ export class IngestService {
       const rows = rejected === 1 ? 'row is' : 'rows are';
       failure = userError(
         'INVALID_ROWS',
-        `${csv.rowsValid === 0 && rejected > 1 ? 'All ' : ''}${rejected} ${rows} invalid, so nothing was written; see the upload's rowErrors (first at line ${rowErrors[0]?.line}).${encoding}`,
+        `${csv.rowsValid <= tally.refusedCount && rejected > 1 ? 'All ' : ''}${rejected} ${rows} invalid, so nothing was written; see the upload's rowErrors (first at line ${rowErrors[0]?.line}).${encoding}`,
         ['file'],
       );
     }
@@ -251,25 +253,25 @@ export class IngestService {
     }
     if (tooLarge()) throw new UploadTooLarge();
 
-    const tally: Tally = { inserted: 0, updated: 0, duplicates: [], duplicateCount: 0 };
+    const tally: Tally = { inserted: 0, updated: 0, refused: [], refusedCount: 0 };
+    const present: boolean = rows[0].present;
     if (sink.copyError) {
       if (sink.copyError.code !== '23505') throw sink.copyError;
-      tally.duplicates.push(this.duplicateFromCopyError(dataset, sink.copyError, csv));
-      tally.duplicateCount = 1;
+      tally.refused.push(this.duplicateFromCopyError(dataset, sink.copyError, csv));
+      tally.refusedCount = 1;
     } else {
+      if (csv.pendingCreatedAt > 0) await this.fillCreatedAt(client, dataset, target, upload, present, options, tally);
       // Only for rows that may be kept: a dry run, or a file rejected already, is rolled back.
       // Stretches without their group's fields take them from the file's other rows of the group, and from the rows
       // the run already holds (an order exported across two files).
-      const present: boolean = rows[0].present;
       if (csv.unstatedStretches > 0 && (csv.statesGroupFields || present) && !options.dryRun && !rejecting()) {
         await this.fillSplitGroups(client, dataset, target, upload, present);
       }
-      if (direct) tally.inserted = csv.rowsEmitted;
+      if (direct) tally.inserted = csv.rowsEmitted - tally.refusedCount;
       else await this.mergeStage(client, dataset, csv.suppliedColumns, options, tally);
     }
 
-    const rejected = csv.rowsRejected + tally.duplicateCount;
-    const commit = !options.dryRun && !refusesFile(csv, rejected, options);
+    const commit = !options.dryRun && !refusesFile(csv, tally, options);
     if (commit) await this.bumpDataVersions(client, upload);
     await client.query(commit ? 'COMMIT' : 'ROLLBACK');
     return { tally, committed: commit, failure: null };
@@ -288,6 +290,47 @@ export class IngestService {
        UPDATE shops SET data_version = data_version + 1 WHERE id = (SELECT shop_id FROM run)`,
       [upload.run.id, upload.kind === CsvKind.ORDERS ? 1 : 0],
     );
+  }
+
+  /**
+   * Lines the stream could not date (`created_at` blank, and no earlier line of their order in reach said it) were
+   * written as -infinity: they take their order's creation time from its other lines in the file, and in the run.
+   * A line whose order says it nowhere is refused (MISSING_VALUE), and removed when skipping invalid rows.
+   */
+  private async fillCreatedAt(client: Client, dataset: Dataset, table: string, upload: CsvUpload, stored: boolean, options: UploadOptions, tally: Tally): Promise<void> {
+    const own = `SELECT order_id, created_at FROM ${table} WHERE run_id = $1 AND upload_id = $2`;
+    const sources =
+      stored && table !== dataset.table
+        ? `${own} UNION ALL SELECT order_id, created_at FROM ${dataset.table}
+            WHERE run_id = $1 AND order_id IN (SELECT order_id FROM ${table} WHERE run_id = $1 AND upload_id = $2 AND created_at = '-infinity')`
+        : own;
+    // As for fillSplitGroups: the rows are new to the planner.
+    await client.query('SET LOCAL enable_nestloop = off');
+    await client.query(
+      `WITH dated AS (
+         SELECT order_id, min(created_at) FILTER (WHERE created_at <> '-infinity') AS created_at
+           FROM (${sources}) r GROUP BY order_id HAVING bool_or(created_at = '-infinity'))
+       UPDATE ${table} t SET created_at = d.created_at
+         FROM dated d
+        WHERE t.run_id = $1 AND t.upload_id = $2 AND t.created_at = '-infinity' AND t.order_id = d.order_id AND d.created_at IS NOT NULL`,
+      [upload.run.id, upload.id],
+    );
+    await client.query('SET LOCAL enable_nestloop = on');
+    const { rows } = await client.query(
+      `SELECT line, order_id, count(*) OVER () AS total FROM ${table}
+        WHERE run_id = $1 AND upload_id = $2 AND created_at = '-infinity' ORDER BY line LIMIT ${MAX_STORED_ROW_ERRORS}`,
+      [upload.run.id, upload.id],
+    );
+    if (rows.length === 0) return;
+    tally.refusedCount += Number(rows[0].total);
+    for (const row of rows) {
+      const value = String(row.order_id);
+      const message = `expected created_at on the first line of order ${value}: no line of the order gives it, in this file or the run`;
+      tally.refused.push({ line: row.line, column: 'created_at', value: null, code: 'MISSING_VALUE', message });
+    }
+    if (options.errorPolicy !== CsvErrorPolicy.REJECT_FILE) {
+      await client.query(`DELETE FROM ${table} WHERE run_id = $1 AND upload_id = $2 AND created_at = '-infinity'`, [upload.run.id, upload.id]);
+    }
   }
 
   /**
@@ -346,13 +389,14 @@ export class IngestService {
          SELECT ${keys}, line, row_number() OVER (PARTITION BY ${keys} ORDER BY line) AS occurrence FROM ingest_stage
        ) ranked WHERE occurrence > 1 ORDER BY line LIMIT ${MAX_STORED_ROW_ERRORS}`,
     );
-    tally.duplicateCount = Number(duplicates.rows[0]?.total ?? 0);
+    const duplicateCount = Number(duplicates.rows[0]?.total ?? 0);
+    tally.refusedCount += duplicateCount;
     for (const row of duplicates.rows) {
       const values = dataset.keyColumns.slice(1).map((c) => String(row[c]));
-      tally.duplicates.push({ line: row.line, column: null, value: values.join(' / ').slice(0, 100), code: 'DUPLICATE_KEY', message: describeDuplicate(dataset, values) });
+      tally.refused.push({ line: row.line, column: null, value: values.join(' / ').slice(0, 100), code: 'DUPLICATE_KEY', message: describeDuplicate(dataset, values) });
     }
-    if (tally.duplicateCount > 0 && options.errorPolicy === CsvErrorPolicy.REJECT_FILE) return;
-    if (tally.duplicateCount > 0) {
+    if (tally.refusedCount > 0 && options.errorPolicy === CsvErrorPolicy.REJECT_FILE) return;
+    if (duplicateCount > 0) {
       await client.query(
         `DELETE FROM ingest_stage s USING ingest_stage first
           WHERE ${keyMatch(dataset, 's', 'first')} AND first.line < s.line`,

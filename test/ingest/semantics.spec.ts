@@ -111,6 +111,35 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
     ]);
   });
 
+  it("dates the lines of a sorted file that leave created_at blank from their order's other lines, in the file or the run", async () => {
+    const runId = await createRun(shop.adminKey);
+    // Canonical files may give created_at on an order's first line only; sorted by SKU, 3,000 orders' second lines
+    // come long after their first, and some before.
+    const header = 'order_id,created_at,sku,quantity\n';
+    const day = (i: number) => `2025-12-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00Z`;
+    const rows = [
+      ...Array.from({ length: 3000 }, (_, i) => `${i + 1},${day(i)},B,1\n`),
+      ...Array.from({ length: 3000 }, (_, i) => `${i + 1},,C,1\n`),
+    ];
+    const { payload } = await uploadCsv(shop.adminKey, runId, 'ORDERS', header + '7,,A,1\n' + rows.join(''));
+    expect(payload.userErrors).to.deep.equal([]);
+    expect(payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 6001, rowsRejected: 0 });
+    const undated = await sql(
+      `SELECT count(*)::int AS n FROM order_lines o WHERE run_id = ?
+          AND created_at <> (SELECT min(created_at) FROM order_lines f WHERE f.run_id = o.run_id AND f.order_id = o.order_id AND f.sku = 'B')`,
+      [runDbId(runId)],
+    );
+    expect(undated).to.deep.equal([{ n: 0 }]);
+    // A later file's line of an order the run holds takes its date from the run; an order dated nowhere is refused.
+    const later = await uploadCsv(shop.adminKey, runId, 'ORDERS', header + '12,,D,1\n99999,,E,1\n', { errorPolicy: 'SKIP_INVALID_ROWS' });
+    expect(later.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 1, rowsRejected: 1 });
+    expect(later.payload.upload.rowErrors.map((e: any) => [e.line, e.column, e.code])).to.deep.equal([[3, 'created_at', 'MISSING_VALUE']]);
+    const dated = await sql(`SELECT sku, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day FROM order_lines WHERE run_id = ? AND order_id = '12' ORDER BY sku`, [runDbId(runId)]);
+    expect(dated).to.deep.equal([{ sku: 'B', day: '2025-12-12' }, { sku: 'C', day: '2025-12-12' }, { sku: 'D', day: '2025-12-12' }]);
+    const refused = await uploadCsv(shop.adminKey, runId, 'ORDERS', header + '99999,,E,1\n');
+    expect(refused.payload.upload).to.include({ status: 'FAILED', rowsRejected: 1, rowsWritten: 0 });
+  });
+
   it('a dry run reports what would be inserted and updated and writes nothing', async () => {
     const runId = await createRun(shop.adminKey);
     await uploadCsv(shop.adminKey, runId, 'ORDERS', LINES + line(1, 1, 'A'));

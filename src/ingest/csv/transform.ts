@@ -128,6 +128,11 @@ export class CsvToCopyStream extends Transform implements RowSink {
     return this.encoder?.unstatedStretches ?? 0;
   }
 
+  /** Order lines waiting for their order's creation time (see RowEncoder.pendingCreatedAt). */
+  get pendingCreatedAt(): number {
+    return this.encoder?.pendingCreatedAt ?? 0;
+  }
+
   /** Whether some row stated its group's fields (see RowEncoder.statesGroupFields). */
   get statesGroupFields(): boolean {
     return this.encoder?.statesGroupFields ?? false;

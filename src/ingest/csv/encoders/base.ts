@@ -61,6 +61,11 @@ export interface RowEncoder {
   readonly unstatedStretches?: number;
   /** Whether some row of the file stated its group's fields: if none did, the file has none to fill from. */
   readonly statesGroupFields?: boolean;
+  /**
+   * Order lines written with created_at -infinity: blank, with no earlier line of their order in reach to take it
+   * from (a file sorted in a spreadsheet). Ingestion dates them from their order's other lines once written.
+   */
+  readonly pendingCreatedAt?: number;
 }
 
 /**

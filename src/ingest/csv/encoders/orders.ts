@@ -3,6 +3,8 @@ import { CarryTaint, EncoderBase, KeyCache, NULL, sameText, type EncoderContext 
 
 const RECENT_ORDER_BITS = 13;
 const RECENT_ITEM_BITS = 15;
+/** created_at of a line whose order's creation time the stream does not know yet (see pendingCreatedAt). */
+const PENDING_CREATED_AT = '-infinity';
 
 const SMALL_ORDER = 32;
 /** Characters of a custom item's title that its line key keeps. */
@@ -65,6 +67,7 @@ export class OrdersEncoder extends EncoderBase {
   private readonly taintedOrders = new KeyCache(RECENT_ORDER_BITS);
   private anyTainted = false;
   unstatedStretches = 0;
+  pendingCreatedAt = 0;
   statesGroupFields = false;
   private carryCreated = NULL;
   private carryFinancial = '';
@@ -265,13 +268,10 @@ export class OrdersEncoder extends EncoderBase {
         }
       } else if (this.carryCreated !== NULL && n > 0) {
         created = this.carryCreated;
-      } else {
-        this.fail(
-          this.iCreated,
-          null,
-          'MISSING_VALUE',
-          "expected created_at on the order's first line (later lines may leave it blank, but not when many other orders' lines separate them from it)",
-        );
+      } else if (n > 0) {
+        // Its order's first line is elsewhere (or nowhere): dated, or refused, once the file is written.
+        created = PENDING_CREATED_AT;
+        this.pendingCreatedAt++;
       }
     }
     if (created !== NULL && n > 0) this.carryCreated = created;
