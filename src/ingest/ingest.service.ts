@@ -268,7 +268,7 @@ export class IngestService {
         await this.fillSplitGroups(client, dataset, target, upload, present);
       }
       if (direct) tally.inserted = csv.rowsEmitted - tally.refusedCount;
-      else await this.mergeStage(client, dataset, csv.suppliedColumns, options, tally);
+      else await this.mergeStage(client, dataset, upload.run.id, csv.suppliedColumns, options, tally);
     }
 
     const commit = !options.dryRun && !refusesFile(csv, tally, options);
@@ -377,13 +377,33 @@ export class IngestService {
   }
 
   /**
+   * Rows the file names by SKU alone (a price list of `sku,price`) update the stored row of that SKU, which may be
+   * keyed by its variant id or its Shopify handle and options, instead of adding a second row for the same item:
+   * they take its key when the run holds exactly one row with the SKU.
+   */
+  private async adoptStoredKeys(client: Client, dataset: Dataset, runId: string): Promise<void> {
+    // As for fillSplitGroups: the staged rows are new to the planner.
+    await client.query('SET LOCAL enable_nestloop = off');
+    await client.query(
+      `UPDATE ingest_stage s SET item_key = m.item_key
+         FROM (SELECT sku, min(item_key) AS item_key FROM ${dataset.table}
+                WHERE run_id = $1 AND sku IS NOT NULL
+                GROUP BY sku HAVING count(*) = 1) m
+        WHERE s.item_key = 's:' || s.sku AND m.sku = s.sku AND m.item_key <> s.item_key`,
+      [runId],
+    );
+    await client.query('SET LOCAL enable_nestloop = on');
+  }
+
+  /**
    * Reports duplicates within the file (all counted, the first 1,000 listed), drops all but their first row, then
    * upserts by natural key. ON CONFLICT DO UPDATE beats DELETE + INSERT here: the insert after a delete must step
    * over every dead key in the primary key index. `xmax = 0` tells an inserted row from an updated one.
    */
-  private async mergeStage(client: Client, dataset: Dataset, supplied: readonly string[], options: UploadOptions, tally: Tally): Promise<void> {
+  private async mergeStage(client: Client, dataset: Dataset, runId: string, supplied: readonly string[], options: UploadOptions, tally: Tally): Promise<void> {
     const keys = dataset.keyColumns.join(', ');
     await client.query(`SET LOCAL work_mem = '64MB'`);
+    if (dataset.kind === CsvKind.VARIANTS || dataset.kind === CsvKind.CATALOG) await this.adoptStoredKeys(client, dataset, runId);
     const duplicates = await client.query(
       `SELECT ${dataset.keyColumns.slice(1).join(', ')}, line, count(*) OVER () AS total FROM (
          SELECT ${keys}, line, row_number() OVER (PARTITION BY ${keys} ORDER BY line) AS occurrence FROM ingest_stage

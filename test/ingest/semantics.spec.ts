@@ -51,9 +51,12 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
     // Option values are not the variant's title in the canonical layout: a file of them keeps the title.
     await uploadCsv(shop.adminKey, runId, 'CATALOG', 'variant_id,option1\n901,Large\n');
     // A price fix for one row, and a blank stated for the other's status: a column the file has, left empty, is empty.
-    const prices = 'variant_id,price,status\n901,9.00,draft\n902,21.00,\n';
+    const prices = 'variant_id,price,status\n901,8.00,draft\n902,21.00,\n';
     const { payload } = await uploadCsv(shop.adminKey, runId, 'CATALOG', prices);
     expect(payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 0, rowsUpdated: 2 });
+    // A price list by SKU updates the row of that SKU, keyed by its variant id.
+    const bySku = await uploadCsv(shop.adminKey, runId, 'CATALOG', 'sku,price\nD1,9.00\n');
+    expect(bySku.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 0, rowsUpdated: 1 });
     const rows = await sql(
       'SELECT variant_id, sku, product_title, variant_title, price::text, status, available_total, inventory_item_id FROM catalog_items WHERE run_id = ? ORDER BY variant_id',
       [runDbId(runId)],
