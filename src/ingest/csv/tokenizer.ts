@@ -54,7 +54,10 @@ export class CsvTokenizer {
   fieldCap = 1 << 20;
   /** Byte limits per field index. */
   fieldLimits: number[] | null = null;
-  /** Which field indexes to keep (1) or only scan (0); null keeps all. */
+  /**
+   * Which field indexes to keep and check (1), keep without checking their UTF-8 (2: text that is looked at but never
+   * stored), or only scan (0); null keeps and checks all.
+   */
   fieldWanted: Uint8Array | null = null;
   readonly maxFieldBytes: number;
   maxRecordChars: number;
@@ -162,7 +165,7 @@ export class CsvTokenizer {
       let problemField = -1;
       let problemLine = recLine;
       for (;;) {
-        const keep = nf < cap && (wanted === null || wanted[nf] === 1);
+        const keep = nf < cap && (wanted === null || wanted[nf] !== 0);
         let value = '';
         let size = 0;
         const c0 = s.charCodeAt(pos);
@@ -271,7 +274,7 @@ export class CsvTokenizer {
           }
         }
         if (nextInv < pos) {
-          if (keep && problem === PROBLEM_NONE) {
+          if (keep && problem === PROBLEM_NONE && (wanted === null || wanted[nf] === 1)) {
             problem = PROBLEM_INVALID_UTF8;
             problemField = nf;
             problemLine = recLine + countChar(s, NL, recStart, nextInv);

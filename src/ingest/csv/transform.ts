@@ -340,11 +340,11 @@ export class CsvToCopyStream extends Transform implements RowSink {
     for (const i of resolved.index.values()) limits[i] = this.maxFieldBytes;
     this.tokenizer.fieldCap = n;
     this.tokenizer.fieldLimits = limits;
-    if (resolved.layout.encoder !== 'items') {
-      const wanted = new Uint8Array(n);
-      for (const i of resolved.index.values()) wanted[i] = 1;
-      this.tokenizer.fieldWanted = wanted;
-    }
+    // Only the columns read are kept and checked; the items encoder looks at the others too (an image-only row has
+    // nothing else), but never stores them, so their encoding is no matter.
+    const wanted = new Uint8Array(n).fill(resolved.layout.encoder === 'items' ? 2 : 0);
+    for (const i of resolved.index.values()) wanted[i] = 1;
+    this.tokenizer.fieldWanted = wanted;
     this.tokenizer.maxRecordChars = Math.max(MAX_ROW_CHARS, this.maxFieldBytes * 4);
     this.format = resolved.layout.format;
     this.layout = resolved.variant;

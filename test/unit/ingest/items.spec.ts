@@ -127,6 +127,16 @@ describe('ingest/csv: VARIANTS and CATALOG', () => {
       expect(r.stream.errors[1]!.message).to.equal('product cafe takes its product fields (title, vendor, type...) from line 2, which was rejected');
     });
 
+    it('bytes that are not UTF-8 in a column never stored (Body, SEO) leave the row as it is', async () => {
+      const csv = Buffer.concat([
+        Buffer.from('Handle,Title,Body (HTML),Option1 Name,Option1 Value,Variant SKU,Variant Price,SEO Description\n'),
+        Buffer.from('cafe,Cafe,<p>Caf\xe9 cr\xe8me</p>,Size,S,CAFE-S,9.00,Caf\xe9\n', 'latin1'),
+      ]);
+      const r = await runCsv('CATALOG', csv);
+      expect(r.stream.errors).to.deep.equal([]);
+      expect(pick(r.rows, 'sku', 'product_title', 'price')).to.deep.equal([{ sku: 'CAFE-S', product_title: 'Cafe', price: '9.00' }]);
+    });
+
     it('a stray quote shifts the values after it: the rows taking product fields from such a row are refused', async () => {
       const csv =
         'Handle,Title,Body (HTML),Vendor,Type,Option1 Name,Option1 Value,Variant SKU,Variant Price\n' +
