@@ -357,14 +357,12 @@ export function hashString(s: string): number {
 }
 
 /**
- * A direct-mapped cache of string keys with a number (and optionally a short text) each: fixed memory, O(1), and a
- * key is only forgotten when a later key lands in its slot. A key just set is always found until another key takes
- * its slot.
+ * A direct-mapped cache of string keys with a number each: fixed memory, O(1), and a key is only forgotten when a
+ * later key lands in its slot. A key just set is always found until another key takes its slot.
  */
 export class KeyCache {
   private readonly keys: (string | undefined)[];
   private readonly values: Float64Array;
-  private texts: string[] | null = null;
   private readonly mask: number;
 
   constructor(bits = 14) {
@@ -379,17 +377,10 @@ export class KeyCache {
     return this.keys[slot] === key ? this.values[slot]! : -1;
   }
 
-  /** The text set with `key`, or '' when there is none or the key was forgotten. */
-  text(key: string): string {
-    const slot = hashString(key) & this.mask;
-    return this.texts !== null && this.keys[slot] === key ? this.texts[slot]! : '';
-  }
-
-  set(key: string, value: number, text = ''): void {
+  set(key: string, value: number): void {
     const slot = hashString(key) & this.mask;
     this.keys[slot] = detach(key);
     this.values[slot] = value;
-    if (text.length !== 0 || this.texts !== null) (this.texts ??= new Array<string>(this.mask + 1).fill(''))[slot] = detach(text);
   }
 
   /** Returns the value stored for `key` (-1 if none) and stores `value` when there was none. */
@@ -403,9 +394,47 @@ export class KeyCache {
 }
 
 /**
- * A copy of `key` (or of a text kept with it) that does not share memory with the text it was cut from. V8
- * represents substrings of 13 or more characters as views into their parent, so a cached 13-digit order id would
- * otherwise keep its whole 64 KB chunk of the file alive, and memory would grow with the file.
+ * Counts of (group, member) pairs in a fixed, direct-mapped table of numbers: no string is kept, so that remembering
+ * every pair of a large file costs no memory that grows with it. A pair is found by two 32-bit hashes of its texts;
+ * a pair whose slot a later pair took reads 0, and two pairs sharing both hashes (odds about 2^-48 per lookup) share
+ * a count.
+ */
+export class PairCounts {
+  private readonly checks: Int32Array;
+  private readonly counts: Int32Array;
+  private readonly mask: number;
+
+  constructor(bits = 16) {
+    this.checks = new Int32Array(1 << bits);
+    this.counts = new Int32Array(1 << bits);
+    this.mask = (1 << bits) - 1;
+  }
+
+  get(group: string, member: string): number {
+    const h = pairHash(group, member, 0x811c9dc5);
+    return this.checks[h & this.mask] === (pairHash(group, member, 0x01000193) | 1) ? this.counts[h & this.mask]! : 0;
+  }
+
+  set(group: string, member: string, count: number): void {
+    const slot = pairHash(group, member, 0x811c9dc5) & this.mask;
+    this.checks[slot] = pairHash(group, member, 0x01000193) | 1;
+    this.counts[slot] = count;
+  }
+}
+
+/** FNV-1a over `group`, a separator and `member`, from `seed`. */
+function pairHash(group: string, member: string, seed: number): number {
+  let h = seed;
+  for (let i = 0; i < group.length; i++) h = Math.imul(h ^ group.charCodeAt(i), 16777619);
+  h = Math.imul(h ^ 10, 16777619);
+  for (let i = 0; i < member.length; i++) h = Math.imul(h ^ member.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/**
+ * A copy of `key` that does not share memory with the text it was cut from. V8 represents substrings of 13 or
+ * more characters as views into their parent, so a cached 13-digit order id would otherwise keep its whole 64 KB
+ * chunk of the file alive, and memory would grow with the file.
  */
 function detach(key: string): string {
   return key.length < 13 ? key : (' ' + key).slice(1);

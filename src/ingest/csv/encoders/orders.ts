@@ -1,8 +1,8 @@
 import { parseInteger, parseTimestamp } from '../values';
-import { CarryTaint, EncoderBase, KeyCache, NULL, sameText, type EncoderContext } from './base';
+import { CarryTaint, EncoderBase, KeyCache, NULL, PairCounts, sameText, type EncoderContext } from './base';
 
 const RECENT_ORDER_BITS = 13;
-const RECENT_ITEM_BITS = 15;
+const RECENT_ITEM_BITS = 16;
 /** created_at of a line whose order's creation time the stream does not know yet (see pendingCreatedAt). */
 const PENDING_CREATED_AT = '-infinity';
 
@@ -56,12 +56,9 @@ export class OrdersEncoder extends EncoderBase {
   private itemMap: Map<string, number> | null = null;
   /** Whether the current order's lines came before, in an earlier stretch of the file. */
   private returning = false;
-  /** How many lines sold each item in recent orders' stretches: "<order>\n<item>" -> lines. */
-  private readonly recentItems = new KeyCache(RECENT_ITEM_BITS);
-  /**
-   * Line counts (and created_at) of recent orders, so an order that reappears later in the file goes on numbering
-   * its lines and keeps its creation time.
-   */
+  /** How many lines sold each item in recent orders' stretches: (order, item) -> lines. */
+  private readonly recentItems = new PairCounts(RECENT_ITEM_BITS);
+  /** Line counts of recent orders, so an order that reappears later in the file goes on numbering its lines. */
   private readonly recentOrders = new KeyCache(RECENT_ORDER_BITS);
   /** Recent orders whose order fields a rejected line left unfit: the line (see taint). */
   private readonly taintedOrders = new KeyCache(RECENT_ORDER_BITS);
@@ -105,7 +102,7 @@ export class OrdersEncoder extends EncoderBase {
 
   private startOrder(oid: string): void {
     if (this.curOrder.length !== 0) {
-      this.recentOrders.set(this.curOrder, this.curCount, this.carryCreated === NULL ? '' : this.carryCreated);
+      this.recentOrders.set(this.curOrder, this.curCount);
       if (this.itemCount !== 0 || this.itemMap !== null) this.rememberItems();
       // Kept (and cleared) only once some order was tainted: a clean file pays nothing per order.
       if (this.taint.line !== 0) this.anyTainted = true;
@@ -119,9 +116,9 @@ export class OrdersEncoder extends EncoderBase {
     this.lineIdMap = null;
     this.itemCount = 0;
     this.itemMap = null;
-    // A reappearing order's lines may leave created_at blank, as its first stretch's later lines could: the column
-    // is required, so it is carried here; the other order fields are filled after the COPY (see fillSplitOrders).
-    this.carryCreated = seen < 0 ? NULL : this.recentOrders.text(oid) || NULL;
+    // A reappearing order's lines that leave created_at blank are dated after the COPY (see pendingCreatedAt), as its
+    // other order fields are filled (see unstatedStretches).
+    this.carryCreated = NULL;
     this.carryFinancial = '';
     this.carryCancelled = NULL;
     this.carryCurrency = '';
@@ -178,14 +175,14 @@ export class OrdersEncoder extends EncoderBase {
 
   /** Lines selling `what` in the current order's earlier stretches, as far as they are remembered; 0 if none. */
   private earlierTimes(what: string): number {
-    return this.returning ? Math.max(0, this.recentItems.get(this.curOrder + '\n' + what)) : 0;
+    return this.returning ? this.recentItems.get(this.curOrder, what) : 0;
   }
 
   /** Remembers what the stretch of the order being left sold, for the case it comes back (see earlierTimes). */
   private rememberItems(): void {
-    const order = this.curOrder + '\n';
-    if (this.itemMap === null) for (let i = 0; i < this.itemCount; i++) this.recentItems.set(order + this.items[i]!, this.itemTimes[i]!);
-    else for (const [item, times] of this.itemMap) this.recentItems.set(order + item, times);
+    const order = this.curOrder;
+    if (this.itemMap === null) for (let i = 0; i < this.itemCount; i++) this.recentItems.set(order, this.items[i]!, this.itemTimes[i]!);
+    else for (const [item, times] of this.itemMap) this.recentItems.set(order, item, times);
   }
 
   /** The line of the current order's emitted row with line item `lid`, or 0 after remembering it. */
