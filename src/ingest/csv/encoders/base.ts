@@ -349,95 +349,71 @@ export function sameText(a: string, b: string): boolean {
   return true;
 }
 
-/** 32-bit FNV-1a hash of a string's UTF-16 code units. */
-export function hashString(s: string): number {
-  let h = 0x811c9dc5;
+/** 32-bit FNV-1a of a string's UTF-16 code units, continuing from `h`. */
+function fnv(s: string, h: number): number {
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h >>> 0;
+  return h;
 }
 
+const SLOT_SEED = 0x811c9dc5;
+const CHECK_SEED = 0x01000193;
+
 /**
- * A direct-mapped cache of string keys with a number each: fixed memory, O(1), and a key is only forgotten when a
- * later key lands in its slot. A key just set is always found until another key takes its slot.
+ * A direct-mapped cache of string keys (or pairs of strings) with a number each: fixed memory, O(1), and a key is
+ * only forgotten when a later key lands in its slot. A key just set is always found until another key takes its
+ * slot. No string is kept, only two 32-bit hashes of each key (one picks the slot, the other checks it): kept
+ * strings, copied out of the file's chunks, would fill the old generation with garbage as fast as the file brings
+ * new keys, and memory would grow with the file. Two keys sharing both hashes (odds about 2^-48 per lookup) share
+ * a value.
  */
 export class KeyCache {
-  private readonly keys: (string | undefined)[];
+  private readonly checks: Int32Array;
   private readonly values: Float64Array;
   private readonly mask: number;
 
   constructor(bits = 14) {
-    this.keys = new Array<string | undefined>(1 << bits).fill(undefined);
+    this.checks = new Int32Array(1 << bits);
     this.values = new Float64Array(1 << bits);
     this.mask = (1 << bits) - 1;
   }
 
   /** The value of `key`, or -1. */
   get(key: string): number {
-    const slot = hashString(key) & this.mask;
-    return this.keys[slot] === key ? this.values[slot]! : -1;
+    return this.read(fnv(key, SLOT_SEED), fnv(key, CHECK_SEED));
   }
 
   set(key: string, value: number): void {
-    const slot = hashString(key) & this.mask;
-    this.keys[slot] = detach(key);
-    this.values[slot] = value;
+    this.write(fnv(key, SLOT_SEED), fnv(key, CHECK_SEED), value);
   }
 
   /** Returns the value stored for `key` (-1 if none) and stores `value` when there was none. */
   getOrSet(key: string, value: number): number {
-    const slot = hashString(key) & this.mask;
-    if (this.keys[slot] === key) return this.values[slot]!;
-    this.keys[slot] = detach(key);
-    this.values[slot] = value;
-    return -1;
-  }
-}
-
-/**
- * Counts of (group, member) pairs in a fixed, direct-mapped table of numbers: no string is kept, so that remembering
- * every pair of a large file costs no memory that grows with it. A pair is found by two 32-bit hashes of its texts;
- * a pair whose slot a later pair took reads 0, and two pairs sharing both hashes (odds about 2^-48 per lookup) share
- * a count.
- */
-export class PairCounts {
-  private readonly checks: Int32Array;
-  private readonly counts: Int32Array;
-  private readonly mask: number;
-
-  constructor(bits = 16) {
-    this.checks = new Int32Array(1 << bits);
-    this.counts = new Int32Array(1 << bits);
-    this.mask = (1 << bits) - 1;
+    const slot = fnv(key, SLOT_SEED);
+    const check = fnv(key, CHECK_SEED);
+    const found = this.read(slot, check);
+    if (found < 0) this.write(slot, check, value);
+    return found;
   }
 
-  get(group: string, member: string): number {
-    const h = pairHash(group, member, 0x811c9dc5);
-    return this.checks[h & this.mask] === (pairHash(group, member, 0x01000193) | 1) ? this.counts[h & this.mask]! : 0;
+  /** The value of the pair (`a`, `b`), or -1: keyed as one text, without joining them. */
+  getPair(a: string, b: string): number {
+    return this.read(fnv(b, fnv(a, SLOT_SEED) ^ 10), fnv(b, fnv(a, CHECK_SEED) ^ 10));
   }
 
-  set(group: string, member: string, count: number): void {
-    const slot = pairHash(group, member, 0x811c9dc5) & this.mask;
-    this.checks[slot] = pairHash(group, member, 0x01000193) | 1;
-    this.counts[slot] = count;
+  setPair(a: string, b: string, value: number): void {
+    this.write(fnv(b, fnv(a, SLOT_SEED) ^ 10), fnv(b, fnv(a, CHECK_SEED) ^ 10), value);
   }
-}
 
-/** FNV-1a over `group`, a separator and `member`, from `seed`. */
-function pairHash(group: string, member: string, seed: number): number {
-  let h = seed;
-  for (let i = 0; i < group.length; i++) h = Math.imul(h ^ group.charCodeAt(i), 16777619);
-  h = Math.imul(h ^ 10, 16777619);
-  for (let i = 0; i < member.length; i++) h = Math.imul(h ^ member.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
+  private read(slot: number, check: number): number {
+    const i = slot & this.mask;
+    return this.checks[i] === (check | 1) ? this.values[i]! : -1;
+  }
 
-/**
- * A copy of `key` that does not share memory with the text it was cut from. V8 represents substrings of 13 or
- * more characters as views into their parent, so a cached 13-digit order id would otherwise keep its whole 64 KB
- * chunk of the file alive, and memory would grow with the file.
- */
-function detach(key: string): string {
-  return key.length < 13 ? key : (' ' + key).slice(1);
+  private write(slot: number, check: number, value: number): void {
+    const i = slot & this.mask;
+    this.checks[i] = check | 1;
+    this.values[i] = value;
+  }
 }
 
 const ITEM_KEY_NAMES: Record<string, string> = { v: 'variant id', s: 'SKU', i: 'inventory item id', h: 'handle' };

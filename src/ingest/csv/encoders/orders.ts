@@ -1,5 +1,5 @@
 import { parseInteger, parseTimestamp } from '../values';
-import { CarryTaint, EncoderBase, KeyCache, NULL, PairCounts, sameText, type EncoderContext } from './base';
+import { CarryTaint, EncoderBase, KeyCache, NULL, sameText, type EncoderContext } from './base';
 
 const RECENT_ORDER_BITS = 13;
 const RECENT_ITEM_BITS = 16;
@@ -57,7 +57,7 @@ export class OrdersEncoder extends EncoderBase {
   /** Whether the current order's lines came before, in an earlier stretch of the file. */
   private returning = false;
   /** How many lines sold each item in recent orders' stretches: (order, item) -> lines. */
-  private readonly recentItems = new PairCounts(RECENT_ITEM_BITS);
+  private readonly recentItems = new KeyCache(RECENT_ITEM_BITS);
   /** Line counts of recent orders, so an order that reappears later in the file goes on numbering its lines. */
   private readonly recentOrders = new KeyCache(RECENT_ORDER_BITS);
   /** Recent orders whose order fields a rejected line left unfit: the line (see taint). */
@@ -175,14 +175,14 @@ export class OrdersEncoder extends EncoderBase {
 
   /** Lines selling `what` in the current order's earlier stretches, as far as they are remembered; 0 if none. */
   private earlierTimes(what: string): number {
-    return this.returning ? this.recentItems.get(this.curOrder, what) : 0;
+    return this.returning ? Math.max(0, this.recentItems.getPair(this.curOrder, what)) : 0;
   }
 
   /** Remembers what the stretch of the order being left sold, for the case it comes back (see earlierTimes). */
   private rememberItems(): void {
     const order = this.curOrder;
-    if (this.itemMap === null) for (let i = 0; i < this.itemCount; i++) this.recentItems.set(order, this.items[i]!, this.itemTimes[i]!);
-    else for (const [item, times] of this.itemMap) this.recentItems.set(order, item, times);
+    if (this.itemMap === null) for (let i = 0; i < this.itemCount; i++) this.recentItems.setPair(order, this.items[i]!, this.itemTimes[i]!);
+    else for (const [item, times] of this.itemMap) this.recentItems.setPair(order, item, times);
   }
 
   /** The line of the current order's emitted row with line item `lid`, or 0 after remembering it. */
