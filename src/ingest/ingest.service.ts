@@ -188,8 +188,8 @@ export class IngestService {
       bytesRead: csv.bytesRead,
       rowsRead: csv.rowsRead,
       // A rejected file inserted and updated nothing; a dry run reports what it would have done.
-      rowsInserted: committed || options.dryRun ? tally.inserted : 0,
-      rowsUpdated: committed || options.dryRun ? tally.updated : 0,
+      rowsInserted: committed || (options.dryRun && !failure) ? tally.inserted : 0,
+      rowsUpdated: committed || (options.dryRun && !failure) ? tally.updated : 0,
       rowsWritten: committed ? tally.inserted + tally.updated : 0,
       rowsRejected: rejected,
       rowsSkipped: csv.rowsSkipped,
@@ -260,7 +260,7 @@ export class IngestService {
       tally.refused.push(this.duplicateFromCopyError(dataset, sink.copyError, csv));
       tally.refusedCount = 1;
     } else {
-      if (csv.pendingCreatedAt > 0) await this.fillCreatedAt(client, dataset, target, upload, present, options, tally);
+      if (csv.pendingCreatedAt > 0) await this.fillCreatedAt(client, dataset, target, upload, present, options, tally, csv.headerInfo?.mapped.created_at ?? 'created_at');
       // Only for rows that may be kept: a dry run, or a file rejected already, is rolled back.
       // Stretches without their group's fields take them from the file's other rows of the group, and from the rows
       // the run already holds (an order exported across two files).
@@ -268,7 +268,7 @@ export class IngestService {
         await this.fillSplitGroups(client, dataset, target, upload, present);
       }
       if (direct) tally.inserted = csv.rowsEmitted - tally.refusedCount;
-      else await this.mergeStage(client, dataset, upload.run.id, csv.suppliedColumns, options, tally);
+      else await this.mergeStage(client, dataset, upload.run.id, csv, options, tally);
     }
 
     const commit = !options.dryRun && !refusesFile(csv, tally, options);
@@ -297,7 +297,16 @@ export class IngestService {
    * written as -infinity: they take their order's creation time from its other lines in the file, and in the run.
    * A line whose order says it nowhere is refused (MISSING_VALUE), and removed when skipping invalid rows.
    */
-  private async fillCreatedAt(client: Client, dataset: Dataset, table: string, upload: CsvUpload, stored: boolean, options: UploadOptions, tally: Tally): Promise<void> {
+  private async fillCreatedAt(
+    client: Client,
+    dataset: Dataset,
+    table: string,
+    upload: CsvUpload,
+    stored: boolean,
+    options: UploadOptions,
+    tally: Tally,
+    column: string,
+  ): Promise<void> {
     const own = `SELECT order_id, created_at FROM ${table} WHERE run_id = $1 AND upload_id = $2`;
     const sources =
       stored && table !== dataset.table
@@ -326,7 +335,7 @@ export class IngestService {
     for (const row of rows) {
       const value = String(row.order_id);
       const message = `expected created_at on the first line of order ${value}: no line of the order gives it, in this file or the run`;
-      tally.refused.push({ line: row.line, column: 'created_at', value: null, code: 'MISSING_VALUE', message });
+      tally.refused.push({ line: row.line, column, value: null, code: 'MISSING_VALUE', message });
     }
     if (options.errorPolicy !== CsvErrorPolicy.REJECT_FILE) {
       await client.query(`DELETE FROM ${table} WHERE run_id = $1 AND upload_id = $2 AND created_at = '-infinity'`, [upload.run.id, upload.id]);
@@ -348,16 +357,20 @@ export class IngestService {
           ? ['handle', ['product_title', 'vendor', 'product_type', 'tags', 'status', 'gift_card']]
           : [null, []];
     if (!group) return;
-    // max() of a boolean does not exist; bool_or takes the group's flag.
-    const pick = (c: string) => (c === 'gift_card' ? `bool_or(${c})` : `max(${c})`);
+    // The file's own value first (a re-export may have changed it), else the run's; max() of a boolean does not
+    // exist, bool_or takes the group's flag.
+    const pick = (c: string) => {
+      const of = (source: number) => (c === 'gift_card' ? `bool_or(${c}) FILTER (WHERE source = ${source})` : `max(${c}) FILTER (WHERE source = ${source})`);
+      return `coalesce(${of(0)}, ${of(1)})`;
+    };
     // The rows were just written: no statistics know them, and the planner, taking the upload for a row or two,
     // would re-aggregate it for every row it updates (a nested loop: minutes for 10,000 lines). A hash join reads
     // each side once.
     await client.query('SET LOCAL enable_nestloop = off');
-    const own = `SELECT ${group}, ${fields.join(', ')} FROM ${table} WHERE run_id = $1 AND upload_id = $2 AND ${group} IS NOT NULL`;
+    const own = `SELECT 0 AS source, ${group}, ${fields.join(', ')} FROM ${table} WHERE run_id = $1 AND upload_id = $2 AND ${group} IS NOT NULL`;
     const sources =
       stored && table !== dataset.table
-        ? `${own} UNION ALL SELECT ${group}, ${fields.join(', ')} FROM ${dataset.table}
+        ? `${own} UNION ALL SELECT 1, ${group}, ${fields.join(', ')} FROM ${dataset.table}
             WHERE run_id = $1 AND ${group} IN (SELECT ${group} FROM ${table} WHERE run_id = $1 AND upload_id = $2)`
         : own;
     await client.query(
@@ -379,9 +392,10 @@ export class IngestService {
   /**
    * Rows the file names by SKU alone (a price list of `sku,price`) update the stored row of that SKU, which may be
    * keyed by its variant id or its Shopify handle and options, instead of adding a second row for the same item:
-   * they take its key when the run holds exactly one row with the SKU.
+   * they take its key when the run holds exactly one row with the SKU. When it holds several (Shopify lets variants
+   * share a SKU), the row is refused (`AMBIGUOUS_SKU`) rather than added as one more item.
    */
-  private async adoptStoredKeys(client: Client, dataset: Dataset, runId: string): Promise<void> {
+  private async adoptStoredKeys(client: Client, dataset: Dataset, runId: string, tally: Tally, column: string): Promise<void> {
     // As for fillSplitGroups: the staged rows are new to the planner.
     await client.query('SET LOCAL enable_nestloop = off');
     await client.query(
@@ -392,7 +406,30 @@ export class IngestService {
         WHERE s.item_key = 's:' || s.sku AND m.sku = s.sku AND m.item_key <> s.item_key`,
       [runId],
     );
+    const { rows } = await client.query(
+      `WITH ambiguous AS (
+         SELECT s.line, s.sku, count(*) OVER () AS total,
+                (SELECT count(*) FROM ${dataset.table} t WHERE t.run_id = $1 AND t.sku = s.sku) AS items
+           FROM ingest_stage s
+          WHERE s.item_key = 's:' || s.sku
+            AND NOT EXISTS (SELECT 1 FROM ${dataset.table} t WHERE t.run_id = $1 AND t.item_key = s.item_key)
+            AND (SELECT count(*) FROM ${dataset.table} t WHERE t.run_id = $1 AND t.sku = s.sku) > 1)
+       SELECT * FROM ambiguous ORDER BY line LIMIT ${MAX_STORED_ROW_ERRORS}`,
+      [runId],
+    );
     await client.query('SET LOCAL enable_nestloop = on');
+    if (rows.length === 0) return;
+    tally.refusedCount += Number(rows[0].total);
+    for (const row of rows) {
+      const message = `SKU ${row.sku} names ${row.items} items of the run: give the variant id (or the handle and options) of the one meant`;
+      tally.refused.push({ line: row.line, column, value: String(row.sku).slice(0, 100), code: 'AMBIGUOUS_SKU', message });
+    }
+    await client.query(
+      `DELETE FROM ingest_stage s WHERE s.item_key = 's:' || s.sku
+          AND NOT EXISTS (SELECT 1 FROM ${dataset.table} t WHERE t.run_id = $1 AND t.item_key = s.item_key)
+          AND (SELECT count(*) FROM ${dataset.table} t WHERE t.run_id = $1 AND t.sku = s.sku) > 1`,
+      [runId],
+    );
   }
 
   /**
@@ -400,10 +437,10 @@ export class IngestService {
    * upserts by natural key. ON CONFLICT DO UPDATE beats DELETE + INSERT here: the insert after a delete must step
    * over every dead key in the primary key index. `xmax = 0` tells an inserted row from an updated one.
    */
-  private async mergeStage(client: Client, dataset: Dataset, runId: string, supplied: readonly string[], options: UploadOptions, tally: Tally): Promise<void> {
+  private async mergeStage(client: Client, dataset: Dataset, runId: string, csv: CsvToCopyStream, options: UploadOptions, tally: Tally): Promise<void> {
     const keys = dataset.keyColumns.join(', ');
     await client.query(`SET LOCAL work_mem = '64MB'`);
-    if (dataset.kind === CsvKind.VARIANTS || dataset.kind === CsvKind.CATALOG) await this.adoptStoredKeys(client, dataset, runId);
+    if (dataset.kind === CsvKind.VARIANTS || dataset.kind === CsvKind.CATALOG) await this.adoptStoredKeys(client, dataset, runId, tally, csv.headerInfo?.mapped.sku ?? 'sku');
     const duplicates = await client.query(
       `SELECT ${dataset.keyColumns.slice(1).join(', ')}, line, count(*) OVER () AS total FROM (
          SELECT ${keys}, line, row_number() OVER (PARTITION BY ${keys} ORDER BY line) AS occurrence FROM ingest_stage
@@ -424,7 +461,7 @@ export class IngestService {
     }
     const columns = COPY_COLUMNS[dataset.kind];
     // Only what the file states replaces what is stored (see suppliedColumns).
-    const updates = supplied.filter((c) => !dataset.keyColumns.includes(c)).map((c) => `${c} = EXCLUDED.${c}`);
+    const updates = csv.suppliedColumns.filter((c) => !dataset.keyColumns.includes(c)).map((c) => `${c} = EXCLUDED.${c}`);
     const { rows } = await client.query(
       `WITH upserted AS (
          INSERT INTO ${dataset.table} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ingest_stage

@@ -100,6 +100,36 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
     expect(multi.run.coverage).to.deep.equal({ orders: 3001, orderLines: 6003, multiItemOrders: 3001 });
   });
 
+  it("a re-exported order's lines sorted away from its first line take the new export's fields, not the stored ones", async () => {
+    const runId = await createRun(shop.adminKey);
+    const header = 'order_id,created_at,sku,quantity,financial_status,currency\n';
+    await uploadCsv(shop.adminKey, runId, 'ORDERS', header + '3001,2025-12-01T10:00:00Z,A,1,pending,USD\n3001,,B,1,,\n');
+    const again = await uploadCsv(shop.adminKey, runId, 'ORDERS', header + '3001,2025-12-01T10:00:00Z,A,1,paid,EUR\n3002,2025-12-02T10:00:00Z,C,1,paid,EUR\n3001,,B,1,,\n');
+    expect(again.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 1, rowsUpdated: 2 });
+    const rows = await sql(`SELECT order_id, sku, financial_status, currency FROM order_lines WHERE run_id = ? ORDER BY order_id, sku`, [runDbId(runId)]);
+    expect(rows.map((r) => [r.order_id, r.sku, r.financial_status, r.currency])).to.deep.equal([
+      ['3001', 'A', 'paid', 'EUR'],
+      ['3001', 'B', 'paid', 'EUR'],
+      ['3002', 'C', 'paid', 'EUR'],
+    ]);
+  });
+
+  it('a price list by a SKU that several stored items share is refused for that row, not added as one more item', async () => {
+    const runId = await createRun(shop.adminKey);
+    await uploadCsv(shop.adminKey, runId, 'CATALOG', 'variant_id,sku,product_title,price\n1,A,Alpha,10.00\n2,B,Beta,20.00\n3,B,Beta too,21.00\n');
+    const refused = await uploadCsv(shop.adminKey, runId, 'CATALOG', 'sku,price\nA,11.00\nB,25.00\n');
+    expect(refused.payload.upload).to.include({ status: 'FAILED', rowsRejected: 1, rowsInserted: 0 });
+    const skipped = await uploadCsv(shop.adminKey, runId, 'CATALOG', 'sku,price\nA,11.00\nB,25.00\n', { errorPolicy: 'SKIP_INVALID_ROWS' });
+    expect(skipped.payload.upload).to.include({ status: 'SUCCEEDED', rowsRejected: 1, rowsUpdated: 1, rowsInserted: 0 });
+    expect(skipped.payload.upload.rowErrors.map((e: any) => [e.line, e.column, e.value, e.code])).to.deep.equal([[3, 'sku', 'B', 'AMBIGUOUS_SKU']]);
+    const rows = await sql(`SELECT item_key, price::text FROM catalog_items WHERE run_id = ? ORDER BY item_key`, [runDbId(runId)]);
+    expect(rows).to.deep.equal([
+      { item_key: 'v:1', price: '11.0000' },
+      { item_key: 'v:2', price: '20.0000' },
+      { item_key: 'v:3', price: '21.0000' },
+    ]);
+  });
+
   it("a Shopify products file holding only a product's later rows keeps the product's fields", async () => {
     const runId = await createRun(shop.adminKey);
     const header = 'Handle,Title,Vendor,Option1 Name,Option1 Value,Variant SKU,Variant Price,Gift Card,Status\n';

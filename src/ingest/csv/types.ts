@@ -20,6 +20,7 @@ export type CsvRowErrorCode =
   | 'INVALID_ID'
   | 'TOO_MANY_VALUES'
   | 'DUPLICATE_KEY'
+  | 'AMBIGUOUS_SKU'
   | 'FIRST_ROW_REJECTED';
 
 /** One rejected value or row. `line` is the physical file line where the record starts (header = 1). */
