@@ -9,7 +9,7 @@ import { forgetRecommendations } from './recommendation-cache';
 import { markShopDataChanged } from './recommendations';
 import { Bundle, BundleSource, BundleStatus, type StoredCopy, type StoredDiscount } from './bundle.entity';
 import { SEASONAL_BADGE, draftCopy, runCurrencies, type CopyKind } from './copy';
-import { loadItemFacts } from './item-catalog';
+import { loadItemFacts, otherKeysSql } from './item-catalog';
 import { givenAwayTotal, mayGiveAway } from './pricing';
 import { currencyDigits } from './money';
 import type { Objective } from '../generation/settings';
@@ -422,24 +422,20 @@ export class BundleService {
       conditions.push('b.lift >= ?');
       params.push(filter.minLift);
     }
-    // An item is found by either key, and through the run's catalog and variants by the other (see
-    // RecommendationService.candidates): a bundle saved by SKU has the variant of that SKU. The other keys are read
-    // once, for the runs in view, as (run, key) pairs, not once per bundle item.
+    // An item is found by either key, and by the other through the runs' catalog and variants (otherKeysSql), read
+    // once, for the runs in view, not once per bundle item.
     const runsInView = runId ? '?::bigint' : 'SELECT id FROM runs WHERE shop_id = ?';
-    const otherKeys = (wanted: string, known: string) =>
-      `SELECT r.run_id, r.${wanted} FROM catalog_items r WHERE r.run_id IN (${runsInView}) AND r.${known} = ? AND r.${wanted} IS NOT NULL
-        UNION ALL SELECT r.run_id, r.${wanted} FROM variants r WHERE r.run_id IN (${runsInView}) AND r.${known} = ? AND r.${wanted} IS NOT NULL`;
     const scope = runId ?? shopId;
     if (filter?.containsSku) {
       const sku = filter.containsSku.trim();
       conditions.push(`(EXISTS (SELECT 1 FROM bundle_items bi WHERE bi.run_id = b.run_id AND bi.bundle_id = b.id AND bi.sku = ?)
-                        OR b.id IN (SELECT bi.bundle_id FROM bundle_items bi WHERE bi.sku IS NULL AND (bi.run_id, bi.variant_id) IN (${otherKeys('variant_id', 'sku')})))`);
+                        OR b.id IN (SELECT bi.bundle_id FROM bundle_items bi WHERE bi.sku IS NULL AND (bi.run_id, bi.variant_id) IN (${otherKeysSql('variant_id', runsInView)})))`);
       params.push(sku, scope, sku, scope, sku);
     }
     if (filter?.containsVariantId) {
       const variantId = filter.containsVariantId.trim().replace(/^gid:\/\/shopify\/ProductVariant\//, '');
       conditions.push(`(EXISTS (SELECT 1 FROM bundle_items bi WHERE bi.run_id = b.run_id AND bi.bundle_id = b.id AND bi.variant_id = ?)
-                        OR b.id IN (SELECT bi.bundle_id FROM bundle_items bi WHERE bi.variant_id IS NULL AND (bi.run_id, bi.sku) IN (${otherKeys('sku', 'variant_id')})))`);
+                        OR b.id IN (SELECT bi.bundle_id FROM bundle_items bi WHERE bi.variant_id IS NULL AND (bi.run_id, bi.sku) IN (${otherKeysSql('sku', runsInView)})))`);
       params.push(variantId, scope, variantId, scope, variantId);
     }
     const rows: Record<string, unknown>[] = await this.em.getConnection().execute(

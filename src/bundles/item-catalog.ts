@@ -3,6 +3,18 @@ import type { Em } from '../db/orm';
 import type { BundleItemRole } from './bundle-item.entity';
 import type { BundleItem } from './bundle.types';
 
+/**
+ * The other key of an item in the catalog and variants of the runs `runs` (an SQL list or subquery with `?`
+ * placeholders), as (run_id, key) rows: the SKUs a variant id has (`wanted` sku), or the variant ids a SKU has
+ * (`wanted` variant_id). So a bundle saved by SKU before a catalog named the SKU's variant is found by that variant
+ * id, and one saved by variant id alone by its SKU. Parameters: those of `runs`, the key; twice.
+ */
+export function otherKeysSql(wanted: 'sku' | 'variant_id', runs: string): string {
+  const known = wanted === 'sku' ? 'variant_id' : 'sku';
+  return `SELECT r.run_id, r.${wanted} FROM catalog_items r WHERE r.run_id IN (${runs}) AND r.${known} = ? AND r.${wanted} IS NOT NULL
+          UNION ALL SELECT r.run_id, r.${wanted} FROM variants r WHERE r.run_id IN (${runs}) AND r.${known} = ? AND r.${wanted} IS NOT NULL`;
+}
+
 /** What the run's catalog and inventory say about an item. */
 export interface ItemFacts {
   title: string | null;

@@ -3,7 +3,7 @@ import type { CacheDependency } from '../graphql/response-cache';
 import { RunService } from '../runs/run.service';
 import { Bundle } from './bundle.entity';
 import { BundleType, type BundleItem } from './bundle.types';
-import { availableQuantity, loadItemFacts } from './item-catalog';
+import { availableQuantity, loadItemFacts, otherKeysSql } from './item-catalog';
 import { rememberRecommendation } from './recommendation-cache';
 import { runCurrencies } from './copy';
 import { currencyDigits } from './money';
@@ -104,24 +104,16 @@ export class RecommendationService {
   private async candidates(em: Em, shopId: string, runId: string, request: RecommendationRequest, limit: number, offset: number): Promise<{ bundle: Bundle; items: BundleItem[] }[]> {
     const { sku, variantId } = request;
     const rows: Record<string, unknown>[] = await em.getConnection().execute(
-      `WITH other_keys AS MATERIALIZED (
-         -- The item's other key in the run's catalog and variants: a bundle saved by SKU before a catalog named the
-         -- SKU's variant is found by that variant id too, and one saved by variant id alone by the variant's SKU.
-         SELECT coalesce(array_agg(DISTINCT r.sku) FILTER (WHERE r.variant_id = ?::text AND r.sku IS NOT NULL), '{}') AS skus,
-                coalesce(array_agg(DISTINCT r.variant_id) FILTER (WHERE r.sku = ?::text AND r.variant_id IS NOT NULL), '{}') AS variant_ids
-           FROM (SELECT sku, variant_id FROM catalog_items WHERE run_id = ? AND (variant_id = ?::text OR sku = ?::text)
-                 UNION ALL
-                 SELECT sku, variant_id FROM variants WHERE run_id = ? AND (variant_id = ?::text OR sku = ?::text)) r
-       ),
-       -- One index-walking branch per key, rather than one OR that would read every item of the run without a variant.
-       containing AS (
+      // One index-walking branch per key, rather than one OR that would read every item of the run without a
+      // variant; the item is found by its other key too (otherKeysSql).
+      `WITH containing AS (
          SELECT bi.bundle_id FROM bundle_items bi WHERE bi.run_id = ? AND bi.sku = ?
          UNION
          SELECT bi.bundle_id FROM bundle_items bi WHERE bi.run_id = ? AND bi.variant_id = ?
          UNION
-         SELECT bi.bundle_id FROM other_keys k JOIN bundle_items bi ON bi.run_id = ? AND bi.sku = ANY(k.skus) WHERE bi.variant_id IS NULL
+         SELECT bi.bundle_id FROM bundle_items bi WHERE bi.variant_id IS NULL AND (bi.run_id, bi.sku) IN (${otherKeysSql('sku', '?::bigint')})
          UNION
-         SELECT bi.bundle_id FROM other_keys k JOIN bundle_items bi ON bi.run_id = ? AND bi.variant_id = ANY(k.variant_ids) WHERE bi.sku IS NULL
+         SELECT bi.bundle_id FROM bundle_items bi WHERE bi.sku IS NULL AND (bi.run_id, bi.variant_id) IN (${otherKeysSql('variant_id', '?::bigint')})
        ),
        candidates AS (
          SELECT b.id, coalesce(b.rank, 2147483647) AS sort_rank
@@ -131,7 +123,7 @@ export class RecommendationService {
           LIMIT ? OFFSET ?
        )
        SELECT b.* FROM candidates c JOIN bundles b ON b.id = c.id ORDER BY c.sort_rank, c.id`,
-      [variantId, sku, runId, variantId, sku, runId, variantId, sku, runId, sku, runId, variantId, runId, runId, shopId, limit, offset],
+      [runId, sku, runId, variantId, runId, variantId, runId, variantId, runId, sku, runId, sku, shopId, limit, offset],
     );
     return rows.map((row) => {
       const bundle = em.map(Bundle, row);
