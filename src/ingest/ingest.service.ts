@@ -406,30 +406,24 @@ export class IngestService {
         WHERE s.item_key = 's:' || s.sku AND m.sku = s.sku AND m.item_key <> s.item_key`,
       [runId],
     );
+    // Rows still keyed by a SKU that several stored rows share, none of them keyed by it.
+    const ambiguous = `SELECT s.line, s.sku, sh.items FROM ingest_stage s
+        JOIN (SELECT sku, count(*) AS items FROM ${dataset.table} WHERE run_id = $1 AND sku IS NOT NULL GROUP BY sku HAVING count(*) > 1) sh
+          ON sh.sku = s.sku
+       WHERE s.item_key = 's:' || s.sku AND NOT EXISTS (SELECT 1 FROM ${dataset.table} t WHERE t.run_id = $1 AND t.item_key = s.item_key)`;
     const { rows } = await client.query(
-      `WITH ambiguous AS (
-         SELECT s.line, s.sku, count(*) OVER () AS total,
-                (SELECT count(*) FROM ${dataset.table} t WHERE t.run_id = $1 AND t.sku = s.sku) AS items
-           FROM ingest_stage s
-          WHERE s.item_key = 's:' || s.sku
-            AND NOT EXISTS (SELECT 1 FROM ${dataset.table} t WHERE t.run_id = $1 AND t.item_key = s.item_key)
-            AND (SELECT count(*) FROM ${dataset.table} t WHERE t.run_id = $1 AND t.sku = s.sku) > 1)
-       SELECT * FROM ambiguous ORDER BY line LIMIT ${MAX_STORED_ROW_ERRORS}`,
+      `SELECT a.*, count(*) OVER () AS total FROM (${ambiguous}) a ORDER BY a.line LIMIT ${MAX_STORED_ROW_ERRORS}`,
       [runId],
     );
-    await client.query('SET LOCAL enable_nestloop = on');
-    if (rows.length === 0) return;
-    tally.refusedCount += Number(rows[0].total);
-    for (const row of rows) {
-      const message = `SKU ${row.sku} names ${row.items} items of the run: give the variant id (or the handle and options) of the one meant`;
-      tally.refused.push({ line: row.line, column, value: String(row.sku).slice(0, 100), code: 'AMBIGUOUS_SKU', message });
+    if (rows.length !== 0) {
+      tally.refusedCount += Number(rows[0].total);
+      for (const row of rows) {
+        const message = `SKU ${row.sku} names ${row.items} items of the run: give the variant id (or the handle and options) of the one meant`;
+        tally.refused.push({ line: row.line, column, value: String(row.sku).slice(0, 100), code: 'AMBIGUOUS_SKU', message });
+      }
+      await client.query(`DELETE FROM ingest_stage WHERE line IN (SELECT line FROM (${ambiguous}) a)`, [runId]);
     }
-    await client.query(
-      `DELETE FROM ingest_stage s WHERE s.item_key = 's:' || s.sku
-          AND NOT EXISTS (SELECT 1 FROM ${dataset.table} t WHERE t.run_id = $1 AND t.item_key = s.item_key)
-          AND (SELECT count(*) FROM ${dataset.table} t WHERE t.run_id = $1 AND t.sku = s.sku) > 1`,
-      [runId],
-    );
+    await client.query('SET LOCAL enable_nestloop = on');
   }
 
   /**
