@@ -111,9 +111,11 @@ export class RecommendationService {
          UNION
          SELECT bi.bundle_id FROM bundle_items bi WHERE bi.run_id = ? AND bi.variant_id = ?
          UNION
-         SELECT bi.bundle_id FROM bundle_items bi WHERE bi.variant_id IS NULL AND (bi.run_id, bi.sku) IN (${otherKeysSql('sku', '?::bigint')})
+         SELECT bi.bundle_id FROM bundle_items bi
+          WHERE bi.run_id = ? AND bi.variant_id IS NULL AND bi.sku IN (SELECT k.sku FROM (${otherKeysSql('sku', '?::bigint')}) k)
          UNION
-         SELECT bi.bundle_id FROM bundle_items bi WHERE bi.sku IS NULL AND (bi.run_id, bi.variant_id) IN (${otherKeysSql('variant_id', '?::bigint')})
+         SELECT bi.bundle_id FROM bundle_items bi
+          WHERE bi.run_id = ? AND bi.sku IS NULL AND bi.variant_id IN (SELECT k.variant_id FROM (${otherKeysSql('variant_id', '?::bigint')}) k)
        ),
        candidates AS (
          SELECT b.id, coalesce(b.rank, 2147483647) AS sort_rank
@@ -123,7 +125,7 @@ export class RecommendationService {
           LIMIT ? OFFSET ?
        )
        SELECT b.* FROM candidates c JOIN bundles b ON b.id = c.id ORDER BY c.sort_rank, c.id`,
-      [runId, sku, runId, variantId, runId, variantId, runId, variantId, runId, sku, runId, sku, shopId, limit, offset],
+      [runId, sku, runId, variantId, runId, runId, variantId, runId, variantId, runId, runId, sku, runId, sku, shopId, limit, offset],
     );
     return rows.map((row) => {
       const bundle = em.map(Bundle, row);
