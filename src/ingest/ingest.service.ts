@@ -76,6 +76,30 @@ function describeDuplicate(dataset: Dataset, values: string[]): string {
 }
 
 /**
+ * Runs a statement over rows just written with nested loops off: no statistics know those rows, and the planner,
+ * taking them for a row or two, would re-read one side for every row of the other (minutes for 10,000 lines), where
+ * a hash join reads each side once.
+ */
+async function withoutNestedLoops<T>(client: Client, statement: () => Promise<T>): Promise<T> {
+  await client.query('SET LOCAL enable_nestloop = off');
+  const result = await statement();
+  await client.query('SET LOCAL enable_nestloop = on');
+  return result;
+}
+
+/**
+ * `group` and `columns` of the upload's rows in `table` (source 0) and, when the run held rows of the dataset before
+ * (`stored`, the upload staged), of its stored rows (source 1) in the groups of the upload's rows that match `which`.
+ * Parameters: $1 the run, $2 the upload.
+ */
+function groupRows(dataset: Dataset, table: string, stored: boolean, group: string, columns: readonly string[], which = 'true'): string {
+  const own = `SELECT 0 AS source, ${group}, ${columns.join(', ')} FROM ${table} WHERE run_id = $1 AND upload_id = $2 AND ${group} IS NOT NULL`;
+  if (!stored || table === dataset.table) return own;
+  return `${own} UNION ALL SELECT 1, ${group}, ${columns.join(', ')} FROM ${dataset.table}
+           WHERE run_id = $1 AND ${group} IN (SELECT ${group} FROM ${table} WHERE run_id = $1 AND upload_id = $2 AND ${which})`;
+}
+
+/**
  * Streams one CSV file into a run's dataset: parse and check row by row, COPY in chunks on one transaction,
  * upsert by natural key, commit or roll back as a whole. The upload record is written on its own connection,
  * so that it survives a rollback.
@@ -307,24 +331,18 @@ export class IngestService {
     tally: Tally,
     column: string,
   ): Promise<void> {
-    const own = `SELECT order_id, created_at FROM ${table} WHERE run_id = $1 AND upload_id = $2`;
-    const sources =
-      stored && table !== dataset.table
-        ? `${own} UNION ALL SELECT order_id, created_at FROM ${dataset.table}
-            WHERE run_id = $1 AND order_id IN (SELECT order_id FROM ${table} WHERE run_id = $1 AND upload_id = $2 AND created_at = '-infinity')`
-        : own;
-    // As for fillSplitGroups: the rows are new to the planner.
-    await client.query('SET LOCAL enable_nestloop = off');
-    await client.query(
-      `WITH dated AS (
-         SELECT order_id, min(created_at) FILTER (WHERE created_at <> '-infinity') AS created_at
-           FROM (${sources}) r GROUP BY order_id HAVING bool_or(created_at = '-infinity'))
-       UPDATE ${table} t SET created_at = d.created_at
-         FROM dated d
-        WHERE t.run_id = $1 AND t.upload_id = $2 AND t.created_at = '-infinity' AND t.order_id = d.order_id AND d.created_at IS NOT NULL`,
-      [upload.run.id, upload.id],
+    const sources = groupRows(dataset, table, stored, 'order_id', ['created_at'], "created_at = '-infinity'");
+    await withoutNestedLoops(client, () =>
+      client.query(
+        `WITH dated AS (
+           SELECT order_id, min(created_at) FILTER (WHERE created_at <> '-infinity') AS created_at
+             FROM (${sources}) r GROUP BY order_id HAVING bool_or(created_at = '-infinity'))
+         UPDATE ${table} t SET created_at = d.created_at
+           FROM dated d
+          WHERE t.run_id = $1 AND t.upload_id = $2 AND t.created_at = '-infinity' AND t.order_id = d.order_id AND d.created_at IS NOT NULL`,
+        [upload.run.id, upload.id],
+      ),
     );
-    await client.query('SET LOCAL enable_nestloop = on');
     const { rows } = await client.query(
       `SELECT line, order_id, count(*) OVER () AS total FROM ${table}
         WHERE run_id = $1 AND upload_id = $2 AND created_at = '-infinity' ORDER BY line LIMIT ${MAX_STORED_ROW_ERRORS}`,
@@ -363,30 +381,22 @@ export class IngestService {
       const of = (source: number) => (c === 'gift_card' ? `bool_or(${c}) FILTER (WHERE source = ${source})` : `max(${c}) FILTER (WHERE source = ${source})`);
       return `coalesce(${of(0)}, ${of(1)})`;
     };
-    // The rows were just written: no statistics know them, and the planner, taking the upload for a row or two,
-    // would re-aggregate it for every row it updates (a nested loop: minutes for 10,000 lines). A hash join reads
-    // each side once.
-    await client.query('SET LOCAL enable_nestloop = off');
-    const own = `SELECT 0 AS source, ${group}, ${fields.join(', ')} FROM ${table} WHERE run_id = $1 AND upload_id = $2 AND ${group} IS NOT NULL`;
-    const sources =
-      stored && table !== dataset.table
-        ? `${own} UNION ALL SELECT 1, ${group}, ${fields.join(', ')} FROM ${dataset.table}
-            WHERE run_id = $1 AND ${group} IN (SELECT ${group} FROM ${table} WHERE run_id = $1 AND upload_id = $2)`
-        : own;
-    await client.query(
-      `WITH group_fields AS (
-         SELECT ${group}, ${fields.map((c) => `${pick(c)} AS ${c}`).join(', ')}
-           FROM (${sources}) r
-          GROUP BY ${group}
-         HAVING ${fields.map((c) => `count(${c}) BETWEEN 1 AND count(*) - 1`).join(' OR ')})
-       UPDATE ${table} t
-          SET ${fields.map((c) => `${c} = coalesce(t.${c}, f.${c})`).join(', ')}
-         FROM group_fields f
-        WHERE t.run_id = $1 AND t.upload_id = $2 AND t.${group} = f.${group}
-          AND (${fields.map((c) => `t.${c} IS NULL`).join(' OR ')})`,
-      [upload.run.id, upload.id],
+    const sources = groupRows(dataset, table, stored, group, fields);
+    await withoutNestedLoops(client, () =>
+      client.query(
+        `WITH group_fields AS (
+           SELECT ${group}, ${fields.map((c) => `${pick(c)} AS ${c}`).join(', ')}
+             FROM (${sources}) r
+            GROUP BY ${group}
+           HAVING ${fields.map((c) => `count(${c}) BETWEEN 1 AND count(*) - 1`).join(' OR ')})
+         UPDATE ${table} t
+            SET ${fields.map((c) => `${c} = coalesce(t.${c}, f.${c})`).join(', ')}
+           FROM group_fields f
+          WHERE t.run_id = $1 AND t.upload_id = $2 AND t.${group} = f.${group}
+            AND (${fields.map((c) => `t.${c} IS NULL`).join(' OR ')})`,
+        [upload.run.id, upload.id],
+      ),
     );
-    await client.query('SET LOCAL enable_nestloop = on');
   }
 
   /**
@@ -396,24 +406,23 @@ export class IngestService {
    * share a SKU), the row is refused (`AMBIGUOUS_SKU`) rather than added as one more item.
    */
   private async adoptStoredKeys(client: Client, dataset: Dataset, runId: string, tally: Tally, column: string): Promise<void> {
-    // As for fillSplitGroups: the staged rows are new to the planner.
-    await client.query('SET LOCAL enable_nestloop = off');
-    await client.query(
-      `UPDATE ingest_stage s SET item_key = m.item_key
-         FROM (SELECT sku, min(item_key) AS item_key FROM ${dataset.table}
-                WHERE run_id = $1 AND sku IS NOT NULL
-                GROUP BY sku HAVING count(*) = 1) m
-        WHERE s.item_key = 's:' || s.sku AND m.sku = s.sku AND m.item_key <> s.item_key`,
-      [runId],
+    await withoutNestedLoops(client, () =>
+      client.query(
+        `UPDATE ingest_stage s SET item_key = m.item_key
+           FROM (SELECT sku, min(item_key) AS item_key FROM ${dataset.table}
+                  WHERE run_id = $1 AND sku IS NOT NULL
+                  GROUP BY sku HAVING count(*) = 1) m
+          WHERE s.item_key = 's:' || s.sku AND m.sku = s.sku AND m.item_key <> s.item_key`,
+        [runId],
+      ),
     );
     // Rows still keyed by a SKU that several stored rows share, none of them keyed by it.
     const ambiguous = `SELECT s.line, s.sku, sh.items FROM ingest_stage s
         JOIN (SELECT sku, count(*) AS items FROM ${dataset.table} WHERE run_id = $1 AND sku IS NOT NULL GROUP BY sku HAVING count(*) > 1) sh
           ON sh.sku = s.sku
        WHERE s.item_key = 's:' || s.sku AND NOT EXISTS (SELECT 1 FROM ${dataset.table} t WHERE t.run_id = $1 AND t.item_key = s.item_key)`;
-    const { rows } = await client.query(
-      `SELECT a.*, count(*) OVER () AS total FROM (${ambiguous}) a ORDER BY a.line LIMIT ${MAX_STORED_ROW_ERRORS}`,
-      [runId],
+    const { rows } = await withoutNestedLoops(client, () =>
+      client.query(`SELECT a.*, count(*) OVER () AS total FROM (${ambiguous}) a ORDER BY a.line LIMIT ${MAX_STORED_ROW_ERRORS}`, [runId]),
     );
     if (rows.length !== 0) {
       tally.refusedCount += Number(rows[0].total);
@@ -421,9 +430,8 @@ export class IngestService {
         const message = `SKU ${row.sku} names ${row.items} items of the run: give the variant id (or the handle and options) of the one meant`;
         tally.refused.push({ line: row.line, column, value: String(row.sku).slice(0, 100), code: 'AMBIGUOUS_SKU', message });
       }
-      await client.query(`DELETE FROM ingest_stage WHERE line IN (SELECT line FROM (${ambiguous}) a)`, [runId]);
+      await withoutNestedLoops(client, () => client.query(`DELETE FROM ingest_stage WHERE line IN (SELECT line FROM (${ambiguous}) a)`, [runId]));
     }
-    await client.query('SET LOCAL enable_nestloop = on');
   }
 
   /**

@@ -9,7 +9,59 @@ const PENDING_CREATED_AT = '-infinity';
 const SMALL_ORDER = 32;
 /** Characters of a custom item's title that its line key keeps. */
 const KEY_TITLE = 200;
-const MAX_LINE_IDS_PER_ORDER = 100_000;
+const MAX_TEXTS_PER_ORDER = 100_000;
+
+/**
+ * A number per text of the current order (its line item ids, what its lines sell): arrays while the order is small,
+ * which beat hashing for the few lines of most orders, a Map beyond; at most MAX_TEXTS_PER_ORDER texts, new ones past
+ * that are not kept.
+ */
+class OrderTexts {
+  private readonly texts: string[] = [];
+  private readonly values: number[] = [];
+  private count = 0;
+  private map: Map<string, number> | null = null;
+
+  get size(): number {
+    return this.map === null ? this.count : this.map.size;
+  }
+
+  clear(): void {
+    this.count = 0;
+    this.map = null;
+  }
+
+  get(text: string): number | undefined {
+    if (this.map !== null) return this.map.get(text);
+    for (let i = 0; i < this.count; i++) if (this.texts[i] === text) return this.values[i];
+    return undefined;
+  }
+
+  set(text: string, value: number): void {
+    if (this.map === null) {
+      const n = this.count;
+      for (let i = 0; i < n; i++) {
+        if (this.texts[i] === text) {
+          this.values[i] = value;
+          return;
+        }
+      }
+      if (n < SMALL_ORDER) {
+        this.texts[n] = text;
+        this.values[n] = value;
+        this.count = n + 1;
+        return;
+      }
+      this.map = new Map(this.texts.slice(0, n).map((t, i) => [t, this.values[i]!]));
+    }
+    if (this.map.has(text) || this.map.size < MAX_TEXTS_PER_ORDER) this.map.set(text, value);
+  }
+
+  forEach(visit: (text: string, value: number) => void): void {
+    if (this.map !== null) for (const [text, value] of this.map) visit(text, value);
+    else for (let i = 0; i < this.count; i++) visit(this.texts[i]!, this.values[i]!);
+  }
+}
 
 /**
  * order_lines rows from the canonical layout or Shopify's orders export. Order-level fields (created_at,
@@ -45,15 +97,9 @@ export class OrdersEncoder extends EncoderBase {
   private curOrder = '';
   private curCount = 0;
   /** Line item ids of the current order (and their lines): arrays while small, a Map beyond. */
-  private readonly lineIds: string[] = [];
-  private readonly lineIdLines: number[] = [];
-  private lineIdCount = 0;
-  private lineIdMap: Map<string, number> | null = null;
-  /** What the current order's lines without line item id sell, and how many of them each: arrays while small. */
-  private readonly items: string[] = [];
-  private readonly itemTimes: number[] = [];
-  private itemCount = 0;
-  private itemMap: Map<string, number> | null = null;
+  private readonly lineIds = new OrderTexts();
+  /** What the current order's lines without line item id sell, and how many of them each. */
+  private readonly items = new OrderTexts();
   /** Whether the current order's lines came before, in an earlier stretch of the file. */
   private returning = false;
   /** How many lines sold each item in recent orders' stretches: (order, item) -> lines. */
@@ -103,7 +149,7 @@ export class OrdersEncoder extends EncoderBase {
   private startOrder(oid: string): void {
     if (this.curOrder.length !== 0) {
       this.recentOrders.set(this.curOrder, this.curCount);
-      if (this.itemCount !== 0 || this.itemMap !== null) this.rememberItems();
+      if (this.items.size !== 0) this.rememberItems();
       // Kept (and cleared) only once some order was tainted: a clean file pays nothing per order.
       if (this.taint.line !== 0) this.anyTainted = true;
       if (this.anyTainted && (this.taint.line !== 0 || this.taintedOrders.get(this.curOrder) > 0)) this.taintedOrders.set(this.curOrder, this.taint.line);
@@ -112,10 +158,8 @@ export class OrdersEncoder extends EncoderBase {
     this.returning = seen >= 0;
     this.curCount = seen < 0 ? 0 : seen;
     this.curOrder = oid;
-    this.lineIdCount = 0;
-    this.lineIdMap = null;
-    this.itemCount = 0;
-    this.itemMap = null;
+    this.lineIds.clear();
+    this.items.clear();
     // A reappearing order's lines that leave created_at blank are dated after the COPY (see pendingCreatedAt), as its
     // other order fields are filled (see unstatedStretches).
     this.carryCreated = NULL;
@@ -156,20 +200,8 @@ export class OrdersEncoder extends EncoderBase {
    * this stretch of the order's lines, after those of its earlier stretches while they are remembered.
    */
   private occurrence(what: string): number {
-    if (this.itemMap === null) {
-      const n = this.itemCount;
-      for (let i = 0; i < n; i++) if (this.items[i] === what) return ++this.itemTimes[i]!;
-      if (n < SMALL_ORDER) {
-        const times = this.earlierTimes(what) + 1;
-        this.items[n] = what;
-        this.itemTimes[n] = times;
-        this.itemCount = n + 1;
-        return times;
-      }
-      this.itemMap = new Map(this.items.slice(0, n).map((item, i) => [item, this.itemTimes[i]!]));
-    }
-    const times = (this.itemMap.get(what) ?? this.earlierTimes(what)) + 1;
-    if (times > 1 || this.itemMap.size < MAX_LINE_IDS_PER_ORDER) this.itemMap.set(what, times);
+    const times = (this.items.get(what) ?? this.earlierTimes(what)) + 1;
+    this.items.set(what, times);
     return times;
   }
 
@@ -180,28 +212,14 @@ export class OrdersEncoder extends EncoderBase {
 
   /** Remembers what the stretch of the order being left sold, for the case it comes back (see earlierTimes). */
   private rememberItems(): void {
-    const order = this.curOrder;
-    if (this.itemMap === null) for (let i = 0; i < this.itemCount; i++) this.recentItems.setPair(order, this.items[i]!, this.itemTimes[i]!);
-    else for (const [item, times] of this.itemMap) this.recentItems.setPair(order, item, times);
+    this.items.forEach((item, times) => this.recentItems.setPair(this.curOrder, item, times));
   }
 
   /** The line of the current order's emitted row with line item `lid`, or 0 after remembering it. */
   private seenLineId(lid: string, line: number): number {
-    const ids = this.lineIds;
-    if (this.lineIdMap === null) {
-      const n = this.lineIdCount;
-      for (let i = 0; i < n; i++) if (ids[i] === lid) return this.lineIdLines[i]!;
-      if (n < SMALL_ORDER) {
-        ids[n] = lid;
-        this.lineIdLines[n] = line;
-        this.lineIdCount = n + 1;
-        return 0;
-      }
-      this.lineIdMap = new Map(ids.slice(0, n).map((id, i) => [id, this.lineIdLines[i]!]));
-    }
-    const prev = this.lineIdMap.get(lid);
+    const prev = this.lineIds.get(lid);
     if (prev !== undefined) return prev;
-    if (this.lineIdMap.size < MAX_LINE_IDS_PER_ORDER) this.lineIdMap.set(lid, line);
+    this.lineIds.set(lid, line);
     return 0;
   }
 
