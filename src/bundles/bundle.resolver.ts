@@ -88,7 +88,7 @@ export class BundleResolver {
 
   @Query(() => [BundleType], {
     description:
-      "The best ACTIVE bundles containing an item, from the shop's latest run with ACTIVE bundles (or runId); bundles with an out-of-stock item are left out unless inStockOnly is false.",
+      "The best ACTIVE bundles containing an item (named by sku, variantId, or both: one variant), from the shop's latest run with ACTIVE bundles (or runId); bundles with an out-of-stock item are left out unless inStockOnly is false.",
     complexity: listComplexity(5, MAX_RECOMMENDED),
   })
   // The storefront hot path: its whole response is kept as long as the answers it is built from.

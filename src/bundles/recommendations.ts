@@ -105,9 +105,12 @@ export class RecommendationService {
     const { sku, variantId } = request;
     const rows: Record<string, unknown>[] = await em.getConnection().execute(
       // One index-walking branch per key, rather than one OR that would read every item of the run without a
-      // variant; the item is found by its other key too (otherKeysSql).
+      // variant; the item is found by its other key too (otherKeysSql). Named both ways, the item is one variant:
+      // a bundle item with a variant id is then matched on it alone, as coverage matches lines (another variant of
+      // the same SKU is another item).
       `WITH containing AS (
-         SELECT bi.bundle_id FROM bundle_items bi WHERE bi.run_id = ? AND bi.sku = ?
+         SELECT bi.bundle_id FROM bundle_items bi
+          WHERE bi.run_id = ? AND bi.sku = ? AND (?::text IS NULL OR bi.variant_id IS NULL OR bi.variant_id = ?)
          UNION
          SELECT bi.bundle_id FROM bundle_items bi WHERE bi.run_id = ? AND bi.variant_id = ?
          UNION
@@ -115,7 +118,8 @@ export class RecommendationService {
           WHERE bi.run_id = ? AND bi.variant_id IS NULL AND bi.sku IN (SELECT k.sku FROM (${otherKeysSql('sku', '?::bigint')}) k)
          UNION
          SELECT bi.bundle_id FROM bundle_items bi
-          WHERE bi.run_id = ? AND bi.sku IS NULL AND bi.variant_id IN (SELECT k.variant_id FROM (${otherKeysSql('variant_id', '?::bigint')}) k)
+          WHERE bi.run_id = ? AND bi.sku IS NULL AND ?::text IS NULL
+            AND bi.variant_id IN (SELECT k.variant_id FROM (${otherKeysSql('variant_id', '?::bigint')}) k)
        ),
        candidates AS (
          SELECT b.id, coalesce(b.rank, 2147483647) AS sort_rank
@@ -125,7 +129,7 @@ export class RecommendationService {
           LIMIT ? OFFSET ?
        )
        SELECT b.* FROM candidates c JOIN bundles b ON b.id = c.id ORDER BY c.sort_rank, c.id`,
-      [runId, sku, runId, variantId, runId, runId, variantId, runId, variantId, runId, runId, sku, runId, sku, shopId, limit, offset],
+      [runId, sku, variantId, variantId, runId, variantId, runId, runId, variantId, runId, variantId, runId, variantId, runId, sku, runId, sku, shopId, limit, offset],
     );
     return rows.map((row) => {
       const bundle = em.map(Bundle, row);

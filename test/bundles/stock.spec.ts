@@ -116,6 +116,20 @@ describe('bundle item stock', () => {
     expect(mismatch.userErrors.map((e: any) => [e.field.join('.'), e.code])).to.deep.equal([['bundles.0.items.1', 'MISMATCH']]);
   });
 
+  it('takes a sku and a variantId given together as one item: a bundle of another variant with that SKU is not it', async () => {
+    const runId = await createRun(shop.adminKey, 'both keys');
+    // Variants 901 and 902 share the SKU SHARED (a SKU reused across sizes); 903 is only known by its SKU.
+    ok(await saveBundles(shop.adminKey, runId, [
+      { key: 'v901', kind: 'FIXED', status: 'ACTIVE', rank: 1, items: [{ sku: 'SHARED', variantId: '901' }, { sku: 'OTHER' }] },
+      { key: 'v902', kind: 'FIXED', status: 'ACTIVE', rank: 2, items: [{ sku: 'SHARED', variantId: '902' }, { sku: 'OTHER' }] },
+      { key: 'sku-only', kind: 'FIXED', status: 'ACTIVE', rank: 3, items: [{ sku: 'SHARED' }, { sku: 'OTHER' }] },
+      { key: 'variant-only', kind: 'FIXED', status: 'ACTIVE', rank: 4, items: [{ variantId: '902' }, { sku: 'OTHER' }] },
+    ]));
+    expect(await recommended({ sku: 'SHARED', runId })).to.deep.equal(['v901:null', 'v902:null', 'sku-only:null']);
+    expect(await recommended({ variantId: '902', runId })).to.deep.equal(['v902:null', 'variant-only:null']);
+    expect(await recommended({ sku: 'SHARED', variantId: '902', runId })).to.deep.equal(['v902:null', 'sku-only:null', 'variant-only:null']);
+  });
+
   describe('items not stocked anywhere', () => {
     // NS is not stocked at its only location: its quantities are unknown, so the catalog's total (2) stands. NT has
     // no catalog total either: nothing says, and it limits nothing. PART is stocked at one of its two locations.
