@@ -18,6 +18,7 @@ export type CsvRowErrorCode =
   | 'INVALID_DATE'
   | 'INVALID_BOOLEAN'
   | 'INVALID_ID'
+  | 'INVALID_CURRENCY'
   | 'TOO_MANY_VALUES'
   | 'DUPLICATE_KEY'
   | 'AMBIGUOUS_SKU'

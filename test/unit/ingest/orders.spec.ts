@@ -140,6 +140,21 @@ describe('ingest/csv: ORDERS', () => {
       expect(r.stream).to.include({ rowsRead: 12, rowsValid: 3, rowsRejected: 9, errorCount: 9, pendingCreatedAt: 1 });
     });
 
+    it('takes currency codes in any case and refuses what is not a three-letter code, which prices could not be shown in', async () => {
+      const csv = 'order_id,created_at,sku,quantity,currency\n1,2025-12-07,A,1, eur \n1,2025-12-07,B,1,\n2,2025-12-07,A,1,$\n3,2025-12-07,A,1,US Dollar\n4,2025-12-07,A,1,jpy\n';
+      const r = await runCsv('ORDERS', csv);
+      expect(r.stream.errors.map((e) => [e.line, e.column, e.value, e.code])).to.deep.equal([
+        [4, 'currency', '$', 'INVALID_CURRENCY'],
+        [5, 'currency', 'US Dollar', 'INVALID_CURRENCY'],
+      ]);
+      expect(r.stream.errors[0]!.message).to.match(/ISO 4217/);
+      expect(pick(r.rows, 'order_id', 'currency')).to.deep.equal([
+        { order_id: '1', currency: 'EUR' },
+        { order_id: '1', currency: 'EUR' },
+        { order_id: '4', currency: 'JPY' },
+      ]);
+    });
+
     it('refuses ids a spreadsheet rounded into scientific notation, which would merge distinct orders', async () => {
       const csv = 'order_id,created_at,variant_id,quantity\n5.12346E+12,2025-12-07,4.40123E+13,1\n5123460000001,2025-12-07,44012300000001,1\n';
       const r = await runCsv('ORDERS', csv);
@@ -285,6 +300,7 @@ describe('ingest/csv: ORDERS', () => {
         [2, 'INVALID_DATE'],
         [4, 'FIRST_ROW_REJECTED'],
         [5, 'INVALID_DATE'],
+        [5, 'INVALID_CURRENCY'],
         [6, 'FIRST_ROW_REJECTED'],
       ]);
     });

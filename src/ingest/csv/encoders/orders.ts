@@ -3,6 +3,9 @@ import { CarryTaint, EncoderBase, KeyCache, NULL, sameText, type EncoderContext 
 
 const RECENT_ORDER_BITS = 13;
 const RECENT_ITEM_BITS = 16;
+
+const CURRENCY_CODE = /^[A-Z]{3}$/;
+
 /** created_at of a line whose order's creation time the stream does not know yet (see pendingCreatedAt). */
 const PENDING_CREATED_AT = '-infinity';
 
@@ -332,7 +335,10 @@ export class OrdersEncoder extends EncoderBase {
     const rawCur = f[this.iCurrency]!;
     let currency = rawCur.length === 0 ? rawCur : rawCur.trim().toUpperCase();
     if (currency.length === 0) currency = this.carryCurrency;
-    else this.carryCurrency = currency;
+    else if (currency !== this.carryCurrency && !CURRENCY_CODE.test(currency)) {
+      // Amounts are shown and charged in the currency's minor unit: "$" or "US Dollar" cannot say which.
+      this.fail(this.iCurrency, rawCur, 'INVALID_CURRENCY', 'expected a three-letter ISO 4217 currency code, such as USD or EUR');
+    } else this.carryCurrency = currency;
     this.putStr(currency, this.iCurrency);
 
     if (lid.length !== 0 && this.errors === 0 && !this.silent) {
