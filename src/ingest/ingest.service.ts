@@ -284,6 +284,7 @@ export class IngestService {
       tally.refused.push(this.duplicateFromCopyError(dataset, sink.copyError, csv));
       tally.refusedCount = 1;
     } else {
+      if (csv.provisionalKeys > 0 && !rejecting()) await this.numberProvisionalKeys(client, target, upload, csv.provisionalOrders);
       if (csv.pendingCreatedAt > 0) await this.fillCreatedAt(client, dataset, target, upload, present, options, tally, csv.headerInfo?.mapped.created_at ?? 'created_at');
       // Only for rows that may be kept: a dry run, or a file rejected already, is rolled back.
       // Stretches without their group's fields take them from the file's other rows of the group, and from the rows
@@ -321,6 +322,41 @@ export class IngestService {
    * written as -infinity: they take their order's creation time from its other lines in the file, and in the run.
    * A line whose order says it nowhere is refused (MISSING_VALUE), and removed when skipping invalid rows.
    */
+  /**
+   * Gives the order lines written with a provisional key (see OrdersEncoder) their key: the count among the lines of
+   * their order in the upload selling the same (`#3#s:A`), in file order; for a line naming nothing, a position after
+   * those its order's first stretch took. The lines of an order's first stretch, numbered in the stream, come before
+   * and keep their keys, so no key is taken twice, even for a moment. With `orders`, only those orders are read,
+   * through the primary key.
+   */
+  private async numberProvisionalKeys(client: Client, table: string, upload: CsvUpload, orders: ReadonlySet<string> | null): Promise<void> {
+    const params: unknown[] = [upload.run.id, upload.id];
+    if (orders !== null) params.push([...orders]);
+    const ofOrders = (alias: string) => (orders === null ? '' : `AND ${alias}order_id = ANY($3::text[])`);
+    await withoutNestedLoops(client, () =>
+      client.query(
+        `WITH lines AS (
+           SELECT order_id, line, line_item_id IS NULL AND left(line_key, 2) = '#?' AS provisional,
+                  CASE WHEN line_item_id IS NOT NULL THEN NULL
+                       WHEN left(line_key, 2) = '#?' THEN substring(line_key FROM '^#[?][0-9]+#(.*)$')
+                       ELSE substring(line_key FROM '^#(?:[0-9]+#)?([vst]:.*)$') END AS what,
+                  CASE WHEN line_item_id IS NULL AND line_key ~ '^#[0-9]+$' THEN substring(line_key FROM 2)::bigint END AS stated_position
+             FROM ${table} WHERE run_id = $1 AND upload_id = $2 ${ofOrders('')}),
+         numbered AS (
+           SELECT order_id, line, provisional, what,
+                  row_number() OVER (PARTITION BY order_id, what ORDER BY line) AS k,
+                  greatest(count(*) FILTER (WHERE NOT provisional) OVER (PARTITION BY order_id), coalesce(max(stated_position) OVER (PARTITION BY order_id), 0))
+                    + row_number() OVER (PARTITION BY order_id, provisional ORDER BY line) AS position
+             FROM lines)
+         UPDATE ${table} t
+            SET line_key = CASE WHEN n.what IS NULL THEN '#' || n.position WHEN n.k = 1 THEN '#' || n.what ELSE '#' || n.k || '#' || n.what END
+           FROM numbered n
+          WHERE n.provisional AND t.run_id = $1 AND t.upload_id = $2 ${ofOrders('t.')} AND t.order_id = n.order_id AND t.line = n.line`,
+        params,
+      ),
+    );
+  }
+
   private async fillCreatedAt(
     client: Client,
     dataset: Dataset,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { loadConfig } from '../../src/config';
+import { SHOPIFY_ORDERS_HEADER } from '../../src/ingest/csv/layouts';
 import { createLogger } from '../../src/logger';
 import { startServer } from '../../src/main';
 import { gql, gqlUpload, gqlUploadInPieces, ok } from '../helpers/client';
@@ -98,6 +99,45 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
     ]);
     const multi = ok(await gql('query($id: ID!) { run(id: $id) { coverage { orders orderLines multiItemOrders } } }', { id: runId }, { key: shop.adminKey }));
     expect(multi.run.coverage).to.deep.equal({ orders: 3001, orderLines: 6003, multiItemOrders: 3001 });
+  });
+
+  it('numbers an order\'s repeated items in file order however far apart its lines are, as the export in its own order does', async () => {
+    const runId = await createRun(shop.adminKey);
+    // 12,000 orders, each selling SKU A twice (at 5.00 and at 9.00) and B once, sorted by price: an order's lines
+    // are 12,000 rows apart, more orders than the stream keeps counts for.
+    const orders = 12_000;
+    const header = 'order_id,created_at,sku,price,quantity\n';
+    const at = (price: string, sku: string) => Array.from({ length: orders }, (_, i) => `${i + 1},2025-12-01T10:00:00Z,${sku},${price},1\n`).join('');
+    const sorted = header + at('1.00', 'B') + at('5.00', 'A') + at('9.00', 'A');
+    const { payload } = await uploadCsv(shop.adminKey, runId, 'ORDERS', sorted);
+    expect(payload.userErrors).to.deep.equal([]);
+    expect(payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 3 * orders, rowsRejected: 0 });
+    const keys = async () =>
+      sql(`SELECT line_key, price::text FROM order_lines WHERE run_id = ? AND order_id IN ('1', '12000') ORDER BY order_id, line_key`, [runDbId(runId)]);
+    const expected = [
+      { line_key: '#2#s:A', price: '9.0000' },
+      { line_key: '#s:A', price: '5.0000' },
+      { line_key: '#s:B', price: '1.0000' },
+    ];
+    expect(await keys()).to.deep.equal([...expected, ...expected]);
+    // The export in its own order (merged through a staging table): the same lines.
+    const grouped = header + Array.from({ length: orders }, (_, i) => `${i + 1},2025-12-01T10:00:00Z,B,1.00,1\n${i + 1},,A,5.00,1\n${i + 1},,A,9.00,1\n`).join('');
+    const again = await uploadCsv(shop.adminKey, runId, 'ORDERS', grouped);
+    expect(again.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 0, rowsUpdated: 3 * orders, rowsRejected: 0 });
+    expect(await keys()).to.deep.equal([...expected, ...expected]);
+    // A few orders coming back (looked up by order id), one of them a line that names nothing (a Shopify custom item
+    // without a title), numbered by its position in its order (the fourth line of #1).
+    const row = (cells: Record<string, string>) => SHOPIFY_ORDERS_HEADER.map((h) => cells[h] ?? '').join(',');
+    const shopify = (name: string, sku: string, title = sku) =>
+      row({ Name: name, 'Financial Status': 'paid', Currency: 'USD', 'Created at': '2025-12-07 19:08:25 -0400', 'Lineitem quantity': '1', 'Lineitem sku': sku, 'Lineitem name': title });
+    const small = await createRun(shop.adminKey);
+    const few = await uploadCsv(shop.adminKey, small, 'ORDERS', [
+      SHOPIFY_ORDERS_HEADER.join(','),
+      shopify('#1', 'A'), shopify('#1', '', ''), shopify('#2', 'A'), shopify('#1', 'A'), shopify('#1', '', ''), shopify('#1', '', 'Gift wrap'),
+    ].join('\n') + '\n');
+    expect(few.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 6, rowsRejected: 0 });
+    const smallKeys = await sql(`SELECT order_id, line, line_key FROM order_lines WHERE run_id = ? ORDER BY line`, [runDbId(small)]);
+    expect(smallKeys.map((r) => `${r.order_id} ${r.line_key}`)).to.deep.equal(['#1 #s:A', '#1 #2', '#2 #s:A', '#1 #2#s:A', '#1 #4', '#1 #t:Gift wrap']);
   });
 
   it("a re-exported order's lines sorted away from its first line take the new export's fields, not the stored ones", async () => {

@@ -133,6 +133,16 @@ export class CsvToCopyStream extends Transform implements RowSink {
     return this.encoder?.pendingCreatedAt ?? 0;
   }
 
+  /** Order lines with a provisional key (see RowEncoder.provisionalKeys). */
+  get provisionalKeys(): number {
+    return this.encoder?.provisionalKeys ?? 0;
+  }
+
+  /** The orders of those lines, or null when there were too many to keep. */
+  get provisionalOrders(): ReadonlySet<string> | null {
+    return this.encoder?.provisionalOrders ?? null;
+  }
+
   /** Whether some row stated its group's fields (see RowEncoder.statesGroupFields). */
   get statesGroupFields(): boolean {
     return this.encoder?.statesGroupFields ?? false;

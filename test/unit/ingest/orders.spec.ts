@@ -52,8 +52,8 @@ describe('ingest/csv: ORDERS', () => {
       expect(pick(r.rows, 'order_id', 'line_key', 'created_at')).to.deep.equal([
         { order_id: '1', line_key: '#s:A', created_at: '2025-11-02 10:15:00+00:00' },
         { order_id: '2', line_key: '#s:B', created_at: '2025-11-03 08:00:00+00:00' },
-        { order_id: '1', line_key: '#s:C', created_at: '-infinity' },
-        { order_id: '1', line_key: '#s:D', created_at: '-infinity' },
+        { order_id: '1', line_key: '#?4#s:C', created_at: '-infinity' },
+        { order_id: '1', line_key: '#?5#s:D', created_at: '-infinity' },
       ]);
       expect(r.stream.pendingCreatedAt).to.equal(1);
     });
@@ -84,7 +84,7 @@ describe('ingest/csv: ORDERS', () => {
       ]);
     });
 
-    it('keys lines without line_item_id by what they sell, numbering repeats, whatever the order of the rows', async () => {
+    it('keys lines without line_item_id by what they sell, numbering repeats; a later stretch of an order provisionally', async () => {
       const csv = [
         'name,created_at,variant_id,sku,quantity',
         '#1,2025-01-01,,A,1',
@@ -95,23 +95,22 @@ describe('ingest/csv: ORDERS', () => {
         '#1,2025-01-01,77,A,1',
       ].join('\n');
       const r = await runCsv('ORDERS', csv);
+      // Order #1 comes back on line 6: its count of lines selling each item is not kept, so those lines get a key
+      // unique in the file, numbered once the file is written (see the upload tests).
       expect(pick(r.rows, 'order_id', 'line_key')).to.deep.equal([
         { order_id: '#1', line_key: '#s:A' },
         { order_id: '#1', line_key: '#s:B' },
         { order_id: '#2', line_key: '#s:C' },
         { order_id: '#2', line_key: '#2#s:C' },
-        { order_id: '#1', line_key: '#s:D' },
-        { order_id: '#1', line_key: '#v:77' },
+        { order_id: '#1', line_key: '#?6#s:D' },
+        { order_id: '#1', line_key: '#?7#v:77' },
       ]);
-      // A repeat in a later stretch of its order goes on counting; a SKU holding the separator is no repeat.
-      const split = await runCsv('ORDERS', 'name,created_at,sku,quantity\n#1,2025-01-01,A,1\n#2,2025-01-02,B,1\n#1,2025-01-01,A,2\n#1,2025-01-01,A#2,1\n');
-      expect(split.stream.errors).to.deep.equal([]);
-      expect(split.rows.map((row) => row.line_key)).to.deep.equal(['#s:A', '#s:B', '#2#s:A', '#s:A#2']);
-      // The same lines sorted another way get the same keys.
-      const [header, ...rows] = csv.split('\n');
-      const reversed = await runCsv('ORDERS', [header, ...[...rows].reverse()].join('\n'));
-      const keys = (rs: Record<string, string | null>[]) => rs.map((row) => `${row.order_id} ${row.line_key}`).sort();
-      expect(keys(reversed.rows)).to.deep.equal(keys(r.rows));
+      expect(r.stream.provisionalKeys).to.equal(2);
+      expect([...r.stream.provisionalOrders!]).to.deep.equal(['#1']);
+      // A SKU holding the separator is no repeat.
+      const hash = await runCsv('ORDERS', 'name,created_at,sku,quantity\n#1,2025-01-01,A,1\n#1,2025-01-01,A,2\n#1,2025-01-01,A#2,1\n');
+      expect(hash.rows.map((row) => row.line_key)).to.deep.equal(['#s:A', '#2#s:A', '#s:A#2']);
+      expect(hash.stream.provisionalKeys).to.equal(0);
     });
 
     it('reports every row error with its physical line, column and value, and checks every row', async () => {

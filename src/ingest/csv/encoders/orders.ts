@@ -1,8 +1,9 @@
 import { parseInteger, parseTimestamp } from '../values';
-import { CarryTaint, EncoderBase, KeyCache, NULL, sameText, type EncoderContext } from './base';
+import { CarryTaint, EncoderBase, KeyCache, NULL, SeenKeys, sameText, type EncoderContext } from './base';
 
 const RECENT_ORDER_BITS = 13;
-const RECENT_ITEM_BITS = 16;
+/** Orders with provisional keys whose ids are kept for the renumbering to look up; beyond, it scans the upload. */
+const MAX_RENUMBERED_ORDERS = 10_000;
 
 const CURRENCY_CODE = /^[A-Z]{3}$/;
 
@@ -71,9 +72,13 @@ class OrderTexts {
  * financial_status, cancelled_at, currency) left blank on an order's later lines are carried forward from its
  * earlier lines; when its lines are not contiguous, only within each stretch of them (see unstatedStretches).
  * A line without line_item_id is keyed by what it sells: `#v:<variant id>`, else `#s:<sku>`, else `#t:<title>`,
- * `#<k>#...` for the k-th line of the order selling the same (`#2#s:MUG`); so a line keeps its key
- * however the file's rows are sorted, an order exported across two files gets the lines of both, and an order pasted
- * twice is a duplicate. A line that names nothing is keyed `#<n>`, n its position within its order in the file.
+ * `#<k>#...` for the k-th line of the order in the file selling the same (`#2#s:MUG`); so a line keeps its key
+ * however the file's rows are sorted, and an order exported across two files gets the lines of both. A line that
+ * names nothing is keyed `#<n>`, n its position within its order in the file.
+ * Those counts are exact within an order's first stretch of lines. The lines of a stretch that may not be its first
+ * (an order whose lines are apart, as in a file sorted in a spreadsheet) get a provisional key, `#?<line>#<what>`
+ * (`#?<line>` for a line naming nothing), unique in the file, and ingestion numbers them in SQL once the file is
+ * written (see provisionalKeys): bounded memory could not remember every order's counts.
  * financial_status is lower-cased (`PAID` from GraphQL exports = `paid`), currency upper-cased.
  */
 export class OrdersEncoder extends EncoderBase {
@@ -103,12 +108,16 @@ export class OrdersEncoder extends EncoderBase {
   private readonly lineIds = new OrderTexts();
   /** What the current order's lines without line item id sell, and how many of them each. */
   private readonly items = new OrderTexts();
-  /** Whether the current order's lines came before, in an earlier stretch of the file. */
+  /** Whether the current order's lines may have come before, in an earlier stretch of the file. */
   private returning = false;
-  /** How many lines sold each item in recent orders' stretches: (order, item) -> lines. */
-  private readonly recentItems = new KeyCache(RECENT_ITEM_BITS);
-  /** Line counts of recent orders, so an order that reappears later in the file goes on numbering its lines. */
-  private readonly recentOrders = new KeyCache(RECENT_ORDER_BITS);
+  /** Every order met so far. */
+  private readonly seenOrders = new SeenKeys();
+  /**
+   * Lines written with a provisional key (see the class comment), which ingestion numbers once the file is written,
+   * and their orders while there are at most MAX_RENUMBERED_ORDERS (else null: ingestion looks at the whole upload).
+   */
+  provisionalKeys = 0;
+  provisionalOrders: Set<string> | null = new Set();
   /** Recent orders whose order fields a rejected line left unfit: the line (see taint). */
   private readonly taintedOrders = new KeyCache(RECENT_ORDER_BITS);
   private anyTainted = false;
@@ -151,15 +160,12 @@ export class OrdersEncoder extends EncoderBase {
 
   private startOrder(oid: string): void {
     if (this.curOrder.length !== 0) {
-      this.recentOrders.set(this.curOrder, this.curCount);
-      if (this.items.size !== 0) this.rememberItems();
       // Kept (and cleared) only once some order was tainted: a clean file pays nothing per order.
       if (this.taint.line !== 0) this.anyTainted = true;
       if (this.anyTainted && (this.taint.line !== 0 || this.taintedOrders.get(this.curOrder) > 0)) this.taintedOrders.set(this.curOrder, this.taint.line);
     }
-    const seen = this.recentOrders.get(oid);
-    this.returning = seen >= 0;
-    this.curCount = seen < 0 ? 0 : seen;
+    this.returning = this.seenOrders.add(oid);
+    this.curCount = 0;
     this.curOrder = oid;
     this.lineIds.clear();
     this.items.clear();
@@ -172,7 +178,7 @@ export class OrdersEncoder extends EncoderBase {
     this.taint.clear();
     // An order coming back after other orders' lines, whose earlier stretch had a rejected line with its order fields:
     // which of them were unfit is not kept, so all count as unfit.
-    const tainted = seen < 0 || !this.anyTainted ? -1 : this.taintedOrders.get(oid);
+    const tainted = !this.returning || !this.anyTainted ? -1 : this.taintedOrders.get(oid);
     if (tainted > 0) this.taint.mark(tainted, this.orderColumns);
   }
 
@@ -198,24 +204,21 @@ export class OrdersEncoder extends EncoderBase {
     return title.length === 0 ? title : 't:' + title;
   }
 
-  /**
-   * How many lines of the current order, this one included, sell `what` (see the class comment on line keys): in
-   * this stretch of the order's lines, after those of its earlier stretches while they are remembered.
-   */
+  /** How many lines of the current order's first stretch, this one included, sell `what`. */
   private occurrence(what: string): number {
-    const times = (this.items.get(what) ?? this.earlierTimes(what)) + 1;
+    const times = (this.items.get(what) ?? 0) + 1;
     this.items.set(what, times);
     return times;
   }
 
-  /** Lines selling `what` in the current order's earlier stretches, as far as they are remembered; 0 if none. */
-  private earlierTimes(what: string): number {
-    return this.returning ? Math.max(0, this.recentItems.getPair(this.curOrder, what)) : 0;
-  }
-
-  /** Remembers what the stretch of the order being left sold, for the case it comes back (see earlierTimes). */
-  private rememberItems(): void {
-    this.items.forEach((item, times) => this.recentItems.setPair(this.curOrder, item, times));
+  /** Notes a line keyed provisionally, for ingestion to number once the file is written. */
+  private provisional(oid: string): void {
+    this.provisionalKeys++;
+    const orders = this.provisionalOrders;
+    if (orders !== null && !orders.has(oid)) {
+      if (orders.size < MAX_RENUMBERED_ORDERS) orders.add(oid);
+      else this.provisionalOrders = null;
+    }
   }
 
   /** The line of the current order's emitted row with line item `lid`, or 0 after remembering it. */
@@ -257,7 +260,10 @@ export class OrdersEncoder extends EncoderBase {
       this.putStr(lid, this.iLineItem);
     } else {
       const what = vid.length !== 0 ? 'v:' + vid : sku.length !== 0 ? 's:' + sku : this.titleKey(f);
-      if (what.length !== 0) {
+      if (this.returning && n > 0) {
+        this.putStr(what.length !== 0 ? '#?' + line + '#' + what : '#?' + line, this.iKey);
+        this.provisional(oid);
+      } else if (what.length !== 0) {
         const k = this.occurrence(what);
         // The count first: `#2#s:A` can be no other line's key, whatever characters SKUs and titles hold.
         this.putStr(k === 1 ? '#' + what : '#' + k + '#' + what, this.iKey);
