@@ -198,6 +198,8 @@ export async function mine(client: Client, runId: string, settings: GenerationSe
        FROM order_lines l
        LEFT JOIN gen_skumap m ON m.sku = CASE WHEN l.variant_id IS NULL THEN l.sku END
       WHERE l.run_id = $1 AND (l.variant_id IS NOT NULL OR l.sku IS NOT NULL)
+        -- A line of no units (an item removed from the order) was not bought.
+        AND l.quantity > 0
       GROUP BY 1, 2`,
     [runId],
   );

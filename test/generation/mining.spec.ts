@@ -169,18 +169,22 @@ describe('bundle generation: mining a history', function () {
     expect(bundles[0].lift).to.equal(2.2);
   });
 
-  it('leaves out the baskets of orders refunded in full, as of cancelled and voided ones; a partial refund keeps its basket', async () => {
+  it('leaves out the baskets of orders refunded in full, as of cancelled and voided ones, and lines of no units; a partial refund keeps its basket', async () => {
     const lines: Line[] = [];
     let order = 1;
     // M + N only in refunded orders; P + Q in partially refunded ones; R + S in paid ones.
     for (const [a, b, financial] of [['M', 'N', 'refunded'], ['P', 'Q', 'partially_refunded'], ['R', 'S', 'paid']] as const) {
       for (let i = 0; i < 10; i++, order++) lines.push({ order, sku: a, price: '10.00', financial }, { order, sku: b, price: '12.00', financial });
     }
+    // R with S at quantity 0 (an item removed from the order): no R + S basket; alone, R's.
+    for (let i = 0; i < 10; i++, order++) lines.push({ order, sku: 'R', price: '10.00' }, { order, sku: 'S', quantity: 0, price: '12.00' });
     const catalog = catalogCsv(['M', 'N', 'P', 'Q', 'R', 'S'].map((sku, i) => ({ variant: String(70 + i), product: String(700 + i), sku, title: sku, price: '10.00' })));
     const runId = await runWith(shop, ordersCsv(lines), catalog, 'refunds');
     const { generation, bundles } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 0, minLlr: 0 });
     expect(droppedOf(generation).cancelled_orders).to.equal(10);
-    expect(generation.ordersConsidered).to.equal(20);
+    expect(generation.ordersConsidered).to.equal(30);
+    const rs = bundles.find((b: any) => b.items.map((i: any) => i.sku).join('+') === 'R+S');
+    expect(rs.orderCount).to.equal(10);
     const pairs = new Set(bundles.filter((b: any) => b.kind === 'FREQUENTLY_BOUGHT_TOGETHER').map((b: any) => b.items.map((i: any) => i.sku).join('+')));
     expect([...pairs].sort()).to.deep.equal(['P+Q', 'R+S']);
   });
