@@ -20,7 +20,12 @@ function trimmed(v: string): string {
   return first <= 32 || first >= 127 || last <= 32 || last >= 127 ? v.trim() : v;
 }
 
-/** Shopify global ids (`gid://shopify/ProductVariant/123`) and bare ids name the same object: both give `123`. */
+const WHOLE_NUMBER_WITH_ZERO_FRACTION = /^\d+\.0+$/;
+
+/**
+ * Shopify global ids (`gid://shopify/ProductVariant/123`) and bare ids name the same object: both give `123`; so does
+ * `123.0`, as pandas and spreadsheets with a number-formatted column write a numeric id.
+ */
 export function normalizeId(raw: string): string {
   let v = trimmed(raw);
   if (v.length > 6 && v.charCodeAt(0) === 103 /* g */ && v.startsWith('gid://')) {
@@ -30,6 +35,8 @@ export function normalizeId(raw: string): string {
     const slash = v.lastIndexOf('/', end - 1);
     v = v.slice(slash + 1, end);
   }
+  const dot = v.indexOf('.');
+  if (dot > 0 && WHOLE_NUMBER_WITH_ZERO_FRACTION.test(v)) v = v.slice(0, dot);
   return v;
 }
 

@@ -154,21 +154,33 @@ describe('ingest/csv: ORDERS', () => {
       ]);
     });
 
+    it('reads ids written as numbers with a zero fraction (123.0, as pandas writes them) as the ids; SKUs stay as written', async () => {
+      const r = await runCsv('ORDERS', 'order_id,created_at,line_item_id,variant_id,sku,quantity\n1001.0,2025-12-07,1.0,111.00,2.0,1.0\n1001.5,2025-12-07,2,222,B,1\n');
+      expect(r.stream.errors).to.deep.equal([]);
+      expect(pick(r.rows, 'order_id', 'line_key', 'variant_id', 'sku', 'quantity')).to.deep.equal([
+        { order_id: '1001', line_key: '1', variant_id: '111', sku: '2.0', quantity: '1' },
+        { order_id: '1001.5', line_key: '2', variant_id: '222', sku: 'B', quantity: '1' },
+      ]);
+    });
+
     it('refuses ids a spreadsheet rounded into scientific notation, which would merge distinct orders', async () => {
-      const csv = 'order_id,created_at,variant_id,quantity\n5.12346E+12,2025-12-07,4.40123E+13,1\n5123460000001,2025-12-07,44012300000001,1\n';
+      const csv = 'order_id,created_at,variant_id,quantity\n5.12346E+12,2025-12-07,4.40123E+13,1\n5123460000001,2025-12-07,44012300000001,1\n"5,12346E+12",2025-12-07,1,1\n';
       const r = await runCsv('ORDERS', csv);
       expect(r.stream.errors.map((e) => [e.line, e.column, e.value, e.code])).to.deep.equal([
         [2, 'order_id', '5.12346E+12', 'INVALID_ID'],
         [2, 'variant_id', '4.40123E+13', 'INVALID_ID'],
+        [4, 'order_id', '5,12346E+12', 'INVALID_ID'],
       ]);
       expect(r.stream.errors[0]!.message).to.match(/spreadsheet/);
       expect(pick(r.rows, 'order_id', 'variant_id')).to.deep.equal([{ order_id: '5123460000001', variant_id: '44012300000001' }]);
       // SKUs as a spreadsheet rounds them: they would merge. A SKU like 3E5 is free text and stands. (A rounded barcode,
       // which nothing matches on, is kept as it came: Excel does it to every barcode of a re-saved products file.)
-      const skus = await runCsv('CATALOG', 'sku,barcode,price\n1.23457E+12,,1.00\nA-1,4.00638E+12,1.00\n3E5,,1.00\n1E+12,,1.00\n');
+      const skus = await runCsv('CATALOG', 'sku,barcode,price\n1.23457E+12,,1.00\nA-1,4.00638E+12,1.00\n3E5,,1.00\n1E+12,,1.00\n"1,23457E+12",,1.00\n1.23457E+012,,1.00\n');
       expect(skus.stream.errors.map((e) => [e.line, e.column, e.value, e.code])).to.deep.equal([
         [2, 'sku', '1.23457E+12', 'INVALID_ID'],
         [5, 'sku', '1E+12', 'INVALID_ID'],
+        [6, 'sku', '1,23457E+12', 'INVALID_ID'],
+        [7, 'sku', '1.23457E+012', 'INVALID_ID'],
       ]);
       expect(pick(skus.rows, 'sku', 'barcode')).to.deep.equal([
         { sku: 'A-1', barcode: '4.00638E+12' },

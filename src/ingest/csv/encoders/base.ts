@@ -3,13 +3,16 @@ import type { CsvRowErrorCode } from '../types';
 import type { CopyWriter } from '../copy-writer';
 import { escapeCopyText, normalizeId, normalizeSku, parseBoolean, parseInteger, parseMoney, parseTimestamp, truncateValue } from '../values';
 
-/** A number in scientific notation, as spreadsheets show long ids: `5.12346E+12`. */
-const SCIENTIFIC = /^\d+(\.\d+)?[eE]\+?\d+$/;
+/**
+ * A number in scientific notation, as spreadsheets show long ids: `5.12346E+12`, or `5,12346E+12` in locales that
+ * write a decimal comma.
+ */
+const SCIENTIFIC = /^\d+([.,]\d+)?[eE]\+?\d+$/;
 /**
  * A SKU in scientific notation as a spreadsheet writes a long number it rounded (`1.23457E+12`): narrower than
  * SCIENTIFIC, since SKUs are free text and `3E5` may be one.
  */
-const SPREADSHEET_NUMBER = /^\d(\.\d+)?E\+\d{2}$/i;
+const SPREADSHEET_NUMBER = /^\d([.,]\d+)?E\+\d{2,3}$/i;
 const ROUNDED = 'a number rounded by a spreadsheet (scientific notation): export the file again and save it without opening it in a spreadsheet, or format the column as text';
 
 /** COPY text for NULL. */
