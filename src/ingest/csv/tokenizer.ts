@@ -246,8 +246,11 @@ export class CsvTokenizer {
             }
           }
           value = v;
-          filled++;
-          lastFilled = nf;
+          // A quoted empty field ("") is as empty as an unquoted one: writers that quote everything write blank rows so.
+          if (size !== 0) {
+            filled++;
+            lastFilled = nf;
+          }
         } else {
           if (nextComma < pos) {
             nextComma = s.indexOf(',', pos);

@@ -267,7 +267,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
       }
       return;
     }
-    if (filled === 0) return;
+    if (filled === 0 || (isBlank(fields[0]!) && blankRecord(fields, n))) return;
     if (!this.headerSettled) this.announce();
     this.rowsRead++;
     const w = this.width;
@@ -379,6 +379,19 @@ export class CsvToCopyStream extends Transform implements RowSink {
     this.resolveHeaderPromise(this.headerInfo!);
     this.emit('header', this.headerInfo);
   }
+}
+
+/** Empty, or white space only (Unicode's included); a cell starting with a printable ASCII character is not. */
+function isBlank(value: string): boolean {
+  if (value.length === 0) return true;
+  const first = value.charCodeAt(0);
+  return (first <= 32 || first >= 127) && value.trim().length === 0;
+}
+
+/** A record of white space only (`  ,  ,`), as blank as a line of commas; only the cells kept are seen. */
+function blankRecord(fields: string[], n: number): boolean {
+  for (let i = 0; i < n; i++) if (!isBlank(fields[i]!)) return false;
+  return true;
 }
 
 /** Creates the CSV -> COPY text transformer for one file. */

@@ -46,6 +46,13 @@ describe('ingest/csv: file structure', () => {
     expect(r.stream).to.include({ rowsRead: 2, rowsValid: 1, rowsRejected: 1, rowsSkipped: 0 });
     expect(pick(r.rows, 'line', 'sku', 'price', 'title')).to.deep.equal([{ line: '3', sku: 'A-1', price: null, title: null }]);
     expect(r.stream.errors.map((e) => [e.line, e.code])).to.deep.equal([[5, 'TOO_MANY_VALUES']]);
+    // Writers that quote every cell, and spreadsheets that keep a space typed in a cell, write blank rows so.
+    const quoted = await runCsv('ORDERS', 'order_id,created_at,sku,quantity\n"","","",""\n7302,2025-06-01,B,1\n   ,  ,\u00a0,\n');
+    expect(quoted.stream.errors).to.deep.equal([]);
+    expect(quoted.stream).to.include({ rowsRead: 1, rowsValid: 1 });
+    // A quoted empty value is no value beyond the header either.
+    const padded = await runCsv('ORDERS', 'order_id,created_at,sku,quantity\n7303,2025-06-01,C,1,""\n');
+    expect(padded.stream.errors).to.deep.equal([]);
   });
 
   it('unterminated quote: reported on the line where its record starts', async () => {
