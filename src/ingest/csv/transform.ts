@@ -3,7 +3,7 @@ import { COPY_COLUMNS, TABLES, suppliedColumns } from './columns';
 import { CopyWriter } from './copy-writer';
 import { createEncoder, ROW_EMITTED, ROW_REJECTED, type RowEncoder, type RowSink } from './encoders';
 import { CsvHeaderError } from './errors';
-import { resolveHeader, type ResolvedHeader } from './header';
+import { normalizeHeaderName, resolveHeader, type ResolvedHeader } from './header';
 import { copyErrorLine, LineMap } from './line-map';
 import {
   CsvTokenizer,
@@ -88,6 +88,8 @@ export class CsvToCopyStream extends Transform implements RowSink {
   private resolved: ResolvedHeader | null = null;
   private encoder: RowEncoder | null = null;
   private width = 0;
+  /** A column read, whose header cell a data row is compared with first (see repeatsHeader). */
+  private headerProbe = 0;
   /** COPY text being written by the encoders. */
   readonly writer = new CopyWriter(OUT_BYTES);
   private outRows = 0;
@@ -268,6 +270,8 @@ export class CsvToCopyStream extends Transform implements RowSink {
       return;
     }
     if (filled === 0 || (isBlank(fields[0]!) && blankRecord(fields, n))) return;
+    // The header again: two exports pasted into one file. Not data.
+    if (fields[this.headerProbe] === this.resolved!.names[this.headerProbe] && this.repeatsHeader(fields)) return;
     if (!this.headerSettled) this.announce();
     this.rowsRead++;
     const w = this.width;
@@ -276,6 +280,13 @@ export class CsvToCopyStream extends Transform implements RowSink {
     const st = this.encoder.encode(fields, line);
     if (st === ROW_REJECTED) this.rowsRejected++;
     else if (st !== ROW_EMITTED) this.rowsSkipped++;
+  }
+
+  /** Whether every column read holds its own header cell (spacing and case aside, once the probe's is as written). */
+  private repeatsHeader(fields: string[]): boolean {
+    const { index, normalized } = this.resolved!;
+    for (const i of index.values()) if (normalizeHeaderName(fields[i]!.trim()) !== normalized[i]) return false;
+    return true;
   }
 
   private structuralError(fields: string[], n: number, line: number, problem: number, pField: number, pLine: number): void {
@@ -345,6 +356,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
     const resolved = resolveHeader(this.kind, cells, line);
     this.resolved = resolved;
     this.width = n;
+    this.headerProbe = Math.min(...resolved.index.values());
     fields[n] = '';
     const limits: number[] = new Array<number>(n).fill(MAX_ROW_CHARS * 3);
     for (const i of resolved.index.values()) limits[i] = this.maxFieldBytes;

@@ -1,3 +1,4 @@
+import { SHOPIFY_ORDERS_HEADER } from '../../../src/ingest/csv/layouts';
 import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import type { CsvKind } from '../../../src/ingest/csv';
@@ -53,6 +54,18 @@ describe('ingest/csv: file structure', () => {
     // A quoted empty value is no value beyond the header either.
     const padded = await runCsv('ORDERS', 'order_id,created_at,sku,quantity\n7303,2025-06-01,C,1,""\n');
     expect(padded.stream.errors).to.deep.equal([]);
+  });
+
+  it('skips the header repeated in the middle of a file (two exports pasted into one)', async () => {
+    const r = await runCsv('CATALOG', 'sku,product_title,vendor\nA,Alpha,V\nsku,product_title,vendor\nB,Beta,V\n');
+    expect(r.stream.errors).to.deep.equal([]);
+    expect(pick(r.rows, 'sku', 'product_title')).to.deep.equal([{ sku: 'A', product_title: 'Alpha' }, { sku: 'B', product_title: 'Beta' }]);
+    const shopify = fixture('orders-shopify.csv').toString();
+    const cells: Record<string, string> = { Name: '#9999', 'Financial Status': 'paid', Currency: 'USD', 'Created at': '2025-12-07 19:08:25 -0400', 'Lineitem quantity': '1', 'Lineitem sku': 'Z' };
+    const next = [SHOPIFY_ORDERS_HEADER.join(','), SHOPIFY_ORDERS_HEADER.map((h) => cells[h] ?? '').join(',')].join('\n');
+    const pasted = await runCsv('ORDERS', shopify.trimEnd() + '\n' + next + '\n');
+    expect(pasted.stream.errors).to.deep.equal([]);
+    expect(pasted.rows.map((row) => row.order_id)).to.deep.equal([...(await runCsv('ORDERS', shopify)).rows.map((row) => row.order_id), '#9999']);
   });
 
   it('unterminated quote: reported on the line where its record starts', async () => {
