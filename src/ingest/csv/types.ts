@@ -19,6 +19,7 @@ export type CsvRowErrorCode =
   | 'INVALID_BOOLEAN'
   | 'INVALID_ID'
   | 'INVALID_CURRENCY'
+  | 'INVALID_VALUE'
   | 'TOO_MANY_VALUES'
   | 'DUPLICATE_KEY'
   | 'AMBIGUOUS_SKU'

@@ -123,25 +123,40 @@ export function parseMoney(v: string): string | null {
   return v;
 }
 
-/** true/false, yes/no, 1/0 in any case -> `t` / `f`. */
+/** true/false, yes/no, 1/0 in any case (and in other languages, see LOCALE_BOOLEANS) -> `t` / `f`. */
 export function parseBoolean(v: string): 't' | 'f' | null {
   switch (v.length) {
     case 1:
       if (v === '1') return 't';
       if (v === '0') return 'f';
-      return null;
+      break;
     case 2:
-      return v.toLowerCase() === 'no' ? 'f' : null;
+      if (v.toLowerCase() === 'no') return 'f';
+      break;
     case 3:
-      return v.toLowerCase() === 'yes' ? 't' : null;
+      if (v.toLowerCase() === 'yes') return 't';
+      break;
     case 4:
-      return v.toLowerCase() === 'true' ? 't' : null;
+      if (v.toLowerCase() === 'true') return 't';
+      break;
     case 5:
-      return v.toLowerCase() === 'false' ? 'f' : null;
-    default:
-      return null;
+      if (v.toLowerCase() === 'false') return 'f';
+      break;
   }
+  return LOCALE_BOOLEANS.get(v.toLowerCase()) ?? null;
 }
+
+/**
+ * TRUE and FALSE as spreadsheets write them in other languages when they save a file (Excel in German writes WAHR and
+ * FALSCH), and the one-letter forms.
+ */
+const LOCALE_BOOLEANS = new Map<string, 't' | 'f'>([
+  ['y', 't'], ['n', 'f'],
+  ['wahr', 't'], ['falsch', 'f'], ['ja', 't'], ['nein', 'f'],
+  ['vrai', 't'], ['faux', 'f'], ['oui', 't'], ['non', 'f'],
+  ['waar', 't'], ['onwaar', 'f'],
+  ['vero', 't'], ['verdadero', 't'], ['verdadeiro', 't'], ['falso', 'f'], ['sí', 't'], ['si', 't'],
+]);
 
 const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 

@@ -198,6 +198,30 @@ describe('ingest/csv: VARIANTS and CATALOG', () => {
         [2, 'Gift Card', 'INVALID_BOOLEAN'],
       ]);
     });
+    it('refuses a status, a Published flag or an inventory policy it cannot read, naming the values it takes', async () => {
+      const csv = [
+        'Handle,Title,Option1 Value,Variant SKU,Variant Price,Published,Status,Variant Inventory Policy',
+        'a,A,,A1,1.00,FALSCH,active,Continue selling',
+        'b,B,,B1,1.00,WAHR,ACTIVE,deny',
+        'c,C,,C1,1.00,TRUE,Unlisted,',
+        'd,D,,D1,1.00,TRUE,Live,deny',
+        'e,E,,E1,1.00,perhaps,active,deny',
+        'f,F,,F1,1.00,TRUE,active,sometimes',
+      ].join('\n');
+      const r = await runCsv('CATALOG', csv);
+      expect(pick(r.rows, 'sku', 'status', 'inventory_policy')).to.deep.equal([
+        { sku: 'A1', status: 'unpublished', inventory_policy: 'continue' },
+        { sku: 'B1', status: 'active', inventory_policy: 'deny' },
+        { sku: 'C1', status: 'unlisted', inventory_policy: null },
+      ]);
+      expect(r.stream.errors.map((e) => [e.line, e.column, e.value, e.code])).to.deep.equal([
+        [5, 'Status', 'Live', 'INVALID_VALUE'],
+        [6, 'Published', 'perhaps', 'INVALID_BOOLEAN'],
+        [7, 'Variant Inventory Policy', 'sometimes', 'INVALID_VALUE'],
+      ]);
+      expect(r.stream.errors[0]!.message).to.include('active, draft, archived');
+      expect(r.stream.errors[2]!.message).to.match(/deny .*continue/);
+    });
   });
 
   describe('canonical layouts', () => {

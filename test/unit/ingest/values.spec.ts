@@ -57,9 +57,9 @@ describe('ingest/csv: values', () => {
   });
 
   it('booleans', () => {
-    for (const v of ['true', 'TRUE', 'True', 'yes', 'YES', '1']) expect(parseBoolean(v), v).to.equal('t');
-    for (const v of ['false', 'FALSE', 'no', 'No', '0']) expect(parseBoolean(v), v).to.equal('f');
-    for (const v of ['y', 'n', 't', 'f', 'on', 'maybe', '']) expect(parseBoolean(v), v).to.equal(null);
+    for (const v of ['true', 'TRUE', 'True', 'yes', 'YES', '1', 'Y', 'WAHR', 'VRAI', 'Verdadero']) expect(parseBoolean(v), v).to.equal('t');
+    for (const v of ['false', 'FALSE', 'no', 'No', '0', 'n', 'FALSCH', 'FAUX', 'falso', 'ONWAAR']) expect(parseBoolean(v), v).to.equal('f');
+    for (const v of ['t', 'f', 'on', 'maybe', '']) expect(parseBoolean(v), v).to.equal(null);
   });
 
   it('timestamps: ISO-8601 and Shopify forms, offsets kept, no offset read as UTC', () => {

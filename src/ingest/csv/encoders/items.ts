@@ -12,6 +12,9 @@ const C_GIFT = 5;
 const C_CATEGORY = 6;
 const C_PUBLISHED = 7;
 
+/** Shopify's product statuses, and `unpublished` (ours: Published false). */
+const PRODUCT_STATUSES = new Set(['active', 'draft', 'archived', 'unlisted', 'unpublished']);
+
 const IMAGE_FIELDS = new Set(['handle', 'image_src', 'image_position', 'image_alt_text', 'variant_image']);
 
 /**
@@ -101,6 +104,17 @@ export class ItemsEncoder extends EncoderBase {
     return true;
   }
 
+  /** What a variant does when out of stock: `deny` or `continue` (Shopify's words; `continue selling` is its label). */
+  private putPolicy(f: string[]): void {
+    const raw = f[this.iPolicy]!;
+    let policy = raw.length === 0 ? raw : raw.trim().toLowerCase();
+    if (policy === 'continue selling') policy = 'continue';
+    if (policy.length !== 0 && policy !== 'deny' && policy !== 'continue') {
+      this.fail(this.iPolicy, raw, 'INVALID_VALUE', 'expected an inventory policy: deny (stop selling when out of stock) or continue');
+    }
+    this.putStr(policy, this.iPolicy);
+  }
+
   encode(f: string[], line: number): number {
     if (this.shopify && this.isImageOnly(f)) return ROW_SKIPPED;
     this.begin(line);
@@ -183,7 +197,10 @@ export class ItemsEncoder extends EncoderBase {
     this.putStr(vals[C_TAGS]!, cols[C_TAGS]!);
     // A product hidden from the online store (Published false) is not offered there, whatever its status says.
     let status = vals[C_STATUS]!.toLowerCase();
-    if ((status.length === 0 || status === 'active') && parseBoolean(vals[C_PUBLISHED]!) === 'f') status = 'unpublished';
+    if (status.length !== 0 && !PRODUCT_STATUSES.has(status)) {
+      this.fail(cols[C_STATUS]!, vals[C_STATUS]!, 'INVALID_VALUE', `expected a product status: ${[...PRODUCT_STATUSES].join(', ')}`);
+    }
+    if ((status.length === 0 || status === 'active') && this.bool(vals[C_PUBLISHED]!, cols[C_PUBLISHED]!) === 'f') status = 'unpublished';
     this.putStr(status, status === 'unpublished' && cols[C_STATUS]! >= this.absent ? cols[C_PUBLISHED]! : cols[C_STATUS]!);
     this.putMoney(f, this.iPrice);
     this.putMoney(f, this.iCompare);
@@ -198,11 +215,11 @@ export class ItemsEncoder extends EncoderBase {
         const b = this.bool(c, this.iContinue);
         this.putAscii(b === NULL ? NULL : b === 't' ? 'continue' : 'deny');
       } else {
-        this.putStr(f[this.iPolicy]!.trim().toLowerCase(), this.iPolicy);
+        this.putPolicy(f);
       }
     } else {
       this.putAscii(this.bool(f[this.iTracked]!.trim(), this.iTracked));
-      this.putLower(f, this.iPolicy);
+      this.putPolicy(f);
     }
     this.putAscii(this.bool(vals[C_GIFT]!, cols[C_GIFT]!));
     this.putTimestamp(f, this.iCreated);
