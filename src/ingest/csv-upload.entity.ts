@@ -20,6 +20,11 @@ export enum UploadStatus {
   FAILED = 'FAILED',
 }
 
+export interface UploadColumn {
+  name: string;
+  field: string | null;
+}
+
 /**
  * One file sent for ingestion. Written outside the data transaction, so that a rejected file still leaves its
  * record, counts and row errors behind.
@@ -40,6 +45,14 @@ export class CsvUpload extends RunJob {
   /** Detected layout: canonical, shopify-products, shopify-orders, shopify-inventory; "unknown" until the header is read. */
   @Property({ type: 'text' })
   format: string = 'unknown';
+
+  /** The precise layout (`shopify-products-c`), once the header is read. */
+  @Property({ type: 'text', nullable: true })
+  layout?: string | null;
+
+  /** The header's cells and the field each is read as (null: not read), once the header is read. */
+  @Property({ type: 'json', nullable: true })
+  columns?: UploadColumn[] | null;
 
   @Enum(() => UploadStatus)
   status: UploadStatus = UploadStatus.PROCESSING;

@@ -50,7 +50,7 @@ function refusesFile(csv: CsvToCopyStream, tally: Tally, options: UploadOptions)
 
 type OutcomeFields = Pick<
   CsvUpload,
-  | 'format' | 'status' | 'bytesRead' | 'rowsRead' | 'rowsInserted' | 'rowsUpdated' | 'rowsWritten' | 'rowsRejected'
+  | 'format' | 'layout' | 'columns' | 'status' | 'bytesRead' | 'rowsRead' | 'rowsInserted' | 'rowsUpdated' | 'rowsWritten' | 'rowsRejected'
   | 'rowsSkipped' | 'errorCode' | 'errorMessage' | 'finishedAt' | 'durationMs'
 >;
 
@@ -208,6 +208,8 @@ export class IngestService {
     }
     const outcome: OutcomeFields = {
       format: csv.format ?? upload.format,
+      layout: csv.headerInfo?.layout ?? null,
+      columns: csv.headerInfo ? csv.headerInfo.columns.map((name, i) => ({ name, field: csv.headerInfo!.fields[i] ?? null })) : null,
       status: failure ? UploadStatus.FAILED : UploadStatus.SUCCEEDED,
       bytesRead: csv.bytesRead,
       rowsRead: csv.rowsRead,

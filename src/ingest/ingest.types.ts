@@ -32,6 +32,15 @@ export class CsvRowError {
   message!: string;
 }
 
+@ObjectType('CsvColumn', { description: "A cell of a file's header row and what it is read as." })
+export class CsvColumnType {
+  @Field({ description: 'The header cell as written.' })
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: 'The field the column is read as (such as sku, quantity, price), or null when it is not read.' })
+  field!: string | null;
+}
+
 @ObjectType('CsvUpload', { implements: Node, description: 'One uploaded file and what became of it.' })
 export class CsvUploadType extends Node {
   uploadId!: string;
@@ -45,6 +54,12 @@ export class CsvUploadType extends Node {
 
   @Field({ description: 'Detected layout: canonical, shopify-products, shopify-orders or shopify-inventory.' })
   format!: string;
+
+  @Field(() => String, { nullable: true, description: 'The precise layout the header matched (such as shopify-products-c), once it is read.' })
+  layout!: string | null;
+
+  @Field(() => [CsvColumnType], { description: "The header's columns in file order and the field each is read as: a column whose field is null is not read (a misspelt or unknown name). Empty until the header is read." })
+  columns!: CsvColumnType[];
 
   @Field(() => UploadStatus)
   status!: UploadStatus;
@@ -96,6 +111,8 @@ export class CsvUploadType extends Node {
       kind: upload.kind,
       filename: upload.filename,
       format: upload.format,
+      layout: upload.layout ?? null,
+      columns: upload.columns ?? [],
       status: upload.status,
       dryRun: upload.dryRun,
       errorPolicy: upload.errorPolicy,

@@ -9,7 +9,7 @@ export function fixture(name: string): Buffer {
   return fs.readFileSync(path.join(fixturesDir, name));
 }
 
-export const UPLOAD_FIELDS = `id status format kind filename dryRun errorPolicy bytesRead rowsRead rowsWritten rowsInserted rowsUpdated rowsRejected rowsSkipped
+export const UPLOAD_FIELDS = `id status format layout columns { name field } kind filename dryRun errorPolicy bytesRead rowsRead rowsWritten rowsInserted rowsUpdated rowsRejected rowsSkipped
   durationMs failure { code message } rowErrors(first: 1000) { line column value code message }`;
 
 export interface UploadOptions {

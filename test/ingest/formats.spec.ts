@@ -59,6 +59,24 @@ describe('ingestion: every layout through the HTTP endpoint', () => {
     }
   });
 
+  it("says which column each header cell is read as, and which it does not read", async () => {
+    const runId = await createRun(shop.adminKey);
+    const { payload } = await uploadCsv(shop.adminKey, runId, 'ORDERS', 'Order ID,Created At,Line Item SKU,Line Item Quantity,Variant ID,Price (USD)\n1001,2025-12-07,A,1,111,2.00\n');
+    expect(payload.upload).to.include({ status: 'SUCCEEDED', format: 'canonical', layout: 'canonical-orders' });
+    expect(payload.upload.columns).to.deep.equal([
+      { name: 'Order ID', field: 'order_id' },
+      { name: 'Created At', field: 'created_at' },
+      { name: 'Line Item SKU', field: 'sku' },
+      { name: 'Line Item Quantity', field: 'quantity' },
+      { name: 'Variant ID', field: 'variant_id' },
+      { name: 'Price (USD)', field: null },
+    ]);
+    // A file refused for its header says nothing of columns.
+    const refused = await uploadCsv(shop.adminKey, runId, 'ORDERS', 'order;created_at\n1;2\n');
+    expect(refused.payload.upload).to.include({ status: 'FAILED', layout: null });
+    expect(refused.payload.upload.columns).to.deep.equal([]);
+  });
+
   it('Shopify orders export sorted by SKU: lines of split orders get the order fields of their first line', async () => {
     const row = (cells: Record<string, string>) => SHOPIFY_ORDERS_HEADER.map((h) => cells[h] ?? '').join(',');
     const first = (name: string, status: string, currency: string, sku: string, cancelled = '') =>

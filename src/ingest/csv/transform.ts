@@ -373,6 +373,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
     const mapped: Record<string, string> = {};
     for (const [field, i] of resolved.index) mapped[field] = resolved.names[i]!;
     const used = new Set(resolved.index.values());
+    const fieldAt = new Map([...resolved.index].map(([field, i]) => [i, field]));
     this.headerInfo = {
       kind: this.kind,
       format: resolved.layout.format,
@@ -381,6 +382,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
       columns: resolved.names,
       mapped,
       ignored: resolved.names.filter((name, i) => !used.has(i) && name !== ''),
+      fields: resolved.names.map((_, i) => fieldAt.get(i) ?? null),
     };
     this.encoder = createEncoder({ sink: this, header: resolved, runId: this.runId, uploadId: this.uploadId });
   }

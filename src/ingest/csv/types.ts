@@ -68,4 +68,6 @@ export interface CsvHeaderInfo {
   mapped: Record<string, string>;
   /** Header cells the layout does not read. */
   ignored: string[];
+  /** Per header cell, the field it is read as, or null when it is not read. */
+  fields: (string | null)[];
 }

@@ -7,8 +7,11 @@ const INT4_MAX = '2147483647';
 const INT4_MIN_ABS = '2147483648';
 /** Integer digits accepted in money values: what the numeric(18,4) columns hold. */
 export const MONEY_MAX_INTEGER_DIGITS = 14;
-/** Fraction digits accepted in money values. */
-export const MONEY_MAX_FRACTION_DIGITS = 6;
+/**
+ * Fraction digits accepted in money values, stored rounded to four: enough for the noise of a binary float written out
+ * by a script (`19.990000000000002`) and for zeros a spreadsheet pads with.
+ */
+export const MONEY_MAX_FRACTION_DIGITS = 20;
 
 /**
  * `v` without leading or trailing white space, Unicode's included (no-break and em spaces come from spreadsheets and

@@ -139,6 +139,14 @@ describe('ingest/csv: ORDERS', () => {
       expect(r.stream).to.include({ rowsRead: 12, rowsValid: 3, rowsRejected: 9, errorCount: 9, pendingCreatedAt: 1 });
     });
 
+    it('says a price with a decimal comma needs a point; takes the digits a float or a spreadsheet pads a price with', async () => {
+      const r = await runCsv('ORDERS', 'order_id,created_at,sku,quantity,price\n1,2025-12-07,A,1,"19,99"\n2,2025-12-07,A,1,19.990000000000002\n3,2025-12-07,A,1,$5\n');
+      expect(r.stream.errors.map((e) => [e.line, e.value, e.code])).to.deep.equal([[2, '19,99', 'INVALID_PRICE'], [4, '$5', 'INVALID_PRICE']]);
+      expect(r.stream.errors[0]!.message).to.match(/point as the decimal mark/);
+      expect(r.stream.errors[1]!.message).to.match(/currency symbol/);
+      expect(pick(r.rows, 'price')).to.deep.equal([{ price: '19.990000000000002' }]);
+    });
+
     it('takes currency codes in any case and refuses what is not a three-letter code, which prices could not be shown in', async () => {
       const csv = 'order_id,created_at,sku,quantity,currency\n1,2025-12-07,A,1, eur \n1,2025-12-07,B,1,\n2,2025-12-07,A,1,$\n3,2025-12-07,A,1,US Dollar\n4,2025-12-07,A,1,jpy\n';
       const r = await runCsv('ORDERS', csv);

@@ -51,8 +51,8 @@ describe('ingest/csv: values', () => {
   });
 
   it('money: non-negative plain decimals', () => {
-    for (const v of ['19.99', '5', '.5', '5.', '0', '0.000001', '12345678901234.67']) expect(parseMoney(v), v).to.equal(v);
-    for (const v of ['-1', '-0.01', '$5', '5 EUR', '1,000.00', '1e5', '.', '', '1.2.3', '0.0000001', '123456789012345'])
+    for (const v of ['19.99', '5', '.5', '5.', '0', '0.000001', '12345678901234.67', '19.990000000000002', '23.9880000']) expect(parseMoney(v), v).to.equal(v);
+    for (const v of ['-1', '-0.01', '$5', '5 EUR', '1,000.00', '1e5', '.', '', '1.2.3', '0.000000000000000000001', '123456789012345', '19,99'])
       expect(parseMoney(v), v).to.equal(null);
   });
 

@@ -13,6 +13,8 @@ const SCIENTIFIC = /^\d+([.,]\d+)?[eE]\+?\d+$/;
  * SCIENTIFIC, since SKUs are free text and `3E5` may be one.
  */
 const SPREADSHEET_NUMBER = /^\d([.,]\d+)?E\+\d{2,3}$/i;
+/** An amount written with a decimal comma (`19,99`), and no point. */
+const DECIMAL_COMMA = /^\d+,\d{1,2}$/;
 const ROUNDED = 'a number rounded by a spreadsheet (scientific notation): export the file again and save it without opening it in a spreadsheet, or format the column as text';
 
 /** COPY text for NULL. */
@@ -296,7 +298,9 @@ export abstract class EncoderBase implements RowEncoder {
       'INVALID_PRICE',
       v.charCodeAt(0) === 45
         ? 'expected an amount >= 0'
-        : 'expected a plain decimal amount such as 19.99 (no currency symbol or thousands separator)',
+        : DECIMAL_COMMA.test(v)
+          ? 'expected a point as the decimal mark, such as 19.99: a spreadsheet in a locale that writes 19,99 saved the file'
+          : 'expected a plain decimal amount such as 19.99 (no currency symbol or thousands separator)',
     );
     this.putNull();
   }
