@@ -93,10 +93,15 @@ describe('ingest/csv: ORDERS', () => {
         '#2,2025-01-02,,C,2',
         '#1,2025-01-01,,D,1',
         '#1,2025-01-01,77,A,1',
+        '#3,2025-01-03,,A,1',
+        '#4,2025-01-04,,B,1',
+        '#3,2025-01-03,,C,1',
+        '#3,2025-01-03,,A,1',
       ].join('\n');
       const r = await runCsv('ORDERS', csv);
-      // Order #1 comes back on line 6: its count of lines selling each item is not kept, so those lines get a key
-      // unique in the file, numbered once the file is written (see the upload tests).
+      // Order #1 comes back on line 6, the first to: what its lines sold was not kept, so its later lines get a key
+      // unique in the file, numbered once the file is written (see the upload tests). From then on the stream keeps
+      // which items each order sold: #3's C is its first, its second A is not.
       expect(pick(r.rows, 'order_id', 'line_key')).to.deep.equal([
         { order_id: '#1', line_key: '#s:A' },
         { order_id: '#1', line_key: '#s:B' },
@@ -104,9 +109,13 @@ describe('ingest/csv: ORDERS', () => {
         { order_id: '#2', line_key: '#2#s:C' },
         { order_id: '#1', line_key: '#?6#s:D' },
         { order_id: '#1', line_key: '#?7#v:77' },
+        { order_id: '#3', line_key: '#s:A' },
+        { order_id: '#4', line_key: '#s:B' },
+        { order_id: '#3', line_key: '#s:C' },
+        { order_id: '#3', line_key: '#?11#s:A' },
       ]);
-      expect(r.stream.provisionalKeys).to.equal(2);
-      expect([...r.stream.provisionalOrders!]).to.deep.equal(['#1']);
+      expect(r.stream.provisionalKeys).to.equal(3);
+      expect([...r.stream.provisionalOrders!]).to.deep.equal(['#1', '#3']);
       // A SKU holding the separator is no repeat.
       const hash = await runCsv('ORDERS', 'name,created_at,sku,quantity\n#1,2025-01-01,A,1\n#1,2025-01-01,A,2\n#1,2025-01-01,A#2,1\n');
       expect(hash.rows.map((row) => row.line_key)).to.deep.equal(['#s:A', '#2#s:A', '#s:A#2']);

@@ -75,10 +75,13 @@ class OrderTexts {
  * `#<k>#...` for the k-th line of the order in the file selling the same (`#2#s:MUG`); so a line keeps its key
  * however the file's rows are sorted, and an order exported across two files gets the lines of both. A line that
  * names nothing is keyed `#<n>`, n its position within its order in the file.
- * Those counts are exact within an order's first stretch of lines. The lines of a stretch that may not be its first
- * (an order whose lines are apart, as in a file sorted in a spreadsheet) get a provisional key, `#?<line>#<what>`
- * (`#?<line>` for a line naming nothing), unique in the file, and ingestion numbers them in SQL once the file is
- * written (see provisionalKeys): bounded memory could not remember every order's counts.
+ * Those counts are exact within an order's first stretch of lines. In a later stretch (an order whose lines are
+ * apart, as in a file sorted in a spreadsheet), a line selling what no earlier line of its order sold is the first:
+ * once an order has come back, the stream keeps the (order, item) pairs it meets in a Bloom filter, whose "never
+ * seen" is exact. Every other line of a later stretch (a repeat, a line naming nothing, an order met before pairs
+ * were kept, a false "seen") gets a provisional key, `#?<line>#<what>` (`#?<line>` for a line naming nothing), unique
+ * in the file, which ingestion numbers in SQL once the file is written (see provisionalKeys): bounded memory could
+ * not remember every order's counts.
  * financial_status is lower-cased (`PAID` from GraphQL exports = `paid`), currency upper-cased.
  */
 export class OrdersEncoder extends EncoderBase {
@@ -110,8 +113,14 @@ export class OrdersEncoder extends EncoderBase {
   private readonly items = new OrderTexts();
   /** Whether the current order's lines may have come before, in an earlier stretch of the file. */
   private returning = false;
+  /** Whether the current order came back and its earlier stretches' items are in `pairs`. */
+  private pairsKept = false;
   /** Every order met so far. */
   private readonly seenOrders = new SeenKeys();
+  /** The (order, item) pairs met since the first order came back; null until one does, which most files never do. */
+  private pairs: SeenKeys | null = null;
+  /** The orders met before that, whose items `pairs` lacks. */
+  private ordersBeforePairs: SeenKeys | null = null;
   /**
    * Lines written with a provisional key (see the class comment), which ingestion numbers once the file is written,
    * and their orders while there are at most MAX_RENUMBERED_ORDERS (else null: ingestion looks at the whole upload).
@@ -165,6 +174,11 @@ export class OrdersEncoder extends EncoderBase {
       if (this.anyTainted && (this.taint.line !== 0 || this.taintedOrders.get(this.curOrder) > 0)) this.taintedOrders.set(this.curOrder, this.taint.line);
     }
     this.returning = this.seenOrders.add(oid);
+    if (this.returning && this.pairs === null) {
+      this.pairs = new SeenKeys();
+      this.ordersBeforePairs = this.seenOrders.copy();
+    }
+    this.pairsKept = this.returning && !this.ordersBeforePairs!.has(oid);
     this.curCount = 0;
     this.curOrder = oid;
     this.lineIds.clear();
@@ -260,7 +274,11 @@ export class OrdersEncoder extends EncoderBase {
       this.putStr(lid, this.iLineItem);
     } else {
       const what = vid.length !== 0 ? 'v:' + vid : sku.length !== 0 ? 's:' + sku : this.titleKey(f);
-      if (this.returning && n > 0) {
+      const metBefore = this.pairs !== null && n > 0 && what.length !== 0 ? this.pairs.addPair(oid, what) : true;
+      if (this.pairsKept && !metBefore) {
+        // In a later stretch of its order, the order's first line selling this.
+        this.putStr('#' + what, this.iKey);
+      } else if (this.returning && n > 0) {
         this.putStr(what.length !== 0 ? '#?' + line + '#' + what : '#?' + line, this.iKey);
         this.provisional(oid);
       } else if (what.length !== 0) {
