@@ -328,7 +328,7 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     // Whatever the upload parser refuses is the request's fault (a body cut off, a broken part): a 400, not a 500.
     (req, res, next) =>
       MULTIPART.test(req.headers['content-type'] ?? '')
-        ? uploads(req, res, (error?: unknown) => next(error === undefined ? undefined : asBadMultipart(error)))
+        ? (endWithSocket(req), uploads(req, res, (error?: unknown) => next(error === undefined ? undefined : asBadMultipart(error))))
         : next(),
     (req, res, next) => {
       handleGraphQL(req, res, req.body, res.locals.requestId as string).catch(next);
@@ -363,4 +363,20 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     // The drain plugin closes idle connections, waits for requests in flight up to the grace period, then cuts them.
     stop: () => apollo.stop(),
   };
+}
+
+/**
+ * Ends an upload's request when its connection closes before the body is complete. Once the response is sent (an
+ * upload with `wait: false` answers at once), Node no longer tells the request that its socket closed, and the
+ * upload parser, which waits for that, would wait forever: the upload would hold its database connection and its run's
+ * lock until the process stopped, and stop it from stopping.
+ */
+function endWithSocket(req: Request): void {
+  const socket = req.socket;
+  const onClose = () => {
+    if (!req.readableEnded && !req.destroyed) req.destroy(Object.assign(new Error('The request was aborted.'), { code: 'ECONNRESET' }));
+  };
+  socket.once('close', onClose);
+  req.once('end', () => socket.off('close', onClose));
+  req.once('close', () => socket.off('close', onClose));
 }

@@ -85,7 +85,7 @@ export function gqlUploadInPieces(
   pieces: (string | Buffer)[],
   pause: number | (() => Promise<unknown>),
   key: string,
-): { response: Promise<{ status: number; body: any }>; sent: Promise<void> } {
+): { response: Promise<{ status: number; body: any }>; sent: Promise<void>; abort: () => void } {
   const http = require('node:http') as typeof import('node:http');
   const boundary = `----bundlegraph${Date.now()}`;
   const part = (headers: string, body: string) => `--${boundary}\r\n${headers}\r\n\r\n${body}\r\n`;
@@ -116,5 +116,7 @@ export function gqlUploadInPieces(
     }
     request.end(`\r\n--${boundary}--\r\n`);
   })();
-  return { response, sent };
+  // Cuts the connection, as a client that goes away does.
+  const abort = () => request.destroy();
+  return { response, sent, abort };
 }

@@ -257,6 +257,40 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
     expect(seen[seen.length - 1]).to.deep.equal({ status: 'SUCCEEDED', rowsRead: 3000, bytesRead: Buffer.byteLength(body) });
   });
 
+  it('wait: false, then the client goes away in the middle of the file: FAILED, nothing written, the run free for the next upload', async () => {
+    const runId = await createRun(shop.adminKey);
+    let body = LINES;
+    for (let i = 1; i <= 3000; i++) body += line(i, i, `SKU-${i % 50}`);
+    const half = body.indexOf('\n', body.length / 2) + 1;
+    let answered: { status: number; body: any } | undefined;
+    const upload = gqlUploadInPieces(
+      `mutation($runId: ID!, $file: Upload!) { csvUpload(runId: $runId, kind: ORDERS, file: $file, options: { wait: false }) { upload { id status } } }`,
+      { runId, file: null },
+      'file',
+      [body.slice(0, half), body.slice(half)],
+      async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        answered = await upload.response;
+        upload.abort();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      },
+      shop.adminKey,
+    );
+    await upload.sent.catch(() => undefined);
+    expect(answered!.body.data.csvUpload.upload.status).to.equal('PROCESSING');
+    const poll = async () =>
+      ok(await gql(`query($id: ID!) { upload(id: $id) { status rowsWritten failure { code } } }`, { id: answered!.body.data.csvUpload.upload.id }, { key: shop.adminKey })).upload;
+    let state = await poll();
+    for (let i = 0; i < 100 && state.status === 'PROCESSING'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      state = await poll();
+    }
+    expect(state).to.deep.equal({ status: 'FAILED', rowsWritten: 0, failure: { code: 'UPLOAD_ABORTED' } });
+    expect(await sql('SELECT count(*)::int AS n FROM order_lines WHERE run_id = ?', [runDbId(runId)])).to.deep.equal([{ n: 0 }]);
+    const next = await uploadCsv(shop.adminKey, runId, 'ORDERS', LINES + line(1, 1, 'A'));
+    expect(next.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 1 });
+  });
+
   it('runUpload creates a run and ingests four files in parallel', async () => {
     const response = await gqlUpload(
       `mutation($input: RunUploadInput!) { runUpload(input: $input) {
