@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from './config';
+import { loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { migrate, migrationsSource } from './db/orm';
 import { requireIdOf } from './graphql/global-id';
@@ -9,6 +9,7 @@ import { emitSchemaFile } from './graphql/schema';
 import { CsvErrorPolicy, CsvKind } from './ingest/csv-upload.entity';
 import { IngestService } from './ingest/ingest.service';
 import { CsvUploadType } from './ingest/ingest.types';
+import { uploadLimitsOf } from './ingest/upload-limits';
 import { UploadQueries } from './ingest/upload.service';
 import { RunService } from './runs/run.service';
 import { DomainError } from './graphql/user-error';
@@ -45,14 +46,15 @@ function commandLogger() {
 }
 
 /** Commands work beside a running server: they use its embedded database rather than refuse it. */
-async function withDatabase<T>(work: (db: Database) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
-  const db = await openDatabase(loadConfig(), commandLogger(), { shareRunning: true, ...options });
+async function withDatabase<T>(work: (db: Database, config: Config) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+  const config = loadConfig();
+  const db = await openDatabase(config, commandLogger(), { shareRunning: true, ...options });
   // The embedded database is in a process group of its own: a Ctrl-C reaches only this process, which stops it.
   const interrupt = () => void db.close().finally(() => process.exit(130));
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   try {
-    return await work(db);
+    return await work(db, config);
   } finally {
     process.removeListener('SIGINT', interrupt);
     process.removeListener('SIGTERM', interrupt);
@@ -111,7 +113,7 @@ async function main(argv: string[]): Promise<void> {
       printJson({ written: await emitSchemaFile() });
       return;
     case 'ingest':
-      return withDatabase(async (db) => {
+      return withDatabase(async (db, config) => {
         const file = positionals[1];
         if (!file) throw new UsageError('the CSV file to ingest is required');
         if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`${file} is not a file`);
@@ -124,7 +126,7 @@ async function main(argv: string[]): Promise<void> {
         const runOption = option(values, 'run');
         const run = await new RunService(em).require(shop.id, /^\d+$/.test(runOption) ? runOption : requireIdOf(runOption, 'Run', ['run']), ['run']);
         const logger = commandLogger();
-        const { done } = await new IngestService(db.orm, logger).start(
+        const { done } = await new IngestService(db.orm, logger, uploadLimitsOf(config)).start(
           shop.id,
           run.id,
           kind,

@@ -25,6 +25,10 @@ export interface Config {
   responseCacheBytes: number;
   requestTimeoutMs: number;
   shutdownGraceMs: number;
+  /** Uploads: how long one may go without a byte from its client, and how many may stream at once (see upload-limits). */
+  uploadIdleTimeoutMs: number;
+  maxConcurrentUploads: number;
+  maxConcurrentUploadsPerShop: number;
 }
 
 function int(name: string, fallback: number): number {
@@ -73,6 +77,9 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     responseCacheBytes: int('RESPONSE_CACHE_BYTES', 32 * 1024 ** 2),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 60 * 60 * 1000),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 30_000),
+    uploadIdleTimeoutMs: int('UPLOAD_IDLE_TIMEOUT_MS', 60_000),
+    maxConcurrentUploads: int('MAX_CONCURRENT_UPLOADS', 10),
+    maxConcurrentUploadsPerShop: int('MAX_CONCURRENT_UPLOADS_PER_SHOP', 4),
     ...overrides,
   };
 }

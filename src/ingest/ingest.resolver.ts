@@ -20,10 +20,11 @@ import {
   uploadOptions,
 } from './ingest.types';
 import { readinessOf } from './readiness';
+import { uploadLimitsOf } from './upload-limits';
 import { UploadQueries } from './upload.service';
 
 function ingestService(ctx: Context): IngestService {
-  return new IngestService(ctx.orm, ctx.logger);
+  return new IngestService(ctx.orm, ctx.logger, uploadLimitsOf(ctx.config));
 }
 
 @Resolver(() => CsvUploadType)

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileUpload } from 'graphql-upload-minimal';
+import { IdleGuard, UploadStalled, uploadSlots, type UploadLimits } from './upload-limits';
 import type { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { forgetRecommendations } from '../bundles/recommendation-cache';
@@ -108,6 +109,7 @@ export class IngestService {
   constructor(
     private readonly orm: Orm,
     private readonly logger: Logger,
+    private readonly limits: UploadLimits,
   ) {}
 
   /**
@@ -174,6 +176,8 @@ export class IngestService {
     let failure: UserError | null = null;
     let tally: Tally = { inserted: 0, updated: 0, refused: [], refusedCount: 0 };
     let committed = false;
+    // Given back in `finally`, whatever happens.
+    const releaseSlot = await uploadSlots(this.orm, this.limits).acquire(upload.shop.id);
     try {
       const result = await withRawConnection(this.orm, (client) =>
         this.copyInTransaction(client, dataset, upload, source.stream, csv, options, () => tooLarge),
@@ -188,6 +192,7 @@ export class IngestService {
       source.stream.unpipe();
       source.stream.resume();
     } finally {
+      releaseSlot();
       clearInterval(progress);
     }
 
@@ -272,7 +277,7 @@ export class IngestService {
     const rejecting = () => options.errorPolicy === CsvErrorPolicy.REJECT_FILE && csv.rowsRejected > 0;
     const sink = new CopySink(copy, () => !rejecting());
     try {
-      await pipeline(stream, csv, sink);
+      await pipeline(stream, new IdleGuard(this.limits.idleTimeoutMs), csv, sink);
     } catch (error) {
       sink.abandon();
       throw error;
@@ -537,6 +542,9 @@ export class IngestService {
     if (error instanceof DomainError) return error.errors[0];
     const code = (error as { code?: string })?.code;
     const status = (error as { status?: number })?.status;
+    if (error instanceof UploadStalled) {
+      return userError('UPLOAD_ABORTED', `The upload stopped: ${error.message} from the client, so the file was given up; nothing was written.`, ['file']);
+    }
     if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || status === 499 || (error as Error)?.message?.includes('aborted')) {
       return userError('UPLOAD_ABORTED', 'The upload was cut off before the file was complete; nothing was written.', ['file']);
     }

@@ -85,11 +85,12 @@ export function gqlUploadInPieces(
   pieces: (string | Buffer)[],
   pause: number | (() => Promise<unknown>),
   key: string,
+  url = getHarness().graphqlUrl,
 ): { response: Promise<{ status: number; body: any }>; sent: Promise<void>; abort: () => void } {
   const http = require('node:http') as typeof import('node:http');
   const boundary = `----bundlegraph${Date.now()}`;
   const part = (headers: string, body: string) => `--${boundary}\r\n${headers}\r\n\r\n${body}\r\n`;
-  const request = http.request(getHarness().graphqlUrl, {
+  const request = http.request(url, {
     method: 'POST',
     headers: {
       'content-type': `multipart/form-data; boundary=${boundary}`,

@@ -351,6 +351,40 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
     expect(upload.finishedAt).to.be.a('string');
   });
 
+  it('gives up an upload whose client stops sending, and lets a shop stream only so many at once, the others waiting their turn', async () => {
+    const limited = await startServer(
+      loadConfig({ env: 'test', port: 0, host: '127.0.0.1', databaseUrl: getHarness().databaseUrl, uploadIdleTimeoutMs: 500, maxConcurrentUploadsPerShop: 1 }),
+      createLogger('silent'),
+    );
+    try {
+      const mutation = `mutation($runId: ID!, $file: Upload!) { csvUpload(runId: $runId, kind: ORDERS, file: $file) { upload { status rowsWritten finishedAt } userErrors { code message } } }`;
+      const stalled = await createRun(shop.adminKey);
+      const stall = gqlUploadInPieces(mutation, { runId: stalled, file: null }, 'file', [LINES + line(1, 1, 'A'), line(2, 2, 'B')], 2000, shop.adminKey, limited.url);
+      const given = (await stall.response).body.data.csvUpload;
+      await stall.sent.catch(() => undefined);
+      expect(given.upload).to.include({ status: 'FAILED', rowsWritten: 0 });
+      expect(given.userErrors[0].code).to.equal('UPLOAD_ABORTED');
+      expect(given.userErrors[0].message).to.match(/no data arrived for 1 s/);
+      // One upload at a time for the shop: the second starts once the first, slow but steady, is done.
+      const [slow, quick] = [await createRun(shop.adminKey), await createRun(shop.adminKey)];
+      const first = gqlUploadInPieces(mutation, { runId: slow, file: null }, 'file', [LINES + line(1, 1, 'A'), line(2, 2, 'B'), line(3, 3, 'C')], 300, shop.adminKey, limited.url);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const second = gqlUploadInPieces(mutation, { runId: quick, file: null }, 'file', [LINES + line(1, 1, 'A')], 0, shop.adminKey, limited.url);
+      const [a, b] = await Promise.all([first.response, second.response]);
+      expect([a.body.data.csvUpload.upload.status, b.body.data.csvUpload.upload.status]).to.deep.equal(['SUCCEEDED', 'SUCCEEDED']);
+      expect(Date.parse(b.body.data.csvUpload.upload.finishedAt)).to.be.at.least(Date.parse(a.body.data.csvUpload.upload.finishedAt));
+      // Another shop does not wait for this one.
+      const other = await createShop('other-uploads');
+      const blocked = gqlUploadInPieces(mutation, { runId: await createRun(shop.adminKey), file: null }, 'file', [LINES + line(1, 1, 'A'), line(2, 2, 'B')], 400, shop.adminKey, limited.url);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const own = gqlUploadInPieces(mutation, { runId: await createRun(other.adminKey), file: null }, 'file', [LINES + line(1, 1, 'A')], 0, other.adminKey, limited.url);
+      const [c, d] = await Promise.all([blocked.response, own.response]);
+      expect(Date.parse(d.body.data.csvUpload.upload.finishedAt)).to.be.below(Date.parse(c.body.data.csvUpload.upload.finishedAt));
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('refuses a file over the size limit with FILE_TOO_LARGE, writes nothing, and keeps serving', async () => {
     // Cut off before the mutation runs (the whole file is in the parser's first read), or while it streams.
     const cases = [
