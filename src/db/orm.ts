@@ -21,7 +21,9 @@ export function ormConfig(databaseUrl: string, logger?: Logger) {
     extensions: [Migrator],
     discovery: { warnWhenNoEntities: true },
     pool: { min: 0, max: 20 },
-    driverOptions: { client: SerialStatementsDialect },
+    // A request waits at most this long for a connection, then answers 503 (format-error.ts: isDatabaseBusy), which a
+    // client may retry, rather than a minute.
+    driverOptions: { client: SerialStatementsDialect, acquireConnectionTimeout: 15_000 },
     forceUtcTimezone: true,
     // A DATABASE_URL naming a database that does not exist is a mistake to report, not a database to create.
     ensureDatabase: false,

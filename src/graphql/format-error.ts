@@ -17,6 +17,28 @@ export function isUnexpected(error: unknown): boolean {
 }
 
 /**
+ * Whether an error says the database cannot take the request now (its pool has no free connection in time, or the
+ * server refuses connections): the request may be tried again, and nothing about it was wrong.
+ */
+export function isDatabaseBusy(error: unknown): boolean {
+  const { name, code, message } = (error ?? {}) as { name?: string; code?: string; message?: string };
+  return (
+    name === 'KnexTimeoutError' ||
+    code === 'ECONNREFUSED' ||
+    code === '53300' /* too_many_connections */ ||
+    code === '57P03' /* cannot_connect_now */ ||
+    /Timeout acquiring a connection/.test(message ?? '')
+  );
+}
+
+export const BUSY_MESSAGE = 'The server is busy: no database connection came free in time. Nothing was done; try again in a moment.';
+
+/** The error a request gets when the database is busy (see isDatabaseBusy): a 503, which clients may retry. */
+export function busyError(): GraphQLError {
+  return new GraphQLError(BUSY_MESSAGE, { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } });
+}
+
+/**
  * The one place where errors become responses. Expected failures (DomainError) keep their message and code;
  * GraphQL's own errors (validation, auth, limits) pass through; anything else is reported without internals
  * outside development. Unexpected errors are logged with their request by the request log (http/request-log.ts).
@@ -31,6 +53,10 @@ export function createErrorFormatter(exposeInternals: boolean) {
         locations: formatted.locations,
         extensions: { code: 'BAD_USER_INPUT', reason: original.code, userErrors: original.errors },
       };
+    }
+    // Apollo prefixes the message of an error thrown while making the context ("Context creation failed: ...").
+    if (formatted.extensions?.code === 'SERVICE_UNAVAILABLE' || isDatabaseBusy(original)) {
+      return { message: BUSY_MESSAGE, path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
     }
     const code = formatted.extensions?.code;
     const isGraphQLOwn = original instanceof GraphQLError && code !== undefined && code !== 'INTERNAL_SERVER_ERROR';
