@@ -542,6 +542,7 @@ export class IngestService {
     if (error instanceof DomainError) return error.errors[0];
     const code = (error as { code?: string })?.code;
     const status = (error as { status?: number })?.status;
+    if (isTruncatedMultipart(error)) return unreadableFile(error, ['file']).errors[0]!;
     if (error instanceof UploadStalled) {
       return userError('UPLOAD_ABORTED', `The upload stopped: ${error.message} from the client, so the file was given up; nothing was written.`, ['file']);
     }
@@ -582,7 +583,20 @@ class UploadTooLarge extends Error {}
 
 /** A file the multipart request names but does not hold, holds twice, or ends inside: the client's mistake. */
 function unreadableFile(error: unknown, field: string[]): DomainError {
-  return new DomainError(userError('INVALID_UPLOAD', `The file could not be read from the request: ${(error as Error).message}`, field));
+  return new DomainError(userError('INVALID_UPLOAD', `The file could not be read from the request: ${uploadProblem(error)}.`, field));
+}
+
+/** What was wrong with a multipart request, said in the terms of the GraphQL multipart request spec. */
+function uploadProblem(error: unknown): string {
+  const message = String((error as Error)?.message ?? '');
+  if (/multiple times/.test(message)) return 'the map names one file for two variables; send the file once for each';
+  if (/File missing/.test(message)) return 'the map names a file that the request does not hold';
+  if (/Unexpected end of (form|file)|Malformed part header|end of multipart/i.test(message)) return 'the request ends inside the file (its body was cut short)';
+  return 'the request does not hold it as the GraphQL multipart request spec says';
+}
+
+function isTruncatedMultipart(error: unknown): boolean {
+  return /Unexpected end of (form|file)|Malformed part header/i.test(String((error as Error)?.message ?? ''));
 }
 
 /**

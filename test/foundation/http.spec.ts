@@ -209,7 +209,7 @@ describe('HTTP surface', () => {
       method: 'POST',
       headers: auth,
       body: form([
-        ['operations', JSON.stringify({ query: 'mutation($input: RunUploadInput!) { runUpload(input: $input) { uploads { kind status } userErrors { field code } } }', variables: { input: { name: 'one file twice', orders: null, catalog: null } } })],
+        ['operations', JSON.stringify({ query: 'mutation($input: RunUploadInput!) { runUpload(input: $input) { uploads { kind status } userErrors { field code message } } }', variables: { input: { name: 'one file twice', orders: null, catalog: null } } })],
         ['map', JSON.stringify({ 0: ['variables.input.orders', 'variables.input.catalog'] })],
         ['0', new Blob(['order_id,created_at,sku,quantity\n1,2025-01-01,A,1\n'])],
       ]),
@@ -217,6 +217,21 @@ describe('HTTP surface', () => {
     const both = ((await twice.json()) as any).data.runUpload;
     expect(both.userErrors.filter((e: { code: string }) => e.code === 'INVALID_UPLOAD')).to.have.length(1);
     expect(both.userErrors.map((e: { code: string }) => e.code)).to.not.include('INTERNAL_ERROR');
+    // A body that ends inside the file, its length right: the client's mistake, said in its own terms.
+    const head = `--CUT\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${operations.replace('gid://bundlegraph/Run/1', runId)}\r\n--CUT\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.f"]}\r\n`;
+    const cut = await fetch(graphqlUrl, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'multipart/form-data; boundary=CUT' },
+      body: `${head}--CUT\r\nContent-Disposition: form-data; name="0"; filename="o.csv"\r\nContent-Type: text/csv\r\n\r\norder_id,created_at,sku,quantity\n1,2025-01-01,A,1\n2,2025-0`,
+    });
+    const truncated: any = await cut.json();
+    if (!truncated.data) throw new Error(JSON.stringify(truncated));
+    expect(truncated.data.csvUpload.userErrors).to.have.length(1);
+    expect(truncated.data.csvUpload.userErrors[0]).to.include({ code: 'INVALID_UPLOAD' });
+    expect(truncated.data.csvUpload.userErrors[0].message).to.match(/cut short/);
+    for (const error of [...payload.data.csvUpload.userErrors, ...both.userErrors, ...truncated.data.csvUpload.userErrors]) {
+      expect(error.message ?? '').to.not.match(/graphql-upload|busboy|createReadStream/);
+    }
     // A run upload whose catalog part is missing still ingests its orders, and says which file it lacked.
     const partial = await fetch(graphqlUrl, {
       method: 'POST',
