@@ -11,9 +11,19 @@ export function isUnexpected(error: unknown): boolean {
   const own = error instanceof GraphQLError ? error.extensions?.code : undefined;
   if (typeof own === 'string' && own !== 'INTERNAL_SERVER_ERROR') return false;
   const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-  if (original instanceof DomainError) return false;
+  if (original instanceof DomainError || isRequestMistake(original)) return false;
   const code = original instanceof GraphQLError ? original.extensions?.code : undefined;
   return typeof code !== 'string' || code === 'INTERNAL_SERVER_ERROR';
+}
+
+/**
+ * An error Apollo raises about the request with a 4xx status and no code (a persisted query's hash that does not match
+ * its text, an unsupported persisted-query version): the client's mistake.
+ */
+function isRequestMistake(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.extensions?.code !== undefined) return false;
+  const status = (error.extensions?.http as { status?: number } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 /**
@@ -58,6 +68,7 @@ export function createErrorFormatter(exposeInternals: boolean) {
     if (formatted.extensions?.code === 'SERVICE_UNAVAILABLE' || isDatabaseBusy(original)) {
       return { message: BUSY_MESSAGE, path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
     }
+    if (isRequestMistake(original)) return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
     const code = formatted.extensions?.code;
     const isGraphQLOwn = original instanceof GraphQLError && code !== undefined && code !== 'INTERNAL_SERVER_ERROR';
     if (isGraphQLOwn || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR')) {

@@ -259,6 +259,24 @@ describe('HTTP surface', () => {
     expect(ok(await gql('{ runs(first: 250) { nodes { id } } }', {}, { key: shop.adminKey })).runs.nodes).to.have.length(runsBefore);
   });
 
+  it("answers a persisted-query client's mistakes as its own, with Apollo's codes", async () => {
+    const { graphqlUrl } = getHarness();
+    const shop = await createShop();
+    const post = (body: unknown) =>
+      fetch(graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${shop.adminKey}` }, body: JSON.stringify(body) });
+    const cases: [unknown, string][] = [
+      [{ query: '{ shop { id } }', extensions: { persistedQuery: { version: 1, sha256Hash: 'deadbeef' } } }, 'BAD_REQUEST'],
+      [{ query: '{ shop { id } }', extensions: { persistedQuery: { version: 2, sha256Hash: 'deadbeef' } } }, 'BAD_REQUEST'],
+      [{ extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }, 'PERSISTED_QUERY_NOT_FOUND'],
+    ];
+    for (const [body, code] of cases) {
+      const response = await post(body);
+      const result: any = await response.json();
+      expect(result.errors?.[0]?.extensions?.code, JSON.stringify(body)).to.equal(code);
+      expect(result.errors[0].message).to.not.equal('Internal server error');
+    }
+  });
+
   it('works with clients as they come: GET with a key only, a BOM, NUL characters refused, large answers gzipped', async () => {
     const { graphqlUrl } = getHarness();
     const shop = await createShop();
