@@ -303,7 +303,9 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     }
   });
 
-  const uploads = graphqlUploadExpress({ maxFileSize: config.maxUploadBytes, maxFiles: config.maxUploadFiles, maxFieldSize: 2 * 1024 * 1024 });
+  // The parser reports a file that reaches its limit (it cannot tell whether more follows): one byte over the largest
+  // file accepted.
+  const uploads = graphqlUploadExpress({ maxFileSize: config.maxUploadBytes + 1, maxFiles: config.maxUploadFiles, maxFieldSize: 2 * 1024 * 1024 });
   app.use(
     '/graphql',
     // /graphql itself, not the paths below it: a GET, or a POST of JSON or of a multipart upload.

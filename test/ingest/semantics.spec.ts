@@ -418,6 +418,17 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
           const next = await uploadCsv(shop.adminKey, runId, 'ORDERS', LINES + line(1, 1, 'A'));
           expect(next.payload.upload.status).to.equal('SUCCEEDED');
         }
+        // A file of exactly the limit is accepted.
+        let rows = '';
+        for (let i = 1; Buffer.byteLength(LINES + rows + line(i, i, 'A')) <= limit; i++) rows += line(i, i, 'A');
+        const padded = LINES.replace('quantity\n', 'quantity' + ' '.repeat(limit - Buffer.byteLength(LINES + rows)) + '\n') + rows;
+        expect(Buffer.byteLength(padded)).to.equal(limit);
+        const form = new FormData();
+        form.append('operations', JSON.stringify({ query: `mutation($r: ID!, $f: Upload!) { csvUpload(runId: $r, kind: ORDERS, file: $f) { upload { status bytesRead } } }`, variables: { r: await createRun(shop.adminKey), f: null } }));
+        form.append('map', JSON.stringify({ 0: ['variables.f'] }));
+        form.append('0', new Blob([padded]), 'exact.csv');
+        const atLimit: any = await (await fetch(small.url, { method: 'POST', body: form, headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${shop.adminKey}` } })).json();
+        expect(atLimit.data.csvUpload.upload).to.deep.equal({ status: 'SUCCEEDED', bytesRead: limit });
         const still = await fetch(small.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${shop.adminKey}` }, body: JSON.stringify({ query: '{ shop { id } }' }) });
         expect(still.status).to.equal(200);
       } finally {
