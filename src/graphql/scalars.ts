@@ -1,6 +1,12 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
-import { GraphQLUpload, type FileUpload } from 'graphql-upload-minimal';
+import { GraphQLUpload, Upload, type FileUpload } from 'graphql-upload-minimal';
+
+/**
+ * How a file stands in an error about a variable it was given for (`ID cannot represent value: a file`): graphql-js
+ * prints a value by its toJSON, and would otherwise print the upload's promise and callbacks.
+ */
+Object.defineProperty(Upload.prototype, 'toJSON', { value: () => 'a file', configurable: true });
 
 export const DateTimeScalar = GraphQLDateTime;
 

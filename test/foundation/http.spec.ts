@@ -229,6 +229,12 @@ describe('HTTP surface', () => {
     expect(truncated.data.csvUpload.userErrors).to.have.length(1);
     expect(truncated.data.csvUpload.userErrors[0]).to.include({ code: 'INVALID_UPLOAD' });
     expect(truncated.data.csvUpload.userErrors[0].message).to.match(/cut short/);
+    // A file given for a variable that is no Upload: the variable's error names a file, not the parser's internals.
+    const misplaced: any = await (
+      await fetch(graphqlUrl, { method: 'POST', headers: auth, body: form([['operations', operations], ['map', '{"0":["variables.r"]}'], ['0', new Blob(['x'])]]) })
+    ).json();
+    expect(misplaced.errors[0].extensions.code).to.equal('BAD_USER_INPUT');
+    expect(misplaced.errors[0].message).to.include('ID cannot represent value: a file').and.not.match(/resolve|function|promise/);
     for (const error of [...payload.data.csvUpload.userErrors, ...both.userErrors, ...truncated.data.csvUpload.userErrors]) {
       expect(error.message ?? '').to.not.match(/graphql-upload|busboy|createReadStream/);
     }
