@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { LockMode } from '@mikro-orm/core';
 import type { Em } from '../db/orm';
 import { DomainError, userError } from '../graphql/user-error';
 import { ApiKey, ApiKeyScope } from './api-key.entity';
@@ -61,13 +62,25 @@ export class ApiKeyService {
     return { apiKey, token };
   }
 
+  /**
+   * Revokes a key of the shop. The shop's last active ADMIN key is kept: without it, the shop could only be
+   * administered again from the command line. Its active ADMIN keys are locked while counted, so two revocations at
+   * once cannot each leave the other's key as the last.
+   */
   async revoke(shopId: string, keyId: string): Promise<ApiKey> {
-    const apiKey = await this.em.findOne(ApiKey, { id: keyId, shop: shopId });
-    if (!apiKey) throw new DomainError(userError('NOT_FOUND', 'No API key with this id in this shop.', ['id']));
-    if (!apiKey.revokedAt) {
-      apiKey.revokedAt = new Date();
-      await this.em.flush();
-    }
+    const apiKey = await this.em.transactional(async (em) => {
+      const found = await em.findOne(ApiKey, { id: keyId, shop: shopId });
+      if (!found) throw new DomainError(userError('NOT_FOUND', 'No API key with this id in this shop.', ['id']));
+      if (found.revokedAt) return found;
+      if (found.scope === ApiKeyScope.ADMIN) {
+        const admins = await em.find(ApiKey, { shop: shopId, scope: ApiKeyScope.ADMIN, revokedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (admins.length <= 1) {
+          throw new DomainError(userError('LAST_ADMIN_KEY', "This is the shop's last ADMIN key: create another (apiKeyCreate) before revoking it.", ['id']));
+        }
+      }
+      found.revokedAt = new Date();
+      return found;
+    });
     cache.delete(apiKey.tokenHash);
     return apiKey;
   }

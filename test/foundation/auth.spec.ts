@@ -84,6 +84,19 @@ describe('authentication and scopes', () => {
     expect(response.errors?.[0].extensions?.code).to.equal('UNAUTHENTICATED');
   });
 
+  it("keeps a shop's last ADMIN key: revoking it is refused until another exists", async () => {
+    const shop = await createShop();
+    const keys = ok(await gql('{ shop { apiKeys { id scope revokedAt } } }', {}, { key: shop.adminKey })).shop.apiKeys;
+    const [own] = keys.filter((k: any) => k.scope === 'ADMIN' && !k.revokedAt);
+    const revoke = async (id: string, key: string) =>
+      ok(await gql('mutation($id: ID!) { apiKeyRevoke(id: $id) { apiKey { revokedAt } userErrors { field code } } }', { id }, { key })).apiKeyRevoke;
+    expect((await revoke(own.id, shop.adminKey)).userErrors).to.deep.equal([{ field: ['id'], code: 'LAST_ADMIN_KEY' }]);
+    expect(ok(await gql('{ shop { id } }', {}, { key: shop.adminKey })).shop.id).to.be.a('string');
+    const second = ok(await gql('mutation { apiKeyCreate(input: { scope: ADMIN }) { token apiKey { id } } }', {}, { key: shop.adminKey })).apiKeyCreate;
+    expect((await revoke(own.id, second.token)).userErrors).to.deep.equal([]);
+    expect((await revoke(second.apiKey.id, second.token)).userErrors).to.deep.equal([{ field: ['id'], code: 'LAST_ADMIN_KEY' }]);
+  });
+
   it('reports an unknown key id as a userError, not a failure', async () => {
     const shop = await createShop();
     const payload = ok(
