@@ -5,7 +5,7 @@ import { openDatabase, type Database } from './db/database';
 import { isMigrated } from './db/orm';
 import { createSchema } from './graphql/schema';
 import { startHttpServer, type HttpServer } from './http/server';
-import { STALE_AFTER_MS, failInterruptedUploads } from './ingest/upload-recovery';
+import { STALE_AFTER_MS, failInterruptedUploads, markStopping, stopUploads } from './ingest/upload-recovery';
 import { failInterruptedGenerations } from './generation/generation.service';
 import { createLogger, type Logger } from './logger';
 import { ShopService } from './shops/shop.service';
@@ -66,7 +66,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       http,
       async stop() {
         stopWatching();
+        markStopping(database.orm);
         await http.stop();
+        await stopUploads(database.orm, logger);
         await database.close();
       },
     };

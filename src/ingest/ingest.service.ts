@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileUpload } from 'graphql-upload-minimal';
+import { INTERRUPTED, ServerStopping, isStopping, trackUpload } from './upload-recovery';
 import { IdleGuard, UploadStalled, uploadSlots, type UploadLimits } from './upload-limits';
 import type { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -176,6 +177,7 @@ export class IngestService {
     let failure: UserError | null = null;
     let tally: Tally = { inserted: 0, updated: 0, refused: [], refusedCount: 0 };
     let committed = false;
+    const untrack = trackUpload(this.orm, upload.id, () => source.stream.destroy(new ServerStopping()));
     // Given back in `finally`, whatever happens.
     const releaseSlot = await uploadSlots(this.orm, this.limits).acquire(upload.shop.id);
     try {
@@ -230,7 +232,7 @@ export class IngestService {
       durationMs: Math.round(performance.now() - started),
     };
     Object.assign(upload, outcome);
-    await this.saveOutcome(upload.id, outcome, rowErrors);
+    await this.saveOutcome(upload.id, outcome, rowErrors).finally(untrack);
     // Vacuums and analyses the table after a large upload, in the background: not part of the upload.
     if (committed) void afterUploadCommitted(this.orm, this.logger, dataset.table, outcome.rowsWritten ?? 0);
     const seconds = (upload.durationMs ?? 0) / 1000;
@@ -542,6 +544,7 @@ export class IngestService {
     if (error instanceof DomainError) return error.errors[0];
     const code = (error as { code?: string })?.code;
     const status = (error as { status?: number })?.status;
+    if (error instanceof ServerStopping || isStopping(this.orm)) return userError(INTERRUPTED.code, INTERRUPTED.message, ['file']);
     if (isTruncatedMultipart(error)) return unreadableFile(error, ['file']).errors[0]!;
     if (error instanceof UploadStalled) {
       return userError('UPLOAD_ABORTED', `The upload stopped: ${error.message} from the client, so the file was given up; nothing was written.`, ['file']);

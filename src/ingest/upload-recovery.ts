@@ -2,6 +2,8 @@ import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
 import { CsvUpload, UploadStatus } from './csv-upload.entity';
 
+const INTERRUPTED_MESSAGE = 'The server stopped while this file was being processed; nothing of it was written. Upload it again.';
+
 /** An upload whose heartbeat is older than this was being processed by a server that is gone. */
 export const STALE_AFTER_MS = 15_000;
 
@@ -18,10 +20,78 @@ export async function failInterruptedUploads(orm: Orm, logger: Logger, staleAfte
     {
       status: UploadStatus.FAILED,
       errorCode: 'INTERRUPTED',
-      errorMessage: 'The server stopped while this file was being processed; nothing of it was written. Upload it again.',
+      errorMessage: INTERRUPTED_MESSAGE,
       finishedAt: new Date(),
     },
   );
   if (count) logger.warn({ count }, 'marked interrupted uploads as failed');
   return count;
+}
+
+/** The failure of an upload this server gave up because it is stopping. */
+export const INTERRUPTED = { code: 'INTERRUPTED', message: INTERRUPTED_MESSAGE };
+
+/** Thrown into an upload's file stream by a stopping server. */
+export class ServerStopping extends Error {
+  constructor() {
+    super('the server is stopping');
+  }
+}
+
+interface InFlight {
+  /** Ends the upload's file stream, so that it fails and records why. */
+  stop(): void;
+  settled: Promise<void>;
+}
+
+const inFlight = new WeakMap<Orm, Map<string, InFlight>>();
+const stopping = new WeakSet<Orm>();
+
+/**
+ * Notes an upload this process is streaming into `orm`'s database, for stopUploads; returns what to call once the
+ * upload's outcome is recorded.
+ */
+export function trackUpload(orm: Orm, uploadId: string, stop: () => void): () => void {
+  let uploads = inFlight.get(orm);
+  if (!uploads) inFlight.set(orm, (uploads = new Map()));
+  let settle!: () => void;
+  uploads.set(uploadId, { stop, settled: new Promise<void>((resolve) => (settle = resolve)) });
+  return () => {
+    uploads.delete(uploadId);
+    settle();
+  };
+}
+
+/** From now on, uploads into `orm`'s database that fail are INTERRUPTED: their server is stopping. */
+export function markStopping(orm: Orm): void {
+  stopping.add(orm);
+}
+
+export function isStopping(orm: Orm): boolean {
+  return stopping.has(orm);
+}
+
+/**
+ * For a stopping server, once its requests are drained: ends the uploads still streaming (a client still sending
+ * after the grace period, an upload answered at once whose file is still coming), waits up to `waitMs` for them to
+ * record their failure, then marks FAILED (INTERRUPTED) those that could not, before the database closes: a client
+ * polling them learns at once, not once another server finds their heartbeat stopped.
+ */
+export async function stopUploads(orm: Orm, logger: Logger, waitMs = 5_000): Promise<void> {
+  markStopping(orm);
+  const uploads = inFlight.get(orm);
+  if (!uploads?.size) return;
+  const pending = [...uploads.values()];
+  for (const upload of pending) upload.stop();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(pending.map((u) => u.settled)), new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+  clearTimeout(timer);
+  const left = [...uploads.keys()];
+  if (left.length === 0) return;
+  const count = await orm.em.fork().nativeUpdate(
+    CsvUpload,
+    { id: { $in: left }, status: UploadStatus.PROCESSING },
+    { status: UploadStatus.FAILED, errorCode: INTERRUPTED.code, errorMessage: INTERRUPTED.message, finishedAt: new Date() },
+  );
+  logger.warn({ count }, 'stopped with uploads in flight, marked as failed');
 }

@@ -385,6 +385,30 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
     }
   });
 
+  it('a server that stops while a file is still coming ends the upload and records it INTERRUPTED before it goes', async () => {
+    const stopping = await startServer(
+      loadConfig({ env: 'test', port: 0, host: '127.0.0.1', databaseUrl: getHarness().databaseUrl, shutdownGraceMs: 200 }),
+      createLogger('silent'),
+    );
+    const runId = await createRun(shop.adminKey);
+    const upload = gqlUploadInPieces(
+      `mutation($runId: ID!, $file: Upload!) { csvUpload(runId: $runId, kind: ORDERS, file: $file, options: { wait: false }) { upload { id status } } }`,
+      { runId, file: null },
+      'file',
+      [LINES + line(1, 1, 'A'), line(2, 2, 'B')],
+      5000,
+      shop.adminKey,
+      stopping.url,
+    );
+    const answered = await upload.response;
+    expect(answered.body.data.csvUpload.upload.status).to.equal('PROCESSING');
+    await stopping.stop();
+    await upload.sent.catch(() => undefined);
+    const state = ok(await gql(`query($id: ID!) { upload(id: $id) { status rowsWritten failure { code } } }`, { id: answered.body.data.csvUpload.upload.id }, { key: shop.adminKey })).upload;
+    expect(state).to.deep.equal({ status: 'FAILED', rowsWritten: 0, failure: { code: 'INTERRUPTED' } });
+    expect(await sql('SELECT count(*)::int AS n FROM order_lines WHERE run_id = ?', [runDbId(runId)])).to.deep.equal([{ n: 0 }]);
+  });
+
   it('refuses a file over the size limit with FILE_TOO_LARGE, writes nothing, and keeps serving', async () => {
     // Cut off before the mutation runs (the whole file is in the parser's first read), or while it streams.
     const cases = [
