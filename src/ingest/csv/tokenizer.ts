@@ -28,6 +28,8 @@ export interface TokenizerOptions {
   maxFieldBytes: number;
   /** A record still incomplete beyond this many characters is skipped (and reported) without being buffered. */
   maxRecordChars?: number;
+  /** The field separator; by default, the first line's (see sniffDelimiter). */
+  delimiter?: string;
 }
 
 interface SkipState {
@@ -65,6 +67,9 @@ export class CsvTokenizer {
   private invalid: number[] = [];
   private line = 1;
   private nlCode = 0;
+  /** The field separator: a comma, or what the first line shows instead (see sniffDelimiter). */
+  private sep = 44;
+  private readonly fixedSep: number;
   private readonly fields: string[] = [];
   private skip: SkipState | null = null;
   private readonly onRecord: RecordCallback;
@@ -73,6 +78,12 @@ export class CsvTokenizer {
     this.onRecord = onRecord;
     this.maxFieldBytes = opts.maxFieldBytes;
     this.maxRecordChars = opts.maxRecordChars ?? Math.max(opts.maxFieldBytes * 16, 1 << 20);
+    this.fixedSep = opts.delimiter === undefined ? 0 : opts.delimiter.charCodeAt(0);
+  }
+
+  /** The field separator in use, known once the first line is read. */
+  get delimiter(): string {
+    return String.fromCharCode(this.sep);
   }
 
   /** The physical line the tokenizer has reached. */
@@ -130,12 +141,17 @@ export class CsvTokenizer {
     const s = this.buf;
     const len = s.length;
     if (len === 0) return;
-    if (this.nlCode === 0 && !this.detectNewline(final)) {
-      if (len > this.maxRecordChars) this.nlCode = 10;
-      else return;
+    if (this.nlCode === 0) {
+      if (!this.detectNewline(final)) {
+        if (len > this.maxRecordChars) this.nlCode = 10;
+        else return;
+      }
+      this.sep = this.fixedSep || sniffDelimiter(s, this.nlCode);
     }
     const NL = this.nlCode;
     const nlStr = NL === 10 ? '\n' : '\r';
+    const SEP = this.sep;
+    const sepStr = String.fromCharCode(SEP);
     const fields = this.fields;
     const inv = this.invalid;
     let invIdx = 0;
@@ -169,7 +185,7 @@ export class CsvTokenizer {
         let value = '';
         let size = 0;
         const c0 = s.charCodeAt(pos);
-        if (c0 === 44) {
+        if (c0 === SEP) {
           // empty field
         } else if (c0 === 34) {
           let q = s.indexOf('"', pos + 1);
@@ -210,7 +226,7 @@ export class CsvTokenizer {
           pos = q + 1;
           if (pos < len) {
             const c = s.charCodeAt(pos);
-            if (c !== 44 && c !== NL) {
+            if (c !== SEP && c !== NL) {
               let crlf = false;
               if (c === 13 && NL === 10) {
                 if (pos + 1 === len) {
@@ -229,7 +245,7 @@ export class CsvTokenizer {
                   problemField = nf;
                 }
                 if (nextComma < pos) {
-                  nextComma = s.indexOf(',', pos);
+                  nextComma = s.indexOf(sepStr, pos);
                   if (nextComma < 0) nextComma = len;
                 }
                 const end = nextComma < nextNl ? nextComma : nextNl;
@@ -253,7 +269,7 @@ export class CsvTokenizer {
           }
         } else {
           if (nextComma < pos) {
-            nextComma = s.indexOf(',', pos);
+            nextComma = s.indexOf(sepStr, pos);
             if (nextComma < 0) nextComma = len;
           }
           if (nextComma < nextNl) {
@@ -296,7 +312,7 @@ export class CsvTokenizer {
         nf++;
         if (pos < len) {
           const d = s.charCodeAt(pos);
-          if (d === 44) {
+          if (d === SEP) {
             pos++;
             if (pos === len && !final) {
               incomplete = true;
@@ -385,7 +401,7 @@ export class CsvTokenizer {
         }
         continue;
       }
-      if (c === 44) {
+      if (c === this.sep) {
         this.skipNextField(st);
         continue;
       }
@@ -438,4 +454,33 @@ function countChar(s: string, code: number, from: number, to: number): number {
   let n = 0;
   for (let i = from; i < to; i++) if (s.charCodeAt(i) === code) n++;
   return n;
+}
+
+const SEMICOLON = 59;
+const TAB = 9;
+
+/**
+ * The field separator of a file, from its first line (a `sep=;` line, as spreadsheets write one, says it outright):
+ * a comma unless the line has none outside quotes and has semicolons (spreadsheets in locales that write a decimal
+ * comma) or tabs (tab-separated exports), the more frequent of the two.
+ */
+export function sniffDelimiter(text: string, nl: number): number {
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const declared = /^sep=(.)/i.exec(text.slice(start, start + 6));
+  if (declared) return declared[1]!.charCodeAt(0);
+  let commas = 0;
+  let semicolons = 0;
+  let tabs = 0;
+  let quoted = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === nl) break;
+    else if (c === 44) commas++;
+    else if (c === SEMICOLON) semicolons++;
+    else if (c === TAB) tabs++;
+  }
+  if (commas > 0 || (semicolons === 0 && tabs === 0)) return 44;
+  return semicolons >= tabs ? SEMICOLON : TAB;
 }

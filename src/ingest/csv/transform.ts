@@ -384,7 +384,13 @@ export class CsvToCopyStream extends Transform implements RowSink {
       ignored: resolved.names.filter((name, i) => !used.has(i) && name !== ''),
       fields: resolved.names.map((_, i) => fieldAt.get(i) ?? null),
     };
-    this.encoder = createEncoder({ sink: this, header: resolved, runId: this.runId, uploadId: this.uploadId });
+    this.encoder = createEncoder({
+      sink: this,
+      header: resolved,
+      runId: this.runId,
+      uploadId: this.uploadId,
+      decimalComma: this.tokenizer.delimiter === ';',
+    });
   }
 
   private announce(): void {

@@ -118,7 +118,6 @@ describe('ingest/csv: header', () => {
       ['bom-only.csv', 'ORDERS', 'EMPTY_FILE'],
       ['header-only.csv', 'ORDERS', 'HEADER_ONLY'],
       ['unknown-header.csv', 'ORDERS', 'MISSING_COLUMNS'],
-      ['semicolon.csv', 'ORDERS', 'WRONG_DELIMITER'],
       ['utf16.csv', 'ORDERS', 'INVALID_UTF8'],
       ['orders-shopify.csv', 'INVENTORY', 'WRONG_KIND'],
       ['products-b.csv', 'ORDERS', 'WRONG_KIND'],
@@ -151,13 +150,26 @@ describe('ingest/csv: header', () => {
       }
     });
 
-    it('a file separated by semicolons or tabs is named for it, whatever its columns', async () => {
-      const r = await runCsv('ORDERS', fixture('semicolon.csv'));
-      expect(r.error!.code).to.equal('WRONG_DELIMITER');
-      expect(r.error!.message).to.match(/^The file is separated by semicolons, not commas, .* save it as "CSV UTF-8 \(comma delimited\)"/);
-      const tabs = await runCsv('CATALOG', 'Handle\tTitle\tVariant SKU\tVariant Price\ntee\tTee\tT-1\t10.00\n');
-      expect(tabs.error!.code).to.equal('WRONG_DELIMITER');
-      expect(tabs.error!.message).to.include('separated by tabs');
+    it('reads files separated by semicolons (with decimal commas) or tabs; names any other separator', async () => {
+      const semicolons = await runCsv('ORDERS', fixture('semicolon.csv'));
+      expect(semicolons.error).to.equal(null);
+      expect(pick(semicolons.rows, 'order_id', 'sku', 'quantity')).to.deep.equal([{ order_id: '1', sku: 'A', quantity: '1' }]);
+      // As a spreadsheet in a decimal-comma locale saves it: a sep= line, amounts with a comma, text with one quoted.
+      const excel = await runCsv('ORDERS', 'sep=;\norder_id;created_at;sku;quantity;price;title\n1001;2025-12-07;A;1;19,99;"Shirt; blue, large"\n1002;2025-12-07;B;2;5;Mug\n');
+      expect(excel.stream.errors).to.deep.equal([]);
+      expect(pick(excel.rows, 'order_id', 'price', 'title')).to.deep.equal([
+        { order_id: '1001', price: '19.99', title: 'Shirt; blue, large' },
+        { order_id: '1002', price: '5', title: 'Mug' },
+      ]);
+      const tabs = await runCsv('CATALOG', 'Handle\tTitle\tVariant SKU\tVariant Price\ntee\tTee, cotton\tT-1\t10.00\n');
+      expect(tabs.error).to.equal(null);
+      expect(pick(tabs.rows, 'sku', 'product_title', 'price')).to.deep.equal([{ sku: 'T-1', product_title: 'Tee, cotton', price: '10.00' }]);
+      // In a tab-separated file a comma is no decimal mark.
+      const tabComma = await runCsv('CATALOG', 'sku\tprice\nA\t19,99\n');
+      expect(tabComma.stream.errors.map((e) => e.code)).to.deep.equal(['INVALID_PRICE']);
+      const bars = await runCsv('ORDERS', 'order_id|created_at|sku|quantity\n1|2025-01-01|A|1\n');
+      expect(bars.error!.code).to.equal('WRONG_DELIMITER');
+      expect(bars.error!.message).to.match(/^The file is separated by vertical bars, not commas/);
     });
 
     it('a header with invalid UTF-8 in a column read or an unterminated quote is a header error; in a column not read, it is no matter', async () => {

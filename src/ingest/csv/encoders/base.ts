@@ -14,7 +14,9 @@ const SCIENTIFIC = /^\d+([.,]\d+)?[eE]\+?\d+$/;
  */
 const SPREADSHEET_NUMBER = /^\d([.,]\d+)?E\+\d{2,3}$/i;
 /** An amount written with a decimal comma (`19,99`), and no point. */
-const DECIMAL_COMMA = /^\d+,\d{1,2}$/;
+const DECIMAL_COMMA = /^\d*,\d+$/;
+/** One that is surely not a thousands separator (`19,99`, not `1,000`): what the error suggests a point for. */
+const DECIMAL_COMMA_CENTS = /^\d+,\d{1,2}$/;
 const ROUNDED = 'a number rounded by a spreadsheet (scientific notation): export the file again and save it without opening it in a spreadsheet, or format the column as text';
 
 /** COPY text for NULL. */
@@ -38,6 +40,8 @@ export interface EncoderContext {
   header: ResolvedHeader;
   runId: string;
   uploadId: string;
+  /** Amounts are written with a decimal comma (`19,99`): the file is separated by semicolons, as such locales do. */
+  decimalComma?: boolean;
 }
 
 /** Encodes one data record (fields padded to the header's width plus one empty slot); returns ROW_*. */
@@ -135,6 +139,8 @@ export abstract class EncoderBase implements RowEncoder {
   private readonly upload: Buffer;
   private readonly header: ResolvedHeader;
 
+  private readonly decimalComma: boolean;
+
   constructor(ctx: EncoderContext) {
     this.sink = ctx.sink;
     this.w = ctx.sink.writer;
@@ -143,6 +149,7 @@ export abstract class EncoderBase implements RowEncoder {
     this.absent = ctx.header.names.length;
     this.prefix = Buffer.from(escapeCopyText(ctx.runId) + '\t');
     this.upload = Buffer.from(escapeCopyText(ctx.uploadId) + '\t');
+    this.decimalComma = ctx.decimalComma ?? false;
   }
 
   abstract encode(fields: string[], line: number): number;
@@ -288,8 +295,9 @@ export abstract class EncoderBase implements RowEncoder {
   /** An optional money cell (non-negative plain decimal). */
   protected putMoney(f: string[], col: number): void {
     const raw = f[col]!;
-    const v = raw.length === 0 ? raw : raw.trim();
+    let v = raw.length === 0 ? raw : raw.trim();
     if (v.length === 0) return this.putNull();
+    if (this.decimalComma && DECIMAL_COMMA.test(v)) v = v.replace(',', '.');
     const m = parseMoney(v);
     if (m !== null) return this.putAscii(m);
     this.fail(
@@ -298,7 +306,7 @@ export abstract class EncoderBase implements RowEncoder {
       'INVALID_PRICE',
       v.charCodeAt(0) === 45
         ? 'expected an amount >= 0'
-        : DECIMAL_COMMA.test(v)
+        : DECIMAL_COMMA_CENTS.test(v)
           ? 'expected a point as the decimal mark, such as 19.99: a spreadsheet in a locale that writes 19,99 saved the file'
           : 'expected a plain decimal amount such as 19.99 (no currency symbol or thousands separator)',
     );
