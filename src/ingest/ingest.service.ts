@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileUpload } from 'graphql-upload-minimal';
+import { BUSY_MESSAGE, isDatabaseBusy } from '../graphql/format-error';
 import { INTERRUPTED, ServerStopping, isStopping, trackUpload } from './upload-recovery';
 import { IdleGuard, UploadStalled, uploadSlots, type UploadLimits } from './upload-limits';
 import type { Client } from 'pg';
@@ -177,7 +178,13 @@ export class IngestService {
     let failure: UserError | null = null;
     let tally: Tally = { inserted: 0, updated: 0, refused: [], refusedCount: 0 };
     let committed = false;
-    const untrack = trackUpload(this.orm, upload.id, () => source.stream.destroy(new ServerStopping()));
+    // Once the file has arrived, only the database's work is left, which a stopping server lets finish.
+    let streaming = true;
+    source.stream.once('end', () => (streaming = false));
+    const untrack = trackUpload(this.orm, upload.id, {
+      streaming: () => streaming,
+      stop: () => source.stream.destroy(new ServerStopping()),
+    });
     // Given back in `finally`, whatever happens.
     const releaseSlot = await uploadSlots(this.orm, this.limits).acquire(upload.shop.id);
     try {
@@ -327,16 +334,12 @@ export class IngestService {
   }
 
   /**
-   * Lines the stream could not date (`created_at` blank, and no earlier line of their order in reach said it) were
-   * written as -infinity: they take their order's creation time from its other lines in the file, and in the run.
-   * A line whose order says it nowhere is refused (MISSING_VALUE), and removed when skipping invalid rows.
-   */
-  /**
-   * Gives the order lines written with a provisional key (see OrdersEncoder) their key: the count among the lines of
-   * their order in the upload selling the same (`#3#s:A`), in file order; for a line naming nothing, a position after
-   * those its order's first stretch took. The lines of an order's first stretch, numbered in the stream, come before
-   * and keep their keys, so no key is taken twice, even for a moment. With `orders`, only those orders are read,
-   * through the primary key.
+   * Gives the order lines written with a provisional key (see OrdersEncoder) the key an encoder with unlimited memory
+   * would have given them: the count among the lines of their order in the upload selling the same (`#3#s:A`), in
+   * file order, and for a line naming nothing its position among its order's lines. The lines keyed in the stream
+   * come first among those of their order selling the same, and keep their keys; the provisional ones count on from
+   * the largest of those keys, so no key is taken twice, even for a moment, and lines the stream counted but
+   * rejected keep their place. With `orders`, only those orders are read, through the primary key.
    */
   private async numberProvisionalKeys(client: Client, table: string, upload: CsvUpload, orders: ReadonlySet<string> | null): Promise<void> {
     const params: unknown[] = [upload.run.id, upload.id];
@@ -349,13 +352,18 @@ export class IngestService {
                   CASE WHEN line_item_id IS NOT NULL THEN NULL
                        WHEN left(line_key, 2) = '#?' THEN substring(line_key FROM '^#[?][0-9]+#(.*)$')
                        ELSE substring(line_key FROM '^#(?:[0-9]+#)?([vst]:.*)$') END AS what,
+                  CASE WHEN line_item_id IS NOT NULL OR left(line_key, 2) = '#?' THEN NULL
+                       WHEN line_key ~ '^#[0-9]+#' THEN substring(line_key FROM '^#([0-9]+)#')::bigint
+                       WHEN line_key ~ '^#[vst]:' THEN 1 END AS stated_k,
                   CASE WHEN line_item_id IS NULL AND line_key ~ '^#[0-9]+$' THEN substring(line_key FROM 2)::bigint END AS stated_position
              FROM ${table} WHERE run_id = $1 AND upload_id = $2 ${ofOrders('')}),
          numbered AS (
            SELECT order_id, line, provisional, what,
-                  row_number() OVER (PARTITION BY order_id, what ORDER BY line) AS k,
-                  greatest(count(*) FILTER (WHERE NOT provisional) OVER (PARTITION BY order_id), coalesce(max(stated_position) OVER (PARTITION BY order_id), 0))
-                    + row_number() OVER (PARTITION BY order_id, provisional ORDER BY line) AS position
+                  coalesce(max(stated_k) OVER (PARTITION BY order_id, what), 0)
+                    + row_number() OVER (PARTITION BY order_id, what, provisional ORDER BY line) AS k,
+                  greatest(row_number() OVER (PARTITION BY order_id ORDER BY line),
+                           coalesce(max(stated_position) OVER (PARTITION BY order_id), 0)
+                             + row_number() OVER (PARTITION BY order_id, provisional ORDER BY line)) AS position
              FROM lines)
          UPDATE ${table} t
             SET line_key = CASE WHEN n.what IS NULL THEN '#' || n.position WHEN n.k = 1 THEN '#' || n.what ELSE '#' || n.k || '#' || n.what END
@@ -366,6 +374,11 @@ export class IngestService {
     );
   }
 
+  /**
+   * Lines the stream could not date (`created_at` blank, and no earlier line of their order in reach said it) were
+   * written as -infinity: they take their order's creation time from its other lines in the file, and in the run.
+   * A line whose order says it nowhere is refused (MISSING_VALUE), and removed when skipping invalid rows.
+   */
   private async fillCreatedAt(
     client: Client,
     dataset: Dataset,
@@ -544,12 +557,15 @@ export class IngestService {
     if (error instanceof DomainError) return error.errors[0];
     const code = (error as { code?: string })?.code;
     const status = (error as { status?: number })?.status;
-    if (error instanceof ServerStopping || isStopping(this.orm)) return userError(INTERRUPTED.code, INTERRUPTED.message, ['file']);
+    if (error instanceof ServerStopping) return userError(INTERRUPTED.code, INTERRUPTED.message, ['file']);
+    if (isDatabaseBusy(error)) return userError('SERVER_BUSY', BUSY_MESSAGE, ['file']);
     if (isTruncatedMultipart(error)) return unreadableFile(error, ['file']).errors[0]!;
     if (error instanceof UploadStalled) {
       return userError('UPLOAD_ABORTED', `The upload stopped: ${error.message} from the client, so the file was given up; nothing was written.`, ['file']);
     }
     if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || status === 499 || (error as Error)?.message?.includes('aborted')) {
+      // A stopping server cuts the connections it could not drain.
+      if (isStopping(this.orm)) return userError(INTERRUPTED.code, INTERRUPTED.message, ['file']);
       return userError('UPLOAD_ABORTED', 'The upload was cut off before the file was complete; nothing was written.', ['file']);
     }
     this.logger.error({ err: error, upload: upload.id }, 'upload failed unexpectedly');
@@ -594,10 +610,11 @@ function uploadProblem(error: unknown): string {
   const message = String((error as Error)?.message ?? '');
   if (/multiple times/.test(message)) return 'the map names one file for two variables; send the file once for each';
   if (/File missing/.test(message)) return 'the map names a file that the request does not hold';
-  if (/Unexpected end of (form|file)|Malformed part header|end of multipart/i.test(message)) return 'the request ends inside the file (its body was cut short)';
+  if (isTruncatedMultipart(error)) return 'the request ends inside the file (its body was cut short)';
   return 'the request does not hold it as the GraphQL multipart request spec says';
 }
 
+/** The multipart parser's word for a body that ends inside a part. */
 function isTruncatedMultipart(error: unknown): boolean {
   return /Unexpected end of (form|file)|Malformed part header/i.test(String((error as Error)?.message ?? ''));
 }

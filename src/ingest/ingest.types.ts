@@ -88,7 +88,7 @@ export class CsvUploadType extends Node {
   @Field(() => Int)
   rowsRejected!: number;
 
-  @Field(() => Int, { description: 'Rows that carry no data for this dataset, such as image-only rows of a products export.' })
+  @Field(() => Int, { description: 'Rows that carry no data for this dataset, such as image-only rows of a products export, or the header row repeated (two files pasted into one).' })
   rowsSkipped!: number;
 
   @Field(() => DateTimeScalar)

@@ -38,31 +38,32 @@ export class ServerStopping extends Error {
   }
 }
 
-interface InFlight {
+export interface InFlight {
+  /** Whether the upload's file is still arriving (after that, only the database's work is left). */
+  streaming(): boolean;
   /** Ends the upload's file stream, so that it fails and records why. */
   stop(): void;
-  settled: Promise<void>;
 }
 
-const inFlight = new WeakMap<Orm, Map<string, InFlight>>();
+const inFlight = new WeakMap<Orm, Map<string, InFlight & { settled: Promise<void> }>>();
 const stopping = new WeakSet<Orm>();
 
 /**
- * Notes an upload this process is streaming into `orm`'s database, for stopUploads; returns what to call once the
+ * Notes an upload this process is working on in `orm`'s database, for stopUploads; returns what to call once the
  * upload's outcome is recorded.
  */
-export function trackUpload(orm: Orm, uploadId: string, stop: () => void): () => void {
+export function trackUpload(orm: Orm, uploadId: string, upload: InFlight): () => void {
   let uploads = inFlight.get(orm);
   if (!uploads) inFlight.set(orm, (uploads = new Map()));
   let settle!: () => void;
-  uploads.set(uploadId, { stop, settled: new Promise<void>((resolve) => (settle = resolve)) });
+  uploads.set(uploadId, { ...upload, settled: new Promise<void>((resolve) => (settle = resolve)) });
   return () => {
     uploads.delete(uploadId);
     settle();
   };
 }
 
-/** From now on, uploads into `orm`'s database that fail are INTERRUPTED: their server is stopping. */
+/** From now on, uploads into `orm`'s database that lose their client are INTERRUPTED: their server is stopping. */
 export function markStopping(orm: Orm): void {
   stopping.add(orm);
 }
@@ -71,27 +72,37 @@ export function isStopping(orm: Orm): boolean {
   return stopping.has(orm);
 }
 
+/** How long a stopping server waits for uploads whose file has arrived to finish their database work. */
+const FINISH_WAIT_MS = 120_000;
+
 /**
- * For a stopping server, once its requests are drained: ends the uploads still streaming (a client still sending
- * after the grace period, an upload answered at once whose file is still coming), waits up to `waitMs` for them to
- * record their failure, then marks FAILED (INTERRUPTED) those that could not, before the database closes: a client
- * polling them learns at once, not once another server finds their heartbeat stopped.
+ * For a stopping server (markStopping first), once its requests are drained: ends the uploads whose file is still
+ * arriving (a client still sending after the grace period, an upload answered at once), waits up to `waitMs` for them
+ * to record their failure, and marks FAILED (INTERRUPTED) those that could not, before the database closes: a client
+ * polling them learns at once, not once another server finds their heartbeat stopped. Uploads whose file has arrived
+ * are left to finish (merge, commit, record), for up to FINISH_WAIT_MS: one may be committing.
  */
 export async function stopUploads(orm: Orm, logger: Logger, waitMs = 5_000): Promise<void> {
-  markStopping(orm);
   const uploads = inFlight.get(orm);
   if (!uploads?.size) return;
-  const pending = [...uploads.values()];
-  for (const upload of pending) upload.stop();
+  const arriving = [...uploads.values()].filter((u) => u.streaming());
+  for (const upload of arriving) upload.stop();
+  await settled(arriving, waitMs);
+  const left = [...uploads.entries()].filter(([, u]) => u.streaming()).map(([id]) => id);
+  if (left.length) {
+    const count = await orm.em.fork().nativeUpdate(
+      CsvUpload,
+      { id: { $in: left }, status: UploadStatus.PROCESSING },
+      { status: UploadStatus.FAILED, errorCode: INTERRUPTED.code, errorMessage: INTERRUPTED.message, finishedAt: new Date() },
+    );
+    logger.warn({ count }, 'stopped with uploads in flight, marked as failed');
+  }
+  await settled([...uploads.values()].filter((u) => !u.streaming()), FINISH_WAIT_MS);
+}
+
+async function settled(uploads: { settled: Promise<void> }[], waitMs: number): Promise<void> {
+  if (uploads.length === 0) return;
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.all(pending.map((u) => u.settled)), new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+  await Promise.race([Promise.all(uploads.map((u) => u.settled)), new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
   clearTimeout(timer);
-  const left = [...uploads.keys()];
-  if (left.length === 0) return;
-  const count = await orm.em.fork().nativeUpdate(
-    CsvUpload,
-    { id: { $in: left }, status: UploadStatus.PROCESSING },
-    { status: UploadStatus.FAILED, errorCode: INTERRUPTED.code, errorMessage: INTERRUPTED.message, finishedAt: new Date() },
-  );
-  logger.warn({ count }, 'stopped with uploads in flight, marked as failed');
 }

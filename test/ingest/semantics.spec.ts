@@ -128,8 +128,8 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
     // A few orders coming back (looked up by order id), one of them a line that names nothing (a Shopify custom item
     // without a title), numbered by its position in its order (the fourth line of #1).
     const row = (cells: Record<string, string>) => SHOPIFY_ORDERS_HEADER.map((h) => cells[h] ?? '').join(',');
-    const shopify = (name: string, sku: string, title = sku) =>
-      row({ Name: name, 'Financial Status': 'paid', Currency: 'USD', 'Created at': '2025-12-07 19:08:25 -0400', 'Lineitem quantity': '1', 'Lineitem sku': sku, 'Lineitem name': title });
+    const shopify = (name: string, sku: string, title = sku, quantity = '1') =>
+      row({ Name: name, 'Financial Status': 'paid', Currency: 'USD', 'Created at': '2025-12-07 19:08:25 -0400', 'Lineitem quantity': quantity, 'Lineitem sku': sku, 'Lineitem name': title });
     const small = await createRun(shop.adminKey);
     const few = await uploadCsv(shop.adminKey, small, 'ORDERS', [
       SHOPIFY_ORDERS_HEADER.join(','),
@@ -138,6 +138,27 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
     expect(few.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 6, rowsRejected: 0 });
     const smallKeys = await sql(`SELECT order_id, line, line_key FROM order_lines WHERE run_id = ? ORDER BY line`, [runDbId(small)]);
     expect(smallKeys.map((r) => `${r.order_id} ${r.line_key}`)).to.deep.equal(['#1 #s:A', '#1 #2', '#2 #s:A', '#1 #2#s:A', '#1 #4', '#1 #t:Gift wrap']);
+    // A line naming nothing in a later stretch is numbered by its place in its order, whatever comes after it.
+    const later = await createRun(shop.adminKey);
+    await uploadCsv(shop.adminKey, later, 'ORDERS', [
+      SHOPIFY_ORDERS_HEADER.join(','),
+      shopify('#1', 'A'), shopify('#2', 'A'), shopify('#1', 'B'), shopify('#3', 'W'), shopify('#4', 'A'), shopify('#3', '', ''), shopify('#3', 'X'),
+    ].join('\n') + '\n');
+    const laterKeys = await sql(`SELECT line_key FROM order_lines WHERE run_id = ? AND order_id = '#3' ORDER BY line`, [runDbId(later)]);
+    expect(laterKeys.map((r) => r.line_key)).to.deep.equal(['#s:W', '#2', '#s:X']);
+    // Skipping invalid rows, into a run that holds data (merged through a staging table): a rejected line keeps its
+    // place in its order's count, so the repeat after it is the third, not a duplicate of the second.
+    const skipped = await uploadCsv(
+      shop.adminKey,
+      small,
+      'ORDERS',
+      [SHOPIFY_ORDERS_HEADER.join(','), shopify('#5', 'A', 'A', 'x'), shopify('#5', 'A'), shopify('#6', 'A'), shopify('#5', 'A')].join('\n') + '\n',
+      { errorPolicy: 'SKIP_INVALID_ROWS' },
+    );
+    expect(skipped.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 3, rowsRejected: 1 });
+    expect(skipped.payload.upload.rowErrors.map((e: any) => e.code)).to.deep.equal(['INVALID_NUMBER']);
+    const fifth = await sql(`SELECT line_key FROM order_lines WHERE run_id = ? AND order_id = '#5' ORDER BY line`, [runDbId(small)]);
+    expect(fifth.map((r) => r.line_key)).to.deep.equal(['#2#s:A', '#3#s:A']);
   });
 
   it("a re-exported order's lines sorted away from its first line take the new export's fields, not the stored ones", async () => {

@@ -270,10 +270,13 @@ export class CsvToCopyStream extends Transform implements RowSink {
       return;
     }
     if (filled === 0 || (isBlank(fields[0]!) && blankRecord(fields, n))) return;
-    // The header again: two exports pasted into one file. Not data.
-    if (fields[this.headerProbe] === this.resolved!.names[this.headerProbe] && this.repeatsHeader(fields)) return;
     if (!this.headerSettled) this.announce();
     this.rowsRead++;
+    // The header again: two exports pasted into one file. Not data, but read and skipped, so that the counts show it.
+    if (fields[this.headerProbe] === this.resolved!.names[this.headerProbe] && this.repeatsHeader(fields)) {
+      this.rowsSkipped++;
+      return;
+    }
     const w = this.width;
     for (let i = n; i <= w; i++) fields[i] = '';
     this.encoder.padded = n > w;

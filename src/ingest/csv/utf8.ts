@@ -122,7 +122,9 @@ export class Utf8ChunkDecoder {
     const container = CONTAINERS.find((c) => c.magic.every((byte, i) => buf[i] === byte));
     if (container) throw new CsvHeaderError('NOT_CSV', `The file is ${container.what}, not CSV text; ${container.fix}`, { line: 1 });
     if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return buf.subarray(3);
-    if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
+    // With its byte order mark, or without: ASCII text in UTF-16 has a zero byte beside each character.
+    const withoutMark = buf.length >= 4 && ((buf[1] === 0 && buf[3] === 0 && buf[0] !== 0) || (buf[0] === 0 && buf[2] === 0 && buf[1] !== 0));
+    if (withoutMark || (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)))) {
       throw new CsvHeaderError('INVALID_UTF8', 'The file is UTF-16 encoded; save it as UTF-8 (CSV UTF-8) and upload it again', {
         line: 1,
       });

@@ -136,6 +136,14 @@ describe('ingest/csv: header', () => {
       });
     }
 
+    it('a UTF-16 file without its byte order mark is named for its encoding, not for missing columns', async () => {
+      for (const encoded of [Buffer.from('order_id,created_at,sku,quantity\n1,2025-01-01,A,1\n', 'utf16le'), Buffer.from('order_id,created_at\n', 'utf16le').swap16()]) {
+        const r = await runCsv('ORDERS', encoded);
+        expect(r.error).to.include({ code: 'INVALID_UTF8' });
+        expect(r.error!.message).to.match(/UTF-16/);
+      }
+    });
+
     it('a gzip file, an Excel workbook or a ZIP archive is named for what it is', async () => {
       const zlib = await import('node:zlib');
       const files: [Buffer, RegExp][] = [

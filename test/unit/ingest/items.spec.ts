@@ -207,6 +207,7 @@ describe('ingest/csv: VARIANTS and CATALOG', () => {
         'd,D,,D1,1.00,TRUE,Live,deny',
         'e,E,,E1,1.00,perhaps,active,deny',
         'f,F,,F1,1.00,TRUE,active,sometimes',
+        'g,G,,G1,1.00,maybe,draft,deny',
       ].join('\n');
       const r = await runCsv('CATALOG', csv);
       expect(pick(r.rows, 'sku', 'status', 'inventory_policy')).to.deep.equal([
@@ -218,6 +219,7 @@ describe('ingest/csv: VARIANTS and CATALOG', () => {
         [5, 'Status', 'Live', 'INVALID_VALUE'],
         [6, 'Published', 'perhaps', 'INVALID_BOOLEAN'],
         [7, 'Variant Inventory Policy', 'sometimes', 'INVALID_VALUE'],
+        [8, 'Published', 'maybe', 'INVALID_BOOLEAN'],
       ]);
       expect(r.stream.errors[0]!.message).to.include('active, draft, archived');
       expect(r.stream.errors[2]!.message).to.match(/deny .*continue/);

@@ -60,6 +60,7 @@ describe('ingest/csv: file structure', () => {
     const r = await runCsv('CATALOG', 'sku,product_title,vendor\nA,Alpha,V\nsku,product_title,vendor\nB,Beta,V\n');
     expect(r.stream.errors).to.deep.equal([]);
     expect(pick(r.rows, 'sku', 'product_title')).to.deep.equal([{ sku: 'A', product_title: 'Alpha' }, { sku: 'B', product_title: 'Beta' }]);
+    expect(r.stream).to.include({ rowsRead: 3, rowsSkipped: 1 });
     const shopify = fixture('orders-shopify.csv').toString();
     const cells: Record<string, string> = { Name: '#9999', 'Financial Status': 'paid', Currency: 'USD', 'Created at': '2025-12-07 19:08:25 -0400', 'Lineitem quantity': '1', 'Lineitem sku': 'Z' };
     const next = [SHOPIFY_ORDERS_HEADER.join(','), SHOPIFY_ORDERS_HEADER.map((h) => cells[h] ?? '').join(',')].join('\n');

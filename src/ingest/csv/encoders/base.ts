@@ -381,7 +381,7 @@ const SLOT_SEED = 0x811c9dc5;
 const CHECK_SEED = 0x01000193;
 
 /**
- * A direct-mapped cache of string keys (or pairs of strings) with a number each: fixed memory, O(1), and a key is
+ * A direct-mapped cache of string keys with a number each: fixed memory, O(1), and a key is
  * only forgotten when a later key lands in its slot. A key just set is always found until another key takes its
  * slot. No string is kept, only two 32-bit hashes of each key (one picks the slot, the other checks it): kept
  * strings, copied out of the file's chunks, would fill the old generation with garbage as fast as the file brings
@@ -415,15 +415,6 @@ export class KeyCache {
     const found = this.read(slot, check);
     if (found < 0) this.write(slot, check, value);
     return found;
-  }
-
-  /** The value of the pair (`a`, `b`), or -1: keyed as one text, without joining them. */
-  getPair(a: string, b: string): number {
-    return this.read(fnv(b, fnv(a, SLOT_SEED) ^ 10), fnv(b, fnv(a, CHECK_SEED) ^ 10));
-  }
-
-  setPair(a: string, b: string, value: number): void {
-    this.write(fnv(b, fnv(a, SLOT_SEED) ^ 10), fnv(b, fnv(a, CHECK_SEED) ^ 10), value);
   }
 
   private read(slot: number, check: number): number {

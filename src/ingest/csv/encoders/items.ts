@@ -200,7 +200,8 @@ export class ItemsEncoder extends EncoderBase {
     if (status.length !== 0 && !PRODUCT_STATUSES.has(status)) {
       this.fail(cols[C_STATUS]!, vals[C_STATUS]!, 'INVALID_VALUE', `expected a product status: ${[...PRODUCT_STATUSES].join(', ')}`);
     }
-    if ((status.length === 0 || status === 'active') && this.bool(vals[C_PUBLISHED]!, cols[C_PUBLISHED]!) === 'f') status = 'unpublished';
+    const published = this.bool(vals[C_PUBLISHED]!, cols[C_PUBLISHED]!);
+    if ((status.length === 0 || status === 'active') && published === 'f') status = 'unpublished';
     this.putStr(status, status === 'unpublished' && cols[C_STATUS]! >= this.absent ? cols[C_PUBLISHED]! : cols[C_STATUS]!);
     this.putMoney(f, this.iPrice);
     this.putMoney(f, this.iCompare);

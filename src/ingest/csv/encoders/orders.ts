@@ -26,10 +26,6 @@ class OrderTexts {
   private count = 0;
   private map: Map<string, number> | null = null;
 
-  get size(): number {
-    return this.map === null ? this.count : this.map.size;
-  }
-
   clear(): void {
     this.count = 0;
     this.map = null;
@@ -61,10 +57,6 @@ class OrderTexts {
     if (this.map.has(text) || this.map.size < MAX_TEXTS_PER_ORDER) this.map.set(text, value);
   }
 
-  forEach(visit: (text: string, value: number) => void): void {
-    if (this.map !== null) for (const [text, value] of this.map) visit(text, value);
-    else for (let i = 0; i < this.count; i++) visit(this.texts[i]!, this.values[i]!);
-  }
 }
 
 /**
