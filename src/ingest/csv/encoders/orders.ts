@@ -56,7 +56,6 @@ class OrderTexts {
     }
     if (this.map.has(text) || this.map.size < MAX_TEXTS_PER_ORDER) this.map.set(text, value);
   }
-
 }
 
 /**
