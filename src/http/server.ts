@@ -157,7 +157,7 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
   const development = config.env === 'development';
   const apollo = new ApolloServer<Context>({
     schema,
-    // On, with one addition (see handleGraphQL): a request that carries a key as a Bearer token counts as preflighted.
+    // On, with one addition (see handleGraphQL): a GET that carries a key as a Bearer token counts as preflighted.
     csrfPrevention: true,
     // The process stops the server itself, after draining, and then the database.
     stopOnTerminationSignals: false,
@@ -239,10 +239,11 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
       }
-      // A key travels as a Bearer token, which no browser adds by itself: a request carrying one was made by a script,
-      // which the browser preflights across sites, so it cannot be forged. Such a request needs no other header, and
-      // clients may send queries by GET. (Credentials a browser does add by itself, Basic or cookies, do not count.)
-      if (bearerToken(req.headers.authorization)) headers.set('apollo-require-preflight', 'true');
+      // A key travels as a Bearer token, which no browser adds by itself: a GET carrying one was made by a script, which
+      // the browser preflights across sites, so it cannot be forged, and clients may send queries by GET with no other
+      // header. (Credentials a browser does add by itself, Basic or cookies, do not count.) A POST that is not JSON (a
+      // multipart upload) needs Apollo-Require-Preflight whatever it carries, as the API's contract says.
+      if (req.method === 'GET' && bearerToken(req.headers.authorization)) headers.set('apollo-require-preflight', 'true');
       const url = req.url ?? '';
       const query = url.indexOf('?');
       response = await apollo.executeHTTPGraphQLRequest({

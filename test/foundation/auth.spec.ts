@@ -106,7 +106,7 @@ describe('authentication and scopes', () => {
     expect(payload.userErrors).to.deep.equal([{ field: ['id'], code: 'NOT_FOUND', message: 'No API key with this id in this shop.' }]);
   });
 
-  it('keeps CSRF prevention on: a multipart POST with neither a key nor the preflight header is refused', async () => {
+  it('keeps CSRF prevention on: a multipart POST without the preflight header is refused, with a key or without', async () => {
     const shop = await createShop();
     const upload = (key?: string) =>
       gqlUpload('mutation($file: Upload!) { csvUpload(runId: "gid://bundlegraph/Run/0", kind: ORDERS, file: $file) { userErrors { code } } }', { file: null }, [{ variable: 'file', filename: 'a.csv', content: 'a,b\n' }], {
@@ -116,9 +116,12 @@ describe('authentication and scopes', () => {
     const forged = await upload();
     expect(forged.status).to.equal(400);
     expect(forged.errors?.[0].message ?? '').to.match(/CSRF|preflight/i);
-    // A key travels in the Authorization header, which a browser preflights: such a request cannot be forged.
+    // As the API's contract says: every POST that is not JSON needs the header, whatever else it carries.
     const keyed = await upload(shop.adminKey);
-    expect(keyed.status).to.equal(200);
-    expect(keyed.data.csvUpload.userErrors[0].code).to.equal('NOT_FOUND');
+    expect(keyed.status).to.equal(400);
+    expect(keyed.errors?.[0].message ?? '').to.match(/CSRF|preflight/i);
+    const preflighted = await gqlUpload('mutation($file: Upload!) { csvUpload(runId: "gid://bundlegraph/Run/0", kind: ORDERS, file: $file) { userErrors { code } } }', { file: null }, [{ variable: 'file', filename: 'a.csv', content: 'a,b\n' }], { key: shop.adminKey });
+    expect(preflighted.status).to.equal(200);
+    expect(preflighted.data.csvUpload.userErrors[0].code).to.equal('NOT_FOUND');
   });
 });

@@ -91,7 +91,7 @@ describe('ingestion: bad input gets a clear error and loses nothing', () => {
     ].join('');
     const response = await fetch(getHarness().graphqlUrl, {
       method: 'POST',
-      headers: { authorization: `Bearer ${shop.adminKey}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      headers: { authorization: `Bearer ${shop.adminKey}`, 'apollo-require-preflight': 'true', 'content-type': `multipart/form-data; boundary=${boundary}` },
       body,
     });
     const result: any = await response.json();
