@@ -1,5 +1,6 @@
 import type { Em, Orm } from '../db/orm';
 import type { CacheDependency } from '../graphql/response-cache';
+import { DomainError, userError } from '../graphql/user-error';
 import { RunService } from '../runs/run.service';
 import { Bundle } from './bundle.entity';
 import { BundleType, type BundleItem } from './bundle.types';
@@ -61,6 +62,7 @@ export class RecommendationService {
       if (runId !== null) await new RunService(em).require(shopId, runId);
       const servingRun = runId ?? (await this.servingRun(shopId, readVersion));
       if (servingRun === null) return [];
+      if (sku !== null && variantId !== null) await this.requireOneItem(em, servingRun, sku, variantId);
       const chosen: BundleType[] = [];
       let digits: Promise<number> | null = null;
       const digitsOf = () => (digits ??= runCurrencies(em, [servingRun]).then(([currency]) => currencyDigits(currency ?? null)));
@@ -99,6 +101,16 @@ export class RecommendationService {
       return rows[0]?.run_id ?? null;
     };
     return rememberRecommendation(shopId, ['serving run'], { compute, readVersion });
+  }
+
+  /** Named both ways, the item must be one: a variant the run knows under another SKU is refused, as bundlesSave does. */
+  private async requireOneItem(em: Em, runId: string, sku: string, variantId: string): Promise<void> {
+    const rows: { sku: string }[] = await em.getConnection().execute(`SELECT k.sku FROM (${otherKeysSql('sku', '?::bigint')}) k`, [runId, variantId, runId, variantId]);
+    if (rows.length > 0 && !rows.some((row) => row.sku === sku)) {
+      throw new DomainError(
+        userError('MISMATCH', `Variant ${variantId} is SKU ${rows[0]!.sku} in the run's catalog, not ${sku}: give one of them, or both of one item.`, ['sku']),
+      );
+    }
   }
 
   private async candidates(em: Em, shopId: string, runId: string, request: RecommendationRequest, limit: number, offset: number): Promise<{ bundle: Bundle; items: BundleItem[] }[]> {

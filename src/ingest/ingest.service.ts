@@ -223,7 +223,10 @@ export class IngestService {
     const outcome: OutcomeFields = {
       format: csv.format ?? upload.format,
       layout: csv.headerInfo?.layout ?? null,
-      columns: csv.headerInfo ? csv.headerInfo.columns.map((name, i) => ({ name, field: csv.headerInfo!.fields[i] ?? null })) : null,
+      // A header that matches no layout is listed too, every column unread: a misspelt name shows so.
+      columns: csv.headerInfo
+        ? csv.headerInfo.columns.map((name, i) => ({ name, field: csv.headerInfo!.fields[i] ?? null }))
+        : (csv.headerCells?.map((name) => ({ name, field: null })) ?? null),
       status: failure ? UploadStatus.FAILED : UploadStatus.SUCCEEDED,
       bytesRead: csv.bytesRead,
       rowsRead: csv.rowsRead,
@@ -410,7 +413,7 @@ export class IngestService {
     tally.refusedCount += Number(rows[0].total);
     for (const row of rows) {
       const value = String(row.order_id);
-      const message = `expected created_at on the first line of order ${value}: no line of the order gives it, in this file or the run`;
+      const message = `expected created_at on the first line of order ${value}: no line of the order written gives it, in this file or the run (a line of the order refused for another value does not count)`;
       tally.refused.push({ line: row.line, column, value: null, code: 'MISSING_VALUE', message });
     }
     if (options.errorPolicy !== CsvErrorPolicy.REJECT_FILE) {

@@ -128,6 +128,12 @@ describe('bundle item stock', () => {
     expect(await recommended({ sku: 'SHARED', runId })).to.deep.equal(['v901:null', 'v902:null', 'sku-only:null']);
     expect(await recommended({ variantId: '902', runId })).to.deep.equal(['v902:null', 'variant-only:null']);
     expect(await recommended({ sku: 'SHARED', variantId: '902', runId })).to.deep.equal(['v902:null', 'sku-only:null', 'variant-only:null']);
+    // Once the catalog says variant 902 is SKU SHARED, a sku naming another item with it is refused, as bundlesSave does.
+    await uploadOk(shop.adminKey, runId, 'CATALOG', 'variant_id,sku,product_title,price\n902,SHARED,Shared,1.00\n903,OTHER,Other,1.00\n');
+    expect(await recommended({ sku: 'SHARED', variantId: '902', runId })).to.deep.equal(['v902:null', 'sku-only:null', 'variant-only:null']);
+    const mismatch = await gql(RECOMMENDED, { sku: 'OTHER', variantId: '902', runId }, { key: readKey });
+    expect(mismatch.errors?.[0].extensions?.reason).to.equal('MISMATCH');
+    expect(mismatch.errors?.[0].message).to.include('Variant 902 is SKU SHARED');
   });
 
   describe('items not stocked anywhere', () => {

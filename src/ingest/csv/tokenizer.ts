@@ -171,6 +171,8 @@ export class CsvTokenizer {
     let incomplete = false;
 
     record: while (pos < len) {
+      // A byte order mark starting a line: files saved by a spreadsheet and joined, each bringing its own.
+      if (s.charCodeAt(pos) === 0xfeff) pos++;
       recStart = pos;
       recLine = line;
       recInvIdx = invIdx;
@@ -466,7 +468,7 @@ const TAB = 9;
  */
 export function sniffDelimiter(text: string, nl: number): number {
   const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const declared = /^sep=(.)/i.exec(text.slice(start, start + 6));
+  const declared = /^"?sep=(.)/i.exec(text.slice(start, start + 7));
   if (declared) return declared[1]!.charCodeAt(0);
   let commas = 0;
   let semicolons = 0;

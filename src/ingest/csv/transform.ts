@@ -62,6 +62,8 @@ export class CsvToCopyStream extends Transform implements RowSink {
   /** Detected precise layout (e.g. `shopify-products-c`), once the header is resolved. */
   layout: string | null = null;
   headerInfo: CsvHeaderInfo | null = null;
+  /** The header row's cells as written, once read, even when they match no layout (see headerInfo for what they map to). */
+  headerCells: string[] | null = null;
   /** Bytes of input received. */
   bytesRead = 0;
   /** Data records read (blank records are not counted). */
@@ -247,6 +249,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
       this.onHeaderRecord(fields, n, line, problem, pField, pLine, filled);
       return;
     }
+    if (!this.headerSettled && filled > 0) this.checkSeparatorOfRows(fields, n, line);
     // Values beyond the header's columns (empty ones are a spreadsheet's padding) mean the row's values are shifted:
     // most often a comma inside a value that is not quoted.
     const overflowing = problem === PROBLEM_NONE && lastFilled >= this.width;
@@ -255,7 +258,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
       this.rowsRead++;
       this.rowsRejected++;
       if (overflowing) {
-        this.rowError(line, null, null, 'TOO_MANY_VALUES', `the row has a value in field ${lastFilled + 1}, beyond the header's ${this.width} columns: a value that contains a comma must be quoted`);
+        this.rowError(line, null, null, 'TOO_MANY_VALUES', `the row has a value in field ${lastFilled + 1}, beyond the header's ${this.width} columns: a value that contains ${SEPARATOR_NAMES[this.tokenizer.delimiter] ?? 'the separator'} must be quoted`);
       } else {
         this.structuralError(fields, n, line, problem, pField, pLine);
       }
@@ -272,8 +275,9 @@ export class CsvToCopyStream extends Transform implements RowSink {
     if (filled === 0 || (isBlank(fields[0]!) && blankRecord(fields, n))) return;
     if (!this.headerSettled) this.announce();
     this.rowsRead++;
-    // The header again: two exports pasted into one file. Not data, but read and skipped, so that the counts show it.
-    if (fields[this.headerProbe] === this.resolved!.names[this.headerProbe] && this.repeatsHeader(fields)) {
+    // Files saved by a spreadsheet and joined: each brings its `sep=` line and its header again (and its byte order
+    // mark, which the tokenizer drops). Not data, but read and skipped, so that the counts show them.
+    if ((fields[this.headerProbe] === this.resolved!.names[this.headerProbe] && this.repeatsHeader(fields)) || isSepLine(fields, n)) {
       this.rowsSkipped++;
       return;
     }
@@ -283,6 +287,22 @@ export class CsvToCopyStream extends Transform implements RowSink {
     const st = this.encoder.encode(fields, line);
     if (st === ROW_REJECTED) this.rowsRejected++;
     else if (st !== ROW_EMITTED) this.rowsSkipped++;
+  }
+
+  /**
+   * A header written with commas over rows separated by semicolons (a header typed anew over a spreadsheet's rows):
+   * read with commas, the rows' values would be split at their decimal commas and stored wrong. Looked for in the first
+   * row: split at semicolons instead, it has exactly the header's columns, and the header has no semicolon.
+   */
+  private checkSeparatorOfRows(fields: string[], n: number, line: number): void {
+    if (this.tokenizer.delimiter !== ',' || this.width < 2) return;
+    if (this.resolved!.names.some((name) => name.includes(';'))) return;
+    if (fields.slice(0, n).join(',').split(';').length !== this.width) return;
+    throw new CsvHeaderError(
+      'WRONG_DELIMITER',
+      `The header is separated by commas but the rows by semicolons (line ${line}): write the header with semicolons too, or save the whole file as "CSV UTF-8 (comma delimited)".`,
+      { line },
+    );
   }
 
   /** Whether every column read holds its own header cell (spacing and case aside, once the probe's is as written). */
@@ -354,8 +374,9 @@ export class CsvToCopyStream extends Transform implements RowSink {
       throw new CsvHeaderError(code, `Unreadable header row: ${what}`, { line });
     }
     if (filled === 0) return;
-    if (n <= 2 && /^sep=.?$/i.test(fields[0]!) && (n === 1 || fields[1] === '')) return;
+    if (isSepLine(fields, n)) return;
     const cells = fields.slice(0, n);
+    this.headerCells = cells.map((cell) => cell.replace(/^\uFEFF/, '').trim());
     const resolved = resolveHeader(this.kind, cells, line);
     this.resolved = resolved;
     this.width = n;
@@ -392,7 +413,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
       header: resolved,
       runId: this.runId,
       uploadId: this.uploadId,
-      decimalComma: this.tokenizer.delimiter === ';',
+      delimiter: this.tokenizer.delimiter,
     });
   }
 
@@ -402,6 +423,14 @@ export class CsvToCopyStream extends Transform implements RowSink {
     this.resolveHeaderPromise(this.headerInfo!);
     this.emit('header', this.headerInfo);
   }
+}
+
+const SEPARATOR_NAMES: Record<string, string> = { ',': 'a comma', ';': 'a semicolon', '\t': 'a tab' };
+
+/** A spreadsheet's `sep=;` line, which says the file's separator. */
+function isSepLine(fields: string[], n: number): boolean {
+  const first = fields[0]!;
+  return first.length <= 5 && first.length >= 4 && /^sep=.?$/i.test(first) && (n === 1 || (n === 2 && fields[1] === ''));
 }
 
 /** Empty, or white space only (Unicode's included); a cell starting with a printable ASCII character is not. */

@@ -172,9 +172,36 @@ describe('ingest/csv: header', () => {
       const tabs = await runCsv('CATALOG', 'Handle\tTitle\tVariant SKU\tVariant Price\ntee\tTee, cotton\tT-1\t10.00\n');
       expect(tabs.error).to.equal(null);
       expect(pick(tabs.rows, 'sku', 'product_title', 'price')).to.deep.equal([{ sku: 'T-1', product_title: 'Tee, cotton', price: '10.00' }]);
-      // In a tab-separated file a comma is no decimal mark.
-      const tabComma = await runCsv('CATALOG', 'sku\tprice\nA\t19,99\n');
-      expect(tabComma.stream.errors.map((e) => e.code)).to.deep.equal(['INVALID_PRICE']);
+      // Where the comma separates no fields it is a decimal mark, and points before it separate thousands; an amount
+      // that reads two ways (thousands, or three decimals?) is refused, not guessed.
+      const amounts = (separator: string, values: string[]) =>
+        runCsv('CATALOG', `sku${separator}price\n` + values.map((v, i) => `S${i}${separator}${v}`).join('\n') + '\n');
+      const semicolonAmounts = await amounts(';', ['19,99', '0,5', '1.299,00', '19.99', '1.299', '1,299']);
+      expect(pick(semicolonAmounts.rows, 'sku', 'price')).to.deep.equal([
+        { sku: 'S0', price: '19.99' },
+        { sku: 'S1', price: '0.5' },
+        { sku: 'S2', price: '1299.00' },
+        { sku: 'S3', price: '19.99' },
+        { sku: 'S5', price: '1.299' },
+      ]);
+      expect(semicolonAmounts.stream.errors.map((e) => [e.value, e.code])).to.deep.equal([['1.299', 'INVALID_PRICE']]);
+      expect(semicolonAmounts.stream.errors[0]!.message).to.match(/thousands or decimals/);
+      const tabAmounts = await amounts('\t', ['19,99', '0,5', '1.299,00', '19.99', '1.299', '1,299']);
+      expect(pick(tabAmounts.rows, 'sku', 'price')).to.deep.equal([
+        { sku: 'S0', price: '19.99' },
+        { sku: 'S1', price: '0.5' },
+        { sku: 'S2', price: '1299.00' },
+        { sku: 'S3', price: '19.99' },
+        { sku: 'S4', price: '1.299' },
+      ]);
+      expect(tabAmounts.stream.errors.map((e) => [e.value, e.code])).to.deep.equal([['1,299', 'INVALID_PRICE']]);
+      // A header typed with commas over rows a spreadsheet separated with semicolons would split the rows at their
+      // decimal commas: refused. Semicolons inside a comma file's text are no such thing.
+      const mixed = await runCsv('CATALOG', 'sku,price\nA-1;19,99\nB-2;1299,00\n');
+      expect(mixed.error!.code).to.equal('WRONG_DELIMITER');
+      expect(mixed.error!.message).to.match(/header is separated by commas but the rows by semicolons \(line 2\)/);
+      const text = await runCsv('CATALOG', 'sku,product_title\nA,Tea; green; loose\n');
+      expect(text.error).to.equal(null);
       const bars = await runCsv('ORDERS', 'order_id|created_at|sku|quantity\n1|2025-01-01|A|1\n');
       expect(bars.error!.code).to.equal('WRONG_DELIMITER');
       expect(bars.error!.message).to.match(/^The file is separated by vertical bars, not commas/);

@@ -47,6 +47,9 @@ describe('ingest/csv: file structure', () => {
     expect(r.stream).to.include({ rowsRead: 2, rowsValid: 1, rowsRejected: 1, rowsSkipped: 0 });
     expect(pick(r.rows, 'line', 'sku', 'price', 'title')).to.deep.equal([{ line: '3', sku: 'A-1', price: null, title: null }]);
     expect(r.stream.errors.map((e) => [e.line, e.code])).to.deep.equal([[5, 'TOO_MANY_VALUES']]);
+    expect(r.stream.errors[0]!.message).to.match(/contains a comma must be quoted/);
+    const semicolons = await runCsv('ORDERS', 'order_id;created_at;sku;quantity\n1;2025-06-01;A;1;x\n');
+    expect(semicolons.stream.errors[0]!.message).to.match(/contains a semicolon must be quoted/);
     // Writers that quote every cell, and spreadsheets that keep a space typed in a cell, write blank rows so.
     const quoted = await runCsv('ORDERS', 'order_id,created_at,sku,quantity\n"","","",""\n7302,2025-06-01,B,1\n   ,  ,\u00a0,\n');
     expect(quoted.stream.errors).to.deep.equal([]);
@@ -61,6 +64,15 @@ describe('ingest/csv: file structure', () => {
     expect(r.stream.errors).to.deep.equal([]);
     expect(pick(r.rows, 'sku', 'product_title')).to.deep.equal([{ sku: 'A', product_title: 'Alpha' }, { sku: 'B', product_title: 'Beta' }]);
     expect(r.stream).to.include({ rowsRead: 3, rowsSkipped: 1 });
+    // Files saved by a spreadsheet and joined: the second brings its byte order mark and sep= line (quoted or not).
+    const saved = '\ufeffsep=;\nsku;product_title\nA;Alpha\n';
+    for (const second of ['\ufeffsep=;\nsku;product_title\nB;Beta\n', '\ufeff"sep=;"\nsku;product_title\nB;Beta\n', '\ufeffsku;product_title\nB;Beta\n']) {
+      const joined = await runCsv('CATALOG', saved + second);
+      expect(joined.stream.errors, JSON.stringify(second)).to.deep.equal([]);
+      expect(pick(joined.rows, 'sku', 'product_title')).to.deep.equal([{ sku: 'A', product_title: 'Alpha' }, { sku: 'B', product_title: 'Beta' }]);
+    }
+    const quotedSep = await runCsv('CATALOG', '"sep=;"\nsku;price\nA;1,50\n');
+    expect(pick(quotedSep.rows, 'sku', 'price')).to.deep.equal([{ sku: 'A', price: '1.50' }]);
     const shopify = fixture('orders-shopify.csv').toString();
     const cells: Record<string, string> = { Name: '#9999', 'Financial Status': 'paid', Currency: 'USD', 'Created at': '2025-12-07 19:08:25 -0400', 'Lineitem quantity': '1', 'Lineitem sku': 'Z' };
     const next = [SHOPIFY_ORDERS_HEADER.join(','), SHOPIFY_ORDERS_HEADER.map((h) => cells[h] ?? '').join(',')].join('\n');

@@ -15,8 +15,12 @@ const SCIENTIFIC = /^\d+([.,]\d+)?[eE]\+?\d+$/;
 const SPREADSHEET_NUMBER = /^\d([.,]\d+)?E\+\d{2,3}$/i;
 /** An amount written with a decimal comma (`19,99`), and no point. */
 const DECIMAL_COMMA = /^\d*,\d+$/;
-/** One that is surely not a thousands separator (`19,99`, not `1,000`): what the error suggests a point for. */
+/** One that is surely not a thousands separator (`19,99`, not `1,000`). */
 const DECIMAL_COMMA_CENTS = /^\d+,\d{1,2}$/;
+/** Thousands separated by points, with a decimal comma or without (`1.299,00`, `1.299`). */
+const THOUSANDS_POINTS = /^\d{1,3}(\.\d{3})+(,\d+)?$/;
+/** Thousands separated by commas, or a decimal comma followed by three digits (`1,299`). */
+const THOUSANDS_COMMAS = /^\d{1,3}(,\d{3})+$/;
 const ROUNDED = 'a number rounded by a spreadsheet (scientific notation): export the file again and save it without opening it in a spreadsheet, or format the column as text';
 
 /** COPY text for NULL. */
@@ -40,8 +44,11 @@ export interface EncoderContext {
   header: ResolvedHeader;
   runId: string;
   uploadId: string;
-  /** Amounts are written with a decimal comma (`19,99`): the file is separated by semicolons, as such locales do. */
-  decimalComma?: boolean;
+  /**
+   * The file's field separator. Where it is not a comma, a comma in an amount is a decimal mark (semicolons are how
+   * spreadsheets separate fields in locales that write `19,99`; tab-separated text is saved the same way).
+   */
+  delimiter?: string;
 }
 
 /** Encodes one data record (fields padded to the header's width plus one empty slot); returns ROW_*. */
@@ -139,7 +146,7 @@ export abstract class EncoderBase implements RowEncoder {
   private readonly upload: Buffer;
   private readonly header: ResolvedHeader;
 
-  private readonly decimalComma: boolean;
+  private readonly delimiter: string;
 
   constructor(ctx: EncoderContext) {
     this.sink = ctx.sink;
@@ -149,7 +156,7 @@ export abstract class EncoderBase implements RowEncoder {
     this.absent = ctx.header.names.length;
     this.prefix = Buffer.from(escapeCopyText(ctx.runId) + '\t');
     this.upload = Buffer.from(escapeCopyText(ctx.uploadId) + '\t');
-    this.decimalComma = ctx.decimalComma ?? false;
+    this.delimiter = ctx.delimiter ?? ',';
   }
 
   abstract encode(fields: string[], line: number): number;
@@ -292,23 +299,36 @@ export abstract class EncoderBase implements RowEncoder {
     this.putStr(this.id(f, col), col);
   }
 
-  /** An optional money cell (non-negative plain decimal). */
+  /**
+   * An optional money cell (non-negative plain decimal). In a file not separated by commas, a comma is a decimal mark
+   * (`19,99`) and points before it separate thousands (`1.299,00`); an amount that reads two ways there (`1.299` in a
+   * semicolon file, `1,299` in a tab-separated one: thousands, or three decimals?) is refused rather than guessed.
+   */
   protected putMoney(f: string[], col: number): void {
     const raw = f[col]!;
     let v = raw.length === 0 ? raw : raw.trim();
     if (v.length === 0) return this.putNull();
-    if (this.decimalComma && DECIMAL_COMMA.test(v)) v = v.replace(',', '.');
-    const m = parseMoney(v);
+    let ambiguous = false;
+    if (this.delimiter !== ',' && v.indexOf(',') >= 0) {
+      if (THOUSANDS_POINTS.test(v)) v = v.replace(/\./g, '').replace(',', '.');
+      else if (this.delimiter === '\t' && THOUSANDS_COMMAS.test(v)) ambiguous = true;
+      else if (DECIMAL_COMMA.test(v)) v = v.replace(',', '.');
+    } else if (this.delimiter === ';' && THOUSANDS_POINTS.test(v)) {
+      ambiguous = true;
+    }
+    const m = ambiguous ? null : parseMoney(v);
     if (m !== null) return this.putAscii(m);
     this.fail(
       col,
       raw,
       'INVALID_PRICE',
-      v.charCodeAt(0) === 45
-        ? 'expected an amount >= 0'
-        : DECIMAL_COMMA_CENTS.test(v)
-          ? 'expected a point as the decimal mark, such as 19.99: a spreadsheet in a locale that writes 19,99 saved the file'
-          : 'expected a plain decimal amount such as 19.99 (no currency symbol or thousands separator)',
+      ambiguous
+        ? `expected an amount that reads one way: ${v} could be thousands or decimals; write it without a thousands separator`
+        : v.charCodeAt(0) === 45
+          ? 'expected an amount >= 0'
+          : DECIMAL_COMMA_CENTS.test(v)
+            ? 'expected a point as the decimal mark, such as 19.99: a spreadsheet in a locale that writes 19,99 saved the file'
+            : 'expected a plain decimal amount such as 19.99 (no currency symbol or thousands separator)',
     );
     this.putNull();
   }
