@@ -95,12 +95,16 @@ async function withoutNestedLoops<T>(client: Client, statement: () => Promise<T>
  * (`stored`, the upload staged), of its stored rows (source 1) in the groups of the upload's rows that match `which`.
  * Parameters: $1 the run, $2 the upload.
  */
-function groupRows(dataset: Dataset, table: string, stored: boolean, group: string, columns: readonly string[], which = 'true'): string {
-  const own = `SELECT 0 AS source, ${group}, ${columns.join(', ')} FROM ${table} WHERE run_id = $1 AND upload_id = $2 AND ${group} IS NOT NULL`;
+function groupRows(dataset: Dataset, table: string, stored: boolean, refused: boolean, group: string, columns: readonly string[], which = 'true'): string {
+  let own = `SELECT 0 AS source, ${group}, ${columns.join(', ')} FROM ${table} WHERE run_id = $1 AND upload_id = $2 AND ${group} IS NOT NULL`;
+  // Order fields that lines refused for another value stated (see stageRefusedOrderFields): the file's own.
+  if (refused) own += ` UNION ALL SELECT 0, order_id, ${columns.join(', ')} FROM ${REFUSED_ORDER_FIELDS}`;
   if (!stored || table === dataset.table) return own;
   return `${own} UNION ALL SELECT 1, ${group}, ${columns.join(', ')} FROM ${dataset.table}
            WHERE run_id = $1 AND ${group} IN (SELECT ${group} FROM ${table} WHERE run_id = $1 AND upload_id = $2 AND ${which})`;
 }
+
+const REFUSED_ORDER_FIELDS = 'ingest_refused_order_fields';
 
 /**
  * Streams one CSV file into a run's dataset: parse and check row by row, COPY in chunks on one transaction,
@@ -304,13 +308,14 @@ export class IngestService {
       tally.refusedCount = 1;
     } else {
       if (csv.provisionalKeys > 0 && !rejecting()) await this.numberProvisionalKeys(client, target, upload, csv.provisionalOrders);
-      if (csv.pendingCreatedAt > 0) await this.fillCreatedAt(client, dataset, target, upload, present, options, tally, csv.headerInfo?.mapped.created_at ?? 'created_at');
-      // Only for rows that may be kept: a dry run, or a file rejected already, is rolled back.
       // Stretches without their group's fields take them from the file's other rows of the group, and from the rows
-      // the run already holds (an order exported across two files).
-      if (csv.unstatedStretches > 0 && (csv.statesGroupFields || present) && !options.dryRun && !rejecting()) {
-        await this.fillSplitGroups(client, dataset, target, upload, present);
-      }
+      // the run already holds (an order exported across two files); only for rows that may be kept: a dry run, or a
+      // file rejected already, is rolled back.
+      const fillsSplitGroups = csv.unstatedStretches > 0 && (csv.statesGroupFields || present) && !options.dryRun && !rejecting();
+      const refused = (csv.pendingCreatedAt > 0 || fillsSplitGroups) && csv.refusedOrderFields.size > 0;
+      if (refused) await this.stageRefusedOrderFields(client, csv.refusedOrderFields);
+      if (csv.pendingCreatedAt > 0) await this.fillCreatedAt(client, dataset, target, upload, present, refused, options, tally, csv.headerInfo?.mapped.created_at ?? 'created_at');
+      if (fillsSplitGroups) await this.fillSplitGroups(client, dataset, target, upload, present, refused);
       if (direct) tally.inserted = csv.rowsEmitted - tally.refusedCount;
       else await this.mergeStage(client, dataset, upload.run.id, csv, options, tally);
     }
@@ -333,6 +338,21 @@ export class IngestService {
          UPDATE runs SET data_version = data_version + 1, orders_version = orders_version + $2::int WHERE id = $1 RETURNING shop_id)
        UPDATE shops SET data_version = data_version + 1 WHERE id = (SELECT shop_id FROM run)`,
       [upload.run.id, upload.kind === CsvKind.ORDERS ? 1 : 0],
+    );
+  }
+
+  /**
+   * The order fields that lines refused for another value stated (OrdersEncoder.refusedOrderFields), as a table for
+   * the fills to read with the file's rows: the order's lines a sorted file put before or after such a line take them
+   * as they would have from it in the export's order.
+   */
+  private async stageRefusedOrderFields(client: Client, fields: ReadonlyMap<string, (string | null)[]>): Promise<void> {
+    const column = (i: number) => [...fields.values()].map((values) => values[i] ?? null);
+    await client.query(
+      `CREATE TEMP TABLE ${REFUSED_ORDER_FIELDS} ON COMMIT DROP AS
+       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::timestamptz[], $5::text[])
+                  AS f(order_id, created_at, financial_status, cancelled_at, currency)`,
+      [[...fields.keys()], column(0), column(1), column(2), column(3)],
     );
   }
 
@@ -388,11 +408,12 @@ export class IngestService {
     table: string,
     upload: CsvUpload,
     stored: boolean,
+    refused: boolean,
     options: UploadOptions,
     tally: Tally,
     column: string,
   ): Promise<void> {
-    const sources = groupRows(dataset, table, stored, 'order_id', ['created_at'], "created_at = '-infinity'");
+    const sources = groupRows(dataset, table, stored, refused, 'order_id', ['created_at'], "created_at = '-infinity'");
     await withoutNestedLoops(client, () =>
       client.query(
         `WITH dated AS (
@@ -427,7 +448,7 @@ export class IngestService {
    * `stored`, in the run's table: an order's status, cancellation and currency; a Shopify product's title, vendor,
    * type, tags, status and gift card flag. Run only for a file with such stretches: one set-based statement.
    */
-  private async fillSplitGroups(client: Client, dataset: Dataset, table: string, upload: CsvUpload, stored: boolean): Promise<void> {
+  private async fillSplitGroups(client: Client, dataset: Dataset, table: string, upload: CsvUpload, stored: boolean, refused: boolean): Promise<void> {
     const kind = dataset.kind;
     const [group, fields] =
       kind === CsvKind.ORDERS
@@ -442,7 +463,7 @@ export class IngestService {
       const of = (source: number) => (c === 'gift_card' ? `bool_or(${c}) FILTER (WHERE source = ${source})` : `max(${c}) FILTER (WHERE source = ${source})`);
       return `coalesce(${of(0)}, ${of(1)})`;
     };
-    const sources = groupRows(dataset, table, stored, group, fields);
+    const sources = groupRows(dataset, table, stored, refused, group, fields);
     await withoutNestedLoops(client, () =>
       client.query(
         `WITH group_fields AS (

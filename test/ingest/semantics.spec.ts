@@ -7,7 +7,7 @@ import { SHOPIFY_ORDERS_HEADER } from '../../src/ingest/csv/layouts';
 import { createLogger } from '../../src/logger';
 import { startServer } from '../../src/main';
 import { gql, gqlUpload, gqlUploadInPieces, ok } from '../helpers/client';
-import { UPLOAD_FIELDS, fixture, runDbId, sql, uploadCsv } from '../helpers/ingest';
+import { UPLOAD_FIELDS, fixture, runDbId, sql, uploadCsv, utc } from '../helpers/ingest';
 import { createRun, createShop, type TestShop } from '../helpers/shop';
 import { getHarness } from '../setup';
 
@@ -203,6 +203,25 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
       { sku: 'GC-10', product_title: 'Gift Card', vendor: 'Shop', price: '10.0000', status: 'active', gift_card: true },
       { sku: 'GC-50', product_title: 'Gift Card', vendor: 'Shop', price: '45.0000', status: 'active', gift_card: true },
     ]);
+  });
+
+  it("a line refused for its quantity still gives its order's fields to the order's lines a sort put before it, as in the export's order", async () => {
+    const header = 'order_id,created_at,sku,quantity,currency,cancelled_at\n';
+    const refusedLine = '9001,2025-01-01T00:00:00Z,A,x,EUR,2025-01-02T00:00:00Z\n';
+    const results = [];
+    for (const rows of [['9001,,B,1,,\n', '9002,2025-01-01T00:00:00Z,A,1,EUR,\n', refusedLine], [refusedLine, '9001,,B,1,,\n', '9002,2025-01-01T00:00:00Z,A,1,EUR,\n']]) {
+      const runId = await createRun(shop.adminKey);
+      const { payload } = await uploadCsv(shop.adminKey, runId, 'ORDERS', header + rows.join(''), { errorPolicy: 'SKIP_INVALID_ROWS' });
+      expect(payload.upload.rowErrors.map((e: any) => e.code)).to.deep.equal(['INVALID_NUMBER']);
+      results.push(
+        await sql(`SELECT order_id, sku, currency, ${utc('created_at')}, ${utc('cancelled_at')} FROM order_lines WHERE run_id = ? ORDER BY order_id, sku`, [runDbId(runId)]),
+      );
+    }
+    expect(results[0]).to.deep.equal([
+      { order_id: '9001', sku: 'B', currency: 'EUR', created_at: '2025-01-01T00:00:00Z', cancelled_at: '2025-01-02T00:00:00Z' },
+      { order_id: '9002', sku: 'A', currency: 'EUR', created_at: '2025-01-01T00:00:00Z', cancelled_at: null },
+    ]);
+    expect(results[1]).to.deep.equal(results[0]);
   });
 
   it("dates the lines of a sorted file that leave created_at blank from their order's other lines, in the file or the run", async () => {

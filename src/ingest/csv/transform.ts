@@ -142,6 +142,11 @@ export class CsvToCopyStream extends Transform implements RowSink {
     return this.encoder?.provisionalKeys ?? 0;
   }
 
+  /** Order fields stated by refused lines, by order (see RowEncoder.refusedOrderFields). */
+  get refusedOrderFields(): ReadonlyMap<string, (string | null)[]> {
+    return this.encoder?.refusedOrderFields ?? NO_ORDER_FIELDS;
+  }
+
   /** The orders of those lines, or null when there were too many to keep. */
   get provisionalOrders(): ReadonlySet<string> | null {
     return this.encoder?.provisionalOrders ?? null;
@@ -424,6 +429,8 @@ export class CsvToCopyStream extends Transform implements RowSink {
     this.emit('header', this.headerInfo);
   }
 }
+
+const NO_ORDER_FIELDS: ReadonlyMap<string, (string | null)[]> = new Map();
 
 const SEPARATOR_NAMES: Record<string, string> = { ',': 'a comma', ';': 'a semicolon', '\t': 'a tab' };
 

@@ -89,6 +89,8 @@ export interface RowEncoder {
    */
   readonly provisionalKeys?: number;
   readonly provisionalOrders?: ReadonlySet<string> | null;
+  /** Order fields stated by refused lines, by order (see OrdersEncoder.refusedOrderFields). */
+  readonly refusedOrderFields?: ReadonlyMap<string, (string | null)[]>;
 }
 
 /**

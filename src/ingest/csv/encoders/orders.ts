@@ -118,6 +118,12 @@ export class OrdersEncoder extends EncoderBase {
    */
   provisionalKeys = 0;
   provisionalOrders: Set<string> | null = new Set();
+  /**
+   * Order fields (created_at, financial_status, cancelled_at, currency) stated by lines refused for another value,
+   * by order, for at most MAX_RENUMBERED_ORDERS orders: the lines of those orders that a sorted file put elsewhere
+   * take them once the file is written, as they would have from the line itself in the export's order.
+   */
+  readonly refusedOrderFields = new Map<string, (string | null)[]>();
   /** Recent orders whose order fields a rejected line left unfit: the line (see taint). */
   private readonly taintedOrders = new KeyCache(RECENT_ORDER_BITS);
   private anyTainted = false;
@@ -362,7 +368,21 @@ export class OrdersEncoder extends EncoderBase {
         this.fail(this.iLineItem, rawL, 'DUPLICATE_KEY', `line item ${lid} of order ${oid} already appears on line ${prev}`);
       }
     }
-    if (n > 0) this.taint.mark(line, this.unfitColumns(this.orderColumns));
+    if (n > 0) {
+      const unfit = this.unfitColumns(this.orderColumns);
+      this.taint.mark(line, unfit);
+      // Refused for a value of its own (a quantity), a line that states its order's fields still says them for the
+      // order's lines elsewhere in the file (see refusedOrderFields).
+      if (this.errors !== 0 && !this.silent && unfit.length === 0 && (financial.length !== 0 || currency.length !== 0)) {
+        this.keepRefusedOrderFields(oid, [created, financial, cancelled, currency]);
+      }
+    }
     return this.finish();
+  }
+
+  private keepRefusedOrderFields(oid: string, fields: string[]): void {
+    const kept = this.refusedOrderFields;
+    if (kept.has(oid) || kept.size >= MAX_RENUMBERED_ORDERS) return;
+    kept.set(oid, fields.map((value) => (value === NULL || value.length === 0 || value === PENDING_CREATED_AT ? null : value)));
   }
 }
