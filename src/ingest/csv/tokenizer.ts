@@ -190,6 +190,8 @@ export class CsvTokenizer {
         if (c0 === SEP) {
           // empty field
         } else if (c0 === 34) {
+          const open = pos;
+          const openLine = line;
           let q = s.indexOf('"', pos + 1);
           if (q < 0) {
             if (!final) {
@@ -241,11 +243,14 @@ export class CsvTokenizer {
                   crlf = true;
                 }
               }
+              // Tab-separated text as Google Sheets writes it quotes nothing: a cell that merely starts with a quote
+              // (`"Best" mug`) is text as it stands, when its quotes close on its own line.
+              const literal = SEP === TAB && line === openLine;
+              if (!crlf && !literal && problem === PROBLEM_NONE) {
+                problem = PROBLEM_INVALID_QUOTE;
+                problemField = nf;
+              }
               if (!crlf) {
-                if (problem === PROBLEM_NONE) {
-                  problem = PROBLEM_INVALID_QUOTE;
-                  problemField = nf;
-                }
                 if (nextComma < pos) {
                   nextComma = s.indexOf(sepStr, pos);
                   if (nextComma < 0) nextComma = len;
@@ -257,7 +262,7 @@ export class CsvTokenizer {
                 }
                 let e = end;
                 if (NL === 10 && end === nextNl && e > pos && s.charCodeAt(e - 1) === 13) e--;
-                if (keep) v += s.slice(pos, e);
+                if (keep) v = literal ? s.slice(open, e) : v + s.slice(pos, e);
                 size += e - pos;
                 pos = end;
               }

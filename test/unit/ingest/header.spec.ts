@@ -169,9 +169,17 @@ describe('ingest/csv: header', () => {
         { order_id: '1001', price: '19.99', title: 'Shirt; blue, large' },
         { order_id: '1002', price: '5', title: 'Mug' },
       ]);
-      const tabs = await runCsv('CATALOG', 'Handle\tTitle\tVariant SKU\tVariant Price\ntee\tTee, cotton\tT-1\t10.00\n');
+      // Google Sheets' tab-separated export quotes nothing: a title that starts with a quote is text as it stands.
+      const tabs = await runCsv('CATALOG', 'Handle\tTitle\tVariant SKU\tVariant Price\ntee\tTee, cotton\tT-1\t10.00\nmug\t"Best" mug\tM-1\t5.50\n');
       expect(tabs.error).to.equal(null);
-      expect(pick(tabs.rows, 'sku', 'product_title', 'price')).to.deep.equal([{ sku: 'T-1', product_title: 'Tee, cotton', price: '10.00' }]);
+      expect(tabs.stream.errors).to.deep.equal([]);
+      expect(pick(tabs.rows, 'sku', 'product_title', 'price')).to.deep.equal([
+        { sku: 'T-1', product_title: 'Tee, cotton', price: '10.00' },
+        { sku: 'M-1', product_title: '"Best" mug', price: '5.50' },
+      ]);
+      // In a comma file the same is a broken quote, as before.
+      const commas = await runCsv('CATALOG', 'Handle,Title,Variant SKU,Variant Price\nmug,"Best" mug,M-1,5.50\n');
+      expect(commas.stream.errors.map((e) => e.code)).to.deep.equal(['INVALID_QUOTE']);
       // Where the comma separates no fields it is a decimal mark, and points before it separate thousands; an amount
       // that reads two ways (thousands, or three decimals?) is refused, not guessed.
       const amounts = (separator: string, values: string[]) =>
