@@ -67,8 +67,8 @@ export class CsvTokenizer {
   private invalid: number[] = [];
   private line = 1;
   private nlCode = 0;
-  /** The field separator: a comma, or what the first line shows instead (see sniffDelimiter). */
-  private sep = 44;
+  /** The field separator: a comma, or what the first line shows instead (see sniffDelimiter); 0 until known. */
+  private sep = 0;
   private readonly fixedSep: number;
   private readonly fields: string[] = [];
   private skip: SkipState | null = null;
@@ -79,11 +79,12 @@ export class CsvTokenizer {
     this.maxFieldBytes = opts.maxFieldBytes;
     this.maxRecordChars = opts.maxRecordChars ?? Math.max(opts.maxFieldBytes * 16, 1 << 20);
     this.fixedSep = opts.delimiter === undefined ? 0 : opts.delimiter.charCodeAt(0);
+    this.sep = this.fixedSep;
   }
 
   /** The field separator in use, known once the first line is read. */
   get delimiter(): string {
-    return String.fromCharCode(this.sep);
+    return String.fromCharCode(this.sep || 44);
   }
 
   /** The physical line the tokenizer has reached. */
@@ -146,7 +147,11 @@ export class CsvTokenizer {
         if (len > this.maxRecordChars) this.nlCode = 10;
         else return;
       }
-      this.sep = this.fixedSep || sniffDelimiter(s, this.nlCode);
+    }
+    if (this.sep === 0) {
+      // Wait for the first line that is not blank, unless there will be no more.
+      this.sep = sniffDelimiter(s, this.nlCode, final || len > this.maxRecordChars);
+      if (this.sep === 0) return;
     }
     const NL = this.nlCode;
     const nlStr = NL === 10 ? '\n' : '\r';
@@ -467,27 +472,33 @@ const SEMICOLON = 59;
 const TAB = 9;
 
 /**
- * The field separator of a file, from its first line (a `sep=;` line, as spreadsheets write one, says it outright):
- * a comma unless the line has none outside quotes and has semicolons (spreadsheets in locales that write a decimal
- * comma) or tabs (tab-separated exports), the more frequent of the two.
+ * The field separator of a file, from its first line that is not blank (a `sep=;` line, as spreadsheets write one,
+ * says it outright): a comma unless the line has none outside quotes and has semicolons (spreadsheets in locales that
+ * write a decimal comma) or tabs (tab-separated exports), the more frequent of the two. 0 when `text` does not hold
+ * that line whole yet, unless `final`.
  */
-export function sniffDelimiter(text: string, nl: number): number {
-  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+export function sniffDelimiter(text: string, nl: number, final: boolean): number {
+  let start = 0;
+  while (start < text.length && (text.charCodeAt(start) === 0xfeff || text.charCodeAt(start) === 10 || text.charCodeAt(start) === 13)) start++;
   const declared = /^"?sep=(.)/i.exec(text.slice(start, start + 7));
   if (declared) return declared[1]!.charCodeAt(0);
   let commas = 0;
   let semicolons = 0;
   let tabs = 0;
   let quoted = false;
+  let ended = false;
   for (let i = start; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 34) quoted = !quoted;
     else if (quoted) continue;
-    else if (c === nl) break;
-    else if (c === 44) commas++;
+    else if (c === nl) {
+      ended = true;
+      break;
+    } else if (c === 44) commas++;
     else if (c === SEMICOLON) semicolons++;
     else if (c === TAB) tabs++;
   }
+  if (!ended && !final) return 0;
   if (commas > 0 || (semicolons === 0 && tabs === 0)) return 44;
   return semicolons >= tabs ? SEMICOLON : TAB;
 }

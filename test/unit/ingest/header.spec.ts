@@ -159,6 +159,12 @@ describe('ingest/csv: header', () => {
     });
 
     it('reads files separated by semicolons (with decimal commas) or tabs; names any other separator', async () => {
+      // The separator is the first line's that is not blank, however the file arrives in pieces.
+      for (const pieceBytes of [1, 3, 1000]) {
+        const late = await runCsv('ORDERS', '\n\r\n\norder_id;created_at;sku;quantity\n1;2025-01-01;A;1\n', { pieceBytes });
+        expect(late.error, `pieces of ${pieceBytes}`).to.equal(null);
+        expect(pick(late.rows, 'order_id', 'sku'), `pieces of ${pieceBytes}`).to.deep.equal([{ order_id: '1', sku: 'A' }]);
+      }
       const semicolons = await runCsv('ORDERS', fixture('semicolon.csv'));
       expect(semicolons.error).to.equal(null);
       expect(pick(semicolons.rows, 'order_id', 'sku', 'quantity')).to.deep.equal([{ order_id: '1', sku: 'A', quantity: '1' }]);
