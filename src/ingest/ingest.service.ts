@@ -434,7 +434,7 @@ export class IngestService {
     tally.refusedCount += Number(rows[0].total);
     for (const row of rows) {
       const value = String(row.order_id);
-      const message = `expected created_at on the first line of order ${value}: no line of the order written gives it, in this file or the run (a line of the order refused for another value does not count)`;
+      const message = `expected created_at on the first line of order ${value}: no line of the order gives it, in this file or the run`;
       tally.refused.push({ line: row.line, column, value: null, code: 'MISSING_VALUE', message });
     }
     if (options.errorPolicy !== CsvErrorPolicy.REJECT_FILE) {

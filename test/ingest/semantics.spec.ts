@@ -222,6 +222,16 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
       { order_id: '9002', sku: 'A', currency: 'EUR', created_at: '2025-01-01T00:00:00Z', cancelled_at: null },
     ]);
     expect(results[1]).to.deep.equal(results[0]);
+    // Without status or currency columns, its date alone.
+    const dateOnly = await createRun(shop.adminKey);
+    const { payload } = await uploadCsv(shop.adminKey, dateOnly, 'ORDERS', 'order_id,created_at,sku,quantity\n9001,,B,1\n9002,2025-01-01T00:00:00Z,A,1\n9001,2025-01-01T00:00:00Z,A,x\n', {
+      errorPolicy: 'SKIP_INVALID_ROWS',
+    });
+    expect(payload.upload.rowErrors.map((e: any) => e.code)).to.deep.equal(['INVALID_NUMBER']);
+    expect(await sql(`SELECT order_id, sku, ${utc('created_at')} FROM order_lines WHERE run_id = ? ORDER BY order_id`, [runDbId(dateOnly)])).to.deep.equal([
+      { order_id: '9001', sku: 'B', created_at: '2025-01-01T00:00:00Z' },
+      { order_id: '9002', sku: 'A', created_at: '2025-01-01T00:00:00Z' },
+    ]);
   });
 
   it("dates the lines of a sorted file that leave created_at blank from their order's other lines, in the file or the run", async () => {

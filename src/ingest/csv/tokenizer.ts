@@ -473,32 +473,42 @@ const TAB = 9;
 
 /**
  * The field separator of a file, from its first line that is not blank (a `sep=;` line, as spreadsheets write one,
- * says it outright): a comma unless the line has none outside quotes and has semicolons (spreadsheets in locales that
- * write a decimal comma) or tabs (tab-separated exports), the more frequent of the two. 0 when `text` does not hold
- * that line whole yet, unless `final`.
+ * says it outright): the most frequent of comma, semicolon (spreadsheets in locales that write a decimal comma) and
+ * tab (tab-separated exports) outside quoted cells, a comma when none leads. A header cell may hold another of them
+ * (`Price (EUR, incl. VAT)` in a semicolon file). 0 when `text` does not hold that line whole yet, unless `final`.
  */
 export function sniffDelimiter(text: string, nl: number, final: boolean): number {
   let start = 0;
-  while (start < text.length && (text.charCodeAt(start) === 0xfeff || text.charCodeAt(start) === 10 || text.charCodeAt(start) === 13)) start++;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === nl) start = i + 1;
+    else if (c !== 0xfeff && c !== 32 && c !== TAB && c !== 13 && c !== 10) break;
+  }
   const declared = /^"?sep=(.)/i.exec(text.slice(start, start + 7));
   if (declared) return declared[1]!.charCodeAt(0);
   let commas = 0;
   let semicolons = 0;
   let tabs = 0;
   let quoted = false;
+  let cellStart = true;
   let ended = false;
   for (let i = start; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 34) quoted = !quoted;
-    else if (quoted) continue;
-    else if (c === nl) {
+    if (c === nl && !quoted) {
       ended = true;
       break;
-    } else if (c === 44) commas++;
+    }
+    if (c === 34 && (quoted || cellStart)) quoted = !quoted;
+    cellStart = false;
+    if (quoted) continue;
+    if (c === 44) commas++;
     else if (c === SEMICOLON) semicolons++;
     else if (c === TAB) tabs++;
+    else continue;
+    cellStart = true;
   }
   if (!ended && !final) return 0;
-  if (commas > 0 || (semicolons === 0 && tabs === 0)) return 44;
-  return semicolons >= tabs ? SEMICOLON : TAB;
+  if (semicolons > commas && semicolons >= tabs) return SEMICOLON;
+  if (tabs > commas && tabs > semicolons) return TAB;
+  return 44;
 }

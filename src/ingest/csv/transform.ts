@@ -297,12 +297,14 @@ export class CsvToCopyStream extends Transform implements RowSink {
   /**
    * A header written with commas over rows separated by semicolons (a header typed anew over a spreadsheet's rows):
    * read with commas, the rows' values would be split at their decimal commas and stored wrong. Looked for in the first
-   * row: split at semicolons instead, it has exactly the header's columns, and the header has no semicolon.
+   * row: split at semicolons instead, it has exactly the header's columns, every comma in it sits between digits (a
+   * decimal comma, not text), and the header has no semicolon.
    */
   private checkSeparatorOfRows(fields: string[], n: number, line: number): void {
     if (this.tokenizer.delimiter !== ',' || this.width < 2) return;
     if (this.resolved!.names.some((name) => name.includes(';'))) return;
-    if (fields.slice(0, n).join(',').split(';').length !== this.width) return;
+    const row = fields.slice(0, n).join(',');
+    if (row.indexOf(';') < 0 || row.split(';').length !== this.width || /(^|\D),|,(\D|$)/.test(row)) return;
     throw new CsvHeaderError(
       'WRONG_DELIMITER',
       `The header is separated by commas but the rows by semicolons (line ${line}): write the header with semicolons too, or save the whole file as "CSV UTF-8 (comma delimited)".`,
@@ -381,7 +383,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
     if (filled === 0) return;
     if (isSepLine(fields, n)) return;
     const cells = fields.slice(0, n);
-    this.headerCells = cells.map((cell) => cell.replace(/^\uFEFF/, '').trim());
+    this.headerCells = cells.slice(0, MAX_LISTED_COLUMNS).map((cell) => cell.replace(/^\uFEFF/, '').trim());
     const resolved = resolveHeader(this.kind, cells, line);
     this.resolved = resolved;
     this.width = n;
@@ -429,6 +431,9 @@ export class CsvToCopyStream extends Transform implements RowSink {
     this.emit('header', this.headerInfo);
   }
 }
+
+/** Columns of a header that matches no layout listed on its upload: enough for any real file. */
+const MAX_LISTED_COLUMNS = 250;
 
 const NO_ORDER_FIELDS: ReadonlyMap<string, (string | null)[]> = new Map();
 

@@ -190,32 +190,33 @@ describe('ingest/csv: header', () => {
       // that reads two ways (thousands, or three decimals?) is refused, not guessed.
       const amounts = (separator: string, values: string[]) =>
         runCsv('CATALOG', `sku${separator}price\n` + values.map((v, i) => `S${i}${separator}${v}`).join('\n') + '\n');
-      const semicolonAmounts = await amounts(';', ['19,99', '0,5', '1.299,00', '19.99', '1.299', '1,299']);
-      expect(pick(semicolonAmounts.rows, 'sku', 'price')).to.deep.equal([
-        { sku: 'S0', price: '19.99' },
-        { sku: 'S1', price: '0.5' },
-        { sku: 'S2', price: '1299.00' },
-        { sku: 'S3', price: '19.99' },
-        { sku: 'S5', price: '1.299' },
-      ]);
-      expect(semicolonAmounts.stream.errors.map((e) => [e.value, e.code])).to.deep.equal([['1.299', 'INVALID_PRICE']]);
-      expect(semicolonAmounts.stream.errors[0]!.message).to.match(/thousands or decimals/);
-      const tabAmounts = await amounts('\t', ['19,99', '0,5', '1.299,00', '19.99', '1.299', '1,299']);
-      expect(pick(tabAmounts.rows, 'sku', 'price')).to.deep.equal([
-        { sku: 'S0', price: '19.99' },
-        { sku: 'S1', price: '0.5' },
-        { sku: 'S2', price: '1299.00' },
-        { sku: 'S3', price: '19.99' },
-        { sku: 'S4', price: '1.299' },
-      ]);
-      expect(tabAmounts.stream.errors.map((e) => [e.value, e.code])).to.deep.equal([['1,299', 'INVALID_PRICE']]);
+      for (const separator of [';', '\t']) {
+        const read = await amounts(separator, ['19,99', '0,5', '1.299,00', '19.99', '1.299', '1,299', '0.500', '1.299.000', '1,299,000']);
+        expect(pick(read.rows, 'sku', 'price'), JSON.stringify(separator)).to.deep.equal([
+          { sku: 'S0', price: '19.99' },
+          { sku: 'S1', price: '0.5' },
+          { sku: 'S2', price: '1299.00' },
+          { sku: 'S3', price: '19.99' },
+          { sku: 'S6', price: '0.500' },
+          { sku: 'S7', price: '1299000' },
+          { sku: 'S8', price: '1299000' },
+        ]);
+        expect(read.stream.errors.map((e) => [e.value, e.code])).to.deep.equal([['1.299', 'INVALID_PRICE'], ['1,299', 'INVALID_PRICE']]);
+        expect(read.stream.errors[0]!.message).to.match(/thousands or decimals/);
+      }
       // A header typed with commas over rows a spreadsheet separated with semicolons would split the rows at their
       // decimal commas: refused. Semicolons inside a comma file's text are no such thing.
       const mixed = await runCsv('CATALOG', 'sku,price\nA-1;19,99\nB-2;1299,00\n');
       expect(mixed.error!.code).to.equal('WRONG_DELIMITER');
       expect(mixed.error!.message).to.match(/header is separated by commas but the rows by semicolons \(line 2\)/);
-      const text = await runCsv('CATALOG', 'sku,product_title\nA,Tea; green; loose\n');
-      expect(text.error).to.equal(null);
+      for (const row of ['A,Tea; green; loose', 'A1,Mug; blue', 'A1,"Mug; blue"']) {
+        const text = await runCsv('CATALOG', `sku,product_title\n${row}\n`);
+        expect(text.error, row).to.equal(null);
+      }
+      // A semicolon header with a comma in a cell (Excel quotes none there), or a stray quote: still semicolons.
+      const commaInCell = await runCsv('CATALOG', 'sku;product_title;Price (EUR, incl. VAT)\nA;Mug 12" tall, big;1,50\n');
+      expect(commaInCell.error).to.equal(null);
+      expect(pick(commaInCell.rows, 'sku', 'product_title')).to.deep.equal([{ sku: 'A', product_title: 'Mug 12" tall, big' }]);
       const bars = await runCsv('ORDERS', 'order_id|created_at|sku|quantity\n1|2025-01-01|A|1\n');
       expect(bars.error!.code).to.equal('WRONG_DELIMITER');
       expect(bars.error!.message).to.match(/^The file is separated by vertical bars, not commas/);

@@ -17,10 +17,12 @@ const SPREADSHEET_NUMBER = /^\d([.,]\d+)?E\+\d{2,3}$/i;
 const DECIMAL_COMMA = /^\d*,\d+$/;
 /** One that is surely not a thousands separator (`19,99`, not `1,000`). */
 const DECIMAL_COMMA_CENTS = /^\d+,\d{1,2}$/;
-/** Thousands separated by points, with a decimal comma or without (`1.299,00`, `1.299`). */
-const THOUSANDS_POINTS = /^\d{1,3}(\.\d{3})+(,\d+)?$/;
-/** Thousands separated by commas, or a decimal comma followed by three digits (`1,299`). */
-const THOUSANDS_COMMAS = /^\d{1,3}(,\d{3})+$/;
+/** Thousands separated by points, before a decimal comma (`1.299,00`) or alone (`1.299.000`). */
+const THOUSANDS_POINTS = /^\d{1,3}(\.\d{3})+,\d+$|^\d{1,3}(\.\d{3}){2,}$/;
+/** Thousands separated by commas, more than one group (`1,299,000`): no decimal comma is followed by more commas. */
+const THOUSANDS_COMMAS = /^\d{1,3}(,\d{3}){2,}$/;
+/** One group of three digits after a separator, the first not 0: thousands, or three decimals (`1.299`, `1,299`). */
+const ONE_GROUP = /^[1-9]\d{0,2}[.,]\d{3}$/;
 const ROUNDED = 'a number rounded by a spreadsheet (scientific notation): export the file again and save it without opening it in a spreadsheet, or format the column as text';
 
 /** COPY text for NULL. */
@@ -311,12 +313,11 @@ export abstract class EncoderBase implements RowEncoder {
     let v = raw.length === 0 ? raw : raw.trim();
     if (v.length === 0) return this.putNull();
     let ambiguous = false;
-    if (this.delimiter !== ',' && v.indexOf(',') >= 0) {
-      if (THOUSANDS_POINTS.test(v)) v = v.replace(/\./g, '').replace(',', '.');
-      else if (this.delimiter === '\t' && THOUSANDS_COMMAS.test(v)) ambiguous = true;
+    if (this.delimiter !== ',') {
+      if (ONE_GROUP.test(v)) ambiguous = true;
+      else if (THOUSANDS_POINTS.test(v)) v = v.replace(/\./g, '').replace(',', '.');
+      else if (THOUSANDS_COMMAS.test(v)) v = v.replace(/,/g, '');
       else if (DECIMAL_COMMA.test(v)) v = v.replace(',', '.');
-    } else if (this.delimiter === ';' && THOUSANDS_POINTS.test(v)) {
-      ambiguous = true;
     }
     const m = ambiguous ? null : parseMoney(v);
     if (m !== null) return this.putAscii(m);

@@ -373,7 +373,8 @@ export class OrdersEncoder extends EncoderBase {
       this.taint.mark(line, unfit);
       // Refused for a value of its own (a quantity), a line that states its order's fields still says them for the
       // order's lines elsewhere in the file (see refusedOrderFields).
-      if (this.errors !== 0 && !this.silent && unfit.length === 0 && (financial.length !== 0 || currency.length !== 0)) {
+      const dated = created !== NULL && created !== PENDING_CREATED_AT;
+      if (this.errors !== 0 && !this.silent && unfit.length === 0 && (dated || financial.length !== 0 || currency.length !== 0)) {
         this.keepRefusedOrderFields(oid, [created, financial, cancelled, currency]);
       }
     }
