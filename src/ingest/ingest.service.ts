@@ -1,9 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileUpload } from 'graphql-upload-minimal';
-import { BUSY_MESSAGE, isDatabaseBusy } from '../graphql/format-error';
-import { INTERRUPTED, ServerStopping, isStopping, trackUpload } from './upload-recovery';
-import { IdleGuard, UploadStalled, uploadSlots, type UploadLimits } from './upload-limits';
 import type { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { forgetRecommendations } from '../bundles/recommendation-cache';
@@ -12,6 +9,7 @@ import { afterUploadCommitted } from './table-maintenance';
 import { lockKeyOf } from '../db/advisory-locks';
 import type { Orm } from '../db/orm';
 import { withRawConnection } from '../db/raw-connection';
+import { BUSY_MESSAGE, isDatabaseBusy } from '../graphql/format-error';
 import type { PendingUpload } from '../graphql/scalars';
 import { DomainError, userError, type UserError } from '../graphql/user-error';
 import type { Logger } from '../logger';
@@ -21,6 +19,8 @@ import { CopySink } from './copy-sink';
 import { COPY_COLUMNS, CsvHeaderError, createCsvToCopy, describeItemKey, type CsvRowError, type CsvToCopyStream } from './csv';
 import { CsvRowErrorRecord } from './csv-row-error.entity';
 import { CsvErrorPolicy, CsvKind, CsvUpload, UploadStatus } from './csv-upload.entity';
+import { IdleGuard, UploadStalled, uploadSlots, type UploadLimits } from './upload-limits';
+import { INTERRUPTED, ServerStopping, isStopping, trackUpload } from './upload-recovery';
 
 export interface UploadSource {
   filename: string;
@@ -60,7 +60,6 @@ type OutcomeFields = Pick<
 interface Tally {
   inserted: number;
   updated: number;
-  /** The first duplicate keys found, for the row errors. */
   /** Rows refused once written (duplicates, lines whose order never says when it was created): listed and counted. */
   refused: CsvRowError[];
   refusedCount: number;

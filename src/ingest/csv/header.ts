@@ -12,6 +12,11 @@ const SEPARATORS: [string, string][] = [
   ['|', 'vertical bars'],
 ];
 
+/** A header row's cells as written: a byte order mark and the spaces around each removed. */
+export function headerNames(cells: readonly string[]): string[] {
+  return cells.map((c) => c.replace(/^\uFEFF/, '').trim());
+}
+
 /** A layout resolved against one header: the single column map used both to validate and to extract. */
 export interface ResolvedHeader {
   layout: LayoutDef;
@@ -76,7 +81,7 @@ function best(cands: Candidate[]): Candidate | undefined {
  * requested kind) otherwise.
  */
 export function resolveHeader(kind: CsvKind, cells: string[], line = 1): ResolvedHeader {
-  const names = cells.map((c) => c.replace(/^\uFEFF/, '').trim());
+  const names = headerNames(cells);
   const normalized = names.map(normalizeHeaderName);
   const own: Candidate[] = [];
   const others: Candidate[] = [];

@@ -68,8 +68,7 @@ export class CsvTokenizer {
   private line = 1;
   private nlCode = 0;
   /** The field separator: a comma, or what the first line shows instead (see sniffDelimiter); 0 until known. */
-  private sep = 0;
-  private readonly fixedSep: number;
+  private sep: number;
   private readonly fields: string[] = [];
   private skip: SkipState | null = null;
   private readonly onRecord: RecordCallback;
@@ -78,8 +77,7 @@ export class CsvTokenizer {
     this.onRecord = onRecord;
     this.maxFieldBytes = opts.maxFieldBytes;
     this.maxRecordChars = opts.maxRecordChars ?? Math.max(opts.maxFieldBytes * 16, 1 << 20);
-    this.fixedSep = opts.delimiter === undefined ? 0 : opts.delimiter.charCodeAt(0);
-    this.sep = this.fixedSep;
+    this.sep = opts.delimiter === undefined ? 0 : opts.delimiter.charCodeAt(0);
   }
 
   /** The field separator in use, known once the first line is read. */
@@ -167,7 +165,7 @@ export class CsvTokenizer {
     const defLimit = this.maxFieldBytes;
     let line = this.line;
     let pos = 0;
-    let nextComma = -1;
+    let nextSep = -1;
     let nextNl = s.indexOf(nlStr);
     if (nextNl < 0) nextNl = len;
     let recStart = 0;
@@ -256,11 +254,11 @@ export class CsvTokenizer {
                 problemField = nf;
               }
               if (!crlf) {
-                if (nextComma < pos) {
-                  nextComma = s.indexOf(sepStr, pos);
-                  if (nextComma < 0) nextComma = len;
+                if (nextSep < pos) {
+                  nextSep = s.indexOf(sepStr, pos);
+                  if (nextSep < 0) nextSep = len;
                 }
-                const end = nextComma < nextNl ? nextComma : nextNl;
+                const end = nextSep < nextNl ? nextSep : nextNl;
                 if (end === len && !final) {
                   incomplete = true;
                   break record;
@@ -280,14 +278,14 @@ export class CsvTokenizer {
             lastFilled = nf;
           }
         } else {
-          if (nextComma < pos) {
-            nextComma = s.indexOf(sepStr, pos);
-            if (nextComma < 0) nextComma = len;
+          if (nextSep < pos) {
+            nextSep = s.indexOf(sepStr, pos);
+            if (nextSep < 0) nextSep = len;
           }
-          if (nextComma < nextNl) {
-            size = nextComma - pos;
-            if (keep) value = s.slice(pos, nextComma);
-            pos = nextComma;
+          if (nextSep < nextNl) {
+            size = nextSep - pos;
+            if (keep) value = s.slice(pos, nextSep);
+            pos = nextSep;
           } else {
             if (nextNl === len && !final) {
               incomplete = true;

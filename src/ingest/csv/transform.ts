@@ -3,7 +3,7 @@ import { COPY_COLUMNS, TABLES, suppliedColumns } from './columns';
 import { CopyWriter } from './copy-writer';
 import { createEncoder, ROW_EMITTED, ROW_REJECTED, type RowEncoder, type RowSink } from './encoders';
 import { CsvHeaderError } from './errors';
-import { normalizeHeaderName, resolveHeader, type ResolvedHeader } from './header';
+import { headerNames, normalizeHeaderName, resolveHeader, type ResolvedHeader } from './header';
 import { copyErrorLine, LineMap } from './line-map';
 import {
   CsvTokenizer,
@@ -383,7 +383,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
     if (filled === 0) return;
     if (isSepLine(fields, n)) return;
     const cells = fields.slice(0, n);
-    this.headerCells = cells.slice(0, MAX_LISTED_COLUMNS).map((cell) => cell.replace(/^\uFEFF/, '').trim());
+    this.headerCells = headerNames(cells.slice(0, MAX_LISTED_COLUMNS));
     const resolved = resolveHeader(this.kind, cells, line);
     this.resolved = resolved;
     this.width = n;

@@ -126,40 +126,22 @@ export function parseMoney(v: string): string | null {
   return v;
 }
 
-/** true/false, yes/no, 1/0 in any case (and in other languages, see LOCALE_BOOLEANS) -> `t` / `f`. */
-export function parseBoolean(v: string): 't' | 'f' | null {
-  switch (v.length) {
-    case 1:
-      if (v === '1') return 't';
-      if (v === '0') return 'f';
-      break;
-    case 2:
-      if (v.toLowerCase() === 'no') return 'f';
-      break;
-    case 3:
-      if (v.toLowerCase() === 'yes') return 't';
-      break;
-    case 4:
-      if (v.toLowerCase() === 'true') return 't';
-      break;
-    case 5:
-      if (v.toLowerCase() === 'false') return 'f';
-      break;
-  }
-  return LOCALE_BOOLEANS.get(v.toLowerCase()) ?? null;
-}
-
 /**
- * TRUE and FALSE as spreadsheets write them in other languages when they save a file (Excel in German writes WAHR and
- * FALSCH), and the one-letter forms.
+ * Booleans as files write them: true/false, yes/no, 1/0, y/n in any case, and TRUE and FALSE as spreadsheets write them
+ * in other languages when they save a file (Excel in German writes WAHR and FALSCH).
  */
-const LOCALE_BOOLEANS = new Map<string, 't' | 'f'>([
-  ['y', 't'], ['n', 'f'],
+const BOOLEANS = new Map<string, 't' | 'f'>([
+  ['true', 't'], ['false', 'f'], ['yes', 't'], ['no', 'f'], ['1', 't'], ['0', 'f'], ['y', 't'], ['n', 'f'],
   ['wahr', 't'], ['falsch', 'f'], ['ja', 't'], ['nein', 'f'],
   ['vrai', 't'], ['faux', 'f'], ['oui', 't'], ['non', 'f'],
   ['waar', 't'], ['onwaar', 'f'],
   ['vero', 't'], ['verdadero', 't'], ['verdadeiro', 't'], ['falso', 'f'], ['sí', 't'], ['si', 't'],
 ]);
+
+/** A boolean cell (see BOOLEANS) -> `t` / `f`, or null. */
+export function parseBoolean(v: string): 't' | 'f' | null {
+  return BOOLEANS.get(v.toLowerCase()) ?? null;
+}
 
 const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 

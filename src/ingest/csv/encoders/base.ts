@@ -260,12 +260,6 @@ export abstract class EncoderBase implements RowEncoder {
     this.w.byte(9);
   }
 
-  /** An enum-like text cell (status, policy), trimmed and lower-cased; empty is NULL. */
-  protected putLower(f: string[], col: number): void {
-    const raw = f[col]!;
-    this.putStr(raw.length === 0 ? raw : raw.trim().toLowerCase(), col);
-  }
-
   /** A text cell, trimmed; empty is NULL. */
   protected putText(f: string[], col: number): void {
     const raw = f[col]!;

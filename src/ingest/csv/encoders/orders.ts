@@ -2,8 +2,11 @@ import { parseInteger, parseTimestamp } from '../values';
 import { CarryTaint, EncoderBase, KeyCache, NULL, SeenKeys, sameText, type EncoderContext } from './base';
 
 const RECENT_ORDER_BITS = 13;
-/** Orders with provisional keys whose ids are kept for the renumbering to look up; beyond, it scans the upload. */
-const MAX_RENUMBERED_ORDERS = 10_000;
+/**
+ * Orders the encoder keeps for ingestion's statements after the COPY: those with provisional keys (beyond, the
+ * numbering reads the whole upload) and those whose refused lines stated their fields (beyond, not kept).
+ */
+const MAX_ORDERS_KEPT = 10_000;
 
 const CURRENCY_CODE = /^[A-Z]{3}$/;
 
@@ -114,13 +117,13 @@ export class OrdersEncoder extends EncoderBase {
   private ordersBeforePairs: SeenKeys | null = null;
   /**
    * Lines written with a provisional key (see the class comment), which ingestion numbers once the file is written,
-   * and their orders while there are at most MAX_RENUMBERED_ORDERS (else null: ingestion looks at the whole upload).
+   * and their orders while there are at most MAX_ORDERS_KEPT (else null: ingestion looks at the whole upload).
    */
   provisionalKeys = 0;
   provisionalOrders: Set<string> | null = new Set();
   /**
    * Order fields (created_at, financial_status, cancelled_at, currency) stated by lines refused for another value,
-   * by order, for at most MAX_RENUMBERED_ORDERS orders: the lines of those orders that a sorted file put elsewhere
+   * by order, for at most MAX_ORDERS_KEPT orders: the lines of those orders that a sorted file put elsewhere
    * take them once the file is written, as they would have from the line itself in the export's order.
    */
   readonly refusedOrderFields = new Map<string, (string | null)[]>();
@@ -227,7 +230,7 @@ export class OrdersEncoder extends EncoderBase {
     this.provisionalKeys++;
     const orders = this.provisionalOrders;
     if (orders !== null && !orders.has(oid)) {
-      if (orders.size < MAX_RENUMBERED_ORDERS) orders.add(oid);
+      if (orders.size < MAX_ORDERS_KEPT) orders.add(oid);
       else this.provisionalOrders = null;
     }
   }
@@ -383,7 +386,7 @@ export class OrdersEncoder extends EncoderBase {
 
   private keepRefusedOrderFields(oid: string, fields: string[]): void {
     const kept = this.refusedOrderFields;
-    if (kept.has(oid) || kept.size >= MAX_RENUMBERED_ORDERS) return;
+    if (kept.has(oid) || kept.size >= MAX_ORDERS_KEPT) return;
     kept.set(oid, fields.map((value) => (value === NULL || value.length === 0 || value === PENDING_CREATED_AT ? null : value)));
   }
 }
