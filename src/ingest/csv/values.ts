@@ -153,19 +153,49 @@ function d2(v: string, i: number): number {
 }
 
 /**
- * ISO-8601 dates and timestamps (`2025-12-07`, `2025-12-07T19:08:25Z`, `2025-12-07T19:08:25.123+05:30`) and
- * Shopify's `2025-12-07 19:08:25 -0400`. Returns `YYYY-MM-DD HH:MM:SS[.f]+HH:MM` with the offset kept; a value
- * without an offset is read as UTC, a date alone as midnight UTC. Null when not a valid calendar time.
+ * Dates as a spreadsheet rewrites them when it saves a file, in forms that read one way only: day first with points
+ * (`07.12.2025 19:08`, `7.12.2025`, as Excel and LibreOffice write them in Germany, Switzerland, Poland, Russia...)
+ * and year first with slashes or unpadded numbers (`2025/12/07 19:08:25`, `2025-12-7 7:08`). Day and month with
+ * slashes (`12/7/2025`) are not taken: the same cell means the 7th of December in the US and the 12th of July in
+ * the UK (see isAmbiguousDate).
+ */
+const DAY_FIRST = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+const YEAR_FIRST = /^(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+const DAY_AND_MONTH_WITH_SLASHES = /^\d{1,2}\/\d{1,2}\/\d{2,4}(?:$|[ T,])/;
+
+const pad2 = (n: string) => (n.length === 1 ? '0' + n : n);
+
+function parseSpreadsheetDate(v: string): string | null {
+  let m = DAY_FIRST.exec(v);
+  let year, month, day, hour, minute, second;
+  if (m) [, day, month, year, hour, minute, second] = m;
+  else if ((m = YEAR_FIRST.exec(v))) [, year, , month, day, hour, minute, second] = m;
+  else return null;
+  const iso = `${year}-${pad2(month!)}-${pad2(day!)}` + (hour === undefined ? '' : `T${pad2(hour)}:${minute}${second === undefined ? '' : ':' + second}`);
+  return parseTimestamp(iso);
+}
+
+/** A date written day and month with slashes, which reads two ways: refused with that reason. */
+export function isAmbiguousDate(v: string): boolean {
+  return DAY_AND_MONTH_WITH_SLASHES.test(v);
+}
+
+/**
+ * ISO-8601 dates and timestamps (`2025-12-07`, `2025-12-07T19:08:25Z`, `2025-12-07T19:08:25.123+05:30`),
+ * Shopify's `2025-12-07 19:08:25 -0400` and the forms of parseSpreadsheetDate. Returns
+ * `YYYY-MM-DD HH:MM:SS[.f]+HH:MM` with the offset kept; a value without an offset is read as UTC, a date alone as
+ * midnight UTC. Null when not a valid calendar time.
  */
 export function parseTimestamp(v: string): string | null {
   const len = v.length;
-  if (len < 10) return null;
+  if (len < 8) return null;
   const y1 = d2(v, 0);
   const y2 = d2(v, 2);
-  if (y1 < 0 || y2 < 0 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return null;
+  if (len < 10 || y1 < 0 || y2 < 0 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return parseSpreadsheetDate(v);
   const year = y1 * 100 + y2;
   const month = d2(v, 5);
   const day = d2(v, 8);
+  if (day < 0) return parseSpreadsheetDate(v);
   if (year < 1 || month < 1 || month > 12 || day < 1) return null;
   if (day > DAYS[month]!) {
     if (!(month === 2 && day === 29 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return null;
@@ -174,7 +204,7 @@ export function parseTimestamp(v: string): string | null {
   if (len === 10) return date + ' 00:00:00+00:00';
   const sep = v.charCodeAt(10);
   if (sep !== 84 /* T */ && sep !== 32 && sep !== 116 /* t */) return null;
-  if (len < 16) return null;
+  if (len < 16 || v.charCodeAt(12) === 58) return parseSpreadsheetDate(v);
   const hh = d2(v, 11);
   const mi = d2(v, 14);
   if (hh < 0 || hh > 23 || v.charCodeAt(13) !== 58 || mi < 0 || mi > 59) return null;

@@ -169,12 +169,17 @@ describe('ingest/csv: header', () => {
       expect(semicolons.error).to.equal(null);
       expect(pick(semicolons.rows, 'order_id', 'sku', 'quantity')).to.deep.equal([{ order_id: '1', sku: 'A', quantity: '1' }]);
       // As a spreadsheet in a decimal-comma locale saves it: a sep= line, amounts with a comma, text with one quoted.
-      const excel = await runCsv('ORDERS', 'sep=;\norder_id;created_at;sku;quantity;price;title\n1001;2025-12-07;A;1;19,99;"Shirt; blue, large"\n1002;2025-12-07;B;2;5;Mug\n');
+      // Its dates rewritten day first with points.
+      const excel = await runCsv('ORDERS', 'sep=;\norder_id;created_at;sku;quantity;price;title\n1001;07.12.2025 19:08;A;1;19,99;"Shirt; blue, large"\n1002;7.12.2025;B;2;5;Mug\n');
       expect(excel.stream.errors).to.deep.equal([]);
-      expect(pick(excel.rows, 'order_id', 'price', 'title')).to.deep.equal([
-        { order_id: '1001', price: '19.99', title: 'Shirt; blue, large' },
-        { order_id: '1002', price: '5', title: 'Mug' },
+      expect(pick(excel.rows, 'order_id', 'created_at', 'price', 'title')).to.deep.equal([
+        { order_id: '1001', created_at: '2025-12-07 19:08:00+00:00', price: '19.99', title: 'Shirt; blue, large' },
+        { order_id: '1002', created_at: '2025-12-07 00:00:00+00:00', price: '5', title: 'Mug' },
       ]);
+      // Day and month between slashes read two ways: refused, saying so.
+      const slashes = await runCsv('ORDERS', 'order_id,created_at,sku,quantity\n1001,12/7/2025 19:08,A,1\n');
+      expect(slashes.stream.errors.map((e) => [e.value, e.code])).to.deep.equal([['12/7/2025 19:08', 'INVALID_DATE']]);
+      expect(slashes.stream.errors[0]!.message).to.match(/reads two ways .*07\.12\.2025 19:08/);
       // Google Sheets' tab-separated export quotes nothing: a title that starts with a quote is text as it stands.
       const tabs = await runCsv('CATALOG', 'Handle\tTitle\tVariant SKU\tVariant Price\ntee\tTee, cotton\tT-1\t10.00\nmug\t"Best" mug\tM-1\t5.50\n');
       expect(tabs.error).to.equal(null);

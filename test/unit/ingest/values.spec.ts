@@ -9,6 +9,7 @@ import {
   parseMoney,
   parseTimestamp,
 } from '../../../src/ingest/csv';
+import { isAmbiguousDate } from '../../../src/ingest/csv/values';
 import { CopyWriter } from '../../../src/ingest/csv/copy-writer';
 import { LineMap, copyErrorLine } from '../../../src/ingest/csv/line-map';
 
@@ -75,6 +76,15 @@ describe('ingest/csv: values', () => {
       ['2024-02-29', '2024-02-29 00:00:00+00:00'],
       ['2000-02-29T00:00:00Z', '2000-02-29 00:00:00+00:00'],
       ['2025-12-07 19:08:25 UTC', '2025-12-07 19:08:25+00:00'],
+      // As spreadsheets rewrite them: day first with points, year first with slashes or unpadded numbers.
+      ['07.12.2025 19:08', '2025-12-07 19:08:00+00:00'],
+      ['7.12.2025 9:08:05', '2025-12-07 09:08:05+00:00'],
+      ['07.12.2025', '2025-12-07 00:00:00+00:00'],
+      ['29.02.2024, 23:59', '2024-02-29 23:59:00+00:00'],
+      ['2025/12/07 19:08:25', '2025-12-07 19:08:25+00:00'],
+      ['2025/1/5', '2025-01-05 00:00:00+00:00'],
+      ['2025-12-7', '2025-12-07 00:00:00+00:00'],
+      ['2025-12-07 7:08', '2025-12-07 07:08:00+00:00'],
     ];
     for (const [v, want] of ok) expect(parseTimestamp(v), v).to.equal(want);
     const bad = [
@@ -91,13 +101,20 @@ describe('ingest/csv: values', () => {
       '2025-12-07T19:08:25+05:60',
       '2025-12-07T19:08:25Zjunk',
       '12/07/2025',
-      '2025-12-7',
-      '2025/12/07',
+      '7/12/2025 19:08',
+      '2025/12-07',
+      '31.04.2025',
+      '29.02.2025 10:00',
+      '07.12.25',
+      '07.12.2025 24:00',
+      '12.2025',
       'yesterday',
       '2025-12-07T',
       '2025-12-07 19:08:25 EST',
     ];
     for (const v of bad) expect(parseTimestamp(v), v).to.equal(null);
+    expect(['12/07/2025', '7/12/25 7:08 PM', '12/7/2025'].map(isAmbiguousDate)).to.deep.equal([true, true, true]);
+    expect(['07.12.2025', '2025/12/07', 'yesterday'].map(isAmbiguousDate)).to.deep.equal([false, false, false]);
   });
 
   it('COPY text: escapes and decodes', () => {

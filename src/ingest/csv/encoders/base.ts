@@ -1,7 +1,7 @@
 import type { ResolvedHeader } from '../header';
 import type { CsvRowErrorCode } from '../types';
 import type { CopyWriter } from '../copy-writer';
-import { escapeCopyText, normalizeId, normalizeSku, parseBoolean, parseInteger, parseMoney, parseTimestamp, truncateValue } from '../values';
+import { escapeCopyText, isAmbiguousDate, normalizeId, normalizeSku, parseBoolean, parseInteger, parseMoney, parseTimestamp, truncateValue } from '../values';
 
 /**
  * A number in scientific notation, as spreadsheets show long ids: `5.12346E+12`, or `5,12346E+12` in locales that
@@ -358,11 +358,14 @@ export abstract class EncoderBase implements RowEncoder {
   }
 
   protected dateError(col: number, raw: string): void {
+    const forms = 'an ISO-8601 date or time (2025-12-07, 2025-12-07T19:08:25Z), 2025-12-07 19:08:25 -0400 or 07.12.2025 19:08';
     this.fail(
       col,
       raw,
       'INVALID_DATE',
-      'expected an ISO-8601 date or time (2025-12-07, 2025-12-07T19:08:25Z) or 2025-12-07 19:08:25 -0400',
+      isAmbiguousDate(raw.trim())
+        ? `a date with day and month between slashes reads two ways (month first in the US, day first elsewhere): write ${forms}`
+        : `expected ${forms}`,
     );
   }
 
