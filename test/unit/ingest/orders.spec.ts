@@ -156,12 +156,13 @@ describe('ingest/csv: ORDERS', () => {
       expect(pick(r.rows, 'price')).to.deep.equal([{ price: '19.990000000000002' }]);
     });
 
-    it('takes currency codes in any case and refuses what is not a three-letter code, which prices could not be shown in', async () => {
-      const csv = 'order_id,created_at,sku,quantity,currency\n1,2025-12-07,A,1, eur \n1,2025-12-07,B,1,\n2,2025-12-07,A,1,$\n3,2025-12-07,A,1,US Dollar\n4,2025-12-07,A,1,jpy\n';
+    it('takes currency codes in any case and refuses what is no ISO 4217 code, which prices could not be shown in', async () => {
+      const csv = 'order_id,created_at,sku,quantity,currency\n1,2025-12-07,A,1, eur \n1,2025-12-07,B,1,\n2,2025-12-07,A,1,$\n3,2025-12-07,A,1,US Dollar\n4,2025-12-07,A,1,jpy\n5,2025-12-07,A,1,XYZ\n';
       const r = await runCsv('ORDERS', csv);
       expect(r.stream.errors.map((e) => [e.line, e.column, e.value, e.code])).to.deep.equal([
         [4, 'currency', '$', 'INVALID_CURRENCY'],
         [5, 'currency', 'US Dollar', 'INVALID_CURRENCY'],
+        [7, 'currency', 'XYZ', 'INVALID_CURRENCY'],
       ]);
       expect(r.stream.errors[0]!.message).to.match(/ISO 4217/);
       expect(pick(r.rows, 'order_id', 'currency')).to.deep.equal([
