@@ -1,4 +1,5 @@
 import { lockKeyOf } from '../db/advisory-locks';
+import { normalizeId, normalizeSku } from '../ingest/csv';
 import type { Em } from '../db/orm';
 import { keysetSql, type KeyType } from '../db/keyset';
 import type { CursorValues, PageRequest } from '../graphql/relay';
@@ -427,13 +428,13 @@ export class BundleService {
     const runsInView = runId ? '?::bigint' : 'SELECT id FROM runs WHERE shop_id = ?';
     const scope = runId ?? shopId;
     if (filter?.containsSku) {
-      const sku = filter.containsSku.trim();
+      const sku = normalizeSku(filter.containsSku);
       conditions.push(`(EXISTS (SELECT 1 FROM bundle_items bi WHERE bi.run_id = b.run_id AND bi.bundle_id = b.id AND bi.sku = ?)
                         OR b.id IN (SELECT bi.bundle_id FROM bundle_items bi WHERE bi.sku IS NULL AND (bi.run_id, bi.variant_id) IN (${otherKeysSql('variant_id', runsInView)})))`);
       params.push(sku, scope, sku, scope, sku);
     }
     if (filter?.containsVariantId) {
-      const variantId = filter.containsVariantId.trim().replace(/^gid:\/\/shopify\/ProductVariant\//, '');
+      const variantId = normalizeId(filter.containsVariantId);
       conditions.push(`(EXISTS (SELECT 1 FROM bundle_items bi WHERE bi.run_id = b.run_id AND bi.bundle_id = b.id AND bi.variant_id = ?)
                         OR b.id IN (SELECT bi.bundle_id FROM bundle_items bi WHERE bi.variant_id IS NULL AND (bi.run_id, bi.sku) IN (${otherKeysSql('sku', runsInView)})))`);
       params.push(variantId, scope, variantId, scope, variantId);

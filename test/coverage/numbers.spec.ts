@@ -188,6 +188,17 @@ describe('coverage: numbers', () => {
     ]);
   });
 
+  it('a SKU whose accent one file writes as a combining mark (as macOS types it) is the same SKU', async () => {
+    const runId = await createRun(shop.adminKey, 'accents');
+    await upload(shop.adminKey, runId, 'ORDERS', 'order_id,created_at,sku,quantity\n1,2025-12-07,CAFE\u0301-1,1\n1,2025-12-07,THE\u0301,2\n');
+    await upload(shop.adminKey, runId, 'CATALOG', 'sku,product_title\nCAF\u00c9-1,Coffee\nTH\u00c9,Tea\n');
+    const coverage = await coverageOf(shop.adminKey, runId, `distinctSkusOrdered catalog { ${MATCH} }`);
+    expect(coverage).to.deep.equal({
+      distinctSkusOrdered: 2,
+      catalog: { matchedLines: 2, unmatchedLines: 0, lineRatio: 1, matchedSkus: 2, skuRatio: 1 },
+    });
+  });
+
   it("Shopify's orders export against its products and inventory exports: matched by SKU", async () => {
     // Lines: #1060 TEE-BLK-M x2 and MUG-01; #1061 CAP-RED; #1062 gift wrapping (no SKU) and MUG-01 x5.
     // Products: TEE-BLK-M, TEE-BLK-L, MUG-01, a gift card without SKU, CAP-RED. Inventory: TEE-BLK-M at two

@@ -35,6 +35,13 @@ describe('ingest/csv: values', () => {
     expect(normalizeSku('A\u00a0B')).to.equal('A\u00a0B');
   });
 
+  it('SKUs: composed (NFC), so that an accent typed as a combining mark is the same SKU', () => {
+    expect(normalizeSku('CAFE\u0301-1')).to.equal('CAF\u00c9-1');
+    expect(normalizeSku(' CAF\u00c9-1 ')).to.equal('CAF\u00c9-1');
+    expect(normalizeSku('\u1100\u1161')).to.equal('\uac00');
+    expect(normalizeSku('Ü-1')).to.equal('Ü-1');
+  });
+
   it('integers', () => {
     const ok: [string, string][] = [
       ['2', '2'],
