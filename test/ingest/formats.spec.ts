@@ -208,6 +208,30 @@ describe('ingestion: every layout through the HTTP endpoint', () => {
     ]);
   });
 
+  it('Shopify inventory export of Available quantities, a column per location, over an export of all quantities', async () => {
+    const runId = await createRun(shop.adminKey);
+    await uploadCsv(shop.adminKey, runId, 'INVENTORY', 'shopify-inventory-older.csv');
+    const csv =
+      'Handle,Title,Option1 Name,Option1 Value,Option2 Name,Option2 Value,Option3 Name,Option3 Value,SKU,HS Code,COO,Main Warehouse,Pop-up Store\n' +
+      'tee,Classic Tee,Color,Black,Size,M,,,TEE-BLK-M,,,5,2\n' +
+      'tee,Classic Tee,Color,Black,Size,L,,,TEE-BLK-L,,,,not stocked\n';
+    const { payload } = await uploadCsv(shop.adminKey, runId, 'INVENTORY', Buffer.from(csv));
+    expect(payload.userErrors).to.deep.equal([]);
+    expect(payload.upload).to.include({ status: 'SUCCEEDED', layout: 'shopify-inventory-by-location', rowsRead: 2, rowsWritten: 3, rowsInserted: 2, rowsUpdated: 1 });
+    expect(payload.upload.columns.slice(-2)).to.deep.equal([
+      { name: 'Main Warehouse', field: 'available' },
+      { name: 'Pop-up Store', field: 'available' },
+    ]);
+    // Available is updated and On hand, which this export does not have, kept; a blank cell leaves its location be.
+    const rows = await sql('SELECT sku, location_key, stocked, available, on_hand FROM inventory_levels WHERE run_id = ? ORDER BY sku DESC, location_key', [runDbId(runId)]);
+    expect(rows).to.deep.equal([
+      { sku: 'TEE-BLK-M', location_key: 'Main Warehouse', stocked: true, available: 5, on_hand: 8 },
+      { sku: 'TEE-BLK-M', location_key: 'Pop-up Store', stocked: true, available: 2, on_hand: null },
+      { sku: 'TEE-BLK-L', location_key: 'Main Warehouse', stocked: false, available: null, on_hand: null },
+      { sku: 'TEE-BLK-L', location_key: 'Pop-up Store', stocked: false, available: null, on_hand: null },
+    ]);
+  });
+
   it('canonical catalog, variants and inventory: aliases, gids and bare ids are the same id', async () => {
     const runId = await createRun(shop.adminKey);
     const catalog = await uploadCsv(shop.adminKey, runId, 'CATALOG', 'canonical-catalog.csv');

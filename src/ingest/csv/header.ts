@@ -30,6 +30,13 @@ export interface ResolvedHeader {
   normalized: string[];
   /** Number of header cells the layout recognises. */
   score: number;
+  /** The layout's spread columns in this header (see SpreadColumns); empty for other layouts. */
+  spread: number[];
+}
+
+/** Every column a resolved header reads: those of its fields and its spread columns. */
+export function readColumns(resolved: ResolvedHeader): number[] {
+  return [...resolved.index.values(), ...resolved.spread];
 }
 
 interface Candidate {
@@ -37,6 +44,7 @@ interface Candidate {
   index: Map<string, number>;
   score: number;
   missing: string[];
+  spread: number[];
 }
 
 function evaluate(layout: LayoutDef, normalized: string[]): Candidate {
@@ -60,7 +68,9 @@ function evaluate(layout: LayoutDef, normalized: string[]): Candidate {
   for (const group of layout.required) {
     if (!group.some((f) => index.has(f))) missing.push(group.map((f) => layout.display(f)).join(' or '));
   }
-  return { layout, index, score, missing };
+  const spread = layout.spread?.columns(normalized) ?? [];
+  if (layout.spread && spread.length === 0) missing.push(layout.spread.display);
+  return { layout, index, score, missing, spread };
 }
 
 function family(kind: CsvKind): string {
@@ -120,7 +130,7 @@ export function resolveHeader(kind: CsvKind, cells: string[], line = 1): Resolve
   }
   // Two columns of one name that is read: which one holds the data is a guess, so the file is not read at all.
   // (A read column is the first of its name: see evaluate.)
-  for (const i of ownOk.index.values()) {
+  for (const i of [...ownOk.index.values(), ...ownOk.spread]) {
     const again = normalized.indexOf(normalized[i]!, i + 1);
     if (again >= 0) {
       throw new CsvHeaderError(
@@ -137,5 +147,6 @@ export function resolveHeader(kind: CsvKind, cells: string[], line = 1): Resolve
     names,
     normalized,
     score: ownOk.score,
+    spread: ownOk.spread,
   };
 }

@@ -3,7 +3,7 @@ import { COPY_COLUMNS, TABLES, suppliedColumns } from './columns';
 import { CopyWriter } from './copy-writer';
 import { createEncoder, ROW_EMITTED, ROW_REJECTED, type RowEncoder, type RowSink } from './encoders';
 import { CsvHeaderError } from './errors';
-import { headerNames, normalizeHeaderName, resolveHeader, type ResolvedHeader } from './header';
+import { headerNames, normalizeHeaderName, readColumns, resolveHeader, type ResolvedHeader } from './header';
 import { copyErrorLine, LineMap } from './line-map';
 import {
   CsvTokenizer,
@@ -124,7 +124,11 @@ export class CsvToCopyStream extends Transform implements RowSink {
 
   /** The columns the file gives values for, once its header is read (see suppliedColumns). */
   get suppliedColumns(): readonly string[] {
-    return this.resolved ? suppliedColumns(this.kind, new Set(this.resolved.index.keys()), this.resolved.layout.format) : this.columns;
+    if (!this.resolved) return this.columns;
+    const { index, spread, layout } = this.resolved;
+    const fields = new Set(index.keys());
+    if (layout.spread && spread.length) fields.add(layout.spread.nameField).add(layout.spread.valueField);
+    return suppliedColumns(this.kind, fields, layout.format);
   }
 
   /** Stretches of groups' rows that do not state their group's fields (see RowEncoder.unstatedStretches). */
@@ -352,7 +356,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
     } catch {
       return false;
     }
-    for (const i of resolved.index.values()) if (fields[i]!.includes('\uFFFD')) return false;
+    for (const i of readColumns(resolved)) if (fields[i]!.includes('\uFFFD')) return false;
     return true;
   }
 
@@ -390,21 +394,23 @@ export class CsvToCopyStream extends Transform implements RowSink {
     this.headerProbe = Math.min(...resolved.index.values());
     fields[n] = '';
     const limits: number[] = new Array<number>(n).fill(MAX_ROW_CHARS * 3);
-    for (const i of resolved.index.values()) limits[i] = this.maxFieldBytes;
+    const read = readColumns(resolved);
+    for (const i of read) limits[i] = this.maxFieldBytes;
     this.tokenizer.fieldCap = n;
     this.tokenizer.fieldLimits = limits;
     // Only the columns read are kept and checked; the items encoder looks at the others too (an image-only row has
     // nothing else), but never stores them, so their encoding is no matter.
     const wanted = new Uint8Array(n).fill(resolved.layout.encoder === 'items' ? 2 : 0);
-    for (const i of resolved.index.values()) wanted[i] = 1;
+    for (const i of read) wanted[i] = 1;
     this.tokenizer.fieldWanted = wanted;
     this.tokenizer.maxRecordChars = Math.max(MAX_ROW_CHARS, this.maxFieldBytes * 4);
     this.format = resolved.layout.format;
     this.layout = resolved.variant;
     const mapped: Record<string, string> = {};
     for (const [field, i] of resolved.index) mapped[field] = resolved.names[i]!;
-    const used = new Set(resolved.index.values());
+    const used = new Set(read);
     const fieldAt = new Map([...resolved.index].map(([field, i]) => [i, field]));
+    for (const i of resolved.spread) fieldAt.set(i, resolved.layout.spread!.valueField);
     this.headerInfo = {
       kind: this.kind,
       format: resolved.layout.format,

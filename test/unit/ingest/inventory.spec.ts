@@ -31,6 +31,49 @@ describe('ingest/csv: INVENTORY', () => {
     expect(r.stream.errors[0]!.message).to.include('line 4');
   });
 
+  it('Shopify export of Available quantities, a column per location: one row per location a cell speaks of', async () => {
+    const header = 'Handle,Title,Option1 Name,Option1 Value,Option2 Name,Option2 Value,Option3 Name,Option3 Value,SKU,HS Code,COO,Main Street Store,Harbor Warehouse\n';
+    const r = await runCsv(
+      'INVENTORY',
+      header +
+        'linen-tote,Linen Tote,Color,Natural,,,,,TOTE-NAT,,,12,not stocked\n' +
+        'otter-mug,Otter Mug,Title,Default Title,,,,,MUG-1,,,,-3\n' +
+        'wool-scarf,Wool Scarf,Title,Default Title,,,,,SCARF,,,,\n',
+    );
+    expect(r.error).to.equal(null);
+    expect(r.stream.layout).to.equal('shopify-inventory-by-location');
+    expect(r.header!.fields.slice(8)).to.deep.equal(['sku', null, null, 'available', 'available']);
+    expect(pick(r.rows, 'item_key', 'location_key', 'line', 'sku', 'location_name', 'stocked', 'available', 'on_hand')).to.deep.equal([
+      { item_key: 'h:linen-tote/Natural//', location_key: 'Main Street Store', line: '2', sku: 'TOTE-NAT', location_name: 'Main Street Store', stocked: 't', available: '12', on_hand: null },
+      { item_key: 'h:linen-tote/Natural//', location_key: 'Harbor Warehouse', line: '2', sku: 'TOTE-NAT', location_name: 'Harbor Warehouse', stocked: 'f', available: null, on_hand: null },
+      { item_key: 'h:otter-mug/Default Title//', location_key: 'Harbor Warehouse', line: '3', sku: 'MUG-1', location_name: 'Harbor Warehouse', stocked: 't', available: '-3', on_hand: null },
+    ]);
+    expect(r.stream).to.include({ rowsRead: 3, rowsValid: 3, rowsRejected: 0, rowsSkipped: 1 });
+    expect(r.stream.suppliedColumns).to.include.members(['location_name', 'available', 'stocked', 'sku']);
+    expect(r.stream.suppliedColumns).to.not.include.members(['on_hand']);
+
+    // A cell that is no quantity refuses its row at every location; a variant's second row is a duplicate.
+    const bad = await runCsv(
+      'INVENTORY',
+      header + 'linen-tote,Linen Tote,Color,Natural,,,,,TOTE-NAT,,,12,lots\notter-mug,,,Default Title,,,,,MUG-1,,,1,2\notter-mug,,,Default Title,,,,,MUG-1,,,,4\n',
+    );
+    expect(bad.stream.errors.map((e) => [e.line, e.column, e.value, e.code])).to.deep.equal([
+      [2, 'Harbor Warehouse', 'lots', 'INVALID_NUMBER'],
+      [4, 'Handle', 'otter-mug / Default Title', 'DUPLICATE_KEY'],
+    ]);
+    expect(pick(bad.rows, 'item_key', 'location_key')).to.deep.equal([
+      { item_key: 'h:otter-mug/Default Title//', location_key: 'Main Street Store' },
+      { item_key: 'h:otter-mug/Default Title//', location_key: 'Harbor Warehouse' },
+    ]);
+
+    // Without a location column of either kind, the file says what it lacks; two columns of one location are refused.
+    const none = await runCsv('INVENTORY', 'Handle,Title,Option1 Name,Option1 Value,SKU,HS Code,COO\ntote,Tote,Title,Default Title,T-1,,\n');
+    expect(none.error!.code).to.equal('MISSING_COLUMNS');
+    expect(none.error!.message).to.match(/a column per location .*or Location with Available/);
+    const twice = await runCsv('INVENTORY', 'Handle,SKU,Main Store,Main Store\ntote,T-1,1,2\n');
+    expect(twice.error!.code).to.equal('DUPLICATE_COLUMN');
+  });
+
   it('canonical layout: item key precedence, location id before name, gids, dates', async () => {
     const r = await runCsv('INVENTORY', fixture('inventory-canonical.csv'));
     expect(r.error).to.equal(null);

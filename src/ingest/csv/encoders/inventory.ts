@@ -1,5 +1,5 @@
 import { parseBoolean, parseInteger } from '../values';
-import { EncoderBase, NULL, RecentKeys, describeItemKey, itemKeyValue, type EncoderContext } from './base';
+import { EncoderBase, NULL, ROW_EMITTED, ROW_REJECTED, ROW_SKIPPED, RecentKeys, describeItemKey, itemKeyValue, type EncoderContext } from './base';
 
 /**
  * inventory_levels rows. Item key: `i:<inventory_item_id>`, else `s:<sku>`, else `v:<variant_id>`, else
@@ -7,6 +7,11 @@ import { EncoderBase, NULL, RecentKeys, describeItemKey, itemKeyValue, type Enco
  * Shopify does not require to be unique (see ItemsEncoder). Location key: the location id, else its name. `not stocked` in a quantity cell
  * means the item is not stocked there: stocked = false and that quantity NULL.
  */
+/** Whether a trimmed, non-empty cell is a quantity: a whole number, or `not stocked`. */
+function isQuantity(v: string): boolean {
+  return parseInteger(v) !== null || v.toLowerCase() === 'not stocked';
+}
+
 export class InventoryEncoder extends EncoderBase {
   private readonly iInventoryItem: number;
   private readonly iVariant: number;
@@ -27,6 +32,8 @@ export class InventoryEncoder extends EncoderBase {
   private notStocked = false;
   private readonly keys = new RecentKeys();
   private readonly shopify: boolean;
+  /** The columns of Shopify's export with a column per location (see shopifyInventoryByLocation); empty otherwise. */
+  private readonly locationColumns: readonly number[];
 
   constructor(ctx: EncoderContext) {
     super(ctx);
@@ -47,6 +54,7 @@ export class InventoryEncoder extends EncoderBase {
     this.iIncoming = this.col('incoming');
     this.iUnavailable = this.col('unavailable');
     this.iUpdated = this.col('updated_at');
+    this.locationColumns = ctx.header.spread;
   }
 
   private quantity(f: string[], col: number): string {
@@ -64,6 +72,35 @@ export class InventoryEncoder extends EncoderBase {
   }
 
   encode(f: string[], line: number): number {
+    if (this.locationColumns.length === 0) return this.encodeRow(f, line, -1, true);
+    return this.encodeByLocation(f, line);
+  }
+
+  /**
+   * A row of the export with a column per location: one inventory row per location whose cell says something (a
+   * blank cell says nothing of that location). The row is refused whole, and none of its locations written, when a
+   * cell is no quantity; the identity of the row, the same for every location, is checked with the first.
+   */
+  private encodeByLocation(f: string[], line: number): number {
+    const cells = this.silent ? this.locationColumns.slice(0, 1) : this.locationColumns.filter((c) => f[c]!.trim().length !== 0);
+    if (cells.length === 0) return ROW_SKIPPED;
+    const invalid = cells.filter((c) => !isQuantity(f[c]!.trim()));
+    if (invalid.length !== 0) {
+      this.begin(line);
+      for (const c of invalid) this.quantity(f, c);
+      return this.finish();
+    }
+    for (let i = 0; i < cells.length; i++) {
+      if (this.encodeRow(f, line, cells[i]!, i === 0) === ROW_REJECTED) return ROW_REJECTED;
+    }
+    return ROW_EMITTED;
+  }
+
+  /**
+   * One inventory row: at the location of the row's own columns (`locationColumn` -1), or of that spread column;
+   * `first` for the first location of its row.
+   */
+  private encodeRow(f: string[], line: number, locationColumn: number, first: boolean): number {
     this.begin(line);
     this.notStocked = false;
 
@@ -88,8 +125,9 @@ export class InventoryEncoder extends EncoderBase {
       this.fail(keyCol, null, 'MISSING_VALUE', 'expected an inventory item id, a SKU, a variant id or a handle');
     }
 
-    const locId = this.id(f, this.iLocationId);
-    const locName = f[this.iLocationName]!.trim();
+    const spread = locationColumn >= 0;
+    const locId = spread ? '' : this.id(f, this.iLocationId);
+    const locName = spread ? this.names[locationColumn]! : f[this.iLocationName]!.trim();
     const locKey = locId.length !== 0 ? locId : locName;
     if (locKey.length === 0) {
       this.fail(
@@ -100,11 +138,11 @@ export class InventoryEncoder extends EncoderBase {
       );
     }
     this.putStr(key, keyCol);
-    this.putStr(locKey, locId.length !== 0 ? this.iLocationId : this.iLocationName);
+    this.putStr(locKey, locId.length !== 0 ? this.iLocationId : spread ? locationColumn : this.iLocationName);
     this.putLine();
     this.putUpload();
 
-    const available = this.quantity(f, this.iAvailable);
+    const available = this.quantity(f, spread ? locationColumn : this.iAvailable);
     const onHand = this.quantity(f, this.iOnHand);
     const committed = this.quantity(f, this.iCommitted);
     const incoming = this.quantity(f, this.iIncoming);
@@ -122,7 +160,7 @@ export class InventoryEncoder extends EncoderBase {
     this.putStr(sku, this.iSku);
     this.putStr(handle, this.iHandle);
     this.putStr(locId, this.iLocationId);
-    this.putStr(locName, this.iLocationName);
+    this.putStr(locName, spread ? locationColumn : this.iLocationName);
     this.putAscii(stocked);
     this.putAscii(available);
     this.putAscii(onHand);
@@ -131,10 +169,13 @@ export class InventoryEncoder extends EncoderBase {
     this.putAscii(unavailable);
     this.putTimestamp(f, this.iUpdated);
 
-    if (this.errors === 0 && !this.silent) {
-      const prev = this.keys.check(key + '\u0000' + locKey, line);
+    // A row with a column per location names its item once, for all of them: a second row of the item repeats it,
+    // whichever locations each fills.
+    if (this.errors === 0 && !this.silent && first) {
+      const prev = this.keys.check(spread ? key : key + '\u0000' + locKey, line);
       if (prev !== 0) {
-        this.fail(keyCol, itemKeyValue(key), 'DUPLICATE_KEY', `${describeItemKey(key)} at location ${locKey} already appears on line ${prev}`);
+        const where = spread ? '' : ` at location ${locKey}`;
+        this.fail(keyCol, itemKeyValue(key), 'DUPLICATE_KEY', `${describeItemKey(key)}${where} already appears on line ${prev}`);
       }
     }
     return this.finish();

@@ -1,12 +1,12 @@
 import { canonicalCatalog, canonicalInventory, canonicalOrders, canonicalVariants } from './canonical';
 import type { LayoutDef } from './layout';
-import { shopifyInventory } from './shopify-inventory';
+import { shopifyInventory, shopifyInventoryByLocation } from './shopify-inventory';
 import { shopifyOrders } from './shopify-orders';
 import { shopifyProductsExport, shopifyProductsTemplate } from './shopify-products';
 
-export type { EncoderKind, LayoutColumn, LayoutDef } from './layout';
+export type { EncoderKind, LayoutColumn, LayoutDef, SpreadColumns } from './layout';
 export { canonicalCatalog, canonicalInventory, canonicalOrders, canonicalVariants } from './canonical';
-export { SHOPIFY_INVENTORY_HEADER_NEWER, SHOPIFY_INVENTORY_HEADER_OLDER, shopifyInventory } from './shopify-inventory';
+export { SHOPIFY_INVENTORY_HEADER_NEWER, SHOPIFY_INVENTORY_HEADER_OLDER, shopifyInventory, shopifyInventoryByLocation } from './shopify-inventory';
 export { SHOPIFY_ORDERS_HEADER, shopifyOrders } from './shopify-orders';
 export {
   SHOPIFY_PRODUCTS_HEADER_B,
@@ -25,4 +25,5 @@ export const LAYOUTS: readonly LayoutDef[] = [
   shopifyProductsTemplate,
   canonicalInventory,
   shopifyInventory,
+  shopifyInventoryByLocation,
 ];

@@ -26,6 +26,21 @@ export interface LayoutDef {
   display(field: string): string;
   /** The precise layout name for a header this layout matched. */
   variantOf(normalized: string[]): string;
+  spread?: SpreadColumns;
+}
+
+/**
+ * Columns that are records of their own, named by what they hold a value for: Shopify's inventory export of Available
+ * quantities has one column per location, named after it. Each such column of a row is read as a row of its own,
+ * the column's name as the `nameField` and its cell as the `valueField`.
+ */
+export interface SpreadColumns {
+  nameField: string;
+  valueField: string;
+  /** The header's spread columns (indexes into its normalised names): none means the layout does not fit. */
+  columns(normalized: string[]): number[];
+  /** What the header lacks when it has no spread column, as MISSING_COLUMNS names it. */
+  display: string;
 }
 
 export interface LayoutSpec {
@@ -42,6 +57,7 @@ export interface LayoutSpec {
   /** Patterns of other header names of the layout (normalised form). */
   knownPatterns?: RegExp[];
   variantOf?: (normalized: Set<string>) => string;
+  spread?: SpreadColumns;
 }
 
 export function defineLayout(spec: LayoutSpec): LayoutDef {
@@ -66,5 +82,6 @@ export function defineLayout(spec: LayoutSpec): LayoutDef {
     recognized: { has: (n: string) => names.has(n) || patterns.some((p) => p.test(n)) },
     display: (field: string) => byField.get(field) ?? field,
     variantOf: (normalized: string[]) => (spec.variantOf ? spec.variantOf(new Set(normalized)) : spec.id),
+    spread: spec.spread,
   };
 }
