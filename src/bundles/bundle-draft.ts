@@ -1,4 +1,5 @@
-import { normalizeId, normalizeSku } from '../ingest/csv';
+import crypto from 'node:crypto';
+import { MAX_KEY_CHARS, normalizeId, normalizeSku } from '../ingest/csv';
 import { userError, type UserError } from '../graphql/user-error';
 import { BundleItemRole } from './bundle-item.entity';
 import { BundleKind, BundleSource, BundleStatus, type StoredCopy, type StoredDiscount } from './bundle.entity';
@@ -53,7 +54,9 @@ export function deriveKey(kind: BundleKind, items: DraftItem[]): string {
     const role = item.role === BundleItemRole.ITEM ? '' : `${item.role.toLowerCase()}:`;
     return `${role}${itemIdentity(item)}${item.quantity === 1 ? '' : `*${item.quantity}`}`;
   });
-  return `${kind}:${parts.sort().join('+')}`;
+  const key = `${kind}:${parts.sort().join('+')}`;
+  // Keys are indexed: one of many long SKUs is named by its digest instead, the same for the same items.
+  return key.length <= MAX_TEXT.key ? key : `${kind}:sha256:${crypto.createHash('sha256').update(key).digest('hex')}`;
 }
 
 function text(value: string | null | undefined, max: number, path: Path, errors: UserError[]): string | null {
@@ -141,6 +144,9 @@ function checkItems(kind: BundleKind, input: BundleInput, path: Path, errors: Us
     const sku = item.sku ? normalizeSku(item.sku) || null : null;
     const variantId = item.variantId ? normalizeId(item.variantId) || null : null;
     if (!sku && !variantId) errors.push(userError('BLANK', 'An item needs a sku or a variantId.', [...path, 'items', i]));
+    for (const [field, value] of [['sku', sku], ['variantId', variantId]] as const) {
+      if (value && value.length > MAX_KEY_CHARS) errors.push(userError('TOO_LONG', `At most ${MAX_KEY_CHARS} characters.`, [...path, 'items', i, field]));
+    }
     // A product's (or any other object's) gid is not a variant's, though its number may look like one.
     if (item.variantId && /^\s*gid:\/\//.test(item.variantId) && !/^\s*gid:\/\/shopify\/ProductVariant\//.test(item.variantId)) {
       errors.push(userError('INVALID', 'variantId must be a variant id or a gid://shopify/ProductVariant/ gid.', [...path, 'items', i, 'variantId']));
@@ -162,7 +168,7 @@ function checkItems(kind: BundleKind, input: BundleInput, path: Path, errors: Us
   });
   const minimum = kind === BundleKind.FREQUENTLY_BOUGHT_TOGETHER || kind === BundleKind.MIX_AND_MATCH ? 2 : 1;
   if (items.length < minimum) {
-    errors.push(userError('TOO_FEW_ITEMS', `A ${kind} bundle needs at least ${minimum} items.`, [...path, 'items']));
+    errors.push(userError('TOO_FEW_ITEMS', `A ${kind} bundle needs at least ${minimum === 1 ? 'one item' : `${minimum} items`}.`, [...path, 'items']));
   }
   if (items.length > MAX_ITEMS) errors.push(userError('TOO_MANY_ITEMS', `At most ${MAX_ITEMS} items.`, [...path, 'items']));
   if (kind === BundleKind.BUY_X_GET_Y) {
@@ -185,8 +191,15 @@ export function duplicateKeys(keys: readonly (string | null | undefined)[]): Use
   return errors;
 }
 
+/** The most bundles one bundlesSave takes: a run's whole set of generated bundles is far fewer. */
+export const MAX_BUNDLES_PER_SAVE = 10_000;
+
 export function draftsFromInput(inputs: BundleInput[], source: BundleSource): { drafts: BundleDraft[]; errors: UserError[] } {
   const errors: UserError[] = [];
+  if (inputs.length > MAX_BUNDLES_PER_SAVE) {
+    errors.push(userError('TOO_MANY_BUNDLES', `At most ${MAX_BUNDLES_PER_SAVE} bundles a save; save the others in another request.`, ['bundles']));
+    return { drafts: [], errors };
+  }
   const drafts = inputs.map((input, index) => {
     const path: Path = ['bundles', index];
     const items = checkItems(input.kind, input, path, errors);

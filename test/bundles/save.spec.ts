@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { expect } from 'chai';
 import { gql, ok } from '../helpers/client';
 import { runDbId, sql } from '../helpers/ingest';
@@ -90,6 +91,26 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
     const update = `mutation($id: ID!, $value: Decimal!) { bundleUpdate(id: $id, input: { discount: { type: FIXED_AMOUNT, value: $value } }) { userErrors { field code } } }`;
     expect(ok(await gql(update, { id: saved.id, value: '32.49' }, { key: shop.adminKey })).bundleUpdate.userErrors).to.deep.equal([{ field: ['input', 'discount', 'value'], code: 'OUT_OF_RANGE' }]);
     expect(ok(await gql(update, { id: saved.id, value: '30' }, { key: shop.adminKey })).bundleUpdate.userErrors).to.deep.equal([]);
+  });
+
+  it('long SKUs: one beyond 255 characters is refused; twenty of 255 make a key named by its digest, stable across saves', async () => {
+    const runId = await createRun(shop.adminKey);
+    const tooLong = ok(await saveBundles(shop.adminKey, runId, [fbt('A', 'x'.repeat(256))])).bundlesSave;
+    expect(tooLong.userErrors.map((e: any) => [e.field.join('.'), e.code])).to.deep.equal([['bundles.0.items.1.sku', 'TOO_LONG']]);
+    // Random characters do not compress: such a key could not be indexed whole.
+    const skus = Array.from({ length: 20 }, () => crypto.randomBytes(192).toString('base64').slice(0, 255));
+    const bundle = { kind: 'MIX_AND_MATCH', items: skus.map((sku) => ({ sku })) };
+    const first = ok(await saveBundles(shop.adminKey, runId, [bundle])).bundlesSave;
+    expect(first.userErrors).to.deep.equal([]);
+    expect(first.bundles[0].key).to.match(/^MIX_AND_MATCH:sha256:[0-9a-f]{64}$/);
+    const again = ok(await saveBundles(shop.adminKey, runId, [{ ...bundle, items: [...bundle.items].reverse() }])).bundlesSave;
+    expect([again.inserted, again.updated, again.bundles[0].key]).to.deep.equal([0, 1, first.bundles[0].key]);
+  });
+
+  it('refuses more than 10,000 bundles in one save, before looking at any', async () => {
+    const runId = await createRun(shop.adminKey);
+    const payload = ok(await saveBundles(shop.adminKey, runId, Array.from({ length: 10_001 }, () => ({ kind: 'FIXED', items: [{ sku: 'A' }] })))).bundlesSave;
+    expect(payload.userErrors.map((e: any) => [e.field.join('.'), e.code])).to.deep.equal([['bundles', 'TOO_MANY_BUNDLES']]);
   });
 
   it('saving the same set twice leaves one copy and reports inserted/updated; an item named by SKU or variant id is the same item', async () => {

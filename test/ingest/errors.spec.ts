@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { expect } from 'chai';
 import { createRun, createShop, type TestShop } from '../helpers/shop';
 import { fixture, runDbId, sql, uploadCsv } from '../helpers/ingest';
@@ -66,6 +67,25 @@ describe('ingestion: bad input gets a clear error and loses nothing', () => {
     ]);
     for (const error of payload.upload.rowErrors) expect(error.message).to.be.a('string').and.not.equal('');
     expect(await countLines(runId)).to.equal(0);
+  });
+
+  it('refuses a SKU, id, handle or order name longer than 255 characters, which could not be indexed', async () => {
+    // Random characters do not compress: PostgreSQL refused such index entries, and the upload failed as internal.
+    const long = crypto.randomBytes(2400).toString('base64');
+    const files: [string, string, string][] = [
+      ['CATALOG', `sku,product_title\n${long},T\n`, 'sku'],
+      ['VARIANTS', `variant_id,sku\n${long},A\n`, 'variant_id'],
+      ['INVENTORY', `sku,location,available\n${long},L,1\n`, 'sku'],
+      ['ORDERS', `order_id,created_at,sku,quantity\n${long},2025-01-01,A,1\n`, 'order_id'],
+      ['VARIANTS', `Handle,Title,Option1 Name,Option1 Value,Variant SKU,Variant Price\ntee,Tee,Size,${long},T-1,5.00\n`, 'Option1 Value'],
+    ];
+    for (const [kind, csv, column] of files) {
+      const runId = await createRun(shop.adminKey);
+      const { payload } = await uploadCsv(shop.adminKey, runId, kind, Buffer.from(csv));
+      expect(payload.userErrors.map((e: any) => e.code), kind).to.deep.equal(['INVALID_ROWS']);
+      expect(payload.upload.rowErrors.map((e: any) => [e.line, e.column, e.code]), kind).to.deep.equal([[2, column, 'FIELD_TOO_LARGE']]);
+      expect(payload.upload.rowErrors[0].message).to.match(/at most 255 characters; this one has 3200/);
+    }
   });
 
   it('a file rejected for a late duplicate reports nothing inserted or updated', async () => {

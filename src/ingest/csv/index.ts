@@ -7,7 +7,7 @@ export type {
   CsvRowErrorCode,
 } from './types';
 export { CsvHeaderError } from './errors';
-export { describeItemKey } from './encoders/base';
+export { MAX_KEY_CHARS, describeItemKey } from './encoders/base';
 export { COPY_COLUMNS, TABLES, copyStatement, suppliedColumns } from './columns';
 export { createCsvToCopy, CsvToCopyStream, type CsvToCopyOptions } from './transform';
 export { normalizeHeaderName, resolveHeader, type ResolvedHeader } from './header';

@@ -26,6 +26,12 @@ const ONE_GROUP = /^[1-9]\d{0,2}[.,]\d{3}$/;
 const ROUNDED = 'a number rounded by a spreadsheet (scientific notation): export the file again and save it without opening it in a spreadsheet, or format the column as text';
 
 /** COPY text for NULL. */
+/**
+ * The most characters of a value that names something (an id, a SKU, a handle, an option value, a location, an order
+ * name), as Shopify allows them: such values are indexed, and PostgreSQL refuses an index entry beyond about 2.7 kB.
+ */
+export const MAX_KEY_CHARS = 255;
+
 export const NULL = '\\N';
 
 /** What an encoder did with a row. */
@@ -278,7 +284,21 @@ export abstract class EncoderBase implements RowEncoder {
     if ((id.indexOf('E') > 0 || id.indexOf('e') > 0) && SCIENTIFIC.test(id)) {
       this.fail(col, raw, 'INVALID_ID', ROUNDED);
     }
-    return id;
+    return this.limited(id, col);
+  }
+
+  /** A trimmed text cell that names something (a handle, an option value, a location): see MAX_KEY_CHARS. */
+  protected name(f: string[], col: number): string {
+    const raw = f[col]!;
+    return raw.length === 0 ? raw : this.limited(raw.trim(), col);
+  }
+
+  /** `v`, refused when longer than MAX_KEY_CHARS. */
+  private limited(v: string, col: number): string {
+    if (v.length > MAX_KEY_CHARS) {
+      this.fail(col, v, 'FIELD_TOO_LARGE', `a value that names something has at most ${MAX_KEY_CHARS} characters; this one has ${v.length}`);
+    }
+    return v;
   }
 
   /**
@@ -290,7 +310,7 @@ export abstract class EncoderBase implements RowEncoder {
     if (raw.length === 0) return raw;
     const sku = normalizeSku(raw);
     if (sku.length > 4 && sku.length < 16 && SPREADSHEET_NUMBER.test(sku)) this.fail(col, raw, 'INVALID_ID', ROUNDED);
-    return sku;
+    return this.limited(sku, col);
   }
 
   protected putId(f: string[], col: number): void {

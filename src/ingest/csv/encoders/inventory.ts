@@ -107,7 +107,7 @@ export class InventoryEncoder extends EncoderBase {
     const iid = this.id(f, this.iInventoryItem);
     const sku = this.sku(f, this.iSku);
     const vid = this.id(f, this.iVariant);
-    const handle = f[this.iHandle]!.trim();
+    const handle = this.name(f, this.iHandle);
     let key = '';
     let keyCol = this.iInventoryItem;
     if (iid.length !== 0) key = 'i:' + iid;
@@ -118,7 +118,7 @@ export class InventoryEncoder extends EncoderBase {
       key = 'v:' + vid;
       keyCol = this.iVariant;
     } else if (handle.length !== 0) {
-      key = 'h:' + handle + '/' + f[this.iO1]!.trim() + '/' + f[this.iO2]!.trim() + '/' + f[this.iO3]!.trim();
+      key = 'h:' + handle + '/' + this.name(f, this.iO1) + '/' + this.name(f, this.iO2) + '/' + this.name(f, this.iO3);
       keyCol = this.iHandle;
     } else {
       keyCol = [this.iInventoryItem, this.iSku, this.iVariant, this.iHandle].find((i) => i < this.absent)!;
@@ -127,7 +127,7 @@ export class InventoryEncoder extends EncoderBase {
 
     const spread = locationColumn >= 0;
     const locId = spread ? '' : this.id(f, this.iLocationId);
-    const locName = spread ? this.names[locationColumn]! : f[this.iLocationName]!.trim();
+    const locName = spread ? this.names[locationColumn]! : this.name(f, this.iLocationName);
     const locKey = locId.length !== 0 ? locId : locName;
     if (locKey.length === 0) {
       this.fail(

@@ -119,7 +119,7 @@ export class ItemsEncoder extends EncoderBase {
     if (this.shopify && this.isImageOnly(f)) return ROW_SKIPPED;
     this.begin(line);
 
-    const handle = f[this.iHandle]!.trim();
+    const handle = this.name(f, this.iHandle);
     const vals = this.values;
     const cols = this.carriedCols;
     if (this.shopify) {
@@ -148,9 +148,9 @@ export class ItemsEncoder extends EncoderBase {
 
     const vid = this.id(f, this.iVariant);
     const sku = this.sku(f, this.iSku);
-    const o1 = f[this.iO1]!.trim();
-    const o2 = f[this.iO2]!.trim();
-    const o3 = f[this.iO3]!.trim();
+    const o1 = this.name(f, this.iO1);
+    const o2 = this.name(f, this.iO2);
+    const o3 = this.name(f, this.iO3);
     let key = '';
     let keyCol = this.iVariant;
     if (vid.length !== 0) key = 'v:' + vid;

@@ -249,7 +249,7 @@ export class OrdersEncoder extends EncoderBase {
     const w = this.w;
 
     const rawKey = f[this.iKey]!;
-    const oid = rawKey.length === 0 ? rawKey : this.keyIsName ? rawKey.trim() : this.id(f, this.iKey);
+    const oid = rawKey.length === 0 ? rawKey : this.keyIsName ? this.name(f, this.iKey) : this.id(f, this.iKey);
     let n = 0;
     if (oid.length === 0) {
       this.fail(this.iKey, null, 'MISSING_VALUE', `expected an order ${this.keyIsName ? 'name' : 'id'} on every line`);
