@@ -50,10 +50,11 @@ export function busyError(): GraphQLError {
 
 /**
  * The one place where errors become responses. Expected failures (DomainError) keep their message and code;
- * GraphQL's own errors (validation, auth, limits) pass through; anything else is reported without internals
- * outside development. Unexpected errors are logged with their request by the request log (http/request-log.ts).
+ * GraphQL's own errors (validation, auth, limits) pass through; anything else is reported without internals, in every
+ * mode: a server started without NODE_ENV is as likely to face the internet as one started with it. Unexpected errors
+ * are logged with their request id (the response's `x-request-id`) and stack by the request log (http/request-log.ts).
  */
-export function createErrorFormatter(exposeInternals: boolean) {
+export function createErrorFormatter() {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof DomainError) {
@@ -75,7 +76,6 @@ export function createErrorFormatter(exposeInternals: boolean) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
-    if (exposeInternals) return formatted;
     return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
 }

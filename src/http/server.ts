@@ -154,7 +154,6 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
   // Longer than the idle timeout of common load balancers (60 s), so that they, not we, close idle connections.
   httpServer.keepAliveTimeout = 65_000;
 
-  const development = config.env === 'development';
   const apollo = new ApolloServer<Context>({
     schema,
     // On, with one addition (see handleGraphQL): a GET that carries a key as a Bearer token counts as preflighted.
@@ -162,12 +161,12 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     // The process stops the server itself, after draining, and then the database.
     stopOnTerminationSignals: false,
     introspection: config.env !== 'production',
-    includeStacktraceInErrorResponses: development,
+    includeStacktraceInErrorResponses: false,
     // Production answers do not describe the schema: no "Did you mean" field suggestions without introspection.
     hideSchemaDetailsFromClientErrors: config.env === 'production',
     // Parsing stops at this many tokens, before any work that grows with the document.
     parseOptions: { maxTokens: config.maxQueryTokens },
-    formatError: createErrorFormatter(development),
+    formatError: createErrorFormatter(),
     plugins: [
       // Requests in flight (a large upload) get the whole grace period, not the plugin's default 10 s.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
