@@ -209,6 +209,23 @@ describe('ingest/csv: header', () => {
         expect(read.stream.errors.map((e) => [e.value, e.code])).to.deep.equal([['1.299', 'INVALID_PRICE'], ['1,299', 'INVALID_PRICE']]);
         expect(read.stream.errors[0]!.message).to.match(/thousands or decimals/);
       }
+      // Whole numbers the same way: a quantity of 1.000 in a semicolon file was stored as 1.
+      for (const separator of [';', '\t']) {
+        const quantities = ['1.000', '2,0', '1.000.000', '12', '-2.500', '3'];
+        const read = await runCsv('INVENTORY', `sku${separator}location${separator}available\n` + quantities.map((q, i) => `S${i}${separator}L${separator}${q}`).join('\n') + '\n');
+        expect(pick(read.rows, 'sku', 'available'), JSON.stringify(separator)).to.deep.equal([
+          { sku: 'S1', available: '2' },
+          { sku: 'S2', available: '1000000' },
+          { sku: 'S3', available: '12' },
+          { sku: 'S5', available: '3' },
+        ]);
+        expect(read.stream.errors.map((e) => [e.value, e.code])).to.deep.equal([['1.000', 'INVALID_NUMBER'], ['-2.500', 'INVALID_NUMBER']]);
+        expect(read.stream.errors[0]!.message).to.match(/thousands or decimals/);
+      }
+      const orders = await runCsv('ORDERS', 'order_id;created_at;sku;quantity;price\n1;2025-12-07;A;1.000;1.299,00\n');
+      expect(orders.stream.errors.map((e) => [e.column, e.value, e.code])).to.deep.equal([['quantity', '1.000', 'INVALID_NUMBER']]);
+      const commaThousands = await runCsv('INVENTORY', 'sku,location,available\nA,L,"1,200"\n');
+      expect(commaThousands.stream.errors[0]!.message).to.match(/without a thousands separator/);
       // A header typed with commas over rows a spreadsheet separated with semicolons would split the rows at their
       // decimal commas: refused. Semicolons inside a comma file's text are no such thing.
       const mixed = await runCsv('CATALOG', 'sku,price\nA-1;19,99\nB-2;1299,00\n');

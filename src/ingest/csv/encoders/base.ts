@@ -23,15 +23,22 @@ const THOUSANDS_POINTS = /^\d{1,3}(\.\d{3})+,\d+$|^\d{1,3}(\.\d{3}){2,}$/;
 const THOUSANDS_COMMAS = /^\d{1,3}(,\d{3}){2,}$/;
 /** One group of three digits after a separator, the first not 0: thousands, or three decimals (`1.299`, `1,299`). */
 const ONE_GROUP = /^[1-9]\d{0,2}[.,]\d{3}$/;
+/** Whole numbers as a file not separated by commas writes them: thousands in two groups or more, a decimal comma. */
+const THOUSANDS_WHOLE = /^[-+]?\d{1,3}(\.\d{3}){2,}$|^[-+]?\d{1,3}(,\d{3}){2,}$/;
+const DECIMAL_COMMA_WHOLE = /^[-+]?\d+,\d+$/;
+/** A whole number with one group of thousands (`1.000`, `-2,500`): a thousand, or one with three decimals? */
+const ONE_GROUP_WHOLE = /^[-+]?[1-9]\d{0,2}[.,]\d{3}$/;
+/** Thousands separated by commas in a comma file (a quoted `"1,000"`). */
+const THOUSANDS_IN_COMMA_FILE = /^[-+]?\d{1,3}(,\d{3})+$/;
 const ROUNDED = 'a number rounded by a spreadsheet (scientific notation): export the file again and save it without opening it in a spreadsheet, or format the column as text';
 
-/** COPY text for NULL. */
 /**
  * The most characters of a value that names something (an id, a SKU, a handle, an option value, a location, an order
  * name), as Shopify allows them: such values are indexed, and PostgreSQL refuses an index entry beyond about 2.7 kB.
  */
 export const MAX_KEY_CHARS = 255;
 
+/** COPY text for NULL. */
 export const NULL = '\\N';
 
 /** What an encoder did with a row. */
@@ -350,14 +357,43 @@ export abstract class EncoderBase implements RowEncoder {
     this.putNull();
   }
 
+  /**
+   * A trimmed, non-empty cell as a whole number (see parseInteger), or null. In a file not separated by commas, points
+   * or commas between two groups of three digits or more separate thousands (`1.000.000`) and a comma is a decimal
+   * mark (`2,0`); one group (`1.000`) reads two ways there and is refused (see numberError), as amounts are.
+   */
+  protected integer(v: string): string | null {
+    if (this.delimiter !== ',') {
+      if (ONE_GROUP_WHOLE.test(v)) return null;
+      if (THOUSANDS_WHOLE.test(v)) v = v.replace(/[.,]/g, '');
+      else if (DECIMAL_COMMA_WHOLE.test(v)) v = v.replace(',', '.');
+    }
+    return parseInteger(v);
+  }
+
+  /** Refuses a cell that `integer` did not read: `expected` says what was, unless a thousands separator is the cause. */
+  protected numberError(col: number, raw: string, expected: string): void {
+    const v = raw.trim();
+    this.fail(
+      col,
+      raw,
+      'INVALID_NUMBER',
+      this.delimiter !== ',' && ONE_GROUP_WHOLE.test(v)
+        ? `expected a number that reads one way: ${v} could be thousands or decimals; write it without a thousands separator`
+        : this.delimiter === ',' && THOUSANDS_IN_COMMA_FILE.test(v)
+          ? `${expected}, without a thousands separator`
+          : expected,
+    );
+  }
+
   /** An optional integer cell; negatives allowed. */
   protected putInt(f: string[], col: number): void {
     const raw = f[col]!;
     const v = raw.length === 0 ? raw : raw.trim();
     if (v.length === 0) return this.putNull();
-    const n = parseInteger(v);
+    const n = this.integer(v);
     if (n !== null) return this.putAscii(n);
-    this.fail(col, raw, 'INVALID_NUMBER', 'expected a whole number between -2147483648 and 2147483647');
+    this.numberError(col, raw, 'expected a whole number between -2147483648 and 2147483647');
     this.putNull();
   }
 

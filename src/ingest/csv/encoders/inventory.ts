@@ -1,4 +1,4 @@
-import { parseBoolean, parseInteger } from '../values';
+import { parseBoolean } from '../values';
 import { EncoderBase, NULL, ROW_EMITTED, ROW_REJECTED, ROW_SKIPPED, RecentKeys, describeItemKey, itemKeyValue, type EncoderContext } from './base';
 
 /**
@@ -7,11 +7,6 @@ import { EncoderBase, NULL, ROW_EMITTED, ROW_REJECTED, ROW_SKIPPED, RecentKeys, 
  * Shopify does not require to be unique (see ItemsEncoder). Location key: the location id, else its name. `not stocked` in a quantity cell
  * means the item is not stocked there: stocked = false and that quantity NULL.
  */
-/** Whether a trimmed, non-empty cell is a quantity: a whole number, or `not stocked`. */
-function isQuantity(v: string): boolean {
-  return parseInteger(v) !== null || v.toLowerCase() === 'not stocked';
-}
-
 export class InventoryEncoder extends EncoderBase {
   private readonly iInventoryItem: number;
   private readonly iVariant: number;
@@ -57,17 +52,22 @@ export class InventoryEncoder extends EncoderBase {
     this.locationColumns = ctx.header.spread;
   }
 
+  /** Whether a trimmed, non-empty cell is a quantity: a whole number, or `not stocked`. */
+  private isQuantity(v: string): boolean {
+    return this.integer(v) !== null || v.toLowerCase() === 'not stocked';
+  }
+
   private quantity(f: string[], col: number): string {
     const raw = f[col]!;
     const v = raw.length === 0 ? raw : raw.trim();
     if (v.length === 0) return NULL;
-    const n = parseInteger(v);
+    const n = this.integer(v);
     if (n !== null) return n;
     if (v.length === 11 && v.toLowerCase() === 'not stocked') {
       this.notStocked = true;
       return NULL;
     }
-    this.fail(col, raw, 'INVALID_NUMBER', 'expected a whole number (negative allowed) or "not stocked"');
+    this.numberError(col, raw, 'expected a whole number (negative allowed) or "not stocked"');
     return NULL;
   }
 
@@ -84,7 +84,7 @@ export class InventoryEncoder extends EncoderBase {
   private encodeByLocation(f: string[], line: number): number {
     const cells = this.silent ? this.locationColumns.slice(0, 1) : this.locationColumns.filter((c) => f[c]!.trim().length !== 0);
     if (cells.length === 0) return ROW_SKIPPED;
-    const invalid = cells.filter((c) => !isQuantity(f[c]!.trim()));
+    const invalid = cells.filter((c) => !this.isQuantity(f[c]!.trim()));
     if (invalid.length !== 0) {
       this.begin(line);
       for (const c of invalid) this.quantity(f, c);

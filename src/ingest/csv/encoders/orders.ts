@@ -1,4 +1,4 @@
-import { parseInteger, parseTimestamp } from '../values';
+import { parseTimestamp } from '../values';
 import { CarryTaint, EncoderBase, KeyCache, NULL, SeenKeys, sameText, type EncoderContext } from './base';
 
 const RECENT_ORDER_BITS = 13;
@@ -333,8 +333,8 @@ export class OrdersEncoder extends EncoderBase {
     if (q.length === 0) {
       this.fail(this.iQty, null, 'MISSING_VALUE', 'expected a quantity on every line');
     } else {
-      const p = parseInteger(q);
-      if (p === null) this.fail(this.iQty, rawQ, 'INVALID_NUMBER', 'expected a whole number of units, such as 2');
+      const p = this.integer(q);
+      if (p === null) this.numberError(this.iQty, rawQ, 'expected a whole number of units, such as 2');
       else if (p.charCodeAt(0) === 45) this.fail(this.iQty, rawQ, 'NEGATIVE_QUANTITY', 'expected a quantity >= 0');
       else w.ascii(p);
     }
