@@ -92,6 +92,8 @@ export class CsvToCopyStream extends Transform implements RowSink {
   private width = 0;
   /** A column read, whose header cell a data row is compared with first (see repeatsHeader). */
   private headerProbe = 0;
+  /** The columns read, where a canonical file's null markers are read as empty cells (see NULL_MARKERS); else empty. */
+  private nullableColumns: number[] = [];
   /** COPY text being written by the encoders. */
   readonly writer = new CopyWriter(OUT_BYTES);
   private outRows = 0;
@@ -292,6 +294,10 @@ export class CsvToCopyStream extends Transform implements RowSink {
     }
     const w = this.width;
     for (let i = n; i <= w; i++) fields[i] = '';
+    for (const i of this.nullableColumns) {
+      const v = fields[i]!;
+      if (v.length !== 0 && v.length <= 4 && NULL_MARKERS.has(v)) fields[i] = '';
+    }
     this.encoder.padded = n > w;
     const st = this.encoder.encode(fields, line);
     if (st === ROW_REJECTED) this.rowsRejected++;
@@ -395,6 +401,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
     fields[n] = '';
     const limits: number[] = new Array<number>(n).fill(MAX_ROW_CHARS * 3);
     const read = readColumns(resolved);
+    if (resolved.layout.format === 'canonical') this.nullableColumns = read;
     for (const i of read) limits[i] = this.maxFieldBytes;
     this.tokenizer.fieldCap = n;
     this.tokenizer.fieldLimits = limits;
@@ -444,6 +451,12 @@ const MAX_LISTED_COLUMNS = 250;
 const NO_ORDER_FIELDS: ReadonlyMap<string, (string | null)[]> = new Map();
 
 const SEPARATOR_NAMES: Record<string, string> = { ',': 'a comma', ';': 'a semicolon', '\t': 'a tab' };
+
+/**
+ * How the programs that write canonical files write a null: SQL clients `NULL`, MySQL and PostgreSQL's text format
+ * `\N`, pandas `None` and `nan` (a column turned to text): an empty cell, not a value. Shopify's exports write none.
+ */
+const NULL_MARKERS: ReadonlySet<string> = new Set(['NULL', 'null', 'Null', '\\N', 'None', 'NaN', 'nan']);
 
 /** A spreadsheet's `sep=;` line, which says the file's separator. */
 function isSepLine(fields: string[], n: number): boolean {
