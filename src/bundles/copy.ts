@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Em } from '../db/orm';
 import { bigintArray } from '../db/arrays';
 import type { StoredCopy, StoredDiscount } from './bundle.entity';
@@ -26,20 +27,38 @@ export interface CopyInput {
 export const SEASONAL_BADGE = 'Seasonal pick';
 
 /**
- * The currency of run `run` (an SQL expression): its first order's, by the primary key, so one index probe; null for
- * a run without orders or currencies. What generated copy is written in and what pricing is in.
+ * The currency of run `run` (an SQL expression): the one most of its order lines are in (a shop selling abroad has
+ * orders in other currencies, which must not name the run's by sorting first); null for a run without currencies.
+ * What generated copy is written in and what pricing is in.
  */
 export function runCurrencySql(run: string): string {
-  return `SELECT o.currency FROM order_lines o WHERE o.run_id = ${run} AND o.currency IS NOT NULL ORDER BY o.run_id, o.order_id, o.line_key LIMIT 1`;
+  return `SELECT o.currency FROM order_lines o WHERE o.run_id = ${run} AND o.currency IS NOT NULL
+           GROUP BY o.currency ORDER BY count(*) DESC, o.currency LIMIT 1`;
 }
+
+/**
+ * Runs' currencies with the orders version they were read at: reading them takes a pass over the run's lines, and
+ * they change only with its orders (Run.ordersVersion), so most requests need only the versions.
+ */
+const currencies = new LRUCache<string, { version: string; currency: string | null }>({ max: 10_000 });
 
 /** The currency of each run (see runCurrencySql). */
 export async function runCurrencies(em: Em, runIds: readonly string[]): Promise<(string | null)[]> {
-  const rows: { currency: string | null }[] = await em.execute(
-    `SELECT (${runCurrencySql('r.id')}) AS currency FROM unnest(?::bigint[]) WITH ORDINALITY AS r(id, n) ORDER BY r.n`,
+  const versions: { id: string; version: string }[] = await em.execute(
+    `SELECT r.id::text AS id, coalesce(x.orders_version, 0)::text AS version
+       FROM unnest(?::bigint[]) WITH ORDINALITY AS r(id, n) LEFT JOIN runs x ON x.id = r.id ORDER BY r.n`,
     [bigintArray(runIds)],
   );
-  return rows.map((row) => row.currency);
+  const stale = versions.filter(({ id, version }) => currencies.get(id)?.version !== version);
+  if (stale.length) {
+    const read: { id: string; currency: string | null }[] = await em.execute(
+      `SELECT r.id::text AS id, (${runCurrencySql('r.id')}) AS currency FROM unnest(?::bigint[]) AS r(id)`,
+      [bigintArray(stale.map((run) => run.id))],
+    );
+    const versionOf = new Map(stale.map((run) => [run.id, run.version]));
+    for (const { id, currency } of read) currencies.set(id, { version: versionOf.get(id)!, currency });
+  }
+  return versions.map(({ id }) => currencies.get(id)?.currency ?? null);
 }
 
 const formatters = new Map<string, (amount: string) => string>();

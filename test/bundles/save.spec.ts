@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { gql, ok } from '../helpers/client';
 import { runDbId, sql } from '../helpers/ingest';
 import { runWithCatalog, saveBundles } from '../helpers/bundles';
+import { upload } from '../coverage/helpers';
 import { createRun, createShop, type TestShop } from '../helpers/shop';
 import { captureSql } from '../helpers/sql-capture';
 import { getHarness } from '../setup';
@@ -105,6 +106,18 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
     expect(first.bundles[0].key).to.match(/^MIX_AND_MATCH:sha256:[0-9a-f]{64}$/);
     const again = ok(await saveBundles(shop.adminKey, runId, [{ ...bundle, items: [...bundle.items].reverse() }])).bundlesSave;
     expect([again.inserted, again.updated, again.bundles[0].key]).to.deep.equal([0, 1, first.bundles[0].key]);
+  });
+
+  it("prices in the currency most of the run's order lines are in, whichever order sorts first, and follows new orders", async () => {
+    const runId = await createRun(shop.adminKey);
+    const lines = (orders: [string, string][]) => 'order_id,created_at,sku,quantity,price,currency\n' + orders.map(([id, currency]) => `${id},2025-12-01T10:00:00Z,MUG-01,1,20.00,${currency}`).join('\n') + '\n';
+    await upload(shop.adminKey, runId, 'ORDERS', lines([['#1000', 'EUR'], ['#1001', 'USD'], ['#1002', 'USD'], ['#999', 'USD']]));
+    await upload(shop.adminKey, runId, 'CATALOG', 'sku,product_title,price\nMUG-01,Mug,20.00\n');
+    const saved = ok(await saveBundles(shop.adminKey, runId, [{ kind: 'FIXED', items: [{ sku: 'MUG-01' }] }])).bundlesSave.bundles[0];
+    const currencyOf = async () => ok(await gql('query($id: ID!) { node(id: $id) { ... on Bundle { pricing { currency } } } }', { id: saved.id }, { key: shop.adminKey })).node.pricing?.currency;
+    expect(await currencyOf()).to.equal('USD');
+    await upload(shop.adminKey, runId, 'ORDERS', lines([['#2000', 'EUR'], ['#2001', 'EUR'], ['#2002', 'EUR']]));
+    expect(await currencyOf()).to.equal('EUR');
   });
 
   it('refuses more than 10,000 bundles in one save, before looking at any', async () => {
