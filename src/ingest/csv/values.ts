@@ -53,10 +53,17 @@ function composed(v: string): string {
   return v;
 }
 
-/** SKUs and barcodes: trimmed, one leading apostrophe (a spreadsheet's text marker) removed, composed (NFC). */
+/** A whole number as pandas writes a column of numbers with gaps in it (floats): `12345.0`. */
+const PANDAS_WHOLE = /^\d+\.0$/;
+
+/**
+ * SKUs and barcodes: trimmed, one leading apostrophe (a spreadsheet's text marker) removed, composed (NFC); a
+ * numeric SKU that pandas wrote as a float (`12345.0`) is the number.
+ */
 export function normalizeSku(raw: string): string {
   let v = trimmed(raw);
   if (v.charCodeAt(0) === 39 /* ' */) v = trimmed(v.slice(1));
+  if (v.charCodeAt(v.length - 1) === 48 /* 0 */ && PANDAS_WHOLE.test(v)) v = v.slice(0, -2);
   return composed(v);
 }
 
@@ -137,11 +144,11 @@ export function parseMoney(v: string): string | null {
 }
 
 /**
- * Booleans as files write them: true/false, yes/no, 1/0, y/n in any case, and TRUE and FALSE as spreadsheets write them
- * in other languages when they save a file (Excel in German writes WAHR and FALSCH).
+ * Booleans as files write them: true/false, yes/no, 1/0, y/n and PostgreSQL's t/f in any case, and TRUE and FALSE as
+ * spreadsheets write them in other languages when they save a file (Excel in German writes WAHR and FALSCH).
  */
 const BOOLEANS = new Map<string, 't' | 'f'>([
-  ['true', 't'], ['false', 'f'], ['yes', 't'], ['no', 'f'], ['1', 't'], ['0', 'f'], ['y', 't'], ['n', 'f'],
+  ['true', 't'], ['false', 'f'], ['yes', 't'], ['no', 'f'], ['1', 't'], ['0', 'f'], ['y', 't'], ['n', 'f'], ['t', 't'], ['f', 'f'],
   ['wahr', 't'], ['falsch', 'f'], ['ja', 't'], ['nein', 'f'],
   ['vrai', 't'], ['faux', 'f'], ['oui', 't'], ['non', 'f'],
   ['waar', 't'], ['onwaar', 'f'],

@@ -44,6 +44,8 @@ describe('ingest/csv: header', () => {
       ['ORDERS', ['order_id', 'created_at', 'sku', 'quantity'], 'canonical-orders'],
       ['VARIANTS', SHOPIFY_PRODUCTS_HEADER_B, 'shopify-products-b'],
       ['CATALOG', SHOPIFY_PRODUCTS_HEADER_D, 'shopify-products-d'],
+      // The template as generators write it, Handle first instead of URL handle: its SKU and Price are read.
+      ['CATALOG', ['Handle', ...SHOPIFY_PRODUCTS_HEADER_D.filter((c) => c !== 'URL handle')], 'shopify-products-d'],
       ['VARIANTS', ['variant_id', 'sku'], 'canonical-variants'],
       ['CATALOG', ['sku', 'product_title'], 'canonical-catalog'],
       ['INVENTORY', SHOPIFY_INVENTORY_HEADER_OLDER, 'shopify-inventory-older'],

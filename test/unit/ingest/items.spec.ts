@@ -79,6 +79,14 @@ describe('ingest/csv: VARIANTS and CATALOG', () => {
         { item_key: 'h:wool-scarf/Grey//', line: '2', handle: 'wool-scarf', product_title: 'Wool Scarf', option1: 'Grey', price: '35.00', available_total: '8', inventory_tracked: 't', inventory_policy: 'deny', gift_card: 'f', status: 'active' },
         { item_key: 'h:wool-scarf/Red//', line: '3', handle: 'wool-scarf', product_title: 'Wool Scarf', option1: 'Red', price: '35.00', available_total: '0', inventory_tracked: 't', inventory_policy: 'continue', gift_card: 'f', status: 'active' },
       ]);
+      // Template generators fill "Continue selling when out of stock" with the policy itself.
+      const policies = await runCsv('VARIANTS', 'URL handle,SKU,Price,Continue selling when out of stock\na,A1,1.00,DENY\nb,B1,1.00,CONTINUE\nc,C1,1.00,TRUE\n');
+      expect(policies.stream.errors).to.deep.equal([]);
+      expect(pick(policies.rows, 'sku', 'inventory_policy')).to.deep.equal([
+        { sku: 'A1', inventory_policy: 'deny' },
+        { sku: 'B1', inventory_policy: 'continue' },
+        { sku: 'C1', inventory_policy: 'continue' },
+      ]);
     });
 
     it('keys a variant without SKU by handle and option values, and reports duplicates', async () => {

@@ -190,11 +190,11 @@ describe('ingest/csv: ORDERS', () => {
       ]);
     });
 
-    it('reads ids written as numbers with a zero fraction (123.0, as pandas writes them) as the ids; SKUs stay as written', async () => {
+    it('reads ids and numeric SKUs written as numbers with a zero fraction (123.0, as pandas writes them) as the numbers', async () => {
       const r = await runCsv('ORDERS', 'order_id,created_at,line_item_id,variant_id,sku,quantity\n1001.0,2025-12-07,1.0,111.00,2.0,1.0\n1001.5,2025-12-07,2,222,B,1\n');
       expect(r.stream.errors).to.deep.equal([]);
       expect(pick(r.rows, 'order_id', 'line_key', 'variant_id', 'sku', 'quantity')).to.deep.equal([
-        { order_id: '1001', line_key: '1', variant_id: '111', sku: '2.0', quantity: '1' },
+        { order_id: '1001', line_key: '1', variant_id: '111', sku: '2', quantity: '1' },
         { order_id: '1001.5', line_key: '2', variant_id: '222', sku: 'B', quantity: '1' },
       ]);
     });

@@ -29,6 +29,10 @@ describe('ingest/csv: values', () => {
     expect(normalizeSku('  ')).to.equal('');
   });
 
+  it('SKUs: a numeric SKU that pandas wrote as a float is the number', () => {
+    expect(['12345.0', "'0042.0", '12345', '12345.00', '1.05', 'A.0', '12345.0-B'].map(normalizeSku)).to.deep.equal(['12345', '0042', '12345', '12345.00', '1.05', 'A.0', '12345.0-B']);
+  });
+
   it('SKUs: Unicode white space is trimmed at either end, as ASCII white space is', () => {
     for (const sku of ['A\u00a0', '\u00a0A', 'A\u2003', '\u3000A\t', "'A\u00a0", '\ufeffA']) expect(normalizeSku(sku), JSON.stringify(sku)).to.equal('A');
     expect(normalizeSku('Ü-1')).to.equal('Ü-1');
@@ -67,7 +71,8 @@ describe('ingest/csv: values', () => {
   it('booleans', () => {
     for (const v of ['true', 'TRUE', 'True', 'yes', 'YES', '1', 'Y', 'WAHR', 'VRAI', 'Verdadero']) expect(parseBoolean(v), v).to.equal('t');
     for (const v of ['false', 'FALSE', 'no', 'No', '0', 'n', 'FALSCH', 'FAUX', 'falso', 'ONWAAR']) expect(parseBoolean(v), v).to.equal('f');
-    for (const v of ['t', 'f', 'on', 'maybe', '']) expect(parseBoolean(v), v).to.equal(null);
+    expect(['t', 'T', 'f', 'F'].map(parseBoolean)).to.deep.equal(['t', 't', 'f', 'f']);
+    for (const v of ['on', 'maybe', 'tr', '']) expect(parseBoolean(v), v).to.equal(null);
   });
 
   it('timestamps: ISO-8601 and Shopify forms, offsets kept, no offset read as UTC', () => {

@@ -212,9 +212,14 @@ export class ItemsEncoder extends EncoderBase {
       const tr = f[this.iTracked]!.trim();
       this.putAscii(!this.hasTracked ? NULL : tr.length === 0 ? 'f' : (parseBoolean(tr) ?? 't'));
       if (this.template) {
+        // A yes/no column, which template generators also fill with the policy itself (DENY, CONTINUE).
         const c = f[this.iContinue]!.trim();
-        const b = this.bool(c, this.iContinue);
-        this.putAscii(b === NULL ? NULL : b === 't' ? 'continue' : 'deny');
+        const policy = c.toLowerCase();
+        if (policy === 'deny' || policy === 'continue') this.putAscii(policy);
+        else {
+          const b = this.bool(c, this.iContinue);
+          this.putAscii(b === NULL ? NULL : b === 't' ? 'continue' : 'deny');
+        }
       } else {
         this.putPolicy(f);
       }

@@ -70,7 +70,7 @@ export const shopifyProductsTemplate = defineLayout({
   kinds: ['VARIANTS', 'CATALOG'],
   encoder: 'items',
   columns: {
-    handle: ['URL handle'],
+    handle: ['URL handle', 'Handle'],
     product_title: ['Title'],
     vendor: ['Vendor'],
     product_category: ['Product category'],
