@@ -43,13 +43,44 @@ export function normalizeId(raw: string): string {
   return v;
 }
 
+/** The characters Windows-1252 gives the bytes 0x80-0x9F (others of that range it leaves as they are). */
+const WINDOWS_1252_HIGH = new Map<number, number>(
+  [0x20ac, 0, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0, 0x17d, 0,
+   0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0, 0x17e, 0x178]
+    .map((c, i) => [c || 0x80 + i, 0x80 + i]),
+);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
- * `v` in Unicode's composed form (NFC): `é` typed on macOS (e and a combining accent) and `é` typed elsewhere are one
- * character, so one SKU. Only a string with a character from U+0300 on (where combining marks start) can change: the
- * others are returned as they are, without calling `normalize` (which takes three times as long on a million SKUs).
+ * `v` as it was before a spreadsheet read its UTF-8 bytes as Windows-1252 and saved them again as UTF-8 (Excel on
+ * Windows opening an export without a byte order mark: `CAFÉ` comes back as `CAFÃ‰`), or `v` itself when its
+ * characters, written back as Windows-1252 bytes, are not UTF-8 of other characters (a plain `Café` is not).
+ */
+function undoWindows1252(v: string): string {
+  const bytes = new Uint8Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    const b = c < 0x80 || (c >= 0xa0 && c <= 0xff) ? c : WINDOWS_1252_HIGH.get(c);
+    if (b === undefined) return v;
+    bytes[i] = b;
+  }
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return v;
+  }
+}
+
+/**
+ * `v` repaired of Windows-1252 misreading (see undoWindows1252) and in Unicode's composed form (NFC): `é` typed on
+ * macOS (e and a combining accent) and `é` typed elsewhere are one character, so one SKU. Only a string with a
+ * character from U+00C2 on (where the misread lead bytes of UTF-8 start) can change: others are returned unscanned
+ * (normalizing every SKU takes three times as long on a million of them).
  */
 function composed(v: string): string {
-  for (let i = 0; i < v.length; i++) if (v.charCodeAt(i) >= 0x300) return v.normalize('NFC');
+  for (let i = 0; i < v.length; i++) {
+    if (v.charCodeAt(i) >= 0xc2) return undoWindows1252(v).normalize('NFC');
+  }
   return v;
 }
 
@@ -57,8 +88,8 @@ function composed(v: string): string {
 const PANDAS_WHOLE = /^\d+\.0$/;
 
 /**
- * SKUs and barcodes: trimmed, one leading apostrophe (a spreadsheet's text marker) removed, composed (NFC); a
- * numeric SKU that pandas wrote as a float (`12345.0`) is the number.
+ * SKUs and barcodes: trimmed, one leading apostrophe (a spreadsheet's text marker) removed, repaired and composed (see
+ * composed); a numeric SKU that pandas wrote as a float (`12345.0`) is the number.
  */
 export function normalizeSku(raw: string): string {
   let v = trimmed(raw);

@@ -29,6 +29,17 @@ describe('ingest/csv: values', () => {
     expect(normalizeSku('  ')).to.equal('');
   });
 
+  it('SKUs: UTF-8 that a spreadsheet read as Windows-1252 and saved again is read as first written', () => {
+    const misread: [string, string][] = [
+      ['CAF\u00c3\u2030-\u00c3\u00a9', 'CAFÉ-é'],
+      ['\u00e8\u0152\u00b6-001', '茶-001'],
+      ['Gr\u00c3\u00b6\u00c3\u0178e-XL', 'Größe-XL'],
+      ['\u00f0\u0178\u017d\u0081-GIFT', '🎁-GIFT'],
+    ];
+    for (const [sku, written] of misread) expect(normalizeSku(sku), written).to.equal(written);
+    for (const sku of ['Café', 'Ñandú-7', 'SÃO-PAULO', 'x\u00c3']) expect(normalizeSku(sku), sku).to.equal(sku);
+  });
+
   it('SKUs: a numeric SKU that pandas wrote as a float is the number', () => {
     expect(['12345.0', "'0042.0", '12345', '12345.00', '1.05', 'A.0', '12345.0-B'].map(normalizeSku)).to.deep.equal(['12345', '0042', '12345', '12345.00', '1.05', 'A.0', '12345.0-B']);
   });
