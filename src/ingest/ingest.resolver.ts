@@ -20,6 +20,7 @@ import {
   uploadOptions,
 } from './ingest.types';
 import { readinessOf } from './readiness';
+import { shareUploads } from './shared-upload';
 import { uploadLimitsOf } from './upload-limits';
 import { UploadQueries } from './upload.service';
 
@@ -77,9 +78,10 @@ export class UploadResolver {
     }
     const service = ingestService(ctx);
     const options = uploadOptions(input.options);
+    const pending = shareUploads(files.map(([, file]) => file!));
     // Each file succeeds or fails on its own: one the request does not hold is reported, the others go on.
     const outcomes = await Promise.allSettled(
-      files.map(([kind, file, field]) => service.ingest(shopIdOf(ctx), run.id, kind, file!, options, ['input', field])),
+      files.map(([kind, , field], i) => service.ingest(shopIdOf(ctx), run.id, kind, pending[i]!, options, ['input', field])),
     );
     const userErrors: UserError[] = [];
     const uploads: CsvUploadType[] = [];

@@ -623,7 +623,7 @@ export class IngestService {
 
 class UploadTooLarge extends Error {}
 
-/** A file the multipart request names but does not hold, holds twice, or ends inside: the client's mistake. */
+/** A file the multipart request names but does not hold, or ends inside: the client's mistake. */
 function unreadableFile(error: unknown, field: string[]): DomainError {
   return new DomainError(userError('INVALID_UPLOAD', `The file could not be read from the request: ${uploadProblem(error)}.`, field));
 }
@@ -631,7 +631,6 @@ function unreadableFile(error: unknown, field: string[]): DomainError {
 /** What was wrong with a multipart request, said in the terms of the GraphQL multipart request spec. */
 function uploadProblem(error: unknown): string {
   const message = String((error as Error)?.message ?? '');
-  if (/multiple times/.test(message)) return 'the map names one file for two variables; send the file once for each';
   if (/File missing/.test(message)) return 'the map names a file that the request does not hold';
   if (isTruncatedMultipart(error)) return 'the request ends inside the file (its body was cut short)';
   return 'the request does not hold it as the GraphQL multipart request spec says';
@@ -644,7 +643,7 @@ function isTruncatedMultipart(error: unknown): boolean {
 
 /**
  * A file that cannot be opened becomes a stream that fails: one already cut off (over the size limit) as such, any
- * other (the request ended, or named one file for two variables) as the client's mistake.
+ * other (the request ended) as the client's mistake.
  */
 function openUploadStream(createReadStream: () => Readable, field: string[]): Readable {
   let failure: Error;
