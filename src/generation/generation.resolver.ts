@@ -25,11 +25,19 @@ export async function findGeneration(ctx: Context, id: string): Promise<BundleGe
   return ctx.em.findOne(BundleGeneration, { id, shop: shopIdOf(ctx) });
 }
 
+/**
+ * The cost of starting a generation, against MAX_QUERY_COMPLEXITY (5,000 by default): five, with what their payloads
+ * ask for, fit in a request; six do not.
+ */
+export const GENERATION_COST = 900;
 @Resolver(() => BundleGenerationType)
 export class GenerationResolver {
   @Mutation(() => BundlesGeneratePayload, {
     description:
       "Mine the run's orders and write ranked bundles (source GENERATED) in place of the previous generated ones; MANUAL and pinned bundles, and those a merchant approved or archived, are kept as they are.",
+    // Seconds of database work on a large run: a request may start a few (five under the default cost limit), not
+    // the thousand that aliases of a cheap field would let it.
+    complexity: ({ childComplexity }) => GENERATION_COST + childComplexity,
   })
   bundlesGenerate(
     @Arg('runId', () => ID) runId: string,

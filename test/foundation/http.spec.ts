@@ -13,6 +13,7 @@ import type { Logger } from '../../src/logger';
 import { shapeOf } from '../../src/graphql/guards';
 import { gql, ok } from '../helpers/client';
 import { createShop } from '../helpers/shop';
+import { runDbId, sql } from '../helpers/ingest';
 import { getHarness } from '../setup';
 import { createErrorFormatter } from '../../src/graphql/format-error';
 
@@ -83,6 +84,20 @@ describe('HTTP surface', () => {
     expect(response.errors?.[0].extensions?.code).to.equal('QUERY_TOO_COMPLEX');
     expect(response.errors?.[0].extensions?.cost).to.be.greaterThan(5000);
     expect(response.data).to.equal(undefined);
+  });
+
+  it('counts a generation as the work it starts: a request may start five, not a hundred', async () => {
+    const shop = await createShop();
+    const runId = ok(await gql('mutation { runCreate(input: { name: "aliases" }) { run { id } } }', {}, { key: shop.adminKey })).runCreate.run.id;
+    const generations = (n: number) =>
+      gql(`mutation($r: ID!) { ${Array.from({ length: n }, (_, i) => `g${i}: bundlesGenerate(runId: $r) { userErrors { code } }`).join(' ')} }`, { r: runId }, { key: shop.adminKey });
+    const many = await generations(100);
+    expect(many.status).to.equal(400);
+    expect(many.errors?.[0].extensions?.code).to.equal('QUERY_TOO_COMPLEX');
+    const generationsStarted = await sql('SELECT count(*)::int AS n FROM bundle_generations WHERE run_id = ?', [runDbId(runId)]);
+    expect(generationsStarted).to.deep.equal([{ n: 0 }]);
+    const five = ok(await generations(5));
+    expect(Object.values(five).map((payload: any) => payload.userErrors[0]?.code)).to.deep.equal(Array(5).fill('NOT_READY'));
   });
 
   it('counts the items of every list asked for: row errors and recommendations too', async () => {
