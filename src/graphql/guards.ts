@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestListener } from '@apollo/server';
 import {
   GraphQLError,
   Kind,
@@ -33,7 +33,8 @@ const authListener: GraphQLRequestListener<Context> = {
     const principal = contextValue.principal;
     if (!principal) {
       throw new GraphQLError('A valid API key is required: send the header "Authorization: Bearer <key>".', {
-        extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+        // RFC 9110: a 401 names the scheme that would be accepted.
+        extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer']]) } },
       });
     }
     if (operation.operation !== 'query' && principal.scope !== ApiKeyScope.ADMIN) {

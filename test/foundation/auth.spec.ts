@@ -7,6 +7,7 @@ describe('authentication and scopes', () => {
   it('refuses a request without a key with 401 UNAUTHENTICATED', async () => {
     const response = await gql('{ shop { id } }');
     expect(response.status).to.equal(401);
+    expect(response.headers.get('www-authenticate')).to.equal('Bearer');
     expect(response.errors?.[0].extensions?.code).to.equal('UNAUTHENTICATED');
     expect(response.data?.shop).to.equal(undefined);
   });

@@ -307,6 +307,24 @@ describe('HTTP surface', () => {
     expect(ok(await gql('{ runs(first: 250) { nodes { id } } }', {}, { key: shop.adminKey })).runs.nodes).to.have.length(runsBefore);
   });
 
+  it('refuses a string holding half of a surrogate pair alone, which would be stored as another string; takes whole pairs', async () => {
+    const { graphqlUrl } = getHarness();
+    const shop = await createShop();
+    const post = (name: string) =>
+      fetch(graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${shop.adminKey}` },
+        body: `{"query":"mutation($n: String!) { runCreate(input: { name: $n }) { run { name } } }","variables":{"n":"${name}"}}`,
+      });
+    for (const lone of ['sur\\ud800', '\\udc00x', 'a\\uDBFFb']) {
+      const response = await post(lone);
+      expect(response.status, lone).to.equal(400);
+      expect(((await response.json()) as any).errors[0].message).to.match(/surrogate pair/);
+    }
+    const gift = await post('gift \\ud83c\\udf81');
+    expect(((await gift.json()) as any).data.runCreate.run.name).to.equal('gift \u{1F381}');
+  });
+
   it("answers a persisted-query client's mistakes as its own, with Apollo's codes", async () => {
     const { graphqlUrl } = getHarness();
     const shop = await createShop();
