@@ -74,7 +74,11 @@ export function createErrorFormatter() {
     const isGraphQLOwn = original instanceof GraphQLError && code !== undefined && code !== 'INTERNAL_SERVER_ERROR';
     if (isGraphQLOwn || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR')) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
+      // Apollo's words tell a client how to configure the server it calls.
+      const message = formatted.message.startsWith('GraphQL introspection is not allowed')
+        ? 'Introspection is off on this server: the schema is published with the API, as schema.graphql.'
+        : formatted.message;
+      return { ...formatted, message, extensions };
     }
     return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };

@@ -28,9 +28,19 @@ export function idOf(globalId: string, type: NodeTypeName): string | null {
   return decoded && decoded.type === type ? decoded.id : null;
 }
 
+/** How messages name each type: as the services say "No run with this id in this shop." of an unknown one. */
+const NOUNS: Record<NodeTypeName, string> = {
+  Shop: 'shop',
+  ApiKey: 'API key',
+  Run: 'run',
+  CsvUpload: 'upload',
+  Bundle: 'bundle',
+  BundleGeneration: 'generation',
+};
+
 /** Like `idOf`, but a malformed or foreign-typed id is reported the same way as an unknown one. */
 export function requireIdOf(globalId: string, type: NodeTypeName, field: (string | number)[] = ['id']): string {
   const id = idOf(globalId, type);
-  if (!id) throw new DomainError(userError('NOT_FOUND', `No ${type} with id ${globalId}.`, field));
+  if (!id) throw new DomainError(userError('NOT_FOUND', `No ${NOUNS[type]} with this id in this shop.`, field));
   return id;
 }

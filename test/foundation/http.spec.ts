@@ -400,6 +400,24 @@ describe('HTTP surface', () => {
     expect(lines.map((line) => [line.level, (line.fields.err as Error).message, line.fields.path])).to.deep.equal([['error', 'relation "x" does not exist', ['shop']]]);
   });
 
+  it('in production, refuses introspection in its own words, not the advice to reconfigure it', async () => {
+    const config = loadConfig({ env: 'production', port: 0, host: '127.0.0.1', databaseUrl: getHarness().databaseUrl, migrateOnStart: false });
+    const server = await startServer(config, createLogger('silent'));
+    try {
+      const shop = await createShop();
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${shop.adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __schema { types { name } } }' }),
+      });
+      const body: any = await response.json();
+      expect(body.errors[0].message).to.equal('Introspection is off on this server: the schema is published with the API, as schema.graphql.');
+      expect(JSON.stringify(body)).to.not.match(/ApolloServer|introspection: true/);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('logs no mistake of a client as an unexpected error: syntax, unknown fields, bad variables, unknown operations', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
