@@ -15,6 +15,10 @@ export class CsvRowErrorRecord {
   @Property({ type: 'integer' })
   line!: number;
 
+  /** The row a spreadsheet shows the record on (see RowMap); null when not known. */
+  @Property({ type: 'integer', nullable: true })
+  row?: number;
+
   @Property({ type: 'text', nullable: true })
   column?: string;
 

@@ -208,7 +208,7 @@ export class IngestService {
       clearInterval(progress);
     }
 
-    const rowErrors = [...csv.errors, ...tally.refused].sort((a, b) => a.line - b.line);
+    const rowErrors = [...csv.errors, ...tally.refused].sort((a, b) => a.line - b.line).map((e) => ({ ...e, row: csv.rows.rowOf(e.line) }));
     const rejected = csv.rowsRejected + tally.refusedCount;
     if (!failure && refusesFile(csv, tally, options)) {
       // Text that is not UTF-8 is a matter of the whole file, which its rows' errors do not say.
@@ -217,9 +217,11 @@ export class IngestService {
         ? ` The file is not UTF-8 throughout (first at line ${notUtf8.line}): spreadsheets write plain "CSV" in the computer's own encoding; save it as "CSV UTF-8" and upload it again.`
         : '';
       const rows = rejected === 1 ? 'row is' : 'rows are';
+      const first = rowErrors[0];
+      const where = first && first.row != null && first.row !== first.line ? `line ${first.line}, row ${first.row}` : `line ${first?.line}`;
       failure = userError(
         'INVALID_ROWS',
-        `${csv.rowsValid <= tally.refusedCount && rejected > 1 ? 'All ' : ''}${rejected} ${rows} invalid, so nothing was written; see the upload's rowErrors (first at line ${rowErrors[0]?.line}).${encoding}`,
+        `${csv.rowsValid <= tally.refusedCount && rejected > 1 ? 'All ' : ''}${rejected} ${rows} invalid, so nothing was written; see the upload's rowErrors (first at ${where}).${encoding}`,
         ['file'],
       );
     }
@@ -610,6 +612,7 @@ export class IngestService {
             upload: id,
             seq,
             line: e.line,
+            row: e.row ?? undefined,
             column: e.column ?? undefined,
             value: e.value ?? undefined,
             code: e.code,

@@ -19,6 +19,13 @@ export class CsvRowError {
   @Field(() => Int, { description: 'Physical line in the file where the record starts; the header is line 1.' })
   line!: number;
 
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'The row a spreadsheet shows the record on: after cells holding line breaks (notes, descriptions) it is less than line. Null when not known (past 250,000 records of several lines).',
+  })
+  row!: number | null;
+
   @Field(() => String, { nullable: true, description: 'The column as named in the file’s header.' })
   column!: string | null;
 

@@ -10,7 +10,7 @@ export function fixture(name: string): Buffer {
 }
 
 export const UPLOAD_FIELDS = `id status format layout columns { name field } kind filename dryRun errorPolicy bytesRead rowsRead rowsWritten rowsInserted rowsUpdated rowsRejected rowsSkipped
-  durationMs failure { code message } rowErrors(first: 1000) { line column value code message }`;
+  durationMs failure { code message } rowErrors(first: 1000) { line row column value code message }`;
 
 export interface UploadOptions {
   errorPolicy?: 'REJECT_FILE' | 'SKIP_INVALID_ROWS';

@@ -88,6 +88,25 @@ describe('ingestion: bad input gets a clear error and loses nothing', () => {
     }
   });
 
+  it("names each rejected row by its line and by the row a spreadsheet shows, which cells holding line breaks set apart", async () => {
+    const runId = await createRun(shop.adminKey);
+    const csv =
+      'sep=,\n' +
+      'order_id,created_at,sku,quantity,title\n' +
+      '1,2025-12-07,A,1,"Gift wrap,\nplease:\nthree lines"\n' +
+      '2,2025-12-07,B,x,Mug\n' +
+      '\n' +
+      '3,2025-12-07,C,-1,"Note\non two lines"\n' +
+      '4,2025-12-07,D,y,Tea\n';
+    const { payload } = await uploadCsv(shop.adminKey, runId, 'ORDERS', Buffer.from(csv));
+    expect(payload.upload.rowErrors.map((e: any) => [e.line, e.row, e.code])).to.deep.equal([
+      [6, 3, 'INVALID_NUMBER'],
+      [8, 5, 'NEGATIVE_QUANTITY'],
+      [10, 6, 'INVALID_NUMBER'],
+    ]);
+    expect(payload.userErrors[0].message).to.include('first at line 6, row 3');
+  });
+
   it('a file rejected for a late duplicate reports nothing inserted or updated', async () => {
     const runId = await createRun(shop.adminKey);
     const { payload } = await uploadCsv(shop.adminKey, runId, 'CATALOG', 'variant_id,sku\n1,A\n2,B\n3,C\n1,D\n');

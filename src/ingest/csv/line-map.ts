@@ -48,6 +48,62 @@ export class LineMap {
   }
 }
 
+/** The most offset changes a RowMap keeps (8 bytes each): rows after the last one kept are not known. */
+const MAX_ROW_BREAKPOINTS = 250_000;
+
+/**
+ * Maps physical file lines to the rows a spreadsheet shows for them: a record whose quoted cells hold line breaks (a
+ * Shopify order's note, a product's description) spans several lines but is one row, and a leading `sep=` line is
+ * no row. Fed every record's first line in order; only the points where the offset changes are kept, up to a bound.
+ */
+export class RowMap {
+  private readonly lines: number[] = [];
+  private readonly offsets: number[] = [];
+  private last = 0;
+  private offset = 0;
+  /** Lines from this one on have no known row (the bound was reached); 0 while every line is known. */
+  private unknownFrom = 0;
+
+  /** A record starts on `line`. */
+  record(line: number): void {
+    if (this.last !== 0 && line > this.last + 1) this.shift(line, line - this.last - 1);
+    this.last = line;
+  }
+
+  /** The record on `line` is no row (a leading `sep=` line): the rows after it come one sooner. */
+  hide(line: number): void {
+    this.shift(line + 1, 1);
+  }
+
+  private shift(from: number, by: number): void {
+    if (this.unknownFrom !== 0) return;
+    if (this.lines.length === MAX_ROW_BREAKPOINTS) {
+      this.unknownFrom = from;
+      return;
+    }
+    this.offset += by;
+    this.lines.push(from);
+    this.offsets.push(this.offset);
+  }
+
+  /** The spreadsheet row of the record starting on `line` (the header's is 1 when it is the first row), or null. */
+  rowOf(line: number): number | null {
+    if (this.unknownFrom !== 0 && line >= this.unknownFrom) return null;
+    const lines = this.lines;
+    let lo = 0;
+    let hi = lines.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (lines[mid]! <= line) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return line - (found < 0 ? 0 : this.offsets[found]!);
+  }
+}
+
 /** The COPY data line number in a PostgreSQL COPY error (`where: "COPY t, line 5, column c: ..."`), if any. */
 export function copyErrorLine(err: unknown): number | null {
   if (err === null || typeof err !== 'object') return null;

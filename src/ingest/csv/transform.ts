@@ -4,7 +4,7 @@ import { CopyWriter } from './copy-writer';
 import { createEncoder, ROW_EMITTED, ROW_REJECTED, type RowEncoder, type RowSink } from './encoders';
 import { CsvHeaderError } from './errors';
 import { headerNames, normalizeHeaderName, readColumns, resolveHeader, type ResolvedHeader } from './header';
-import { copyErrorLine, LineMap } from './line-map';
+import { copyErrorLine, LineMap, RowMap } from './line-map';
 import {
   CsvTokenizer,
   PROBLEM_FIELD_TOO_LARGE,
@@ -62,6 +62,8 @@ export class CsvToCopyStream extends Transform implements RowSink {
   /** Detected precise layout (e.g. `shopify-products-c`), once the header is resolved. */
   layout: string | null = null;
   headerInfo: CsvHeaderInfo | null = null;
+  /** The spreadsheet rows of the file's lines, for errors (see RowMap). */
+  readonly rows = new RowMap();
   /** The header row's cells as written, once read, even when they match no layout (see headerInfo for what they map to). */
   headerCells: string[] | null = null;
   /** Bytes of input received. */
@@ -256,6 +258,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
     filled: number,
     lastFilled: number,
   ): void {
+    this.rows.record(line);
     if (this.encoder === null) {
       this.onHeaderRecord(fields, n, line, problem, pField, pLine, filled);
       return;
@@ -391,7 +394,10 @@ export class CsvToCopyStream extends Transform implements RowSink {
       throw new CsvHeaderError(code, `Unreadable header row: ${what}`, { line });
     }
     if (filled === 0) return;
-    if (isSepLine(fields, n)) return;
+    if (isSepLine(fields, n)) {
+      this.rows.hide(line);
+      return;
+    }
     const cells = fields.slice(0, n);
     this.headerCells = headerNames(cells.slice(0, MAX_LISTED_COLUMNS));
     const resolved = resolveHeader(this.kind, cells, line);

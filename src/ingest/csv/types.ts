@@ -28,6 +28,8 @@ export type CsvRowErrorCode =
 /** One rejected value or row. `line` is the physical file line where the record starts (header = 1). */
 export interface CsvRowError {
   line: number;
+  /** The row a spreadsheet shows the record on, once known (see RowMap): set when the upload's errors are gathered. */
+  row?: number | null;
   /** The header's original column name, or null when the error concerns the whole row. */
   column: string | null;
   /** The offending value, truncated to about 100 characters. */

@@ -11,7 +11,7 @@ import {
 } from '../../../src/ingest/csv';
 import { isAmbiguousDate } from '../../../src/ingest/csv/values';
 import { CopyWriter } from '../../../src/ingest/csv/copy-writer';
-import { LineMap, copyErrorLine } from '../../../src/ingest/csv/line-map';
+import { LineMap, RowMap, copyErrorLine } from '../../../src/ingest/csv/line-map';
 
 describe('ingest/csv: values', () => {
   it('ids: Shopify gids and bare numbers are the same id', () => {
@@ -167,5 +167,17 @@ describe('ingest/csv: values', () => {
     expect(m.breakpoints).to.equal(2);
     expect(copyErrorLine({ where: 'COPY variants, line 17, column price: "x"' })).to.equal(17);
     expect(copyErrorLine(new Error('nope'))).to.equal(null);
+  });
+
+  it('the row map counts a record of several lines as one row, up to a bound past which rows are unknown', () => {
+    const m = new RowMap();
+    [1, 2, 5, 6, 9].forEach((line) => m.record(line));
+    expect([1, 2, 5, 6, 9].map((line) => m.rowOf(line))).to.deep.equal([1, 2, 3, 4, 5]);
+    const bounded = new RowMap();
+    for (let i = 0; i < 250_001; i++) bounded.record(1 + 2 * i);
+    expect(bounded.rowOf(1 + 2 * 250_000)).to.equal(250_001);
+    bounded.record(1 + 2 * 250_001);
+    bounded.record(1 + 2 * 250_002);
+    expect([bounded.rowOf(1 + 2 * 250_001), bounded.rowOf(1 + 2 * 250_002)]).to.deep.equal([null, null]);
   });
 });
