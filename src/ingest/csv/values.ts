@@ -84,6 +84,14 @@ function composed(v: string): string {
   return v;
 }
 
+/**
+ * Values that name something and are compared as keys (handles, option values, locations, order names): trimmed,
+ * repaired and composed as SKUs are (see composed), so that a file a spreadsheet misread names the same things.
+ */
+export function normalizeName(raw: string): string {
+  return composed(trimmed(raw));
+}
+
 /** A whole number as pandas writes a column of numbers with gaps in it (floats): `12345.0`. */
 const PANDAS_WHOLE = /^\d+\.0$/;
 

@@ -74,6 +74,15 @@ describe('ingest/csv: INVENTORY', () => {
     expect(twice.error!.code).to.equal('DUPLICATE_COLUMN');
   });
 
+  it('names (handles, option values, locations) are read as first written after a spreadsheet misread them, and composed', async () => {
+    // "Weiß" misread as Windows-1252 and saved again; "Café" typed with a combining accent; the same location.
+    const r = await runCsv('INVENTORY', 'Handle,Option1 Value,SKU,Location,Available\ntee,Wei\u00c3\u0178,,Caf\u00c3\u00a9 Lager,1\nmug,Cafe\u0301,,Caf\u00e9 Lager,2\n');
+    expect(pick(r.rows, 'item_key', 'location_key')).to.deep.equal([
+      { item_key: 'h:tee/Weiß//', location_key: 'Café Lager' },
+      { item_key: 'h:mug/Café//', location_key: 'Café Lager' },
+    ]);
+  });
+
   it('canonical layout: item key precedence, location id before name, gids, dates', async () => {
     const r = await runCsv('INVENTORY', fixture('inventory-canonical.csv'));
     expect(r.error).to.equal(null);

@@ -1,7 +1,7 @@
 import type { ResolvedHeader } from '../header';
 import type { CsvRowErrorCode } from '../types';
 import type { CopyWriter } from '../copy-writer';
-import { escapeCopyText, isAmbiguousDate, normalizeId, normalizeSku, parseBoolean, parseInteger, parseMoney, parseTimestamp, truncateValue } from '../values';
+import { escapeCopyText, isAmbiguousDate, normalizeId, normalizeName, normalizeSku, parseBoolean, parseInteger, parseMoney, parseTimestamp, truncateValue } from '../values';
 
 /**
  * A number in scientific notation, as spreadsheets show long ids: `5.12346E+12`, or `5,12346E+12` in locales that
@@ -294,10 +294,10 @@ export abstract class EncoderBase implements RowEncoder {
     return this.limited(id, col);
   }
 
-  /** A trimmed text cell that names something (a handle, an option value, a location): see MAX_KEY_CHARS. */
+  /** A cell that names something (a handle, an option value, a location): see normalizeName and MAX_KEY_CHARS. */
   protected name(f: string[], col: number): string {
     const raw = f[col]!;
-    return raw.length === 0 ? raw : this.limited(raw.trim(), col);
+    return raw.length === 0 ? raw : this.limited(normalizeName(raw), col);
   }
 
   /** `v`, refused when longer than MAX_KEY_CHARS. */

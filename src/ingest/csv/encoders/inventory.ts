@@ -1,4 +1,4 @@
-import { parseBoolean } from '../values';
+import { normalizeName, parseBoolean } from '../values';
 import { EncoderBase, NULL, ROW_EMITTED, ROW_REJECTED, ROW_SKIPPED, RecentKeys, describeItemKey, itemKeyValue, type EncoderContext } from './base';
 
 /**
@@ -29,6 +29,8 @@ export class InventoryEncoder extends EncoderBase {
   private readonly shopify: boolean;
   /** The columns of Shopify's export with a column per location (see shopifyInventoryByLocation); empty otherwise. */
   private readonly locationColumns: readonly number[];
+  /** The header's cells as location names, as a Location column's are read. */
+  private readonly locationNames: readonly string[];
 
   constructor(ctx: EncoderContext) {
     super(ctx);
@@ -50,6 +52,7 @@ export class InventoryEncoder extends EncoderBase {
     this.iUnavailable = this.col('unavailable');
     this.iUpdated = this.col('updated_at');
     this.locationColumns = ctx.header.spread;
+    this.locationNames = this.names.map(normalizeName);
   }
 
   /** Whether a trimmed, non-empty cell is a quantity: a whole number, or `not stocked`. */
@@ -127,7 +130,7 @@ export class InventoryEncoder extends EncoderBase {
 
     const spread = locationColumn >= 0;
     const locId = spread ? '' : this.id(f, this.iLocationId);
-    const locName = spread ? this.names[locationColumn]! : this.name(f, this.iLocationName);
+    const locName = spread ? this.locationNames[locationColumn]! : this.name(f, this.iLocationName);
     const locKey = locId.length !== 0 ? locId : locName;
     if (locKey.length === 0) {
       this.fail(
