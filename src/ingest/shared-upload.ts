@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { FileUpload } from 'graphql-upload-minimal';
 import { PendingUpload } from '../graphql/scalars';
 
@@ -9,7 +9,7 @@ import { PendingUpload } from '../graphql/scalars';
 interface Copy {
   upload: PendingUpload;
   deliver(file: FileUpload): void;
-  fail(error: unknown): void;
+  refuse(error: unknown): void;
 }
 
 function awaitedCopy(): Copy {
@@ -17,7 +17,7 @@ function awaitedCopy(): Copy {
   copy.upload = new PendingUpload(
     new Promise<FileUpload>((resolve, reject) => {
       copy.deliver = resolve;
-      copy.fail = reject;
+      copy.refuse = reject;
     }),
   );
   return copy;
@@ -28,8 +28,8 @@ function awaitedCopy(): Copy {
  * send a file once for every variable it fills (apollo-upload-client does, given one File twice: a products export for
  * both variants and catalog), but a file's stream can be read only once. So the first variable reads it as it arrives
  * while a copy goes to a temporary file, and the others get that copy once the file has arrived whole: until then they
- * hold no upload slot and no connection, since an upload starts once its file is there. The copy is unlinked as soon
- * as each of them has opened it, so nothing is left behind however their uploads end.
+ * hold no upload slot and no connection (and are not recorded, even with `wait: false`), since an upload starts once
+ * its file is there. The copy is unlinked as soon as each of them has opened it, or as soon as the file fails.
  */
 export function shareUploads(uploads: readonly PendingUpload[]): PendingUpload[] {
   const copiesOf = new Map<Promise<FileUpload>, Copy[]>();
@@ -46,7 +46,8 @@ export function shareUploads(uploads: readonly PendingUpload[]): PendingUpload[]
       file.then(
         (received) => (own.length === 0 ? received : teeToCopies(received, own)),
         (error: unknown) => {
-          for (const copy of own) copy.fail(error);
+          // The request does not hold the file: each variable says so.
+          for (const copy of own) copy.refuse(error);
           throw error;
         },
       ),
@@ -54,47 +55,86 @@ export function shareUploads(uploads: readonly PendingUpload[]): PendingUpload[]
   });
 }
 
-/** The first reader's file: its stream goes to that reader and to a temporary file, which `copies` then get. */
-function teeToCopies(file: FileUpload, copies: readonly Copy[]): FileUpload {
-  const failAll = (error: unknown) => copies.forEach((copy) => copy.fail(error));
+/** A file whose stream fails as the shared one did, so that each copy's upload records the same failure. */
+function failing(file: FileUpload, error: unknown): FileUpload {
   return {
     ...file,
     createReadStream: () => {
-      let source;
+      throw error;
+    },
+  };
+}
+
+/** The first reader's file: its stream goes to that reader and to a temporary file, which `copies` then get. */
+function teeToCopies(file: FileUpload, copies: readonly Copy[]): FileUpload {
+  let settled = false;
+  const failAll = (error: unknown) => {
+    if (settled) return;
+    settled = true;
+    for (const copy of copies) copy.deliver(failing(file, error));
+  };
+  return {
+    ...file,
+    createReadStream: () => {
+      let source: Readable;
       try {
         source = file.createReadStream();
       } catch (error) {
         failAll(error);
         throw error;
       }
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundlegraph-upload-'));
+      const reader = new PassThrough();
+      source.pipe(reader);
+      let dir: string;
+      let copy: fs.WriteStream;
+      try {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundlegraph-upload-'));
+        copy = fs.createWriteStream(path.join(dir, 'file'));
+      } catch (error) {
+        failAll(error);
+        return reader as never;
+      }
       const copyPath = path.join(dir, 'file');
       const discard = () => fs.rmSync(dir, { recursive: true, force: true });
-      const reader = new PassThrough();
-      const copy = fs.createWriteStream(copyPath);
-      source.on('error', (error) => {
-        reader.destroy(error);
+      const fail = (error: unknown) => {
         copy.destroy();
         discard();
         failAll(error);
+      };
+      // Over the size limit, the upload parser stops the file and says so on its stream: the reader must hear it too.
+      source.once('limit', () => {
+        reader.emit('limit');
+        fail(Object.assign(new Error('The file is larger than the upload limit.'), { status: 413 }));
       });
-      copy.on('finish', () => {
-        Promise.all(copies.map(() => fs.promises.open(copyPath, 'r'))).then(
-          (handles) => {
-            discard();
-            handles.forEach((handle, i) => copies[i]!.deliver({ ...file, createReadStream: () => handle.createReadStream() }));
-          },
-          (error: unknown) => {
-            discard();
-            failAll(error);
-          },
-        );
+      source.once('error', (error) => {
+        reader.destroy(error);
+        fail(error);
       });
-      // A reader that gives up (its file refused at the header) is unpiped when it closes; the copy goes on.
-      source.pipe(reader);
+      source.once('close', () => {
+        if (!source.readableEnded) fail(Object.assign(new Error('The upload was aborted.'), { status: 499 }));
+      });
+      // The disk failing the copy fails the copies only: the first reader has the file still.
+      copy.once('error', fail);
+      copy.once('finish', () => {
+        if (settled) return;
+        void Promise.allSettled(copies.map(() => fs.promises.open(copyPath, 'r'))).then((opened) => {
+          discard();
+          const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+          if (failed) {
+            for (const o of opened) if (o.status === 'fulfilled') void o.value.close();
+            failAll(failed.reason);
+            return;
+          }
+          settled = true;
+          opened.forEach((o, i) => {
+            const handle = (o as PromiseFulfilledResult<fs.promises.FileHandle>).value;
+            copies[i]!.deliver({ ...file, createReadStream: () => handle.createReadStream() as never });
+          });
+        });
+      });
       source.pipe(copy);
       // Read as a Readable, as any upload's stream is (the type names the stream graphql-upload-minimal makes).
-      return reader as unknown as ReturnType<FileUpload['createReadStream']>;
+      return reader as never;
     },
   };
 }

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import fs from 'node:fs';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -491,6 +493,23 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
           // The run is not left locked: the next upload into it goes through.
           const next = await uploadCsv(shop.adminKey, runId, 'ORDERS', LINES + line(1, 1, 'A'));
           expect(next.payload.upload.status).to.equal('SUCCEEDED');
+        }
+        // One file over the limit sent once for two variables: each upload says so, and no copy of it is left.
+        {
+          let body = LINES;
+          for (let i = 1; i <= 100_000; i++) body += line(i, i, 'A');
+          const form = new FormData();
+          form.append('operations', JSON.stringify({ query: 'mutation($input: RunUploadInput!) { runUpload(input: $input) { uploads { kind status } userErrors { field code } } }', variables: { input: { name: 'shared and too large', orders: null, variants: null } } }));
+          form.append('map', JSON.stringify({ 0: ['variables.input.orders', 'variables.input.variants'] }));
+          form.append('0', new Blob([body]), 'big.csv');
+          const response = await fetch(small.url, { method: 'POST', body: form, headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${shop.adminKey}` } });
+          const result: any = await response.json();
+          if (!result.data) throw new Error(JSON.stringify(result));
+          expect(result.data.runUpload.userErrors, `shared over ${limit} bytes`).to.deep.equal([
+            { field: ['input', 'orders'], code: 'FILE_TOO_LARGE' },
+            { field: ['input', 'variants'], code: 'FILE_TOO_LARGE' },
+          ]);
+          expect(fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('bundlegraph-upload-'))).to.deep.equal([]);
         }
         // A file of exactly the limit is accepted.
         let rows = '';
