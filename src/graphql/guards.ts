@@ -89,14 +89,21 @@ function costVariables(document: DocumentNode, costedFields: Set<string>): strin
 
 const COSTS_PER_DOCUMENT = 256;
 
-/** Whether a variable value (parsed JSON) holds text with a NUL character, which PostgreSQL cannot store. */
-function holdsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\0');
+/**
+ * Text PostgreSQL cannot store as given: a NUL character, or half of a UTF-16 surrogate pair alone (JSON's `"\ud800"`,
+ * valid JSON but no text), which would be stored as U+FFFD, so that a key saved so could never be found again by the
+ * string the client holds. (GraphQL's lexer refuses such an escape in the query itself.)
+ */
+const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether a variable value (parsed JSON, whatever the transport) holds text that cannot be stored (see UNSTORABLE). */
+function holdsUnstorable(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return UNSTORABLE.test(value);
   if (value === null || typeof value !== 'object' || depth > 64) return false;
-  if (Array.isArray(value)) return value.some((item) => holdsNul(item, depth + 1));
+  if (Array.isArray(value)) return value.some((item) => holdsUnstorable(item, depth + 1));
   // Uploads are objects of their own kind, not JSON (their file names are cleaned where they are stored).
   if (Object.getPrototypeOf(value) !== Object.prototype) return false;
-  for (const key in value) if (holdsNul((value as Record<string, unknown>)[key], depth + 1)) return true;
+  for (const key in value) if (UNSTORABLE.test(key) || holdsUnstorable((value as Record<string, unknown>)[key], depth + 1)) return true;
   return false;
 }
 
@@ -218,8 +225,8 @@ export function limitsPlugin(
         maximumCost: limits.maxCost,
       });
     }
-    if (entry.nulLiteral || holdsNul(variables)) {
-      throw refused('Text cannot contain NUL characters (\\u0000).', 'BAD_USER_INPUT');
+    if (entry.nulLiteral || holdsUnstorable(variables)) {
+      throw refused('Text cannot contain NUL characters (\\u0000), nor half of a UTF-16 surrogate pair alone (such as \\ud800).', 'BAD_USER_INPUT');
     }
     const operationName = operation.name?.value ?? '';
     const key = entry.variables.length === 0 ? operationName : `${operationName}\0${JSON.stringify(entry.variables.map((name) => (name in variables ? [variables[name]] : [])))}`;

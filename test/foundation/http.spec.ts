@@ -307,21 +307,29 @@ describe('HTTP surface', () => {
     expect(ok(await gql('{ runs(first: 250) { nodes { id } } }', {}, { key: shop.adminKey })).runs.nodes).to.have.length(runsBefore);
   });
 
-  it('refuses a string holding half of a surrogate pair alone, which would be stored as another string; takes whole pairs', async () => {
+  it('refuses a string holding half of a surrogate pair alone, which would be stored as another string, by any transport', async () => {
     const { graphqlUrl } = getHarness();
     const shop = await createShop();
-    const post = (name: string) =>
-      fetch(graphqlUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${shop.adminKey}` },
-        body: `{"query":"mutation($n: String!) { runCreate(input: { name: $n }) { run { name } } }","variables":{"n":"${name}"}}`,
-      });
-    for (const lone of ['sur\\ud800', '\\udc00x', 'a\\uDBFFb']) {
-      const response = await post(lone);
-      expect(response.status, lone).to.equal(400);
-      expect(((await response.json()) as any).errors[0].message).to.match(/surrogate pair/);
+    const auth = { authorization: `Bearer ${shop.adminKey}` };
+    const query = 'mutation($n: String!) { runCreate(input: { name: $n }) { run { name } } }';
+    const operations = (name: string) => `{"query":"${query}","variables":{"n":"${name}"}}`;
+    const json = (name: string) => fetch(graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: operations(name) });
+    const multipart = (name: string) => {
+      const form = new FormData();
+      form.append('operations', operations(name));
+      form.append('map', '{}');
+      return fetch(graphqlUrl, { method: 'POST', headers: { 'apollo-require-preflight': 'true', ...auth }, body: form });
+    };
+    const get = (name: string) => fetch(`${graphqlUrl}?query=${encodeURIComponent('query($n: ID!) { run(id: $n) { name } }')}&variables=${encodeURIComponent(`{"n":"${name}"}`)}`, { headers: auth });
+    for (const send of [json, multipart, get]) {
+      for (const lone of ['sur\\ud800', '\\udc00x', 'a\\uDBFFb']) {
+        const response = await send(lone);
+        const body: any = await response.json();
+        expect(response.status, `${send.name} ${lone}`).to.equal(400);
+        expect(body.errors[0].message).to.match(/surrogate pair/);
+      }
     }
-    const gift = await post('gift \\ud83c\\udf81');
+    const gift = await json('gift \\ud83c\\udf81');
     expect(((await gift.json()) as any).data.runCreate.run.name).to.equal('gift \u{1F381}');
   });
 
