@@ -37,6 +37,8 @@ const MAX_ITEMS = 20;
 const MAX_QUANTITY = 10_000;
 const MAX_TEXT = { key: 200, title: 255, description: 2000, badge: 60, savingsMessage: 255, objective: 60 } as const;
 const DECIMAL = /^\d+(\.\d+)?$/;
+/** The longest derived key kept as it reads, in UTF-8 bytes; a longer one is named by its digest (see deriveKey). */
+const MAX_DERIVED_KEY_BYTES = 200;
 
 type Path = (string | number)[];
 
@@ -55,8 +57,9 @@ export function deriveKey(kind: BundleKind, items: DraftItem[]): string {
     return `${role}${itemIdentity(item)}${item.quantity === 1 ? '' : `*${item.quantity}`}`;
   });
   const key = `${kind}:${parts.sort().join('+')}`;
-  // Keys are indexed: one of many long SKUs is named by its digest instead, the same for the same items.
-  return key.length <= MAX_TEXT.key ? key : `${kind}:sha256:${crypto.createHash('sha256').update(key).digest('hex')}`;
+  // Keys are indexed: one of many long SKUs is named by its digest instead, the same for the same items (and the
+  // same as Migration20261130170000_long_bundle_keys gave the keys stored before).
+  return Buffer.byteLength(key) <= MAX_DERIVED_KEY_BYTES ? key : `${kind}:sha256:${crypto.createHash('sha256').update(key).digest('hex')}`;
 }
 
 function text(value: string | null | undefined, max: number, path: Path, errors: UserError[]): string | null {

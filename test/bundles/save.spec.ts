@@ -104,6 +104,10 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
     const first = ok(await saveBundles(shop.adminKey, runId, [bundle])).bundlesSave;
     expect(first.userErrors).to.deep.equal([]);
     expect(first.bundles[0].key).to.match(/^MIX_AND_MATCH:sha256:[0-9a-f]{64}$/);
+    // The name Migration20261130170000_long_bundle_keys gives a key stored whole before.
+    const whole = `MIX_AND_MATCH:${skus.map((sku) => `s:${sku}`).sort().join('+')}`;
+    const [migrated] = await sql(`SELECT 'MIX_AND_MATCH' || ':sha256:' || encode(sha256(convert_to(?::text, 'UTF8')), 'hex') AS key`, [whole]);
+    expect(migrated.key).to.equal(first.bundles[0].key);
     const again = ok(await saveBundles(shop.adminKey, runId, [{ ...bundle, items: [...bundle.items].reverse() }])).bundlesSave;
     expect([again.inserted, again.updated, again.bundles[0].key]).to.deep.equal([0, 1, first.bundles[0].key]);
   });
