@@ -186,7 +186,7 @@ export class BundleResolver {
 
 @Resolver(() => BundlePricingType)
 export class BundlePricingResolver {
-  @FieldResolver(() => String, { nullable: true, description: "ISO 4217 code of the run's orders (its first order's); null without one." })
+  @FieldResolver(() => String, { nullable: true, description: "ISO 4217 code most of the run's order lines are in; null without one." })
   currency(@Root() pricing: BundlePricingType, @Ctx() ctx: Context): Promise<string | null> {
     return runCurrencyOf(ctx, pricing.runId);
   }

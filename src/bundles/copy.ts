@@ -37,28 +37,37 @@ export function runCurrencySql(run: string): string {
 }
 
 /**
- * Runs' currencies with the orders version they were read at: reading them takes a pass over the run's lines, and
- * they change only with its orders (Run.ordersVersion), so most requests need only the versions.
+ * Runs' currencies with the orders version they were read at, per database (one ORM's configuration): reading one
+ * takes a pass over the run's lines, and it changes only with the run's orders (Run.ordersVersion), so most requests
+ * need only the versions. A currency being read is shared by the requests that ask for it meanwhile.
  */
-const currencies = new LRUCache<string, { version: string; currency: string | null }>({ max: 10_000 });
+const currencies = new WeakMap<object, LRUCache<string, { version: string; currency: Promise<string | null> }>>();
 
 /** The currency of each run (see runCurrencySql). */
 export async function runCurrencies(em: Em, runIds: readonly string[]): Promise<(string | null)[]> {
+  let known = currencies.get(em.config);
+  if (!known) currencies.set(em.config, (known = new LRUCache({ max: 10_000 })));
   const versions: { id: string; version: string }[] = await em.execute(
     `SELECT r.id::text AS id, coalesce(x.orders_version, 0)::text AS version
        FROM unnest(?::bigint[]) WITH ORDINALITY AS r(id, n) LEFT JOIN runs x ON x.id = r.id ORDER BY r.n`,
     [bigintArray(runIds)],
   );
-  const stale = versions.filter(({ id, version }) => currencies.get(id)?.version !== version);
+  const stale = versions.filter(({ id, version }) => known.get(id)?.version !== version);
   if (stale.length) {
-    const read: { id: string; currency: string | null }[] = await em.execute(
-      `SELECT r.id::text AS id, (${runCurrencySql('r.id')}) AS currency FROM unnest(?::bigint[]) AS r(id)`,
-      [bigintArray(stale.map((run) => run.id))],
-    );
-    const versionOf = new Map(stale.map((run) => [run.id, run.version]));
-    for (const { id, currency } of read) currencies.set(id, { version: versionOf.get(id)!, currency });
+    const read = em
+      .execute<{ id: string; currency: string | null }[]>(
+        `SELECT r.id::text AS id, (${runCurrencySql('r.id')}) AS currency FROM unnest(?::bigint[]) AS r(id)`,
+        [bigintArray(stale.map((run) => run.id))],
+      )
+      .then((rows) => new Map(rows.map((row) => [row.id, row.currency])));
+    for (const { id, version } of stale) {
+      const currency = read.then((found) => found.get(id) ?? null);
+      known.set(id, { version, currency });
+      // A failed read is not kept: the next request reads again.
+      currency.catch(() => known.get(id)?.currency === currency && known.delete(id));
+    }
   }
-  return versions.map(({ id }) => currencies.get(id)?.currency ?? null);
+  return Promise.all(versions.map(({ id }) => known.get(id)?.currency ?? null));
 }
 
 const formatters = new Map<string, (amount: string) => string>();
