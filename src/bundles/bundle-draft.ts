@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { MAX_KEY_CHARS, normalizeId, normalizeSku } from '../ingest/csv';
+import { MAX_KEY_CHARS, normalizeSku, variantIdOf } from '../ingest/csv';
 import { userError, type UserError } from '../graphql/user-error';
 import { BundleItemRole } from './bundle-item.entity';
 import { BundleKind, BundleSource, BundleStatus, type StoredCopy, type StoredDiscount } from './bundle.entity';
@@ -145,13 +145,13 @@ export function checkRank(rank: number | null | undefined, path: Path, errors: U
 function checkItems(kind: BundleKind, input: BundleInput, path: Path, errors: UserError[]): DraftItem[] {
   const items: DraftItem[] = input.items.map((item, i) => {
     const sku = item.sku ? normalizeSku(item.sku) || null : null;
-    const variantId = item.variantId ? normalizeId(item.variantId) || null : null;
-    if (!sku && !variantId) errors.push(userError('BLANK', 'An item needs a sku or a variantId.', [...path, 'items', i]));
+    const variantId = item.variantId ? variantIdOf(item.variantId) || null : null;
+    if (!sku && !item.variantId?.trim()) errors.push(userError('BLANK', 'An item needs a sku or a variantId.', [...path, 'items', i]));
     for (const [field, value] of [['sku', sku], ['variantId', variantId]] as const) {
       if (value && value.length > MAX_KEY_CHARS) errors.push(userError('TOO_LONG', `At most ${MAX_KEY_CHARS} characters.`, [...path, 'items', i, field]));
     }
     // A product's (or any other object's) gid is not a variant's, though its number may look like one.
-    if (item.variantId && /^\s*gid:\/\//.test(item.variantId) && !/^\s*gid:\/\/shopify\/ProductVariant\//.test(item.variantId)) {
+    if (item.variantId && variantId === null) {
       errors.push(userError('INVALID', 'variantId must be a variant id or a gid://shopify/ProductVariant/ gid.', [...path, 'items', i, 'variantId']));
     }
     if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {

@@ -5,7 +5,7 @@ import { idOf, requireIdOf } from '../graphql/global-id';
 import { ConnectionArgs, connectionComplexity, listComplexity, pageRequest, toConnection, type ConnectionShape, type CursorValues } from '../graphql/relay';
 import { DecimalScalar } from '../graphql/scalars';
 import { DomainError, userError, withUserErrors } from '../graphql/user-error';
-import { normalizeId, normalizeSku } from '../ingest/csv';
+import { normalizeSku, variantIdOf } from '../ingest/csv';
 import { RunService } from '../runs/run.service';
 import { RunType } from '../runs/run.types';
 import { BundleSource } from './bundle.entity';
@@ -101,7 +101,10 @@ export class BundleResolver {
     @Arg('inStockOnly', () => Boolean, { nullable: true, defaultValue: true }) inStockOnly: boolean | null,
     @Ctx() ctx: Context,
   ): Promise<BundleType[]> {
-    const item = { sku: sku ? normalizeSku(sku) || null : null, variantId: variantId ? normalizeId(variantId) || null : null };
+    const item = { sku: sku ? normalizeSku(sku) || null : null, variantId: variantId ? variantIdOf(variantId) || null : null };
+    if (variantId && variantIdOf(variantId) === null) {
+      throw new DomainError(userError('INVALID', 'variantId must be a variant id or a gid://shopify/ProductVariant/ gid.', ['variantId']));
+    }
     if (!item.sku && !item.variantId) throw new DomainError(userError('BLANK', 'Give a sku or a variantId.', ['sku']));
     const first = firstArg ?? 5;
     if (first < 1 || first > MAX_RECOMMENDED) throw new DomainError(userError('OUT_OF_RANGE', `"first" must be between 1 and ${MAX_RECOMMENDED}.`, ['first']));

@@ -1,5 +1,5 @@
 import { lockKeyOf } from '../db/advisory-locks';
-import { normalizeId, normalizeSku } from '../ingest/csv';
+import { normalizeSku, variantIdOf } from '../ingest/csv';
 import type { Em } from '../db/orm';
 import { keysetSql, type KeyType } from '../db/keyset';
 import type { CursorValues, PageRequest } from '../graphql/relay';
@@ -434,7 +434,8 @@ export class BundleService {
       params.push(sku, scope, sku, scope, sku);
     }
     if (filter?.containsVariantId) {
-      const variantId = normalizeId(filter.containsVariantId);
+      // Another object's gid names no variant: no bundle contains it.
+      const variantId = variantIdOf(filter.containsVariantId) ?? '';
       conditions.push(`(EXISTS (SELECT 1 FROM bundle_items bi WHERE bi.run_id = b.run_id AND bi.bundle_id = b.id AND bi.variant_id = ?)
                         OR b.id IN (SELECT bi.bundle_id FROM bundle_items bi WHERE bi.variant_id IS NULL AND (bi.run_id, bi.sku) IN (${otherKeysSql('sku', runsInView)})))`);
       params.push(variantId, scope, variantId, scope, variantId);

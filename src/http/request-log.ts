@@ -3,7 +3,7 @@ import type { Context } from '../graphql/context';
 import { isUnexpected } from '../graphql/format-error';
 import type { Logger } from '../logger';
 
-/** Unexpected errors, logged in full with the request's id (the response hides them outside development). */
+/** Unexpected errors, logged in full with the request's id (the response never shows them: see format-error.ts). */
 const errorLog: GraphQLRequestListener<Context> = {
   async didEncounterErrors({ contextValue: ctx, errors }) {
     for (const error of errors) {

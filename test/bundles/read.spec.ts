@@ -102,6 +102,7 @@ describe('reading bundles', () => {
       expect(await keys({ source: 'MANUAL' })).to.deep.equal(['g6']);
       expect(await keys({ containsSku: 'S2' })).to.deep.equal(['g2', 'g3']);
       expect(await keys({ containsVariantId: 'gid://shopify/ProductVariant/777' })).to.deep.equal(['g7']);
+      expect(await keys({ containsVariantId: 'gid://shopify/Product/777' })).to.deep.equal([]);
       expect(await keys({ minLift: 2 })).to.deep.equal(['g3', 'g1', 'g6']);
       expect(await keys({ status: ['DRAFT'], minLift: 2 })).to.deep.equal(['g6']);
     });
@@ -204,6 +205,9 @@ describe('reading bundles', () => {
       expect(await keys({ sku: 'NOTHING' })).to.deep.equal([]);
       const blank = await gql(query, {}, { key: shopB.adminKey });
       expect(blank.errors?.[0].extensions?.reason).to.equal('BLANK');
+      // A product's gid names no variant, though its number is a variant's here.
+      const product = await gql(query, { variantId: 'gid://shopify/Product/501' }, { key: shopB.adminKey });
+      expect(product.errors?.[0].extensions?.reason).to.equal('INVALID');
     });
 
     it('recommendedBundles leaves out a bundle with a product the catalog no longer sells (draft or archived), whatever its stock', async () => {

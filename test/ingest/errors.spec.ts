@@ -86,6 +86,12 @@ describe('ingestion: bad input gets a clear error and loses nothing', () => {
       expect(payload.upload.rowErrors.map((e: any) => [e.line, e.column, e.code]), kind).to.deep.equal([[2, column, 'FIELD_TOO_LARGE']]);
       expect(payload.upload.rowErrors[0].message).to.match(/at most 255 characters; this one has 3200/);
     }
+    // Four names of 250 characters of three bytes each: each is short enough, the key they make is not.
+    const tea = '茶'.repeat(250);
+    const runId = await createRun(shop.adminKey);
+    const { payload } = await uploadCsv(shop.adminKey, runId, 'INVENTORY', Buffer.from(`Handle,Option1 Value,Option2 Value,Option3 Value,Location,Available\n${tea},${tea},${tea},${tea},Main,1\n`));
+    expect(payload.upload.rowErrors.map((e: any) => [e.line, e.column, e.code])).to.deep.equal([[2, 'Handle', 'FIELD_TOO_LARGE']]);
+    expect(payload.upload.rowErrors[0].message).to.match(/together have at most 2000 bytes/);
   });
 
   it("names each rejected row by its line and by the row a spreadsheet shows, which cells holding line breaks set apart", async () => {

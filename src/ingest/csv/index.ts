@@ -20,6 +20,7 @@ export {
   escapeCopyText,
   normalizeId,
   normalizeSku,
+  variantIdOf,
   parseBoolean,
   parseInteger,
   parseMoney,

@@ -299,7 +299,9 @@ export class CsvToCopyStream extends Transform implements RowSink {
     for (let i = n; i <= w; i++) fields[i] = '';
     for (const i of this.nullableColumns) {
       const v = fields[i]!;
-      if (v.length !== 0 && v.length <= 4 && NULL_MARKERS.has(v)) fields[i] = '';
+      const c = v.charCodeAt(0);
+      // N, n or a backslash first: most cells are looked at no further.
+      if ((c === 78 || c === 110 || c === 92) && v.length <= 4 && NULL_MARKERS.has(v)) fields[i] = '';
     }
     this.encoder.padded = n > w;
     const st = this.encoder.encode(fields, line);

@@ -72,16 +72,38 @@ function undoWindows1252(v: string): string {
 }
 
 /**
- * `v` repaired of Windows-1252 misreading (see undoWindows1252) and in Unicode's composed form (NFC): `é` typed on
- * macOS (e and a combining accent) and `é` typed elsewhere are one character, so one SKU. Only a string with a
- * character from U+00C2 on (where the misread lead bytes of UTF-8 start) can change: others are returned unscanned
- * (normalizing every SKU takes three times as long on a million of them).
+ * `v` repaired of Windows-1252 misreading (see undoWindows1252; again while that changes it, for a file a spreadsheet
+ * saved twice) and in Unicode's composed form (NFC): `é` typed on macOS (e and a combining accent) and `é` typed
+ * elsewhere are one character, so one SKU. Repair needs a character of U+00C2-U+00F4 (the misread lead bytes of UTF-8)
+ * and composition one from U+0300 on (where combining marks start): other strings are returned as they are, after
+ * one scan (normalizing every SKU takes three times as long on a million of them).
  */
 function composed(v: string): string {
+  let misread = false;
+  let combining = false;
   for (let i = 0; i < v.length; i++) {
-    if (v.charCodeAt(i) >= 0xc2) return undoWindows1252(v).normalize('NFC');
+    const c = v.charCodeAt(i);
+    if (c >= 0xc2) {
+      if (c <= 0xf4) misread = true;
+      else if (c >= 0x300) combining = true;
+    }
   }
-  return v;
+  if (misread) {
+    for (let pass = 0; pass < 3; pass++) {
+      const repaired = undoWindows1252(v);
+      if (repaired === v) break;
+      v = repaired;
+    }
+  }
+  return misread || combining ? v.normalize('NFC') : v;
+}
+
+/** A Shopify gid of an object that is no variant (`gid://shopify/Product/1`): its number is not a variant id. */
+const OTHER_GID = /^\s*gid:\/\/(?!shopify\/ProductVariant\/)/;
+
+/** A variant id as given (see normalizeId), or null for the gid of another kind of object, which names no variant. */
+export function variantIdOf(raw: string): string | null {
+  return OTHER_GID.test(raw) ? null : normalizeId(raw);
 }
 
 /**
@@ -92,8 +114,11 @@ export function normalizeName(raw: string): string {
   return composed(trimmed(raw));
 }
 
-/** A whole number as pandas writes a column of numbers with gaps in it (floats): `12345.0`. */
-const PANDAS_WHOLE = /^\d+\.0$/;
+/**
+ * A numeric SKU as pandas writes a column of numbers with gaps in it (floats): `12345.0`. Four digits at least, so that
+ * SKUs such as `10.0` (a size) stay as written.
+ */
+const PANDAS_WHOLE = /^\d{4,}\.0$/;
 
 /**
  * SKUs and barcodes: trimmed, one leading apostrophe (a spreadsheet's text marker) removed, repaired and composed (see
@@ -102,7 +127,7 @@ const PANDAS_WHOLE = /^\d+\.0$/;
 export function normalizeSku(raw: string): string {
   let v = trimmed(raw);
   if (v.charCodeAt(0) === 39 /* ' */) v = trimmed(v.slice(1));
-  if (v.charCodeAt(v.length - 1) === 48 /* 0 */ && PANDAS_WHOLE.test(v)) v = v.slice(0, -2);
+  if (v.charCodeAt(v.length - 1) === 48 /* 0 */ && v.charCodeAt(v.length - 2) === 46 /* . */ && PANDAS_WHOLE.test(v)) v = v.slice(0, -2);
   return composed(v);
 }
 

@@ -175,7 +175,7 @@ describe('ingest/csv: ORDERS', () => {
     });
 
     it('takes currency codes in any case and refuses what is no ISO 4217 code, which prices could not be shown in', async () => {
-      const csv = 'order_id,created_at,sku,quantity,currency\n1,2025-12-07,A,1, eur \n1,2025-12-07,B,1,\n2,2025-12-07,A,1,$\n3,2025-12-07,A,1,US Dollar\n4,2025-12-07,A,1,jpy\n5,2025-12-07,A,1,XYZ\n';
+      const csv = 'order_id,created_at,sku,quantity,currency\n1,2025-12-07,A,1, eur \n1,2025-12-07,B,1,\n2,2025-12-07,A,1,$\n3,2025-12-07,A,1,US Dollar\n4,2025-12-07,A,1,jpy\n5,2025-12-07,A,1,XYZ\n6,2014-12-07,A,1,LTL\n';
       const r = await runCsv('ORDERS', csv);
       expect(r.stream.errors.map((e) => [e.line, e.column, e.value, e.code])).to.deep.equal([
         [4, 'currency', '$', 'INVALID_CURRENCY'],
@@ -187,14 +187,15 @@ describe('ingest/csv: ORDERS', () => {
         { order_id: '1', currency: 'EUR' },
         { order_id: '1', currency: 'EUR' },
         { order_id: '4', currency: 'JPY' },
+        { order_id: '6', currency: 'LTL' },
       ]);
     });
 
-    it('reads ids and numeric SKUs written as numbers with a zero fraction (123.0, as pandas writes them) as the numbers', async () => {
+    it('reads ids written as numbers with a zero fraction (123.0, as pandas writes them) as the ids; a short SKU stays as written', async () => {
       const r = await runCsv('ORDERS', 'order_id,created_at,line_item_id,variant_id,sku,quantity\n1001.0,2025-12-07,1.0,111.00,2.0,1.0\n1001.5,2025-12-07,2,222,B,1\n');
       expect(r.stream.errors).to.deep.equal([]);
       expect(pick(r.rows, 'order_id', 'line_key', 'variant_id', 'sku', 'quantity')).to.deep.equal([
-        { order_id: '1001', line_key: '1', variant_id: '111', sku: '2', quantity: '1' },
+        { order_id: '1001', line_key: '1', variant_id: '111', sku: '2.0', quantity: '1' },
         { order_id: '1001.5', line_key: '2', variant_id: '222', sku: 'B', quantity: '1' },
       ]);
     });

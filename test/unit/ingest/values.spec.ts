@@ -37,11 +37,14 @@ describe('ingest/csv: values', () => {
       ['\u00f0\u0178\u017d\u0081-GIFT', '🎁-GIFT'],
     ];
     for (const [sku, written] of misread) expect(normalizeSku(sku), written).to.equal(written);
+    // Saved twice by a spreadsheet, misread twice; and a repaired SKU is its own normal form.
+    expect(normalizeSku('CAF\u00c3\u0192\u00e2\u20ac\u00b0')).to.equal('CAFÉ');
+    for (const [, written] of misread) expect(normalizeSku(normalizeSku(written))).to.equal(written);
     for (const sku of ['Café', 'Ñandú-7', 'SÃO-PAULO', 'x\u00c3']) expect(normalizeSku(sku), sku).to.equal(sku);
   });
 
   it('SKUs: a numeric SKU that pandas wrote as a float is the number', () => {
-    expect(['12345.0', "'0042.0", '12345', '12345.00', '1.05', 'A.0', '12345.0-B'].map(normalizeSku)).to.deep.equal(['12345', '0042', '12345', '12345.00', '1.05', 'A.0', '12345.0-B']);
+    expect(['12345.0', "'0042.0", '12345', '12345.00', '1.05', 'A.0', '12345.0-B', '10.0', '2.0'].map(normalizeSku)).to.deep.equal(['12345', '0042', '12345', '12345.00', '1.05', 'A.0', '12345.0-B', '10.0', '2.0']);
   });
 
   it('SKUs: Unicode white space is trimmed at either end, as ASCII white space is', () => {

@@ -13,21 +13,20 @@ const SCIENTIFIC = /^\d+([.,]\d+)?[eE]\+?\d+$/;
  * SCIENTIFIC, since SKUs are free text and `3E5` may be one.
  */
 const SPREADSHEET_NUMBER = /^\d([.,]\d+)?E\+\d{2,3}$/i;
-/** An amount written with a decimal comma (`19,99`), and no point. */
-const DECIMAL_COMMA = /^\d*,\d+$/;
+/** A number written with a decimal comma (`19,99`), and no point. */
+const DECIMAL_COMMA = /^[-+]?\d*,\d+$/;
 /** One that is surely not a thousands separator (`19,99`, not `1,000`). */
 const DECIMAL_COMMA_CENTS = /^\d+,\d{1,2}$/;
 /** Thousands separated by points, before a decimal comma (`1.299,00`) or alone (`1.299.000`). */
-const THOUSANDS_POINTS = /^\d{1,3}(\.\d{3})+,\d+$|^\d{1,3}(\.\d{3}){2,}$/;
+const THOUSANDS_POINTS = /^[-+]?\d{1,3}(\.\d{3})+,\d+$|^[-+]?\d{1,3}(\.\d{3}){2,}$/;
 /** Thousands separated by commas, more than one group (`1,299,000`): no decimal comma is followed by more commas. */
-const THOUSANDS_COMMAS = /^\d{1,3}(,\d{3}){2,}$/;
-/** One group of three digits after a separator, the first not 0: thousands, or three decimals (`1.299`, `1,299`). */
-const ONE_GROUP = /^[1-9]\d{0,2}[.,]\d{3}$/;
-/** Whole numbers as a file not separated by commas writes them: thousands in two groups or more, a decimal comma. */
-const THOUSANDS_WHOLE = /^[-+]?\d{1,3}(\.\d{3}){2,}$|^[-+]?\d{1,3}(,\d{3}){2,}$/;
-const DECIMAL_COMMA_WHOLE = /^[-+]?\d+,\d+$/;
-/** A whole number with one group of thousands (`1.000`, `-2,500`): a thousand, or one with three decimals? */
-const ONE_GROUP_WHOLE = /^[-+]?[1-9]\d{0,2}[.,]\d{3}$/;
+const THOUSANDS_COMMAS = /^[-+]?\d{1,3}(,\d{3}){2,}$/;
+/** One group of three digits after a separator, the first not 0: thousands, or three decimals (`1.299`, `1,299`)? */
+const ONE_GROUP = /^[-+]?[1-9]\d{0,2}[.,]\d{3}$/;
+/** The reason a number that `delocalized` finds reading two ways is refused. */
+function readsTwoWays(v: string): string {
+  return `expected a number that reads one way: ${v} could be thousands or decimals; write it without a thousands separator`;
+}
 /** Thousands separated by commas in a comma file (a quoted `"1,000"`). */
 const THOUSANDS_IN_COMMA_FILE = /^[-+]?\d{1,3}(,\d{3})+$/;
 const ROUNDED = 'a number rounded by a spreadsheet (scientific notation): export the file again and save it without opening it in a spreadsheet, or format the column as text';
@@ -37,6 +36,8 @@ const ROUNDED = 'a number rounded by a spreadsheet (scientific notation): export
  * name), as Shopify allows them: such values are indexed, and PostgreSQL refuses an index entry beyond about 2.7 kB.
  */
 export const MAX_KEY_CHARS = 255;
+/** The most UTF-8 bytes of a key made of several names (see handleKey). */
+const MAX_KEY_BYTES = 2000;
 
 /** COPY text for NULL. */
 export const NULL = '\\N';
@@ -300,8 +301,21 @@ export abstract class EncoderBase implements RowEncoder {
     return raw.length === 0 ? raw : this.limited(normalizeName(raw), col);
   }
 
+  /**
+   * A key made of several names (`h:<handle>/<option values>`): each is at most MAX_KEY_CHARS, but four of them in a
+   * script of three bytes a character could still be too large for the index.
+   */
+  protected handleKey(handle: string, o1: string, o2: string, o3: string, col: number): string {
+    const key = 'h:' + handle + '/' + o1 + '/' + o2 + '/' + o3;
+    // (Once a name was refused as too long, the row is refused already.)
+    if (key.length > 600 && this.errors === 0 && Buffer.byteLength(key) > MAX_KEY_BYTES) {
+      this.fail(col, handle, 'FIELD_TOO_LARGE', `a handle and its option values together have at most ${MAX_KEY_BYTES} bytes; these have ${Buffer.byteLength(key)}`);
+    }
+    return key;
+  }
+
   /** `v`, refused when longer than MAX_KEY_CHARS. */
-  private limited(v: string, col: number): string {
+  protected limited(v: string, col: number): string {
     if (v.length > MAX_KEY_CHARS) {
       this.fail(col, v, 'FIELD_TOO_LARGE', `a value that names something has at most ${MAX_KEY_CHARS} characters; this one has ${v.length}`);
     }
@@ -325,50 +339,48 @@ export abstract class EncoderBase implements RowEncoder {
   }
 
   /**
-   * An optional money cell (non-negative plain decimal). In a file not separated by commas, a comma is a decimal mark
-   * (`19,99`) and points before it separate thousands (`1.299,00`); an amount that reads two ways there (`1.299` in a
-   * semicolon file, `1,299` in a tab-separated one: thousands, or three decimals?) is refused rather than guessed.
+   * A number as a file not separated by commas writes it (semicolons are how spreadsheets separate fields in locales
+   * that write `19,99`; tab-separated text is saved the same way): the comma is the decimal mark there, and points
+   * before it separate thousands (`1.299,00`, `1.299.000`), as do commas in groups (`1,299,000`). Null for one that
+   * reads two ways (`1.299`, `1,299`: thousands, or three decimals?), which is refused rather than guessed. In a comma
+   * file, or without a point or comma, the cell as it is.
    */
+  private delocalized(v: string): string | null {
+    if (this.delimiter === ',' || (v.indexOf('.') < 0 && v.indexOf(',') < 0)) return v;
+    if (ONE_GROUP.test(v)) return null;
+    if (THOUSANDS_POINTS.test(v)) return v.replace(/\./g, '').replace(',', '.');
+    if (THOUSANDS_COMMAS.test(v)) return v.replace(/,/g, '');
+    if (DECIMAL_COMMA.test(v)) return v.replace(',', '.');
+    return v;
+  }
+
+  /** An optional money cell (non-negative plain decimal; see delocalized). */
   protected putMoney(f: string[], col: number): void {
     const raw = f[col]!;
-    let v = raw.length === 0 ? raw : raw.trim();
+    const v = raw.length === 0 ? raw : raw.trim();
     if (v.length === 0) return this.putNull();
-    let ambiguous = false;
-    if (this.delimiter !== ',') {
-      if (ONE_GROUP.test(v)) ambiguous = true;
-      else if (THOUSANDS_POINTS.test(v)) v = v.replace(/\./g, '').replace(',', '.');
-      else if (THOUSANDS_COMMAS.test(v)) v = v.replace(/,/g, '');
-      else if (DECIMAL_COMMA.test(v)) v = v.replace(',', '.');
-    }
-    const m = ambiguous ? null : parseMoney(v);
+    const d = this.delocalized(v);
+    const m = d === null ? null : parseMoney(d);
     if (m !== null) return this.putAscii(m);
     this.fail(
       col,
       raw,
       'INVALID_PRICE',
-      ambiguous
-        ? `expected an amount that reads one way: ${v} could be thousands or decimals; write it without a thousands separator`
-        : v.charCodeAt(0) === 45
+      d === null
+        ? readsTwoWays(v)
+        : d.charCodeAt(0) === 45
           ? 'expected an amount >= 0'
-          : DECIMAL_COMMA_CENTS.test(v)
+          : DECIMAL_COMMA_CENTS.test(d)
             ? 'expected a point as the decimal mark, such as 19.99: a spreadsheet in a locale that writes 19,99 saved the file'
             : 'expected a plain decimal amount such as 19.99 (no currency symbol or thousands separator)',
     );
     this.putNull();
   }
 
-  /**
-   * A trimmed, non-empty cell as a whole number (see parseInteger), or null. In a file not separated by commas, points
-   * or commas between two groups of three digits or more separate thousands (`1.000.000`) and a comma is a decimal
-   * mark (`2,0`); one group (`1.000`) reads two ways there and is refused (see numberError), as amounts are.
-   */
+  /** A trimmed, non-empty cell as a whole number (see parseInteger and delocalized: `2,0` is 2), or null. */
   protected integer(v: string): string | null {
-    if (this.delimiter !== ',') {
-      if (ONE_GROUP_WHOLE.test(v)) return null;
-      if (THOUSANDS_WHOLE.test(v)) v = v.replace(/[.,]/g, '');
-      else if (DECIMAL_COMMA_WHOLE.test(v)) v = v.replace(',', '.');
-    }
-    return parseInteger(v);
+    const d = this.delocalized(v);
+    return d === null ? null : parseInteger(d);
   }
 
   /** Refuses a cell that `integer` did not read: `expected` says what was, unless a thousands separator is the cause. */
@@ -378,8 +390,8 @@ export abstract class EncoderBase implements RowEncoder {
       col,
       raw,
       'INVALID_NUMBER',
-      this.delimiter !== ',' && ONE_GROUP_WHOLE.test(v)
-        ? `expected a number that reads one way: ${v} could be thousands or decimals; write it without a thousands separator`
+      this.delocalized(v) === null
+        ? readsTwoWays(v)
         : this.delimiter === ',' && THOUSANDS_IN_COMMA_FILE.test(v)
           ? `${expected}, without a thousands separator`
           : expected,

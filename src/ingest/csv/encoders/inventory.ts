@@ -121,7 +121,7 @@ export class InventoryEncoder extends EncoderBase {
       key = 'v:' + vid;
       keyCol = this.iVariant;
     } else if (handle.length !== 0) {
-      key = 'h:' + handle + '/' + this.name(f, this.iO1) + '/' + this.name(f, this.iO2) + '/' + this.name(f, this.iO3);
+      key = this.handleKey(handle, this.name(f, this.iO1), this.name(f, this.iO2), this.name(f, this.iO3), this.iHandle);
       keyCol = this.iHandle;
     } else {
       keyCol = [this.iInventoryItem, this.iSku, this.iVariant, this.iHandle].find((i) => i < this.absent)!;
@@ -130,7 +130,7 @@ export class InventoryEncoder extends EncoderBase {
 
     const spread = locationColumn >= 0;
     const locId = spread ? '' : this.id(f, this.iLocationId);
-    const locName = spread ? this.locationNames[locationColumn]! : this.name(f, this.iLocationName);
+    const locName = spread ? this.limited(this.locationNames[locationColumn]!, locationColumn) : this.name(f, this.iLocationName);
     const locKey = locId.length !== 0 ? locId : locName;
     if (locKey.length === 0) {
       this.fail(

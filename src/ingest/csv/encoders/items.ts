@@ -158,7 +158,7 @@ export class ItemsEncoder extends EncoderBase {
       key = 's:' + sku;
       keyCol = this.iSku;
     } else if (handle.length !== 0) {
-      key = 'h:' + handle + '/' + o1 + '/' + o2 + '/' + o3;
+      key = this.handleKey(handle, o1, o2, o3, this.iHandle);
       keyCol = this.iHandle;
     } else {
       keyCol = this.iVariant < this.absent ? this.iVariant : this.iSku < this.absent ? this.iSku : this.iHandle;

@@ -8,8 +8,15 @@ const RECENT_ORDER_BITS = 13;
  */
 const MAX_ORDERS_KEPT = 10_000;
 
-/** ISO 4217 codes in use, as the runtime's ICU data knows them (162 in Node 20): `XYZ` has the shape of one but is none. */
-const CURRENCY_CODES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+/**
+ * ISO 4217 codes: those in use as the runtime's ICU data knows them (162 in Node 20), and those of this century's
+ * order histories it no longer lists (replaced since 2008: the euro's newer members, redenominations). `XYZ` has the
+ * shape of one but is none.
+ */
+const CURRENCY_CODES: ReadonlySet<string> = new Set([
+  ...Intl.supportedValuesOf('currency'),
+  ...['CYP', 'EEK', 'LTL', 'LVL', 'MTL', 'SIT', 'SKK', 'HRK', 'BYR', 'MRO', 'STD', 'VEF', 'VED', 'ZMK', 'ZWL'],
+]);
 
 /** created_at of a line whose order's creation time the stream does not know yet (see pendingCreatedAt). */
 const PENDING_CREATED_AT = '-infinity';
