@@ -1,3 +1,18 @@
+/** The index of the last of ascending `sorted` that is at most `x`, or -1. */
+function lastAtOrBefore(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= x) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
 /**
  * Maps the n-th emitted COPY row (1-based, as in PostgreSQL's "COPY t, line n") to the physical file line where
  * its record starts. Row n is expected on line n + 1 (after the header); only the points where the offset
@@ -33,17 +48,7 @@ export class LineMap {
   /** File line of COPY row `row`, or null when no such row was emitted. */
   lineOf(row: number): number | null {
     if (!Number.isInteger(row) || row < 1 || row > this.count) return null;
-    const rows = this.rows;
-    let lo = 0;
-    let hi = rows.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (rows[mid]! <= row) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const found = lastAtOrBefore(this.rows, row);
     return row + 1 + (found < 0 ? 0 : this.deltas[found]!);
   }
 }
@@ -89,17 +94,7 @@ export class RowMap {
   /** The spreadsheet row of the record starting on `line` (the header's is 1 when it is the first row), or null. */
   rowOf(line: number): number | null {
     if (this.unknownFrom !== 0 && line >= this.unknownFrom) return null;
-    const lines = this.lines;
-    let lo = 0;
-    let hi = lines.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (lines[mid]! <= line) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const found = lastAtOrBefore(this.lines, line);
     return line - (found < 0 ? 0 : this.offsets[found]!);
   }
 }

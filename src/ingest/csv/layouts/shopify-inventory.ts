@@ -12,6 +12,15 @@ export const SHOPIFY_INVENTORY_HEADER_NEWER: readonly string[] =
     ',',
   );
 
+/** The columns that name the variant, in every inventory export of Shopify's. */
+const VARIANT_COLUMNS = {
+  handle: ['Handle'],
+  option1: ['Option1 Value'],
+  option2: ['Option2 Value'],
+  option3: ['Option3 Value'],
+  sku: ['SKU'],
+};
+
 /** Shopify's inventory export (one row per variant per location), older and newer layouts. */
 export const shopifyInventory = defineLayout({
   id: 'shopify-inventory',
@@ -20,11 +29,7 @@ export const shopifyInventory = defineLayout({
   kinds: ['INVENTORY'],
   encoder: 'inventory',
   columns: {
-    handle: ['Handle'],
-    option1: ['Option1 Value'],
-    option2: ['Option2 Value'],
-    option3: ['Option3 Value'],
-    sku: ['SKU'],
+    ...VARIANT_COLUMNS,
     location_name: ['Location'],
     incoming: ['Incoming', 'Incoming (not editable)'],
     unavailable: ['Unavailable', 'Unavailable (not editable)'],
@@ -54,13 +59,7 @@ export const shopifyInventoryByLocation = defineLayout({
   format: 'shopify-inventory',
   kinds: ['INVENTORY'],
   encoder: 'inventory',
-  columns: {
-    handle: ['Handle'],
-    option1: ['Option1 Value'],
-    option2: ['Option2 Value'],
-    option3: ['Option3 Value'],
-    sku: ['SKU'],
-  },
+  columns: VARIANT_COLUMNS,
   required: [['handle'], ['sku']],
   known: BY_LOCATION_IDENTITY,
   spread: {
