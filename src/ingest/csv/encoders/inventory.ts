@@ -1,5 +1,5 @@
 import { normalizeName, parseBoolean } from '../values';
-import { EncoderBase, NULL, ROW_EMITTED, ROW_REJECTED, ROW_SKIPPED, RecentKeys, describeItemKey, itemKeyValue, type EncoderContext } from './base';
+import { EncoderBase, MAX_KEY_CHARS, NULL, ROW_EMITTED, ROW_REJECTED, ROW_SKIPPED, RecentKeys, describeItemKey, itemKeyValue, type EncoderContext } from './base';
 
 /**
  * inventory_levels rows. Item key: `i:<inventory_item_id>`, else `s:<sku>`, else `v:<variant_id>`, else
@@ -82,15 +82,20 @@ export class InventoryEncoder extends EncoderBase {
   /**
    * A row of the export with a column per location: one inventory row per location whose cell says something (a
    * blank cell says nothing of that location). The row is refused whole, and none of its locations written, when a
-   * cell is no quantity; the identity of the row, the same for every location, is checked with the first.
+   * cell is no quantity (or its location's name is too long); the identity of the row, the same for every location,
+   * is checked with the first.
    */
   private encodeByLocation(f: string[], line: number): number {
     const cells = this.silent ? this.locationColumns.slice(0, 1) : this.locationColumns.filter((c) => f[c]!.trim().length !== 0);
     if (cells.length === 0) return ROW_SKIPPED;
-    const invalid = cells.filter((c) => !this.isQuantity(f[c]!.trim()));
+    const tooLong = (c: number) => this.locationNames[c]!.length > MAX_KEY_CHARS;
+    const invalid = cells.filter((c) => tooLong(c) || !this.isQuantity(f[c]!.trim()));
     if (invalid.length !== 0) {
       this.begin(line);
-      for (const c of invalid) this.quantity(f, c);
+      for (const c of invalid) {
+        if (tooLong(c)) this.limited(this.locationNames[c]!, c);
+        else this.quantity(f, c);
+      }
       return this.finish();
     }
     for (let i = 0; i < cells.length; i++) {
@@ -130,7 +135,7 @@ export class InventoryEncoder extends EncoderBase {
 
     const spread = locationColumn >= 0;
     const locId = spread ? '' : this.id(f, this.iLocationId);
-    const locName = spread ? this.limited(this.locationNames[locationColumn]!, locationColumn) : this.name(f, this.iLocationName);
+    const locName = spread ? this.locationNames[locationColumn]! : this.name(f, this.iLocationName);
     const locKey = locId.length !== 0 ? locId : locName;
     if (locKey.length === 0) {
       this.fail(
