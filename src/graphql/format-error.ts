@@ -49,6 +49,21 @@ export function busyError(): GraphQLError {
 }
 
 /**
+ * Messages of Apollo and graphql-js that say nothing a client can act on, or how to configure the server it calls,
+ * in the API's own words.
+ */
+function ownWords(message: string): string {
+  if (message.startsWith('GraphQL introspection is not allowed')) {
+    return 'Introspection is off on this server: the schema is published with the API, as schema.graphql.';
+  }
+  // graphql-js stops comparing a selection's fields with one another past a budget.
+  if (message === 'Validation aborted.') {
+    return 'The query was not checked: it repeats the same fields too many times in one selection. Ask for each field once.';
+  }
+  return message;
+}
+
+/**
  * The one place where errors become responses. Expected failures (DomainError) keep their message and code;
  * GraphQL's own errors (validation, auth, limits) pass through; anything else is reported without internals, in every
  * mode: a server started without NODE_ENV is as likely to face the internet as one started with it. Unexpected errors
@@ -74,11 +89,7 @@ export function createErrorFormatter() {
     const isGraphQLOwn = original instanceof GraphQLError && code !== undefined && code !== 'INTERNAL_SERVER_ERROR';
     if (isGraphQLOwn || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR')) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-      // Apollo's words tell a client how to configure the server it calls.
-      const message = formatted.message.startsWith('GraphQL introspection is not allowed')
-        ? 'Introspection is off on this server: the schema is published with the API, as schema.graphql.'
-        : formatted.message;
-      return { ...formatted, message, extensions };
+      return { ...formatted, message: ownWords(formatted.message), extensions };
     }
     return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };

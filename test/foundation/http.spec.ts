@@ -86,6 +86,12 @@ describe('HTTP surface', () => {
     expect(response.data).to.equal(undefined);
   });
 
+  it('says why a query repeating a field a thousand times is not checked', async () => {
+    const shop = await createShop();
+    const response = await gql(`{ ${'shop { domain } '.repeat(1000)} }`, {}, { key: shop.adminKey });
+    expect(response.errors?.[0].message).to.equal('The query was not checked: it repeats the same fields too many times in one selection. Ask for each field once.');
+  });
+
   it('counts a generation as the work it starts: a request may start five, not a hundred', async () => {
     const shop = await createShop();
     const runId = ok(await gql('mutation { runCreate(input: { name: "aliases" }) { run { id } } }', {}, { key: shop.adminKey })).runCreate.run.id;
