@@ -300,8 +300,8 @@ export class CsvToCopyStream extends Transform implements RowSink {
     for (const i of this.nullableColumns) {
       const v = fields[i]!;
       const c = v.charCodeAt(0);
-      // N, n or a backslash first: most cells are looked at no further.
-      if ((c === 78 || c === 110 || c === 92) && v.length <= 4 && NULL_MARKERS.has(v)) fields[i] = '';
+      // N, n, a backslash, # or < first: most cells are looked at no further.
+      if ((c === 78 || c === 110 || c === 92 || c === 35 || c === 60) && v.length <= 4 && NULL_MARKERS.has(v)) fields[i] = '';
     }
     this.encoder.padded = n > w;
     const st = this.encoder.encode(fields, line);
@@ -462,9 +462,10 @@ const SEPARATOR_NAMES: Record<string, string> = { ',': 'a comma', ';': 'a semico
 
 /**
  * How the programs that write canonical files write a null: SQL clients `NULL`, MySQL and PostgreSQL's text format
- * `\N`, pandas `None` and `nan` (a column turned to text): an empty cell, not a value. Shopify's exports write none.
+ * `\N`, pandas `None`, `nan`, `NaT` and `<NA>`, R `NA`, spreadsheets `#N/A` (a lookup that found nothing), and
+ * `N/A`: an empty cell, not a value. Shopify's exports write none.
  */
-const NULL_MARKERS: ReadonlySet<string> = new Set(['NULL', 'null', 'Null', '\\N', 'None', 'NaN', 'nan']);
+const NULL_MARKERS: ReadonlySet<string> = new Set(['NULL', 'null', 'Null', '\\N', 'None', 'NaN', 'nan', 'NaT', '<NA>', 'NA', '#N/A', 'N/A', 'n/a']);
 
 /** A spreadsheet's `sep=;` line, which says the file's separator. */
 function isSepLine(fields: string[], n: number): boolean {

@@ -50,6 +50,12 @@ const WINDOWS_1252_HIGH = new Map<number, number>(
     .map((c, i) => [c || 0x80 + i, 0x80 + i]),
 );
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+/**
+ * The lead bytes of two-byte UTF-8 characters taken as misread (shown as Â Ã Ä Å Î Ï Ð Ñ × Ø Ù): Latin-1 and
+ * Latin Extended-A (accented letters of western and central Europe), Greek, Cyrillic, Hebrew and Arabic. Longer
+ * sequences (CJK, symbols, emoji) are taken whatever their lead: text that is not misread never has one.
+ */
+const MISREAD_LEADS = new Set([0xc2, 0xc3, 0xc4, 0xc5, 0xce, 0xcf, 0xd0, 0xd1, 0xd7, 0xd8, 0xd9]);
 
 /**
  * `v` as it was before a spreadsheet read its UTF-8 bytes as Windows-1252 and saved them again as UTF-8 (Excel on
@@ -61,7 +67,9 @@ function undoWindows1252(v: string): string {
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
     const b = c < 0x80 || (c >= 0xa0 && c <= 0xff) ? c : WINDOWS_1252_HIGH.get(c);
-    if (b === undefined) return v;
+    // A letter such as É or ß before a dash or a symbol (`ROSÉ–75`) would read as a two-byte character too: only the
+    // lead bytes of the scripts a misread file shows are taken as such (see MISREAD_LEADS).
+    if (b === undefined || (b >= 0xc2 && b <= 0xdf && !MISREAD_LEADS.has(b))) return v;
     bytes[i] = b;
   }
   try {

@@ -156,21 +156,23 @@ describe('ingest/csv: ORDERS', () => {
       expect(pick(r.rows, 'price')).to.deep.equal([{ price: '19.990000000000002' }]);
     });
 
-    it('reads the null markers of database and pandas exports (NULL, \\N, None, nan) as empty cells', async () => {
+    it('reads the null markers of database, pandas, R and spreadsheet exports (NULL, \\N, None, nan, NA, #N/A) as empty cells', async () => {
       const csv =
         'order_id,created_at,line_item_id,variant_id,sku,quantity,title,financial_status,cancelled_at\n' +
         '1001,2025-12-07T19:08:25Z,12,NULL,TEA-01,1,NULL,NULL,NULL\n' +
         '1002,2025-12-07T19:08:25Z,13,\\N,TEA-01,1,\\N,\\N,\\N\n' +
         '1003,2025-12-07T19:08:25Z,14,,nan,1,None,None,None\n' +
+        '1005,2025-12-07T19:08:25Z,16,NA,TEA-01,1,#N/A,N/A,NaT\n' +
         '1004,2025-12-07T19:08:25Z,15,4001,NULL,NULL,Mug,paid,\n';
       const r = await runCsv('ORDERS', csv);
       expect(pick(r.rows, 'order_id', 'variant_id', 'sku', 'title', 'financial_status', 'cancelled_at')).to.deep.equal([
         { order_id: '1001', variant_id: null, sku: 'TEA-01', title: null, financial_status: null, cancelled_at: null },
         { order_id: '1002', variant_id: null, sku: 'TEA-01', title: null, financial_status: null, cancelled_at: null },
+        { order_id: '1005', variant_id: null, sku: 'TEA-01', title: null, financial_status: null, cancelled_at: null },
       ]);
       expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([
         [4, 'sku', 'MISSING_VALUE'],
-        [5, 'quantity', 'MISSING_VALUE'],
+        [6, 'quantity', 'MISSING_VALUE'],
       ]);
     });
 

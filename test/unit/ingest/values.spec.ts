@@ -40,7 +40,7 @@ describe('ingest/csv: values', () => {
     // Saved twice by a spreadsheet, misread twice; and a repaired SKU is its own normal form.
     expect(normalizeSku('CAF\u00c3\u0192\u00e2\u20ac\u00b0')).to.equal('CAFÉ');
     for (const [, written] of misread) expect(normalizeSku(normalizeSku(written))).to.equal(written);
-    for (const sku of ['Café', 'Ñandú-7', 'SÃO-PAULO', 'x\u00c3']) expect(normalizeSku(sku), sku).to.equal(sku);
+    for (const sku of ['Café', 'Ñandú-7', 'SÃO-PAULO', 'x\u00c3', 'ROSÉ–75', 'GRÜN®', 'MAß°']) expect(normalizeSku(sku), sku).to.equal(sku);
   });
 
   it('SKUs: a numeric SKU that pandas wrote as a float is the number', () => {
