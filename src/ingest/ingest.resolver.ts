@@ -78,7 +78,7 @@ export class UploadResolver {
     }
     const service = ingestService(ctx);
     const options = uploadOptions(input.options);
-    const pending = shareUploads(files.map(([, file]) => file!));
+    const pending = shareUploads(files.map(([, file]) => file!), uploadLimitsOf(ctx.config).idleTimeoutMs);
     // Each file succeeds or fails on its own: one the request does not hold is reported, the others go on.
     const outcomes = await Promise.allSettled(
       files.map(([kind, , field], i) => service.ingest(shopIdOf(ctx), run.id, kind, pending[i]!, options, ['input', field])),

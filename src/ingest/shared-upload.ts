@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { FileUpload } from 'graphql-upload-minimal';
 import { PendingUpload } from '../graphql/scalars';
+import { UploadStalled } from './upload-limits';
 
 /** A variable that names a file an earlier variable of the request named too: it gets a copy of the file. */
 interface Copy {
@@ -31,7 +32,7 @@ function awaitedCopy(): Copy {
  * hold no upload slot and no connection (and are not recorded, even with `wait: false`), since an upload starts once
  * its file is there. The copy is unlinked as soon as each of them has opened it, or as soon as the file fails.
  */
-export function shareUploads(uploads: readonly PendingUpload[]): PendingUpload[] {
+export function shareUploads(uploads: readonly PendingUpload[], idleMs: number): PendingUpload[] {
   const copiesOf = new Map<Promise<FileUpload>, Copy[]>();
   return uploads.map(({ file }) => {
     const copies = copiesOf.get(file);
@@ -44,7 +45,7 @@ export function shareUploads(uploads: readonly PendingUpload[]): PendingUpload[]
     copiesOf.set(file, own);
     return new PendingUpload(
       file.then(
-        (received) => (own.length === 0 ? received : teeToCopies(received, own)),
+        (received) => (own.length === 0 ? received : teeToCopies(received, own, idleMs)),
         (error: unknown) => {
           // The request does not hold the file: each variable says so.
           for (const copy of own) copy.refuse(error);
@@ -55,20 +56,29 @@ export function shareUploads(uploads: readonly PendingUpload[]): PendingUpload[]
   });
 }
 
-/** A file whose stream fails as the shared one did, so that each copy's upload records the same failure. */
+/** A file whose stream fails as the shared one did, so that each copy's upload records the failure the first did. */
 function failing(file: FileUpload, error: unknown): FileUpload {
   return {
     ...file,
-    createReadStream: () => {
-      throw error;
-    },
+    createReadStream: () =>
+      new Readable({
+        read() {
+          this.destroy(error as Error);
+        },
+      }) as never,
   };
 }
 
-/** The first reader's file: its stream goes to that reader and to a temporary file, which `copies` then get. */
-function teeToCopies(file: FileUpload, copies: readonly Copy[]): FileUpload {
+/**
+ * The first reader's file: its stream goes to that reader and to a temporary file, which `copies` then get. A client
+ * that sends nothing for `idleMs` while the file is awaited fails the copies as it fails the first reader (see
+ * IdleGuard); time the first reader takes to read what came does not count.
+ */
+function teeToCopies(file: FileUpload, copies: readonly Copy[], idleMs: number): FileUpload {
   let settled = false;
+  let idle: NodeJS.Timeout | undefined;
   const failAll = (error: unknown) => {
+    clearTimeout(idle);
     if (settled) return;
     settled = true;
     for (const copy of copies) copy.deliver(failing(file, error));
@@ -113,9 +123,17 @@ function teeToCopies(file: FileUpload, copies: readonly Copy[]): FileUpload {
       source.once('close', () => {
         if (!source.readableEnded) fail(Object.assign(new Error('The upload was aborted.'), { status: 499 }));
       });
+      const arm = () => {
+        clearTimeout(idle);
+        if (!settled) idle = setTimeout(() => (reader.writableNeedDrain ? arm() : fail(new UploadStalled(idleMs))), idleMs);
+      };
+      source.on('data', arm);
+      reader.on('drain', arm);
+      arm();
       // The disk failing the copy fails the copies only: the first reader has the file still.
       copy.once('error', fail);
       copy.once('finish', () => {
+        clearTimeout(idle);
         if (settled) return;
         void Promise.allSettled(copies.map(() => fs.promises.open(copyPath, 'r'))).then((opened) => {
           discard();

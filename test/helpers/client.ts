@@ -81,7 +81,7 @@ export function ok<T>(response: GraphQLResponse<T>): T {
 export function gqlUploadInPieces(
   query: string,
   variables: Record<string, unknown>,
-  variable: string,
+  variable: string | string[],
   pieces: (string | Buffer)[],
   pause: number | (() => Promise<unknown>),
   key: string,
@@ -109,7 +109,7 @@ export function gqlUploadInPieces(
   });
   const sent = (async () => {
     request.write(part('Content-Disposition: form-data; name="operations"', JSON.stringify({ query, variables })));
-    request.write(part('Content-Disposition: form-data; name="map"', JSON.stringify({ 0: [`variables.${variable}`] })));
+    request.write(part('Content-Disposition: form-data; name="map"', JSON.stringify({ 0: [variable].flat().map((name) => `variables.${name}`) })));
     request.write(`--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="slow.csv"\r\nContent-Type: text/csv\r\n\r\n`);
     for (const [index, piece] of pieces.entries()) {
       if (index > 0) await (typeof pause === 'number' ? new Promise((resolve) => setTimeout(resolve, pause)) : pause());

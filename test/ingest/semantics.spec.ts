@@ -417,6 +417,23 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
       expect(given.upload).to.include({ status: 'FAILED', rowsWritten: 0 });
       expect(given.userErrors[0].code).to.equal('UPLOAD_ABORTED');
       expect(given.userErrors[0].message).to.match(/no data arrived for 1 s/);
+      // A file sent once for two variables: both uploads are given up alike, and the request is answered.
+      const shared = gqlUploadInPieces(
+        'mutation($input: RunUploadInput!) { runUpload(input: $input) { uploads { kind status } userErrors { field code } } }',
+        { input: { name: 'shared and stalled', orders: null, variants: null } },
+        ['input.orders', 'input.variants'],
+        [LINES + line(1, 1, 'A'), line(2, 2, 'B')],
+        2000,
+        shop.adminKey,
+        limited.url,
+      );
+      const both = (await shared.response).body.data.runUpload;
+      await shared.sent.catch(() => undefined);
+      expect(both.userErrors).to.deep.equal([
+        { field: ['input', 'orders'], code: 'UPLOAD_ABORTED' },
+        { field: ['input', 'variants'], code: 'UPLOAD_ABORTED' },
+      ]);
+      expect(fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('bundlegraph-upload-'))).to.deep.equal([]);
       // One upload at a time for the shop: the second starts once the first, slow but steady, is done.
       const [slow, quick] = [await createRun(shop.adminKey), await createRun(shop.adminKey)];
       const first = gqlUploadInPieces(mutation, { runId: slow, file: null }, 'file', [LINES + line(1, 1, 'A'), line(2, 2, 'B'), line(3, 3, 'C')], 300, shop.adminKey, limited.url);
