@@ -1,6 +1,7 @@
 import { CsvHeaderError } from './errors';
 import { LAYOUTS, type LayoutDef } from './layouts';
 import { normalizeHeaderName } from './normalize';
+import { normalizeName } from './values';
 import type { CsvKind } from './types';
 
 export { normalizeHeaderName };
@@ -130,8 +131,13 @@ export function resolveHeader(kind: CsvKind, cells: string[], line = 1): Resolve
   }
   // Two columns of one name that is read: which one holds the data is a guess, so the file is not read at all.
   // (A read column is the first of its name: see evaluate.)
-  for (const i of [...ownOk.index.values(), ...ownOk.spread]) {
-    const again = normalized.indexOf(normalized[i]!, i + 1);
+  // Spread columns are told apart as the places they name are (`Berlin Mitte` and `Berlin-Mitte` are two).
+  const spreadName = (i: number) => normalizeName(names[i]!);
+  const twice: [number, number][] = [
+    ...[...ownOk.index.values()].map((i): [number, number] => [i, normalized.indexOf(normalized[i]!, i + 1)]),
+    ...ownOk.spread.map((i): [number, number] => [i, ownOk.spread.find((j) => j > i && spreadName(j) === spreadName(i)) ?? -1]),
+  ];
+  for (const [i, again] of twice) {
     if (again >= 0) {
       throw new CsvHeaderError(
         'DUPLICATE_COLUMN',

@@ -233,6 +233,12 @@ export function parseBoolean(v: string): 't' | 'f' | null {
 }
 
 const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/**
+ * The years a date of an order, a product or stock may fall in. Earlier ones are a spreadsheet's day zero
+ * (`30.12.1899`, `1900-01-00`) or a year cut to two digits and read as such (`0025`), not history.
+ */
+export const MIN_YEAR = 1970;
+const MAX_YEAR = 2100;
 
 function d2(v: string, i: number): number {
   const a = v.charCodeAt(i) - 48;
@@ -248,18 +254,24 @@ function d2(v: string, i: number): number {
  * slashes (`12/7/2025`) are not taken: the same cell means the 7th of December in the US and the 12th of July in
  * the UK (see isAmbiguousDate).
  */
-const DAY_FIRST = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
-const YEAR_FIRST = /^(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+const DAY_FIRST = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?([AaPp])\.?[Mm]\.?)?)?$/;
+const YEAR_FIRST = /^(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?([AaPp])\.?[Mm]\.?)?)?$/;
 const DAY_AND_MONTH_WITH_SLASHES = /^\d{1,2}\/\d{1,2}\/\d{2,4}(?:$|[ T,])/;
 
 const pad2 = (n: string) => (n.length === 1 ? '0' + n : n);
 
 function parseSpreadsheetDate(v: string): string | null {
   let m = DAY_FIRST.exec(v);
-  let year, month, day, hour, minute, second;
-  if (m) [, day, month, year, hour, minute, second] = m;
-  else if ((m = YEAR_FIRST.exec(v))) [, year, , month, day, hour, minute, second] = m;
+  let year, month, day, hour, minute, second, half;
+  if (m) [, day, month, year, hour, minute, second, half] = m;
+  else if ((m = YEAR_FIRST.exec(v))) [, year, , month, day, hour, minute, second, half] = m;
   else return null;
+  // A 12-hour clock (`7:08 PM`, `12:30 AM`): hours 1 to 12 only.
+  if (half !== undefined) {
+    const h = Number(hour);
+    if (h < 1 || h > 12) return null;
+    hour = String((h % 12) + (half.toLowerCase() === 'p' ? 12 : 0));
+  }
   const iso = `${year}-${pad2(month!)}-${pad2(day!)}` + (hour === undefined ? '' : `T${pad2(hour)}:${minute}${second === undefined ? '' : ':' + second}`);
   return parseTimestamp(iso);
 }
@@ -285,7 +297,7 @@ export function parseTimestamp(v: string): string | null {
   const month = d2(v, 5);
   const day = d2(v, 8);
   if (day < 0) return parseSpreadsheetDate(v);
-  if (year < 1 || month < 1 || month > 12 || day < 1) return null;
+  if (year < MIN_YEAR || year > MAX_YEAR || month < 1 || month > 12 || day < 1) return null;
   if (day > DAYS[month]!) {
     if (!(month === 2 && day === 29 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return null;
   }

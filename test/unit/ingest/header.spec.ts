@@ -228,6 +228,17 @@ describe('ingest/csv: header', () => {
       expect(orders.stream.errors.map((e) => [e.column, e.value, e.code])).to.deep.equal([['quantity', '1.000', 'INVALID_NUMBER']]);
       const commaThousands = await runCsv('INVENTORY', 'sku,location,available\nA,L,"1,200"\n');
       expect(commaThousands.stream.errors[0]!.message).to.match(/without a thousands separator/);
+      // Forms that read one way: US thousands before a decimal point, in any file; spaces between thousands.
+      const us = await runCsv('CATALOG', 'sku,price\nA,"1,299.00"\nB,"12,345,678.5"\n');
+      expect(pick(us.rows, 'sku', 'price')).to.deep.equal([{ sku: 'A', price: '1299.00' }, { sku: 'B', price: '12345678.5' }]);
+      const spaced = await runCsv('CATALOG', 'sku\tprice\nA\t1 299,00\nB\t1\u00a0299\nC\t12\u202f345 678,9\nD\t1,299.00\n');
+      expect(spaced.stream.errors).to.deep.equal([]);
+      expect(pick(spaced.rows, 'sku', 'price')).to.deep.equal([
+        { sku: 'A', price: '1299.00' },
+        { sku: 'B', price: '1299' },
+        { sku: 'C', price: '12345678.9' },
+        { sku: 'D', price: '1299.00' },
+      ]);
       // A header typed with commas over rows a spreadsheet separated with semicolons would split the rows at their
       // decimal commas: refused. Semicolons inside a comma file's text are no such thing.
       const mixed = await runCsv('CATALOG', 'sku,price\nA-1;19,99\nB-2;1299,00\n');

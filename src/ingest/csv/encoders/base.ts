@@ -1,7 +1,7 @@
 import type { ResolvedHeader } from '../header';
 import type { CsvRowErrorCode } from '../types';
 import type { CopyWriter } from '../copy-writer';
-import { escapeCopyText, isAmbiguousDate, normalizeId, normalizeName, normalizeSku, parseBoolean, parseInteger, parseMoney, parseTimestamp, truncateValue } from '../values';
+import { MIN_YEAR, escapeCopyText, isAmbiguousDate, normalizeId, normalizeName, normalizeSku, parseBoolean, parseInteger, parseMoney, parseTimestamp, truncateValue } from '../values';
 
 /**
  * A number in scientific notation, as spreadsheets show long ids: `5.12346E+12`, or `5,12346E+12` in locales that
@@ -21,6 +21,10 @@ const DECIMAL_COMMA_CENTS = /^\d+,\d{1,2}$/;
 const THOUSANDS_POINTS = /^[-+]?\d{1,3}(\.\d{3})+,\d+$|^[-+]?\d{1,3}(\.\d{3}){2,}$/;
 /** Thousands separated by commas, more than one group (`1,299,000`): no decimal comma is followed by more commas. */
 const THOUSANDS_COMMAS = /^[-+]?\d{1,3}(,\d{3}){2,}$/;
+/** Thousands set apart by commas before a decimal point (`1,299.00`): reads one way. */
+const COMMA_THOUSANDS_POINT_DECIMAL = /^[-+]?\d{1,3}(,\d{3})+\.\d+$/;
+/** Thousands set apart by spaces (plain, no-break or narrow no-break), a decimal comma or none after them. */
+const SPACED_THOUSANDS = /^[-+]?\d{1,3}([ \u00a0\u202f]\d{3})+(,\d+)?$/;
 /** One group of three digits after a separator, the first not 0: thousands, or three decimals (`1.299`, `1,299`)? */
 const ONE_GROUP = /^[-+]?[1-9]\d{0,2}[.,]\d{3}$/;
 /** The reason a number that `delocalized` finds reading two ways is refused. */
@@ -341,12 +345,17 @@ export abstract class EncoderBase implements RowEncoder {
   /**
    * A number as a file not separated by commas writes it (semicolons are how spreadsheets separate fields in locales
    * that write `19,99`; tab-separated text is saved the same way): the comma is the decimal mark there, and points
-   * before it separate thousands (`1.299,00`, `1.299.000`), as do commas in groups (`1,299,000`). Null for one that
-   * reads two ways (`1.299`, `1,299`: thousands, or three decimals?), which is refused rather than guessed. In a comma
-   * file, or without a point or comma, the cell as it is.
+   * or spaces before it separate thousands (`1.299,00`, `1 299,00`, `1.299.000`), as do commas in groups
+   * (`1,299,000`). Null for one that reads two ways (`1.299`, `1,299`: thousands, or three decimals?), which is refused
+   * rather than guessed. In any file, `1,299.00` is 1299.00. Otherwise, in a comma file, the cell as it is.
    */
   private delocalized(v: string): string | null {
-    if (this.delimiter === ',' || (v.indexOf('.') < 0 && v.indexOf(',') < 0)) return v;
+    if (v.indexOf('.') < 0 && v.indexOf(',') < 0 && v.indexOf(' ') < 0 && v.indexOf('\u00a0') < 0 && v.indexOf('\u202f') < 0) return v;
+    // A point after groups of three digits set apart by commas is a decimal mark, in any file (`1,299.00`).
+    if (COMMA_THOUSANDS_POINT_DECIMAL.test(v)) return v.replace(/,/g, '');
+    if (this.delimiter === ',') return v;
+    // Spaces between groups of three (`1 299,00`, as French and Nordic spreadsheets write them).
+    if (SPACED_THOUSANDS.test(v)) v = v.replace(/[ \u00a0\u202f]/g, '');
     if (ONE_GROUP.test(v)) return null;
     if (THOUSANDS_POINTS.test(v)) return v.replace(/\./g, '').replace(',', '.');
     if (THOUSANDS_COMMAS.test(v)) return v.replace(/,/g, '');
@@ -426,7 +435,7 @@ export abstract class EncoderBase implements RowEncoder {
   }
 
   protected dateError(col: number, raw: string): void {
-    const forms = 'an ISO-8601 date or time (2025-12-07, 2025-12-07T19:08:25Z), 2025-12-07 19:08:25 -0400 or 07.12.2025 19:08';
+    const forms = `a date from ${MIN_YEAR} to 2100, as ISO-8601 (2025-12-07, 2025-12-07T19:08:25Z), 2025-12-07 19:08:25 -0400 or 07.12.2025 19:08`;
     this.fail(
       col,
       raw,
