@@ -132,7 +132,7 @@ export function draftCopy(input: CopyInput): StoredCopy {
       const terms = discountTerms(discount, money, null);
       title = `Buy more, save more: ${names[0]}`;
       const offer = tiers.length
-        ? ` ${tiers.map((t) => `Buy ${t.minQuantity}, save ${Number(t.percentage)}%`).join('; ')}.`
+        ? ` ${tiers.map((t, i) => `${i === 0 ? 'Buy' : 'buy'} ${t.minQuantity}, save ${Number(t.percentage)}%`).join('; ')}.`
         : terms?.off
           ? ` Save ${terms.off}.`
           : terms?.free

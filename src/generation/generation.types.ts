@@ -60,8 +60,11 @@ export class BundleGenerationSettingsInput implements SettingsInput {
   @Field(() => Boolean, { nullable: true, description: 'Look for three-item bundles (default true).' })
   triples?: boolean | null;
 
-  @Field(() => [String], { nullable: true, description: 'SKUs never put in a generated bundle.' })
+  @Field(() => [String], { nullable: true, description: 'SKUs never put in a generated bundle (in any case: "protect" excludes PROTECT).' })
   excludeSkus?: string[] | null;
+
+  @Field(() => [String], { nullable: true, description: 'Variant ids (or ProductVariant gids) never put in a generated bundle: items without a SKU, such as a shipping protection.' })
+  excludeVariantIds?: string[] | null;
 
   @Field(() => Float, { nullable: true, description: 'Share of an item\'s order lines with quantity >= 2 that earns it a volume bundle (default 0.25).' })
   volumeMinShare?: number | null;
@@ -101,7 +104,7 @@ export class BundleGenerationSettingsInput implements SettingsInput {
 export class DroppedCount {
   @Field({
     description:
-      'cancelled_orders (cancelled, voided or refunded in full) and oversized_orders count orders; the others count candidates: below_min_lift, below_min_confidence, below_min_llr, same_product, gift_card, zero_price, not_active, excluded_sku, unknown_item (pairs); triple_below_min_co_orders, triple_below_min_lift, triple_below_min_confidence; insufficient_stock (volume); manual_bundle_exists, pinned_bundle_exists, active_bundle_exists, archived_bundle_exists, over_item_cap, over_total_cap (any bundle).',
+      'cancelled_orders (cancelled, voided, refunded in full or expired) and oversized_orders count orders; the others count candidates: below_min_lift, below_min_confidence, below_min_llr, same_product, gift_card, zero_price, not_active, excluded_sku, excluded_variant, unknown_item (pairs); triple_below_min_co_orders, triple_below_min_lift, triple_below_min_confidence; insufficient_stock (volume); manual_bundle_exists, pinned_bundle_exists, active_bundle_exists, archived_bundle_exists, over_item_cap, over_total_cap (any bundle).',
   })
   reason!: string;
 

@@ -155,10 +155,11 @@ async function buildItems(client: Client, runId: string, settings: GenerationSet
               WHEN p.gift_card THEN 'gift_card'
               WHEN coalesce(p.price, s.line_price) = 0 THEN 'zero_price'
               WHEN p.status IS NOT NULL AND lower(p.status) <> 'active' THEN 'not_active'
-              WHEN coalesce(p.sku, s.line_sku) = ANY($2::text[]) THEN 'excluded_sku'
+              WHEN lower(coalesce(p.sku, s.line_sku)) = ANY($2::text[]) THEN 'excluded_sku'
+              WHEN coalesce(p.variant_id, s.item_variant) = ANY($3::text[]) THEN 'excluded_variant'
             END AS excluded
        FROM described s LEFT JOIN best p ON p.no = s.no`,
-    [runId, settings.excludeSkus],
+    [runId, settings.excludeSkus, settings.excludeVariantIds],
   );
 }
 
@@ -193,8 +194,8 @@ export async function mine(client: Client, runId: string, settings: GenerationSe
             count(*)::int AS lines,
             (count(*) FILTER (WHERE l.quantity >= 2))::int AS multi_lines,
             max(l.created_at) AS created_at,
-            -- Cancelled, voided, or refunded in full: no basket kept (a partial refund leaves one).
-            bool_or(l.cancelled_at IS NOT NULL OR coalesce(l.financial_status IN ('voided', 'refunded'), false)) AS voided
+            -- Cancelled, voided, refunded in full or expired (never paid): no basket kept (a partial refund leaves one).
+            bool_or(l.cancelled_at IS NOT NULL OR coalesce(l.financial_status IN ('voided', 'refunded', 'expired'), false)) AS voided
        FROM order_lines l
        LEFT JOIN gen_skumap m ON m.sku = CASE WHEN l.variant_id IS NULL THEN l.sku END
       WHERE l.run_id = $1 AND (l.variant_id IS NOT NULL OR l.sku IS NOT NULL)
@@ -448,7 +449,7 @@ export async function catalogSuggestions(client: Client, runId: string, settings
               concat_ws(' - ', nullif(product_title, ''), nullif(nullif(variant_title, 'Default Title'), '')) AS title
          FROM catalog_items
         WHERE run_id = $1 AND price > 0 AND gift_card IS NOT TRUE AND (status IS NULL OR lower(status) = 'active')
-          AND (sku IS NULL OR NOT (sku = ANY($2::text[])))
+          AND (sku IS NULL OR NOT (lower(sku) = ANY($2::text[]))) AND (variant_id IS NULL OR NOT (variant_id = ANY($4::text[])))
         ORDER BY coalesce(product_id, handle, sku), price DESC, item_key
      ),
      ranked AS (
@@ -457,7 +458,7 @@ export async function catalogSuggestions(client: Client, runId: string, settings
      SELECT product_type, json_agg(json_build_object('sku', sku, 'variantId', variant_id, 'title', title, 'price', price::text, 'productId', product_id) ORDER BY n) AS items
        FROM ranked WHERE n <= $3 GROUP BY product_type HAVING count(*) >= 2
       ORDER BY max(price) DESC, product_type`,
-    [runId, settings.excludeSkus, CATALOG_CANDIDATES_PER_TYPE],
+    [runId, settings.excludeSkus, CATALOG_CANDIDATES_PER_TYPE, settings.excludeVariantIds],
   );
   return rows.map((r) => ({ productType: r.product_type, items: r.items }));
 }

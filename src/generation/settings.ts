@@ -1,5 +1,5 @@
 import { BundleStatus } from '../bundles/bundle.entity';
-import { normalizeSku } from '../ingest/csv';
+import { normalizeSku, variantIdOf } from '../ingest/csv';
 import { DomainError, userError, type UserError } from '../graphql/user-error';
 
 export type Objective = 'increase_aov' | 'clear_slow_movers' | 'margin_guard' | 'new_launch';
@@ -26,7 +26,10 @@ export interface GenerationSettings {
   maxBundlesPerItem: number;
   maxBundles: number;
   triples: boolean;
+  /** SKUs never put in a bundle, lower-cased: they are matched whatever their case. */
   excludeSkus: string[];
+  /** Variant ids never put in a bundle (a variant without a SKU, such as a shipping protection). */
+  excludeVariantIds: string[];
   /** An item gets a volume bundle when this share of its order lines has a quantity of 2 or more... */
   volumeMinShare: number;
   /** ...and it has at least this many order lines. */
@@ -59,6 +62,7 @@ export const DEFAULT_SETTINGS: GenerationSettings = {
   maxBundles: 200,
   triples: true,
   excludeSkus: [],
+  excludeVariantIds: [],
   volumeMinShare: 0.25,
   volumeMinLines: 5,
   bxgyMinConfidence: 0.2,
@@ -89,6 +93,7 @@ export interface SettingsInput {
   maxBundles?: number | null;
   triples?: boolean | null;
   excludeSkus?: string[] | null;
+  excludeVariantIds?: string[] | null;
   volumeMinShare?: number | null;
   volumeMinLines?: number | null;
   bxgyMinConfidence?: number | null;
@@ -104,6 +109,9 @@ export interface SettingsInput {
 type NumericKey = {
   [K in keyof GenerationSettings]: GenerationSettings[K] extends number ? K : never;
 }[keyof GenerationSettings];
+
+/** The largest discount percentage a cap may allow (rounded, 99.5 would give 100%). */
+const MAX_DISCOUNT_CAP = 99;
 
 const RANGES: Record<Exclude<NumericKey, 'discountedDepth'>, { min: number; max: number; integer: boolean }> = {
   maxBasketSize: { min: 2, max: 1000, integer: true },
@@ -143,12 +151,19 @@ export function resolveSettings(input: SettingsInput | null | undefined): Genera
   if (input.status === BundleStatus.ARCHIVED) {
     errors.push(userError('INVALID', 'Generated bundles are written DRAFT (to review) or ACTIVE (published), not ARCHIVED.', ['settings', 'status']));
   } else if (input.status) settings.status = input.status;
-  if (input.excludeSkus) settings.excludeSkus = [...new Set(input.excludeSkus.map((sku) => normalizeSku(sku)).filter(Boolean))].sort();
+  if (input.excludeSkus) settings.excludeSkus = [...new Set(input.excludeSkus.map((sku) => normalizeSku(sku).toLowerCase()).filter(Boolean))].sort();
+  input.excludeVariantIds?.forEach((raw, i) => {
+    const id = variantIdOf(raw);
+    if (id === null) errors.push(userError('INVALID', 'A variant id or a gid://shopify/ProductVariant/ gid.', ['settings', 'excludeVariantIds', i]));
+    else if (id) settings.excludeVariantIds.push(id);
+  });
+  settings.excludeVariantIds = [...new Set(settings.excludeVariantIds)].sort();
   input.discountCaps?.forEach((cap, i) => {
     if (!OBJECTIVES.includes(cap.objective as Objective)) {
       errors.push(userError('INVALID', `objective must be one of ${OBJECTIVES.join(', ')}.`, ['settings', 'discountCaps', i, 'objective']));
-    } else if (!(cap.min >= 0 && cap.max <= 100 && cap.min <= cap.max)) {
-      errors.push(userError('OUT_OF_RANGE', 'A discount cap goes from min to max within 0-100.', ['settings', 'discountCaps', i]));
+    } else if (!(cap.min >= 0 && cap.max <= MAX_DISCOUNT_CAP && cap.min <= cap.max)) {
+      // A discount never gives a bundle away: 100% is refused on bundles too.
+      errors.push(userError('OUT_OF_RANGE', `A discount cap goes from min to max within 0-${MAX_DISCOUNT_CAP}.`, ['settings', 'discountCaps', i]));
     } else {
       settings.discountCaps[cap.objective as Objective] = { min: cap.min, max: cap.max };
     }

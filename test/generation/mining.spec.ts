@@ -132,7 +132,7 @@ describe('bundle generation: mining a history', function () {
   });
 
   it('leaves out gift cards, zero-priced, inactive, excluded and unknown items and the same product\'s variants', async () => {
-    // P pairs with each excluded item in 4 orders; Q and R make 20 more orders: N = 44, lift(P, X) = 44/24.
+    // P pairs with each excluded item in 4 orders; Q and R make 20 more orders: N = 48, lift(P, X) = 48/28.
     const partners = [
       { variant: '31', sku: 'GIFT', reason: 'gift_card' },
       { variant: '32', sku: 'FREEBIE', reason: 'zero_price' },
@@ -140,6 +140,7 @@ describe('bundle generation: mining a history', function () {
       { variant: '34', sku: 'SECRET', reason: 'excluded_sku' },
       { variant: '35', sku: 'P-BIG', reason: 'same_product' },
       { variant: '36', sku: 'GHOST', reason: 'unknown_item' },
+      { variant: '37', sku: 'PROTECT-1', reason: 'excluded_variant' },
     ];
     const lines: Line[] = [];
     let order = 1;
@@ -156,24 +157,26 @@ describe('bundle generation: mining a history', function () {
       { variant: '33', product: '303', sku: 'OLD', title: 'Old lid', price: '5.00', status: 'archived' },
       { variant: '34', product: '304', sku: 'SECRET', title: 'Secret', price: '5.00' },
       { variant: '35', product: '300', sku: 'P-BIG', title: 'Pot large', price: '14.00' },
+      { variant: '37', product: '307', sku: 'PROTECT-1', title: 'Package protection', price: '1.95' },
       { variant: '40', product: '400', sku: 'Q', title: 'Quill', price: '7.00' },
       { variant: '41', product: '401', sku: 'R', title: 'Ream', price: '9.00', available: 0 },
     ]);
     const runId = await runWith(shop, ordersCsv(lines), catalog, 'exclusions');
-    const { generation, bundles } = await generateOk(shop.adminKey, runId, { excludeSkus: [' SECRET '] });
+    // SKUs excluded whatever their case; a variant by its gid.
+    const { generation, bundles } = await generateOk(shop.adminKey, runId, { excludeSkus: [' secret '], excludeVariantIds: ['gid://shopify/ProductVariant/37'] });
     const dropped = droppedOf(generation);
     for (const partner of partners) expect(dropped[partner.reason], partner.reason).to.equal(1);
     // R is out of stock: it stays in the statistics (stock is applied when serving), so Q + R is generated.
     expect(bundles.map((b: any) => b.key)).to.deep.equal(['FREQUENTLY_BOUGHT_TOGETHER:v:40+v:41', 'BUY_X_GET_Y:buy:v:41+get:v:40']);
     expect(bundles[0].availableQuantity).to.equal(0);
-    expect(bundles[0].lift).to.equal(2.2);
+    expect(bundles[0].lift).to.equal(2.4);
   });
 
-  it('leaves out the baskets of orders refunded in full, as of cancelled and voided ones, and lines of no units; a partial refund keeps its basket', async () => {
+  it('leaves out the baskets of orders refunded in full or expired, as of cancelled and voided ones, and lines of no units; a partial refund keeps its basket', async () => {
     const lines: Line[] = [];
     let order = 1;
-    // M + N only in refunded orders; P + Q in partially refunded ones; R + S in paid ones.
-    for (const [a, b, financial] of [['M', 'N', 'refunded'], ['P', 'Q', 'partially_refunded'], ['R', 'S', 'paid']] as const) {
+    // M + N only in refunded orders, then in expired ones (never paid); P + Q in partially refunded ones; R + S in paid ones.
+    for (const [a, b, financial] of [['M', 'N', 'refunded'], ['M', 'N', 'expired'], ['P', 'Q', 'partially_refunded'], ['R', 'S', 'paid']] as const) {
       for (let i = 0; i < 10; i++, order++) lines.push({ order, sku: a, price: '10.00', financial }, { order, sku: b, price: '12.00', financial });
     }
     // R with S at quantity 0 (an item removed from the order): no R + S basket; alone, R's.
@@ -181,7 +184,7 @@ describe('bundle generation: mining a history', function () {
     const catalog = catalogCsv(['M', 'N', 'P', 'Q', 'R', 'S'].map((sku, i) => ({ variant: String(70 + i), product: String(700 + i), sku, title: sku, price: '10.00' })));
     const runId = await runWith(shop, ordersCsv(lines), catalog, 'refunds');
     const { generation, bundles } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 0, minLlr: 0 });
-    expect(droppedOf(generation).cancelled_orders).to.equal(10);
+    expect(droppedOf(generation).cancelled_orders).to.equal(20);
     expect(generation.ordersConsidered).to.equal(30);
     const rs = bundles.find((b: any) => b.items.map((i: any) => i.sku).join('+') === 'R+S');
     expect(rs.orderCount).to.equal(10);

@@ -183,12 +183,22 @@ describe('bundle generation: re-generation, determinism, tenancy, readiness and 
 
   it('reports settings out of range with their path', async () => {
     const runId = await handRun(shop, 'settings');
-    const payload = ok(await generate(shop.adminKey, runId, { minConfidence: 2, maxBundles: -1, status: 'ARCHIVED', discountCaps: [{ objective: 'world_peace', min: 0, max: 5 }] })).bundlesGenerate;
+    const payload = ok(
+      await generate(shop.adminKey, runId, {
+        minConfidence: 2,
+        maxBundles: -1,
+        status: 'ARCHIVED',
+        excludeVariantIds: ['701', 'gid://shopify/Product/7'],
+        discountCaps: [{ objective: 'world_peace', min: 0, max: 5 }, { objective: 'clear_slow_movers', min: 0, max: 100 }],
+      }),
+    ).bundlesGenerate;
     expect(payload.userErrors.map((e: any) => [e.code, e.field])).to.deep.equal([
       ['OUT_OF_RANGE', ['settings', 'minConfidence']],
       ['OUT_OF_RANGE', ['settings', 'maxBundles']],
       ['INVALID', ['settings', 'status']],
+      ['INVALID', ['settings', 'excludeVariantIds', '1']],
       ['INVALID', ['settings', 'discountCaps', '0', 'objective']],
+      ['OUT_OF_RANGE', ['settings', 'discountCaps', '1']],
     ]);
   });
 
