@@ -19,7 +19,7 @@ import { RunService } from '../runs/run.service';
 import { Shop } from '../shops/shop.entity';
 import { draftCopy, type CopyKind } from '../bundles/copy';
 import { BundleGeneration, GenerationStatus, GenerationStrategy, type GenerationResult } from './generation.entity';
-import { catalogSuggestions, itemsByNumber, type CatalogSuggestion, mine, revenueWeight, tripleCounts, volumeCandidates, type ItemRow, type Mined, type PairRow } from './mining';
+import { catalogSuggestions, confidenceBound, itemsByNumber, type CatalogSuggestion, mine, revenueWeight, tripleCounts, volumeCandidates, type ItemRow, type Mined, type PairRow } from './mining';
 import { discountWithin, fbtObjective, inStock, quantityTiers, signalsOf, stockObjective, tierPercentages, type ItemSignals } from './objectives';
 import { resolveSettings, type GenerationSettings, type Objective, type SettingsInput } from './settings';
 
@@ -331,7 +331,13 @@ export class GenerationService {
     return new Map(rows.map((row, i) => [row.no, facts[i]]));
   }
 
-  private fbt(items: ItemRow[], signals: ItemSignals[], figures: { support: number; confidence: number; lift: number; orderCount: number }, settings: GenerationSettings): Candidate {
+  /** `figures.evidence`: the confidence the score counts on (see confidenceBound). */
+  private fbt(
+    items: ItemRow[],
+    signals: ItemSignals[],
+    figures: { support: number; confidence: number; evidence: number; lift: number; orderCount: number },
+    settings: GenerationSettings,
+  ): Candidate {
     const objective = fbtObjective(signals, settings);
     const percentage = discountWithin(settings.discountCaps[objective], figures.confidence / 0.5);
     const total = items.reduce((sum, item) => sum + Number(item.price ?? 0), 0);
@@ -342,7 +348,7 @@ export class GenerationService {
       items: draftItems,
       discount: percentage > 0 ? { type: 'PERCENTAGE', value: String(percentage) } : null,
       objective,
-      score: figures.confidence * (Math.min(figures.lift, 5) / 5) * revenueWeight(total),
+      score: figures.evidence * (Math.min(figures.lift, 5) / 5) * revenueWeight(total),
       orderCount: figures.orderCount,
       support: round(figures.support),
       confidence: round(figures.confidence),
@@ -357,6 +363,7 @@ export class GenerationService {
     const candidate = this.fbt([a, b], [signals.get(a.no)!, signals.get(b.no)!], {
       support: pair.support,
       confidence: Math.max(pair.confidenceAb, pair.confidenceBa),
+      evidence: Math.max(confidenceBound(pair.nAb, a.assocOrders), confidenceBound(pair.nAb, b.assocOrders)),
       lift: pair.lift,
       orderCount: pair.nAb,
     }, settings);
@@ -401,9 +408,17 @@ export class GenerationService {
       const N = mined.pairOrders;
       // The weakest of the three rules "two of them -> the third": a strong pair plus an item seen with it a
       // few times is a pair, not a triple.
-      const confidence = Math.min(n / pairCount(a, b), n / pairCount(a, c), n / pairCount(b, c));
+      const largestPair = Math.max(pairCount(a, b), pairCount(a, c), pairCount(b, c));
+      const confidence = n / largestPair;
       const lift = (n * N * N) / (ra.assocOrders * rb.assocOrders * rc.assocOrders);
-      if (lift < settings.minLift) {
+      // Each item must add to the other two: the lift of the third given each pair. A strong pair's lift carries a
+      // triple whose third item goes with it by chance (lift about 1 given the pair) past the triple's own lift.
+      const added = Math.min(
+        (n * N) / (pairCount(a, b) * rc.assocOrders),
+        (n * N) / (pairCount(a, c) * rb.assocOrders),
+        (n * N) / (pairCount(b, c) * ra.assocOrders),
+      );
+      if (lift < settings.minLift || added < settings.minLift) {
         tally.add('triple_below_min_lift');
         continue;
       }
@@ -411,7 +426,7 @@ export class GenerationService {
         tally.add('triple_below_min_confidence');
         continue;
       }
-      out.push(this.fbt([ra, rb, rc], [signals.get(a)!, signals.get(b)!, signals.get(c)!], { support: n / N, confidence, lift, orderCount: n }, settings));
+      out.push(this.fbt([ra, rb, rc], [signals.get(a)!, signals.get(b)!, signals.get(c)!], { support: n / N, confidence, evidence: confidenceBound(n, largestPair), lift, orderCount: n }, settings));
     }
     return out;
   }
@@ -456,7 +471,7 @@ export class GenerationService {
         discount: { type: 'PERCENTAGE', value: String(percentage) },
         objective,
         score:
-          confidence * (Math.min(pair.lift, 5) / 5) * revenueWeight(Number(t.price) + Number(r.price)) *
+          confidenceBound(pair.nAb, t.assocOrders) * (Math.min(pair.lift, 5) / 5) * revenueWeight(Number(t.price) + Number(r.price)) *
           (signals.get(reward)!.slowMover ? BXGY_SLOW_REWARD : BXGY_OTHER_REWARD),
         orderCount: pair.nAb,
         support: round(pair.support),

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { confidenceBound } from '../../src/generation/mining';
 import { generateCatalog, generateOrders, plantedPairs } from '../../bench/generate';
 import { gql, ok } from '../helpers/client';
 import { CATALOG_HEADER, ORDERS_HEADER, droppedOf, generateOk, uploadOk } from '../helpers/generation';
@@ -112,23 +113,48 @@ describe('bundle generation: mining a history', function () {
     const runId = await runWith(shop, ordersCsv(lines), catalog, 'triples');
     const { bundles } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 0 });
     // The triple: weakest rule confidence min(6/8, 6/6, 6/6) = 0.75, lift 6 * 28^2 / (8 * 8 * 6) = 12.25,
-    // score 0.75 * 5/5 * (1 + log10(61)). Then the pairs (lift 3.5: capped-lift factor 0.7); the
-    // BUY_X_GET_Y bundles are all over the per-item cap of 3.
+    // score bound(6 of 8) * 5/5 * (1 + log10(61)) = 1.140. The pairs (lift 3.5: capped-lift factor 0.7): XY, 8 of 8,
+    // bound(8, 8) * 0.7 * (1 + log10(31)) = 1.178; YZ and XZ, 6 of 6: 1.156 and 1.111. The BUY_X_GET_Y bundles are
+    // all over the per-item cap of 3.
     expect(bundles.map((b: any) => b.key)).to.deep.equal([
-      'FREQUENTLY_BOUGHT_TOGETHER:v:201+v:202+v:203',
-      'FREQUENTLY_BOUGHT_TOGETHER:v:202+v:203',
-      'FREQUENTLY_BOUGHT_TOGETHER:v:201+v:203',
       'FREQUENTLY_BOUGHT_TOGETHER:v:201+v:202',
+      'FREQUENTLY_BOUGHT_TOGETHER:v:202+v:203',
+      'FREQUENTLY_BOUGHT_TOGETHER:v:201+v:202+v:203',
+      'FREQUENTLY_BOUGHT_TOGETHER:v:201+v:203',
     ]);
-    const [triple, yz] = bundles;
+    const [xy, yz, triple] = bundles;
     expect(triple.items.map((i: any) => i.sku)).to.deep.equal(['X', 'Y', 'Z']);
     expect(triple).to.include({ orderCount: 6, confidence: 0.75, lift: 12.25, support: Math.round((6 / 28) * 1e6) / 1e6 });
-    expect(triple.score).to.be.closeTo(0.75 * (1 + Math.log10(61)), 1e-6);
-    expect(yz.score).to.be.closeTo(0.7 * (1 + Math.log10(51)), 1e-6);
+    expect(triple.score).to.be.closeTo(confidenceBound(6, 8) * (1 + Math.log10(61)), 1e-6);
+    expect(xy.score).to.be.closeTo(confidenceBound(8, 8) * 0.7 * (1 + Math.log10(31)), 1e-6);
+    expect(yz.score).to.be.closeTo(confidenceBound(6, 6) * 0.7 * (1 + Math.log10(51)), 1e-6);
+    // What the bound is for: 3 orders of 6 (0.5 by chance alone, among thousands of pairs) rank below 280 of 450.
+    expect(confidenceBound(3, 6)).to.be.below(confidenceBound(280, 450) / 2);
     const { bundles: pairsOnly } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 0, triples: false });
     expect(pairsOnly.some((b: any) => b.items.length === 3)).to.equal(false);
     const { generation: strict } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 0, minCoOrders: 7 });
     expect(strict.candidatePairs).to.equal(1);
+  });
+
+  it('makes no triple of a strong pair and an item each of them goes with apart: the third must add to the pair', async () => {
+    // A+B 30 orders, A+C 10, B+C 10, A+B+C 3, and 100 orders of E+F: N = 153. Every pair passes (lift 2.7, 2.0, 2.0),
+    // and so does the triple's own lift (3 * 153^2 / (43 * 43 * 23) = 1.65), but C adds nothing to A+B:
+    // 3 * 153 / (33 * 23) = 0.60.
+    const lines: Line[] = [];
+    let order = 1;
+    const add = (times: number, skus: string[]) => {
+      for (let i = 0; i < times; i++, order++) for (const sku of skus) lines.push({ order, sku, price: '10.00' });
+    };
+    add(30, ['A', 'B']);
+    add(10, ['A', 'C']);
+    add(10, ['B', 'C']);
+    add(3, ['A', 'B', 'C']);
+    add(100, ['E', 'F']);
+    const catalog = catalogCsv(['A', 'B', 'C', 'E', 'F'].map((sku, i) => ({ variant: String(90 + i), product: String(900 + i), sku, title: sku, price: '10.00' })));
+    const runId = await runWith(shop, ordersCsv(lines), catalog, 'chance triple');
+    const { generation, bundles } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 0, minLlr: 0 });
+    expect(droppedOf(generation).triple_below_min_lift).to.equal(1);
+    expect(bundles.filter((b: any) => b.items.length === 3)).to.deep.equal([]);
   });
 
   it('leaves out gift cards, zero-priced, inactive, excluded and unknown items and the same product\'s variants', async () => {
