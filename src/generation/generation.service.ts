@@ -34,6 +34,8 @@ const MAX_TRIPLES = 500;
 const TRIPLE_SEED_FACTOR = 2;
 /** Score factor of bundles without association evidence (volume): the capped-lift factor of a lift of 1. */
 const NO_LIFT = 1 / 5;
+/** Reasons that count orders left out rather than candidates (see GenerationReport.dropped). */
+const ORDER_REASONS = new Set(['cancelled_orders', 'oversized_orders']);
 /**
  * A BUY_X_GET_Y bundle restates an association that also makes a FREQUENTLY_BOUGHT_TOGETHER bundle: it ranks
  * above that one only when its reward is a slow mover, the objective it exists for.
@@ -232,7 +234,12 @@ export class GenerationService {
       enter('done');
       let message = drafted.message;
       if (written === 0) {
-        const reasons = Object.entries(tally.dropped).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([r, n]) => `${r} ${n}`);
+        // Orders left out are counted in orders, not candidates: they explain no candidate's fate.
+        const reasons = Object.entries(tally.dropped)
+          .filter(([reason]) => !ORDER_REASONS.has(reason))
+          .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+          .slice(0, 3)
+          .map(([r, n]) => `${r} ${n}`);
         message = [message, `No bundle was written${reasons.length ? `; candidates were dropped most often for ${reasons.join(', ')}` : ''}.`].filter(Boolean).join(' ');
       }
       result = { strategy: written === 0 && strategy !== GenerationStrategy.ASSOCIATION_RULES ? GenerationStrategy.NONE : strategy, message, dropped: tally.dropped, kinds, historyEnd: mined.historyEnd?.toISOString() ?? null, timings };

@@ -87,6 +87,13 @@ describe('bundle generation: a hand-computed history', function () {
     expect(free.pricing).to.deep.equal({ bundlePrice: '20.00', savings: '10.00', currency: 'USD' });
   });
 
+  it('says why nothing was written by the reasons of candidates, not by the orders left out', async () => {
+    const { generation } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 5, minLift: 1000, fallbackBundles: 0 });
+    expect(generation.bundlesWritten).to.equal(0);
+    expect(droppedOf(generation).cancelled_orders).to.equal(2);
+    expect(generation.message).to.match(/candidates were dropped most often for below_min_lift 2\.$/);
+  });
+
   it('computes the log-likelihood ratio in SQL: CD passes with a lower minimum, with its exact figures', async () => {
     const { generation, bundles } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 5, minLlr: 1.7 });
     expect(droppedOf(generation)).to.deep.equal({ cancelled_orders: 2 });
