@@ -50,7 +50,7 @@ export class BundleDiscountTier {
   @Field(() => Int)
   minQuantity!: number;
 
-  @Field(() => DecimalScalar, { description: 'Percentage off, 0-100.' })
+  @Field(() => DecimalScalar, { description: 'Percentage off, 0 or more and below 100.' })
   percentage!: string;
 }
 
@@ -59,7 +59,7 @@ export class BundleDiscount {
   @Field(() => BundleDiscountType)
   type!: BundleDiscountType;
 
-  @Field(() => DecimalScalar, { nullable: true, description: 'Percentage (0-100) for PERCENTAGE, amount for FIXED_AMOUNT.' })
+  @Field(() => DecimalScalar, { nullable: true, description: 'Percentage (0 or more, below 100) for PERCENTAGE, amount for FIXED_AMOUNT.' })
   value!: string | null;
 
   @Field(() => [BundleDiscountTier], { nullable: true })

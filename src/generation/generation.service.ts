@@ -234,13 +234,17 @@ export class GenerationService {
       enter('done');
       let message = drafted.message;
       if (written === 0) {
-        // Orders left out are counted in orders, not candidates: they explain no candidate's fate.
-        const reasons = Object.entries(tally.dropped)
-          .filter(([reason]) => !ORDER_REASONS.has(reason))
-          .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-          .slice(0, 3)
-          .map(([r, n]) => `${r} ${n}`);
-        message = [message, `No bundle was written${reasons.length ? `; candidates were dropped most often for ${reasons.join(', ')}` : ''}.`].filter(Boolean).join(' ');
+        // Orders left out are counted in orders, not candidates: they explain no candidate's fate, unless nothing
+        // else does (every order cancelled).
+        const top = (entries: [string, number][]) => entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3).map(([r, n]) => `${r} ${n}`);
+        const candidates = top(Object.entries(tally.dropped).filter(([reason]) => !ORDER_REASONS.has(reason)));
+        const orders = top(Object.entries(tally.dropped).filter(([reason]) => ORDER_REASONS.has(reason)));
+        const why = candidates.length
+          ? `; candidates were dropped most often for ${candidates.join(', ')}`
+          : orders.length
+            ? `; orders were left out: ${orders.join(', ')}`
+            : '';
+        message = [message, `No bundle was written${why}.`].filter(Boolean).join(' ');
       }
       result = { strategy: written === 0 && strategy !== GenerationStrategy.ASSOCIATION_RULES ? GenerationStrategy.NONE : strategy, message, dropped: tally.dropped, kinds, historyEnd: mined.historyEnd?.toISOString() ?? null, timings };
     } catch (error) {

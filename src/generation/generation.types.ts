@@ -21,10 +21,10 @@ export class DiscountCapInput {
   @Field({ description: 'increase_aov, clear_slow_movers, margin_guard or new_launch.' })
   objective!: string;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Smallest percentage off, from 0.' })
   min!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Largest percentage off, at most 99: a discount never gives a bundle away.' })
   max!: number;
 }
 

@@ -112,8 +112,8 @@ export function confidenceBound(x: number, n: number): number {
 
 /** confidenceBound in SQL, of two float8 expressions. */
 export function confidenceBoundSql(x: string, n: string): string {
-  const z2 = Z * Z;
-  return `((${x} / ${n} + ${z2} / (2 * ${n}) - ${Z} * sqrt(greatest(0, (${x} / ${n}) * (1 - ${x} / ${n}) + ${z2} / (4 * ${n})) / ${n})) / (1 + ${z2} / ${n}))`;
+  const [xf, nf, z2] = [`(${x})::float8`, `(${n})::float8`, `(${Z}::float8 * ${Z})`];
+  return `((${xf} / ${nf} + ${z2} / (2 * ${nf}) - ${Z} * sqrt(greatest(0, (${xf} / ${nf}) * (1 - ${xf} / ${nf}) + ${z2} / (4 * ${nf})) / ${nf})) / (1 + ${z2} / ${nf}))`;
 }
 
 /** Weight of a bundle's revenue in its score: 1 + log10(1 + original total). */
@@ -176,7 +176,7 @@ async function buildItems(client: Client, runId: string, settings: GenerationSet
               WHEN p.gift_card THEN 'gift_card'
               WHEN coalesce(p.price, s.line_price) = 0 THEN 'zero_price'
               WHEN p.status IS NOT NULL AND lower(p.status) <> 'active' THEN 'not_active'
-              WHEN lower(coalesce(p.sku, s.line_sku)) = ANY($2::text[]) THEN 'excluded_sku'
+              WHEN lower(coalesce(p.sku, s.line_sku)) IN (SELECT lower(x) FROM unnest($2::text[]) x) THEN 'excluded_sku'
               WHEN coalesce(p.variant_id, s.item_variant) = ANY($3::text[]) THEN 'excluded_variant'
             END AS excluded
        FROM described s LEFT JOIN best p ON p.no = s.no`,
@@ -472,7 +472,7 @@ export async function catalogSuggestions(client: Client, runId: string, settings
               concat_ws(' - ', nullif(product_title, ''), nullif(nullif(variant_title, 'Default Title'), '')) AS title
          FROM catalog_items
         WHERE run_id = $1 AND price > 0 AND gift_card IS NOT TRUE AND (status IS NULL OR lower(status) = 'active')
-          AND (sku IS NULL OR NOT (lower(sku) = ANY($2::text[]))) AND (variant_id IS NULL OR NOT (variant_id = ANY($4::text[])))
+          AND (sku IS NULL OR lower(sku) NOT IN (SELECT lower(x) FROM unnest($2::text[]) x)) AND (variant_id IS NULL OR NOT (variant_id = ANY($4::text[])))
         ORDER BY coalesce(product_id, handle, sku), price DESC, item_key
      ),
      ranked AS (

@@ -26,7 +26,7 @@ export interface GenerationSettings {
   maxBundlesPerItem: number;
   maxBundles: number;
   triples: boolean;
-  /** SKUs never put in a bundle, lower-cased: they are matched whatever their case. */
+  /** SKUs never put in a bundle, matched whatever their case (lower-cased by the database, both sides alike). */
   excludeSkus: string[];
   /** Variant ids never put in a bundle (a variant without a SKU, such as a shipping protection). */
   excludeVariantIds: string[];
@@ -151,7 +151,7 @@ export function resolveSettings(input: SettingsInput | null | undefined): Genera
   if (input.status === BundleStatus.ARCHIVED) {
     errors.push(userError('INVALID', 'Generated bundles are written DRAFT (to review) or ACTIVE (published), not ARCHIVED.', ['settings', 'status']));
   } else if (input.status) settings.status = input.status;
-  if (input.excludeSkus) settings.excludeSkus = [...new Set(input.excludeSkus.map((sku) => normalizeSku(sku).toLowerCase()).filter(Boolean))].sort();
+  if (input.excludeSkus) settings.excludeSkus = [...new Set(input.excludeSkus.map((sku) => normalizeSku(sku)).filter(Boolean))].sort();
   input.excludeVariantIds?.forEach((raw, i) => {
     const id = variantIdOf(raw);
     if (id === null) errors.push(userError('INVALID', 'A variant id or a gid://shopify/ProductVariant/ gid.', ['settings', 'excludeVariantIds', i]));

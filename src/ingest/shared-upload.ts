@@ -56,16 +56,21 @@ export function shareUploads(uploads: readonly PendingUpload[], idleMs: number):
   });
 }
 
-/** A file whose stream fails as the shared one did, so that each copy's upload records the failure the first did. */
-function failing(file: FileUpload, error: unknown): FileUpload {
+/**
+ * A file that fails as the shared one did, so that each copy's upload records the failure the first did: at once
+ * when the file could not be opened (`opening`), else as a stream that fails.
+ */
+function failing(file: FileUpload, error: unknown, opening: boolean): FileUpload {
   return {
     ...file,
-    createReadStream: () =>
-      new Readable({
+    createReadStream: () => {
+      if (opening) throw error;
+      return new Readable({
         read() {
           this.destroy(error as Error);
         },
-      }) as never,
+      }) as never;
+    },
   };
 }
 
@@ -77,11 +82,11 @@ function failing(file: FileUpload, error: unknown): FileUpload {
 function teeToCopies(file: FileUpload, copies: readonly Copy[], idleMs: number): FileUpload {
   let settled = false;
   let idle: NodeJS.Timeout | undefined;
-  const failAll = (error: unknown) => {
+  const failAll = (error: unknown, opening = false) => {
     clearTimeout(idle);
     if (settled) return;
     settled = true;
-    for (const copy of copies) copy.deliver(failing(file, error));
+    for (const copy of copies) copy.deliver(failing(file, error, opening));
   };
   return {
     ...file,
@@ -90,7 +95,7 @@ function teeToCopies(file: FileUpload, copies: readonly Copy[], idleMs: number):
       try {
         source = file.createReadStream();
       } catch (error) {
-        failAll(error);
+        failAll(error, true);
         throw error;
       }
       const reader = new PassThrough();
@@ -123,27 +128,32 @@ function teeToCopies(file: FileUpload, copies: readonly Copy[], idleMs: number):
       source.once('close', () => {
         if (!source.readableEnded) fail(Object.assign(new Error('The upload was aborted.'), { status: 499 }));
       });
+      // Waiting for the first reader or for the disk is not the client's time (an idle timeout of 0 is none).
+      const waitingHere = () => reader.writableNeedDrain || copy.writableNeedDrain;
       const arm = () => {
         clearTimeout(idle);
-        if (!settled) idle = setTimeout(() => (reader.writableNeedDrain ? arm() : fail(new UploadStalled(idleMs))), idleMs);
+        if (settled || idleMs <= 0) return;
+        idle = setTimeout(() => (waitingHere() ? arm() : fail(new UploadStalled(idleMs))), idleMs);
+        idle.unref();
       };
       source.on('data', arm);
       reader.on('drain', arm);
+      copy.on('drain', arm);
       arm();
       // The disk failing the copy fails the copies only: the first reader has the file still.
       copy.once('error', fail);
       copy.once('finish', () => {
-        clearTimeout(idle);
         if (settled) return;
+        settled = true;
+        clearTimeout(idle);
         void Promise.allSettled(copies.map(() => fs.promises.open(copyPath, 'r'))).then((opened) => {
           discard();
           const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
           if (failed) {
             for (const o of opened) if (o.status === 'fulfilled') void o.value.close();
-            failAll(failed.reason);
+            for (const copy of copies) copy.deliver(failing(file, failed.reason, true));
             return;
           }
-          settled = true;
           opened.forEach((o, i) => {
             const handle = (o as PromiseFulfilledResult<fs.promises.FileHandle>).value;
             copies[i]!.deliver({ ...file, createReadStream: () => handle.createReadStream() as never });

@@ -131,8 +131,9 @@ export function resolveHeader(kind: CsvKind, cells: string[], line = 1): Resolve
   }
   // Two columns of one name that is read: which one holds the data is a guess, so the file is not read at all.
   // (A read column is the first of its name: see evaluate.)
-  // Spread columns are told apart as the places they name are (`Berlin Mitte` and `Berlin-Mitte` are two).
-  const spreadName = (i: number) => normalizeName(names[i]!);
+  // Spread columns are told apart as the places they name are (`Berlin Mitte` and `Berlin-Mitte` are two), case
+  // aside (`Berlin` and `BERLIN` are one place written twice).
+  const spreadName = (i: number) => normalizeName(names[i]!).toLowerCase();
   const twice: [number, number][] = [
     ...[...ownOk.index.values()].map((i): [number, number] => [i, normalized.indexOf(normalized[i]!, i + 1)]),
     ...ownOk.spread.map((i): [number, number] => [i, ownOk.spread.find((j) => j > i && spreadName(j) === spreadName(i)) ?? -1]),

@@ -96,6 +96,8 @@ export class CsvToCopyStream extends Transform implements RowSink {
   private headerProbe = 0;
   /** The columns read, where a canonical file's null markers are read as empty cells (see NULL_MARKERS); else empty. */
   private nullableColumns: number[] = [];
+  /** Of those, the columns where the markers that are also words (`NA`, `N/A`) are nulls too: no name is read there. */
+  private readonly wordNullColumns = new Set<number>();
   /** COPY text being written by the encoders. */
   readonly writer = new CopyWriter(OUT_BYTES);
   private outRows = 0;
@@ -301,7 +303,9 @@ export class CsvToCopyStream extends Transform implements RowSink {
       const v = fields[i]!;
       const c = v.charCodeAt(0);
       // N, n, a backslash, # or < first: most cells are looked at no further.
-      if ((c === 78 || c === 110 || c === 92 || c === 35 || c === 60) && v.length <= 4 && NULL_MARKERS.has(v)) fields[i] = '';
+      if ((c === 78 || c === 110 || c === 92 || c === 35 || c === 60) && v.length <= 4) {
+        if (NULL_MARKERS.has(v) || (WORD_NULL_MARKERS.has(v) && this.wordNullColumns.has(i))) fields[i] = '';
+      }
     }
     this.encoder.padded = n > w;
     const st = this.encoder.encode(fields, line);
@@ -409,7 +413,10 @@ export class CsvToCopyStream extends Transform implements RowSink {
     fields[n] = '';
     const limits: number[] = new Array<number>(n).fill(MAX_ROW_CHARS * 3);
     const read = readColumns(resolved);
-    if (resolved.layout.format === 'canonical') this.nullableColumns = read;
+    if (resolved.layout.format === 'canonical') {
+      this.nullableColumns = read;
+      for (const [field, i] of resolved.index) if (!NAME_FIELDS.has(field)) this.wordNullColumns.add(i);
+    }
     for (const i of read) limits[i] = this.maxFieldBytes;
     this.tokenizer.fieldCap = n;
     this.tokenizer.fieldLimits = limits;
@@ -462,10 +469,18 @@ const SEPARATOR_NAMES: Record<string, string> = { ',': 'a comma', ';': 'a semico
 
 /**
  * How the programs that write canonical files write a null: SQL clients `NULL`, MySQL and PostgreSQL's text format
- * `\N`, pandas `None`, `nan`, `NaT` and `<NA>`, R `NA`, spreadsheets `#N/A` (a lookup that found nothing), and
- * `N/A`: an empty cell, not a value. Shopify's exports write none.
+ * `\N`, pandas `None`, `nan`, `NaT` and `<NA>`: an empty cell, not a value. Shopify's exports write none.
  */
-const NULL_MARKERS: ReadonlySet<string> = new Set(['NULL', 'null', 'Null', '\\N', 'None', 'NaN', 'nan', 'NaT', '<NA>', 'NA', '#N/A', 'N/A', 'n/a']);
+const NULL_MARKERS: ReadonlySet<string> = new Set(['NULL', 'null', 'Null', '\\N', 'None', 'NaN', 'nan', 'NaT', '<NA>']);
+/**
+ * R's `NA`, a spreadsheet's `#N/A` (a lookup that found nothing) and `N/A`: nulls too, except where a name is read
+ * (NAME_FIELDS), since `NA` is also a SKU or a warehouse (North America).
+ */
+const WORD_NULL_MARKERS: ReadonlySet<string> = new Set(['NA', '#N/A', 'N/A', 'n/a']);
+const NAME_FIELDS: ReadonlySet<string> = new Set([
+  'sku', 'barcode', 'handle', 'location_name', 'title', 'product_title', 'variant_title', 'vendor', 'product_type',
+  'product_category', 'tags', 'option1', 'option2', 'option3', 'order_id',
+]);
 
 /** A spreadsheet's `sep=;` line, which says the file's separator. */
 function isSepLine(fields: string[], n: number): boolean {

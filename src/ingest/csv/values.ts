@@ -51,11 +51,12 @@ const WINDOWS_1252_HIGH = new Map<number, number>(
 );
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
- * The lead bytes of two-byte UTF-8 characters taken as misread (shown as Â Ã Ä Å Î Ï Ð Ñ × Ø Ù): Latin-1 and
- * Latin Extended-A (accented letters of western and central Europe), Greek, Cyrillic, Hebrew and Arabic. Longer
- * sequences (CJK, symbols, emoji) are taken whatever their lead: text that is not misread never has one.
+ * The lead bytes of two-byte UTF-8 characters taken as misread: those of Latin-1 (accented letters of western Europe,
+ * shown misread as Â and Ã), which no text puts before a symbol or a dash. Others (Ä, Ñ, Ø, ×...) do (`NIÑ–2`,
+ * `5×½`), so two-byte characters of other scripts are not repaired. Longer sequences (CJK, symbols, emoji) are
+ * taken whatever their lead: text that is not misread does not hold one.
  */
-const MISREAD_LEADS = new Set([0xc2, 0xc3, 0xc4, 0xc5, 0xce, 0xcf, 0xd0, 0xd1, 0xd7, 0xd8, 0xd9]);
+const MISREAD_LEADS = new Set([0xc2, 0xc3]);
 
 /**
  * `v` as it was before a spreadsheet read its UTF-8 bytes as Windows-1252 and saved them again as UTF-8 (Excel on
@@ -292,7 +293,11 @@ export function parseTimestamp(v: string): string | null {
   if (len < 8) return null;
   const y1 = d2(v, 0);
   const y2 = d2(v, 2);
-  if (len < 10 || y1 < 0 || y2 < 0 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return parseSpreadsheetDate(v);
+  // Other forms, and a 12-hour clock (ending in AM or PM), are the spreadsheet forms'.
+  const last = v.charCodeAt(len - 1);
+  if (len < 10 || y1 < 0 || y2 < 0 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || last === 77 || last === 109 || last === 46) {
+    return parseSpreadsheetDate(v);
+  }
   const year = y1 * 100 + y2;
   const month = d2(v, 5);
   const day = d2(v, 8);

@@ -229,8 +229,9 @@ describe('ingest/csv: header', () => {
       const commaThousands = await runCsv('INVENTORY', 'sku,location,available\nA,L,"1,200"\n');
       expect(commaThousands.stream.errors[0]!.message).to.match(/without a thousands separator/);
       // Forms that read one way: US thousands before a decimal point, in any file; spaces between thousands.
-      const us = await runCsv('CATALOG', 'sku,price\nA,"1,299.00"\nB,"12,345,678.5"\n');
+      const us = await runCsv('CATALOG', 'sku,price\nA,"1,299.00"\nB,"12,345,678.5"\nC,"0,001.5"\n');
       expect(pick(us.rows, 'sku', 'price')).to.deep.equal([{ sku: 'A', price: '1299.00' }, { sku: 'B', price: '12345678.5' }]);
+      expect(us.stream.errors.map((e) => e.value)).to.deep.equal(['0,001.5']);
       const spaced = await runCsv('CATALOG', 'sku\tprice\nA\t1 299,00\nB\t1\u00a0299\nC\t12\u202f345 678,9\nD\t1,299.00\n');
       expect(spaced.stream.errors).to.deep.equal([]);
       expect(pick(spaced.rows, 'sku', 'price')).to.deep.equal([

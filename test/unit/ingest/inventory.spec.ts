@@ -72,6 +72,7 @@ describe('ingest/csv: INVENTORY', () => {
     expect(none.error!.message).to.match(/a column per location .*or Location with Available/);
     const twice = await runCsv('INVENTORY', 'Handle,SKU,Main Store,Main Store\ntote,T-1,1,2\n');
     expect(twice.error!.code).to.equal('DUPLICATE_COLUMN');
+    expect((await runCsv('INVENTORY', 'Handle,SKU,Berlin,BERLIN\ntote,T-1,1,2\n')).error!.code).to.equal('DUPLICATE_COLUMN');
     const two = await runCsv('INVENTORY', 'Handle,SKU,Berlin Mitte,Berlin-Mitte\ntote,T-1,1,2\n');
     expect(pick(two.rows, 'location_key', 'available')).to.deep.equal([
       { location_key: 'Berlin Mitte', available: '1' },

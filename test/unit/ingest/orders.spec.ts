@@ -163,16 +163,19 @@ describe('ingest/csv: ORDERS', () => {
         '1002,2025-12-07T19:08:25Z,13,\\N,TEA-01,1,\\N,\\N,\\N\n' +
         '1003,2025-12-07T19:08:25Z,14,,nan,1,None,None,None\n' +
         '1005,2025-12-07T19:08:25Z,16,NA,TEA-01,1,#N/A,N/A,NaT\n' +
+        '1006,2025-12-07T19:08:25Z,17,#N/A,NA,1,NA,paid,\n' +
         '1004,2025-12-07T19:08:25Z,15,4001,NULL,NULL,Mug,paid,\n';
       const r = await runCsv('ORDERS', csv);
       expect(pick(r.rows, 'order_id', 'variant_id', 'sku', 'title', 'financial_status', 'cancelled_at')).to.deep.equal([
         { order_id: '1001', variant_id: null, sku: 'TEA-01', title: null, financial_status: null, cancelled_at: null },
         { order_id: '1002', variant_id: null, sku: 'TEA-01', title: null, financial_status: null, cancelled_at: null },
-        { order_id: '1005', variant_id: null, sku: 'TEA-01', title: null, financial_status: null, cancelled_at: null },
+        { order_id: '1005', variant_id: null, sku: 'TEA-01', title: '#N/A', financial_status: null, cancelled_at: null },
+        // A SKU or a title may be NA (a product for North America): names keep the markers that are also words.
+        { order_id: '1006', variant_id: null, sku: 'NA', title: 'NA', financial_status: 'paid', cancelled_at: null },
       ]);
       expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([
         [4, 'sku', 'MISSING_VALUE'],
-        [6, 'quantity', 'MISSING_VALUE'],
+        [7, 'quantity', 'MISSING_VALUE'],
       ]);
     });
 

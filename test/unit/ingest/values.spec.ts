@@ -40,7 +40,7 @@ describe('ingest/csv: values', () => {
     // Saved twice by a spreadsheet, misread twice; and a repaired SKU is its own normal form.
     expect(normalizeSku('CAF\u00c3\u0192\u00e2\u20ac\u00b0')).to.equal('CAFÉ');
     for (const [, written] of misread) expect(normalizeSku(normalizeSku(written))).to.equal(written);
-    for (const sku of ['Café', 'Ñandú-7', 'SÃO-PAULO', 'x\u00c3', 'ROSÉ–75', 'GRÜN®', 'MAß°']) expect(normalizeSku(sku), sku).to.equal(sku);
+    for (const sku of ['Café', 'Ñandú-7', 'SÃO-PAULO', 'x\u00c3', 'ROSÉ–75', 'GRÜN®', 'MAß°', 'ROHR-Ø½-ZOLL', 'BOX-5×½', 'NIÑ–2', 'Ä–Z']) expect(normalizeSku(sku), sku).to.equal(sku);
   });
 
   it('SKUs: a numeric SKU that pandas wrote as a float is the number', () => {
@@ -112,6 +112,8 @@ describe('ingest/csv: values', () => {
       ['2025-12-7', '2025-12-07 00:00:00+00:00'],
       ['2025-12-07 7:08', '2025-12-07 07:08:00+00:00'],
       ['2025-12-07 7:08 PM', '2025-12-07 19:08:00+00:00'],
+      ['2025-12-07 11:08 PM', '2025-12-07 23:08:00+00:00'],
+      ['2025-12-07 07:08:09 am', '2025-12-07 07:08:09+00:00'],
       ['2025/12/07 12:30:05 am', '2025-12-07 00:30:05+00:00'],
       ['07.12.2025 12:00 p.m.', '2025-12-07 12:00:00+00:00'],
       ['1970-01-01', '1970-01-01 00:00:00+00:00'],

@@ -22,7 +22,7 @@ const THOUSANDS_POINTS = /^[-+]?\d{1,3}(\.\d{3})+,\d+$|^[-+]?\d{1,3}(\.\d{3}){2,
 /** Thousands separated by commas, more than one group (`1,299,000`): no decimal comma is followed by more commas. */
 const THOUSANDS_COMMAS = /^[-+]?\d{1,3}(,\d{3}){2,}$/;
 /** Thousands set apart by commas before a decimal point (`1,299.00`): reads one way. */
-const COMMA_THOUSANDS_POINT_DECIMAL = /^[-+]?\d{1,3}(,\d{3})+\.\d+$/;
+const COMMA_THOUSANDS_POINT_DECIMAL = /^[-+]?[1-9]\d{0,2}(,\d{3})+\.\d+$/;
 /** Thousands set apart by spaces (plain, no-break or narrow no-break), a decimal comma or none after them. */
 const SPACED_THOUSANDS = /^[-+]?\d{1,3}([ \u00a0\u202f]\d{3})+(,\d+)?$/;
 /** One group of three digits after a separator, the first not 0: thousands, or three decimals (`1.299`, `1,299`)? */
