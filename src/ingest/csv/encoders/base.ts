@@ -350,10 +350,11 @@ export abstract class EncoderBase implements RowEncoder {
    * rather than guessed. In any file, `1,299.00` is 1299.00. Otherwise, in a comma file, the cell as it is.
    */
   private delocalized(v: string): string | null {
-    if (v.indexOf('.') < 0 && v.indexOf(',') < 0 && v.indexOf(' ') < 0 && v.indexOf('\u00a0') < 0 && v.indexOf('\u202f') < 0) return v;
     // A point after groups of three digits set apart by commas is a decimal mark, in any file (`1,299.00`).
-    if (COMMA_THOUSANDS_POINT_DECIMAL.test(v)) return v.replace(/,/g, '');
+    const hasComma = v.indexOf(',') >= 0;
+    if (hasComma && COMMA_THOUSANDS_POINT_DECIMAL.test(v)) return v.replace(/,/g, '');
     if (this.delimiter === ',') return v;
+    if (!hasComma && v.indexOf('.') < 0 && v.indexOf(' ') < 0 && v.indexOf('\u00a0') < 0 && v.indexOf('\u202f') < 0) return v;
     // Spaces between groups of three (`1 299,00`, as French and Nordic spreadsheets write them).
     if (SPACED_THOUSANDS.test(v)) v = v.replace(/[ \u00a0\u202f]/g, '');
     if (ONE_GROUP.test(v)) return null;
