@@ -7,6 +7,11 @@ import { EncoderBase, MAX_KEY_CHARS, NULL, ROW_EMITTED, ROW_REJECTED, ROW_SKIPPE
  * Shopify does not require to be unique (see ItemsEncoder). Location key: the location id, else its name. `not stocked` in a quantity cell
  * means the item is not stocked there: stocked = false and that quantity NULL.
  */
+/** A trimmed quantity cell that says the item is not stocked at the location, in any case. */
+function isNotStocked(v: string): boolean {
+  return v.length === 11 && v.toLowerCase() === 'not stocked';
+}
+
 export class InventoryEncoder extends EncoderBase {
   private readonly iInventoryItem: number;
   private readonly iVariant: number;
@@ -57,7 +62,7 @@ export class InventoryEncoder extends EncoderBase {
 
   /** Whether a trimmed, non-empty cell is a quantity: a whole number, or `not stocked`. */
   private isQuantity(v: string): boolean {
-    return this.integer(v) !== null || v.toLowerCase() === 'not stocked';
+    return this.integer(v) !== null || isNotStocked(v);
   }
 
   private quantity(f: string[], col: number): string {
@@ -66,7 +71,7 @@ export class InventoryEncoder extends EncoderBase {
     if (v.length === 0) return NULL;
     const n = this.integer(v);
     if (n !== null) return n;
-    if (v.length === 11 && v.toLowerCase() === 'not stocked') {
+    if (isNotStocked(v)) {
       this.notStocked = true;
       return NULL;
     }
