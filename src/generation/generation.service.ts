@@ -374,11 +374,12 @@ export class GenerationService {
     const candidate = this.fbt([a, b], [signals.get(a.no)!, signals.get(b.no)!], {
       support: pair.support,
       confidence: Math.max(pair.confidenceAb, pair.confidenceBa),
-      evidence: Math.max(confidenceBound(pair.nAb, a.assocOrders), confidenceBound(pair.nAb, b.assocOrders)),
+      evidence: pair.evidence,
       lift: pair.lift,
       orderCount: pair.nAb,
     }, settings);
-    // The SQL score and this one agree; the SQL one is kept so that ranks follow what was fetched.
+    // The score SQL ranked the pair by when choosing which pairs to fetch (the same formula), so that floating-point
+    // rounding cannot reorder what was fetched.
     candidate.score = pair.score;
     return candidate;
   }

@@ -51,6 +51,8 @@ export interface PairRow {
   confidenceBa: number;
   lift: number;
   llr: number;
+  /** The confidence the score counts on: the larger lower bound of the two directions (see confidenceBound). */
+  evidence: number;
   score: number;
 }
 
@@ -349,10 +351,10 @@ export async function mine(client: Client, runId: string, settings: GenerationSe
   for (const row of reasons) drop(row.reason, row.n);
   const limit = Math.max(1, settings.maxBundles * PAIR_FETCH_FACTOR);
   const { rows: passing } = await client.query(
-    `SELECT a, b, n_ab, support, confidence_ab, confidence_ba, lift, llr,
-            greatest(${confidenceBoundSql('n_ab::float8', 'orders_a::float8')}, ${confidenceBoundSql('n_ab::float8', 'orders_b::float8')})
-              * least(lift, 5) / 5 * ${revenueWeightSql('total::float8')} AS score
-       FROM gen_scored WHERE reason IS NULL
+    `SELECT a, b, n_ab, support, confidence_ab, confidence_ba, lift, llr, evidence,
+            evidence * least(lift, 5) / 5 * ${revenueWeightSql('total::float8')} AS score
+       FROM (SELECT *, greatest(${confidenceBoundSql('n_ab::float8', 'orders_a::float8')}, ${confidenceBoundSql('n_ab::float8', 'orders_b::float8')}) AS evidence
+               FROM gen_scored WHERE reason IS NULL) s
       ORDER BY score DESC, n_ab DESC, a, b`,
   );
   if (passing.length > limit) drop('over_total_cap', passing.length - limit);
@@ -365,6 +367,7 @@ export async function mine(client: Client, runId: string, settings: GenerationSe
     confidenceBa: r.confidence_ba,
     lift: r.lift,
     llr: r.llr,
+    evidence: r.evidence,
     score: r.score,
   }));
   return {

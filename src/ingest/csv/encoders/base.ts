@@ -27,13 +27,13 @@ const COMMA_THOUSANDS_POINT_DECIMAL = /^[-+]?[1-9]\d{0,2}(,\d{3})+\.\d+$/;
 const SPACED_THOUSANDS = /^[-+]?\d{1,3}([ \u00a0\u202f]\d{3})+(,\d+)?$/;
 /** One group of three digits after a separator, the first not 0: thousands, or three decimals (`1.299`, `1,299`)? */
 const ONE_GROUP = /^[-+]?[1-9]\d{0,2}[.,]\d{3}$/;
+/** Thousands separated by commas in a comma file (a quoted `"1,000"`). */
+const THOUSANDS_IN_COMMA_FILE = /^[-+]?\d{1,3}(,\d{3})+$/;
+const ROUNDED = 'a number rounded by a spreadsheet (scientific notation): export the file again and save it without opening it in a spreadsheet, or format the column as text';
 /** The reason a number that `delocalized` finds reading two ways is refused. */
 function readsTwoWays(v: string): string {
   return `expected a number that reads one way: ${v} could be thousands or decimals; write it without a thousands separator`;
 }
-/** Thousands separated by commas in a comma file (a quoted `"1,000"`). */
-const THOUSANDS_IN_COMMA_FILE = /^[-+]?\d{1,3}(,\d{3})+$/;
-const ROUNDED = 'a number rounded by a spreadsheet (scientific notation): export the file again and save it without opening it in a spreadsheet, or format the column as text';
 
 /**
  * The most characters of a value that names something (an id, a SKU, a handle, an option value, a location, an order
