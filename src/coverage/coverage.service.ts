@@ -52,6 +52,10 @@ import { CsvKind } from '../ingest/csv-upload.entity';
  * 1. `state`: the runs' data versions and their current parts, and the live counts asked for (see stateStatement).
  * 2. `build-orders` and `build-items`, for runs whose parts are not current, side by side on two connections.
  * 3. `match`, for the (run, dataset) pairs asked for whose part is not current, once the items exist.
+ * Each of steps 2 and 3 runs under advisory locks on its runs, and first looks (`stored`) for the parts another
+ * request stored while this one waited for the locks. Requests of one process that need the same computation over
+ * the same data share it (see CoverageService.compute): a crowd of clients asking for a run just uploaded costs one
+ * computation and one connection, not one each queued for the locks.
  */
 
 export type CoverageDataset = CsvKind.VARIANTS | CsvKind.CATALOG | CsvKind.INVENTORY;
@@ -122,6 +126,11 @@ export interface Statement {
   params: unknown[];
   /** The runs whose parts the statement writes, if it writes. */
   writes?: readonly string[];
+  /**
+   * The parts a writing statement computes. Another request (of this process or another) may have stored them
+   * while this one waited for its locks: they are then read instead of computed again.
+   */
+  computes?: readonly { runId: string; part: string }[];
 }
 
 /**
@@ -141,7 +150,7 @@ export const BUILD_SETTINGS = `SELECT set_config('work_mem', '128MB', true), set
  */
 const LOCK_SPACES: Record<string, number> = { 'build-orders': 0x436f7601, 'build-items': 0x436f7602, match: 0x436f7603 };
 
-function lockKeys(step: string, runIds: readonly string[]): [number, string] {
+export function lockKeys(step: string, runIds: readonly string[]): [number, string] {
   const space = LOCK_SPACES[step];
   if (space === undefined) throw new Error(`no lock space for ${step}`);
   const keys = [...new Set(runIds.map(lockKeyOf))].sort((a, b) => a - b);
@@ -164,6 +173,11 @@ function intArray(values: readonly number[]): string {
 function versionsOf(run: string): string {
   return `SELECT coalesce(max(rv.orders_version), 0) AS orders_version, coalesce(max(rv.data_version), 0) AS run_version
             FROM runs rv WHERE rv.id = ${run}`;
+}
+
+/** Whether stored part `p` was computed from the current data of its run, whose versions are `v` (see versionsOf). */
+function isCurrent(p: string, v: string): string {
+  return `${p}.version = CASE WHEN ${p}.part IN ('ORDERS', 'ITEMS') THEN ${v}.orders_version ELSE ${v}.run_version END`;
 }
 
 /**
@@ -196,17 +210,14 @@ export function stateStatement(runIds: readonly string[], live: Partial<Record<L
     params.push(bigintArray(runs));
     const parts = LIVE_COUNTS[kind].parts.map((p) => `'${p}'`).join(', ');
     return `CASE WHEN r.id = ANY(?::bigint[]) AND NOT EXISTS (
-              SELECT 1 FROM coverage_parts p
-               WHERE p.run_id = r.id AND p.part IN (${parts})
-                 AND p.version = CASE WHEN p.part IN ('ORDERS', 'ITEMS') THEN v.orders_version ELSE v.run_version END)
+              SELECT 1 FROM coverage_parts p WHERE p.run_id = r.id AND p.part IN (${parts}) AND ${isCurrent('p', 'v')})
             THEN (${LIVE_COUNTS[kind].count}) END AS ${LIVE_COLUMN[kind]}`;
   });
   const sql = `/* coverage:state */
     SELECT r.id AS run_id, v.orders_version, v.run_version,
            (SELECT coalesce(jsonb_object_agg(p.part, p.value), '{}'::jsonb)
               FROM coverage_parts p
-             WHERE p.run_id = r.id
-               AND p.version = CASE WHEN p.part IN ('ORDERS', 'ITEMS') THEN v.orders_version ELSE v.run_version END) AS parts,
+             WHERE p.run_id = r.id AND ${isCurrent('p', 'v')}) AS parts,
            ${columns.join(',\n           ')}
       FROM unnest(?::bigint[]) AS r(id)
      CROSS JOIN LATERAL (${versionsOf('r.id')}) v`;
@@ -257,7 +268,7 @@ export function ordersStatement(runIds: readonly string[]): Statement {
         FROM v LEFT JOIN order_totals ot ON ot.run_id = v.run_id),
     ${STORE_PARTS}
     SELECT run_id, part, orders_version, value FROM results`;
-  return { step: 'build-orders', sql, params: [bigintArray(runIds), bigintArray(runIds)], writes: runIds };
+  return { step: 'build-orders', sql, params: [bigintArray(runIds), bigintArray(runIds)], writes: runIds, computes: partsOf(runIds, 'ORDERS') };
 }
 
 /**
@@ -297,7 +308,25 @@ export function itemsStatement(runIds: readonly string[]): Statement {
         FROM v LEFT JOIN packed p ON p.run_id = v.run_id),
     ${STORE_PARTS}
     SELECT run_id, part, orders_version, value FROM results`;
-  return { step: 'build-items', sql, params: [bigintArray(runIds), bigintArray(runIds)], writes: runIds };
+  return { step: 'build-items', sql, params: [bigintArray(runIds), bigintArray(runIds)], writes: runIds, computes: partsOf(runIds, 'ITEMS') };
+}
+
+function partsOf(runIds: readonly string[], part: string): { runId: string; part: string }[] {
+  return runIds.map((runId) => ({ runId, part }));
+}
+
+/**
+ * The parts of `computes` that are stored and current, in the shape of the rows of the statements that compute them
+ * (`part` and `kind` both name the part; `orders_version` is its version, which for ORDERS and ITEMS is the one).
+ */
+export function storedPartsStatement(computes: readonly { runId: string; part: string }[]): Statement {
+  const sql = `/* coverage:stored */
+    SELECT p.run_id, p.part, p.part AS kind, p.version AS orders_version, p.value
+      FROM unnest(?::bigint[], ?::text[]) AS q(run_id, part)
+     CROSS JOIN LATERAL (${versionsOf('q.run_id')}) v
+      JOIN coverage_parts p ON p.run_id = q.run_id AND p.part = q.part AND ${isCurrent('p', 'v')}`;
+  const parts = `{${computes.map((c) => c.part).join(',')}}`;
+  return { step: 'stored', sql, params: [bigintArray(computes.map((c) => c.runId)), parts] };
 }
 
 export interface MatchRequest {
@@ -422,7 +451,13 @@ export function matchStatement(requests: readonly MatchRequest[]): Statement {
       ON CONFLICT (run_id, part) DO UPDATE SET version = excluded.version, value = excluded.value, computed_at = excluded.computed_at
        WHERE coverage_parts.version <= excluded.version)
     SELECT run_id, kind, value FROM results`;
-  return { step: 'match', sql, params, writes: requests.map((r) => r.runId) };
+  return {
+    step: 'match',
+    sql,
+    params,
+    writes: requests.map((r) => r.runId),
+    computes: requests.flatMap((r) => r.datasets.map((part) => ({ runId: r.runId, part }))),
+  };
 }
 
 interface StateRow {
@@ -476,7 +511,8 @@ export class CoverageService {
       if (!needs.has(runId)) needs.set(runId, new Set());
       needs.get(runId)!.add(need);
     }
-    const runIds = [...needs.keys()];
+    // In one order, so that requests for the same runs send the same statements (see compute).
+    const runIds = [...needs.keys()].sort();
     // A single figure is counted live when nothing this batch computes holds it (a stored part may still hold it:
     // the state statement looks).
     const builds = (id: string) => [...needs.get(id)!].filter((n) => n !== 'LINES' && n !== 'ORDER_COUNT' && n !== 'SKU_COUNT');
@@ -492,8 +528,10 @@ export class CoverageService {
     const items = new Map<string, { part: ItemsPart; version: string }>();
     const matches = new Map<string, MatchPart>();
     const liveCounts = new Map<string, number>();
+    const versions = new Map<string, string>();
     for (const row of stateRows) {
       const runId = String(row.run_id);
+      versions.set(runId, `${row.orders_version}/${row.run_version}`);
       if (row.parts.ORDERS) orders.set(runId, toOrdersPart(row.parts.ORDERS));
       if (row.parts.ITEMS) items.set(runId, { part: toItemsPart(row.parts.ITEMS), version: String(row.orders_version) });
       for (const d of COVERAGE_DATASETS) if (row.parts[d]) matches.set(`${runId}:${d}`, toMatchPart(row.parts[d]));
@@ -513,20 +551,20 @@ export class CoverageService {
     type PartRow = { run_id: string; part: string; orders_version: string; value: Record<string, unknown> };
     // The two builds read the lines side by side on two connections; matching starts as soon as the items exist.
     const buildingOrders = ordersToBuild.length
-      ? this.run<PartRow>(ordersStatement(ordersToBuild), true).then((rows) => {
+      ? this.compute<PartRow>(ordersStatement(ordersToBuild), versions).then((rows) => {
           for (const row of rows) orders.set(String(row.run_id), toOrdersPart(row.value));
         })
       : Promise.resolve();
     const itemsThenMatches = (async () => {
       if (itemsToBuild.length) {
-        for (const row of await this.run<PartRow>(itemsStatement(itemsToBuild), true)) {
+        for (const row of await this.compute<PartRow>(itemsStatement(itemsToBuild), versions)) {
           items.set(String(row.run_id), { part: toItemsPart(row.value), version: String(row.orders_version) });
         }
       }
       if (pendingMatches.length) {
-        const matched = await this.run<{ run_id: string; kind: CoverageDataset; value: Record<string, unknown> }>(
+        const matched = await this.compute<{ run_id: string; kind: CoverageDataset; value: Record<string, unknown> }>(
           matchStatement(pendingMatches.map((m) => ({ ...m, ordersVersion: items.get(m.runId)!.version }))),
-          true,
+          versions,
         );
         for (const row of matched) matches.set(`${row.run_id}:${row.kind}`, toMatchPart(row.value));
       }
@@ -554,16 +592,42 @@ export class CoverageService {
     });
   }
 
+  /**
+   * Runs a statement that computes parts, sharing it with the requests of this process that need the same statement
+   * over the same data versions (a stampede of clients asking for a run just uploaded computes it once, on one
+   * connection). `versions` are the runs' versions read by this request's state statement: a request that read newer
+   * versions does not join a computation that may have read older data.
+   */
+  private compute<T>(statement: Statement, versions: ReadonlyMap<string, string>): Promise<T[]> {
+    let flights = computing.get(this.em.getDriver());
+    if (!flights) computing.set(this.em.getDriver(), (flights = new Map()));
+    const key = JSON.stringify([statement.step, statement.params, statement.writes?.map((id) => versions.get(id))]);
+    const flight = flights.get(key);
+    if (flight) return flight as Promise<T[]>;
+    const started = this.run<T>(statement, true).finally(() => flights.delete(key));
+    flights.set(key, started);
+    return started;
+  }
+
   private async run<T>(statement: Statement, tuned: boolean): Promise<T[]> {
     if (!tuned) return this.em.getConnection().execute(statement.sql, statement.params);
     return this.em.transactional(async (em) => {
       const context = em.getTransactionContext();
-      await em.getConnection().execute(BUILD_SETTINGS, [], 'all', context);
+      const execute = <R>(s: { sql: string; params: unknown[] }) => em.getConnection().execute<R[]>(s.sql, s.params, 'all', context);
+      await execute({ sql: BUILD_SETTINGS, params: [] });
       if (statement.writes?.length) {
         const [space, runs] = lockKeys(statement.step, statement.writes);
-        await em.getConnection().execute(`SELECT count(pg_advisory_xact_lock(?, r)) FROM unnest(?::int[]) AS r`, [space, runs], 'all', context);
+        await execute({ sql: `SELECT count(pg_advisory_xact_lock(?, r)) FROM unnest(?::int[]) AS r`, params: [space, runs] });
       }
-      return em.getConnection().execute(statement.sql, statement.params, 'all', context);
+      if (statement.computes?.length) {
+        // Whoever held the locks may have just stored what this statement computes.
+        const stored = await execute<T>(storedPartsStatement(statement.computes));
+        if (stored.length === statement.computes.length) return stored;
+      }
+      return execute<T>(statement);
     });
   }
 }
+
+/** The computations in progress, per database (its MikroORM driver), by statement and data versions. */
+const computing = new WeakMap<object, Map<string, Promise<unknown[]>>>();

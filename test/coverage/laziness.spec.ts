@@ -4,6 +4,9 @@ import { runDbId, sql } from '../helpers/ingest';
 import { createRun, createShop, type TestShop } from '../helpers/shop';
 import { ALL_FIELDS, MATCH, coverageFixture, coverageOf, upload, uploadFixtureRun } from './helpers';
 import { captureSql, coverageSteps } from '../helpers/sql-capture';
+import { getHarness } from '../setup';
+import { lockKeys } from '../../src/coverage/coverage.service';
+import { Client } from 'pg';
 
 const DATASET_TABLES = ['variants', 'catalog_items', 'inventory_levels'];
 
@@ -12,18 +15,19 @@ function mentions(statement: string, table: string): boolean {
 }
 
 /** The coverage statements that `work` sends, as steps, with their text. */
-async function coverageStatements(work: () => Promise<unknown>): Promise<{ steps: string[]; texts: string[] }> {
-  const { statements } = await captureSql(work);
+async function coverageStatements<T>(work: () => Promise<T>): Promise<{ steps: string[]; texts: string[]; result: T }> {
+  const { statements, result } = await captureSql(work);
   const texts = statements.filter((s) => coverageSteps([s]).length > 0);
-  return { steps: coverageSteps(texts), texts };
+  return { steps: coverageSteps(texts), texts, result };
 }
 
 /**
  * Everything asked for from scratch: the state, the two builds (side by side, so in either order), and the matching,
- * which waits for the items.
+ * which waits for the items; each computing statement preceded, under its locks, by a look for what another request
+ * may have stored meanwhile.
  */
 function expectEverything(steps: string[]): void {
-  expect([...steps].sort()).to.deep.equal(['build-items', 'build-orders', 'match', 'state']);
+  expect([...steps].sort()).to.deep.equal(['build-items', 'build-orders', 'match', 'state', 'stored', 'stored', 'stored']);
   expect(steps[0]).to.equal('state');
   expect(steps.indexOf('match')).to.be.greaterThan(steps.indexOf('build-items'));
 }
@@ -93,24 +97,24 @@ describe('coverage: computed on demand, per field, in a fixed number of statemen
 
     // multiItemOrders needs the per-order part, which then answers orders and orderLines too.
     const orders = await coverageStatements(() => coverageOf(shop.adminKey, runId, 'orders multiItemOrders'));
-    expect(orders.steps).to.deep.equal(['state', 'build-orders']);
-    expect(mentions(orders.texts[1]!, 'coverage_items')).to.equal(false);
+    expect(orders.steps).to.deep.equal(['state', 'stored', 'build-orders']);
+    expect(mentions(orders.texts[2]!, 'coverage_items')).to.equal(false);
     const fromPart = await coverageStatements(async () => {
       expect(await coverageOf(shop.adminKey, runId, 'orders orderLines')).to.deep.equal({ orders: 7, orderLines: 12 });
     });
     expect(fromPart.steps).to.deep.equal(['state']);
 
     const catalog = await coverageStatements(() => coverageOf(shop.adminKey, runId, 'catalog { matchedLines }'));
-    expect(catalog.steps).to.deep.equal(['state', 'build-items', 'match']);
-    const match = catalog.texts[2]!;
+    expect(catalog.steps).to.deep.equal(['state', 'stored', 'build-items', 'stored', 'match']);
+    const match = catalog.texts[4]!;
     expect(mentions(match, 'catalog_items')).to.equal(true);
     expect(mentions(match, 'variants') || mentions(match, 'inventory_levels')).to.equal(false);
     expect(mentions(match, 'order_lines'), 'matching reads the stored items, not the lines').to.equal(false);
 
     // Everything asked for now: only the parts not computed yet (variants, inventory) are.
     const rest = await coverageStatements(() => coverageOf(shop.adminKey, runId));
-    expect(rest.steps).to.deep.equal(['state', 'match']);
-    expect(mentions(rest.texts[1]!, 'inventory_levels') && mentions(rest.texts[1]!, 'variants')).to.equal(true);
+    expect(rest.steps).to.deep.equal(['state', 'stored', 'match']);
+    expect(mentions(rest.texts[2]!, 'inventory_levels') && mentions(rest.texts[2]!, 'variants')).to.equal(true);
 
     const again = await coverageStatements(() => coverageOf(shop.adminKey, runId));
     expect(again.steps).to.deep.equal(['state']);
@@ -122,7 +126,7 @@ describe('coverage: computed on demand, per field, in a fixed number of statemen
     expect(skus.steps).to.deep.equal(['state']);
   });
 
-  it('everything for several runs: four statements in all, not four per run', async () => {
+  it('everything for several runs: seven statements in all, not seven per run', async () => {
     const own = await createShop('coverage-batch');
     for (let i = 0; i < 3; i++) {
       const runId = await createRun(own.adminKey, `batch ${i}`);
@@ -167,7 +171,7 @@ describe('coverage: computed on demand, per field, in a fixed number of statemen
         unmatchedSkus: [{ sku: 'G' }, { sku: 'H' }],
       });
     });
-    expect(afterCatalog.steps).to.deep.equal(['state', 'match']);
+    expect(afterCatalog.steps).to.deep.equal(['state', 'stored', 'match']);
 
     // More orders: the lines are read again.
     await upload(shop.adminKey, runId, 'ORDERS', 'order_id,created_at,line_item_id,sku,quantity\n1008,2025-11-08,13,Z,1\n1008,2025-11-08,14,B,2\n');
@@ -244,6 +248,54 @@ describe('coverage: computed on demand, per field, in a fixed number of statemen
     expect(parts.map((p) => p.n)).to.deep.equal([5, 5]);
   });
 
+  it('a stampede of requests for a run just uploaded computes each part once', async () => {
+    const runId = await createRun(shop.adminKey, 'stampede');
+    await uploadFixtureRun(shop.adminKey, runId);
+    const { steps, result } = await coverageStatements(() => Promise.all(Array.from({ length: 12 }, () => coverageOf(shop.adminKey, runId))));
+    for (const answer of result) expect(answer).to.deep.equal(result[0]);
+    expect(result[0].multiItemOrders).to.equal(3);
+    expect(steps.filter((s) => s === 'state')).to.have.length(12);
+    expect(steps.filter((s) => s !== 'state' && s !== 'stored').sort()).to.deep.equal(['build-items', 'build-orders', 'match']);
+  });
+
+  it('a request that waited for another computing the same part reads what it stored', async () => {
+    const runId = await createRun(shop.adminKey, 'waits');
+    await uploadFixtureRun(shop.adminKey, runId);
+    const [space, keys] = lockKeys('build-orders', [runDbId(runId)]);
+    const key = Number(keys.slice(1, -1));
+    // Another process, as it were, computing the ORDERS part: it holds the lock, then stores a part no build would.
+    const other = new Client({ connectionString: getHarness().databaseUrl });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT pg_advisory_xact_lock($1, $2)', [space, key]);
+      const { steps, result } = await coverageStatements(async () => {
+        const asked = coverageOf(shop.adminKey, runId, 'orders multiItemOrders');
+        for (let waiting = 0; waiting === 0; ) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          const { rows } = await other.query(
+            `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = $1 AND objid = $2 AND objsubid = 2`,
+            [space, key],
+          );
+          waiting = rows[0].n;
+        }
+        await other.query(
+          `INSERT INTO coverage_parts (run_id, part, version, value, computed_at)
+           SELECT id, 'ORDERS', orders_version, '{"orderLines": 12, "orders": 7, "multiItemOrders": 99}', now() FROM runs WHERE id = $1`,
+          [runDbId(runId)],
+        );
+        await other.query('COMMIT');
+        return asked;
+      });
+      expect(result).to.deep.equal({ orders: 7, multiItemOrders: 99 });
+      expect(steps).to.deep.equal(['state', 'stored']);
+    } finally {
+      await other.query('ROLLBACK').catch(() => undefined);
+      await other.end();
+      await sql(`DELETE FROM coverage_parts WHERE run_id = ?`, [runDbId(runId)]);
+    }
+  });
+
   it("another shop's key gets nothing: not the run, not its coverage, by any path", async () => {
     const runId = await createRun(shop.adminKey, 'private');
     await uploadFixtureRun(shop.adminKey, runId);
@@ -276,7 +328,7 @@ describe('coverage: computed on demand, per field, in a fixed number of statemen
         catalog: { matchedLines: 0, unmatchedLines: 12, lineRatio: 0, matchedSkus: 0, skuRatio: 0 },
       });
     });
-    expect(steps).to.deep.equal(['state', 'build-items', 'match']);
+    expect(steps).to.deep.equal(['state', 'stored', 'build-items', 'stored', 'match']);
     expect(mine.catalog.matchedLines).to.equal(8);
   });
 });
