@@ -35,6 +35,8 @@ export interface DraftItem {
 
 const MAX_ITEMS = 20;
 const MAX_QUANTITY = 10_000;
+/** Storefronts show a bundle's tiers side by side: Shopify's own volume discounts stop at 10 or fewer. */
+const MAX_TIERS = 10;
 const MAX_TEXT = { key: 200, title: 255, description: 2000, badge: 60, savingsMessage: 255, objective: 60 } as const;
 const DECIMAL = /^\d+(\.\d+)?$/;
 /** The longest derived key kept as it reads, in UTF-8 bytes; a longer one is named by its digest (see deriveKey). */
@@ -107,9 +109,13 @@ export function checkDiscount(discount: BundleDiscountInput | null | undefined, 
       }
       const tiers = discount.tiers ?? [];
       if (tiers.length === 0) errors.push(userError('BLANK', 'Give at least one tier.', at('tiers')));
+      if (tiers.length > MAX_TIERS) {
+        errors.push(userError('TOO_MANY_TIERS', `At most ${MAX_TIERS} tiers.`, at('tiers')));
+        return null;
+      }
       tiers.forEach((tier, i) => {
-        if (!Number.isInteger(tier.minQuantity) || tier.minQuantity < 2) {
-          errors.push(userError('OUT_OF_RANGE', 'A tier starts at a quantity of 2 or more.', at('tiers', i, 'minQuantity')));
+        if (!Number.isInteger(tier.minQuantity) || tier.minQuantity < 2 || tier.minQuantity > MAX_QUANTITY) {
+          errors.push(userError('OUT_OF_RANGE', `A tier starts at a quantity from 2 to ${MAX_QUANTITY}.`, at('tiers', i, 'minQuantity')));
         }
         const ascending = i === 0 || tier.minQuantity > tiers[i - 1].minQuantity;
         if (!ascending) {

@@ -60,7 +60,15 @@ function ownWords(message: string): string {
   if (message === 'Validation aborted.') {
     return 'The query was not checked: it repeats the same fields too many times in one selection. Ask for each field once.';
   }
-  return message;
+  return bounded(message);
+}
+
+const MESSAGE_CHARS = 1_000;
+
+/** graphql-js quotes the values and names it refuses in full: an error about a huge value would repeat it. */
+function bounded(message: string): string {
+  if (message.length <= MESSAGE_CHARS) return message;
+  return `${message.slice(0, MESSAGE_CHARS)}… (${message.length - MESSAGE_CHARS} more characters left out)`;
 }
 
 /**

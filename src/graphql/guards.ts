@@ -96,25 +96,55 @@ const COSTS_PER_DOCUMENT = 256;
  */
 const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Whether a variable value (parsed JSON, whatever the transport) holds text that cannot be stored (see UNSTORABLE). */
-function holdsUnstorable(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return UNSTORABLE.test(value);
-  if (value === null || typeof value !== 'object' || depth > 64) return false;
-  if (Array.isArray(value)) return value.some((item) => holdsUnstorable(item, depth + 1));
-  // Uploads are objects of their own kind, not JSON (their file names are cleaned where they are stored).
-  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
-  for (const key in value) if (UNSTORABLE.test(key) || holdsUnstorable((value as Record<string, unknown>)[key], depth + 1)) return true;
-  return false;
+/**
+ * Bounds on the values of an operation, far above what any argument of the API takes (its longest text is 2,000
+ * characters, its longest list 10,000 bundles, its inputs nest a few levels), so that the API's own checks still
+ * answer ordinary mistakes with their specific errors. Past them a value is refused before it is coerced, logged,
+ * echoed in an error or written into a statement, each of which costs time in proportion to its size.
+ */
+export const VALUE_LIMITS = { textChars: 10_000, listItems: 20_000, depth: 32 } as const;
+
+const UNSTORABLE_MESSAGE = 'Text cannot contain NUL characters (\\u0000), nor half of a UTF-16 surrogate pair alone (such as \\ud800).';
+
+function textProblem(text: string): string | null {
+  if (text.length > VALUE_LIMITS.textChars) return `Text of ${text.length} characters is over the limit of ${VALUE_LIMITS.textChars}.`;
+  return UNSTORABLE.test(text) ? UNSTORABLE_MESSAGE : null;
 }
 
-function hasNulLiteral(document: DocumentNode): boolean {
-  let found = false;
+/** What is wrong with variable values (parsed JSON, whatever the transport) before they are coerced, if anything. */
+function variablesProblem(value: unknown, depth = 0): string | null {
+  if (typeof value === 'string') return textProblem(value);
+  if (value === null || typeof value !== 'object') return null;
+  if (depth >= VALUE_LIMITS.depth) return `Variables nest deeper than ${VALUE_LIMITS.depth} levels.`;
+  if (Array.isArray(value)) {
+    if (value.length > VALUE_LIMITS.listItems) return `A list of ${value.length} items is over the limit of ${VALUE_LIMITS.listItems}.`;
+    for (const item of value) {
+      const problem = variablesProblem(item, depth + 1);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  // Uploads are objects of their own kind, not JSON (their file names are cleaned where they are stored).
+  if (Object.getPrototypeOf(value) !== Object.prototype) return null;
+  for (const key in value) {
+    const problem = textProblem(key) ?? variablesProblem((value as Record<string, unknown>)[key], depth + 1);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/** The same for the values written in the document (its depth and size are bounded by the limits on its shape). */
+function literalsProblem(document: DocumentNode): string | null {
+  let problem: string | null = null;
   visit(document, {
     StringValue(node) {
-      if (node.value.includes('\0')) found = true;
+      problem ??= textProblem(node.value);
+    },
+    ListValue(node) {
+      if (node.values.length > VALUE_LIMITS.listItems) problem ??= `A list of ${node.values.length} items is over the limit of ${VALUE_LIMITS.listItems}.`;
     },
   });
-  return found;
+  return problem;
 }
 
 /**
@@ -194,7 +224,7 @@ function refused(message: string, code: string, extensions: Record<string, unkno
 /**
  * Limits on what one operation may ask, checked before anything runs, cheapest first: no subscriptions (the API
  * has none); the depth (selections nested deeper than `maxDepth`); the size (fields asked for, fragments expanded,
- * scalars included), which may not exceed the cost limit either; text with NUL characters, which no column can
+ * scalars included), which may not exceed the cost limit either; values past VALUE_LIMITS, and text no column can
  * store; the variables (refused as bad input, as execution would); then the estimated cost, lists weighted by their page size. The measures are kept per parsed document (Apollo reuses the same one for the same query),
  * operation, and the values of the few variables the cost depends on.
  */
@@ -205,13 +235,13 @@ export function limitsPlugin(
   const costedFields = fieldsCostedByArguments(schema);
   const documents = new WeakMap<
     DocumentNode,
-    { variables: string[]; nulLiteral: boolean; shapes: Map<OperationDefinitionNode, OperationShape>; costs: Map<string, number> }
+    { variables: string[]; literalsProblem: string | null; shapes: Map<OperationDefinitionNode, OperationShape>; costs: Map<string, number> }
   >();
   const check = (document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): void => {
     if (operation.operation === 'subscription') throw refused('This API has no subscriptions; poll the query instead.', 'BAD_REQUEST');
     let entry = documents.get(document);
     if (!entry) {
-      entry = { variables: costVariables(document, costedFields), nulLiteral: hasNulLiteral(document), shapes: new Map(), costs: new Map() };
+      entry = { variables: costVariables(document, costedFields), literalsProblem: literalsProblem(document), shapes: new Map(), costs: new Map() };
       documents.set(document, entry);
     }
     let shape = entry.shapes.get(operation);
@@ -225,9 +255,8 @@ export function limitsPlugin(
         maximumCost: limits.maxCost,
       });
     }
-    if (entry.nulLiteral || holdsUnstorable(variables)) {
-      throw refused('Text cannot contain NUL characters (\\u0000), nor half of a UTF-16 surrogate pair alone (such as \\ud800).', 'BAD_USER_INPUT');
-    }
+    const problem = entry.literalsProblem ?? variablesProblem(variables);
+    if (problem) throw refused(problem, 'BAD_USER_INPUT');
     const operationName = operation.name?.value ?? '';
     const key = entry.variables.length === 0 ? operationName : `${operationName}\0${JSON.stringify(entry.variables.map((name) => (name in variables ? [variables[name]] : [])))}`;
     let cost = entry.costs.get(key);

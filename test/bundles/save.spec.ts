@@ -40,6 +40,8 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
       fbt('A', 'B', { discount: { type: 'FREE_ITEM', value: '5' } }),
       fbt('A', 'B', { discount: { type: 'PERCENTAGE', value: '100' } }),
       { kind: 'VOLUME_DISCOUNT', items: [{ sku: 'B' }], discount: { type: 'QUANTITY_TIERS', tiers: [{ minQuantity: 2, percentage: '20' }, { minQuantity: 4, percentage: '10' }] } },
+      { kind: 'VOLUME_DISCOUNT', items: [{ sku: 'B' }], discount: { type: 'QUANTITY_TIERS', tiers: Array.from({ length: 11 }, (_, i) => ({ minQuantity: i + 2, percentage: String(i + 1) })) } },
+      { kind: 'VOLUME_DISCOUNT', items: [{ sku: 'B' }], discount: { type: 'QUANTITY_TIERS', tiers: [{ minQuantity: 2, percentage: '5' }, { minQuantity: 10_001, percentage: '10' }] } },
     ]);
     const payload = ok(response).bundlesSave;
     expect(payload.bundles).to.deep.equal([]);
@@ -57,6 +59,8 @@ describe('bundlesSave: validation, upserts by key, REPLACE', () => {
       ['bundles.12.discount.value', 'INVALID'],
       ['bundles.13.discount.value', 'OUT_OF_RANGE'],
       ['bundles.14.discount.tiers.1.percentage', 'NOT_ASCENDING'],
+      ['bundles.15.discount.tiers', 'TOO_MANY_TIERS'],
+      ['bundles.16.discount.tiers.1.minQuantity', 'OUT_OF_RANGE'],
       ['bundles.7.key', 'DUPLICATE_KEY'],
     ]);
     const duplicate = ok(await saveBundles(shop.adminKey, runId, [fbt('C', 'D', { key: 'same' }), fbt('E', 'F', { key: 'same' })])).bundlesSave;

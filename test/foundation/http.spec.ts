@@ -86,6 +86,37 @@ describe('HTTP surface', () => {
     expect(response.data).to.equal(undefined);
   });
 
+  it('refuses values far past what any argument takes before anything runs, and quotes no more than 1,000 characters', async () => {
+    const shop = await createShop();
+    const readKey = await shop.readKey();
+    const refusal = async (query: string, variables: Record<string, unknown> = {}) => {
+      const response = await gql(query, variables, { key: readKey });
+      expect(response.status, query.slice(0, 80)).to.equal(400);
+      expect(response.errors?.[0].extensions?.code).to.equal('BAD_USER_INPUT');
+      return response.errors![0].message;
+    };
+    const recommended = 'query($sku: String) { recommendedBundles(sku: $sku) { id } }';
+    expect(await refusal(recommended, { sku: 'S'.repeat(2_000_000) })).to.equal('Text of 2000000 characters is over the limit of 10000.');
+    expect(await refusal(`{ recommendedBundles(sku: "${'S'.repeat(10_001)}") { id } }`)).to.equal('Text of 10001 characters is over the limit of 10000.');
+    const list = 'query($runId: ID!, $kinds: [BundleKind!]) { bundles(runId: $runId, filter: { kind: $kinds }) { nodes { id } } }';
+    const kinds = Array.from({ length: 20_001 }, () => 'MIX_AND_MATCH');
+    expect(await refusal(list, { runId: 'gid://bundlegraph/Run/1', kinds })).to.equal('A list of 20001 items is over the limit of 20000.');
+    // Nested further than JSON.stringify can go: written by hand.
+    const deep = `{"query":${JSON.stringify(recommended)},"variables":{"sku":${'['.repeat(50_000)}"x"${']'.repeat(50_000)}}}`;
+    const nested = await fetch(getHarness().graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${readKey}` }, body: deep });
+    expect(nested.status).to.equal(400);
+    expect(((await nested.json()) as any).errors[0]).to.deep.include({ message: 'Variables nest deeper than 32 levels.', extensions: { code: 'BAD_USER_INPUT' } });
+
+    const unknown = await gql(`{ ${'f'.repeat(50_000)} }`, {}, { key: readKey });
+    expect(unknown.status).to.equal(400);
+    expect(unknown.errors?.[0].message).to.match(/^Cannot query field "f{900,}… \(\d+ more characters left out\)$/);
+    expect(unknown.errors?.[0].message.length).to.be.lessThan(1_100);
+
+    // Under the bounds, the arguments' own rules answer.
+    const allowed = await gql(recommended, { sku: 'S'.repeat(10_000) }, { key: readKey });
+    expect(ok(allowed).recommendedBundles).to.deep.equal([]);
+  });
+
   it('says why a query repeating a field a thousand times is not checked', async () => {
     const shop = await createShop();
     const response = await gql(`{ ${'shop { domain } '.repeat(1000)} }`, {}, { key: shop.adminKey });
