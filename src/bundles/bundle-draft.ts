@@ -50,6 +50,18 @@ export function itemIdentity(item: Pick<DraftItem, 'sku' | 'variantId'>): string
 }
 
 /**
+ * The key a bundle derived from these items had while its run did not know their variant ids: each item with a SKU
+ * named by it. Shopify's exports carry no variant ids, so a run built from them keys its bundles by SKU; once a file
+ * with the ids arrives, the same items derive another key. Saves and generations look for a bundle under this key
+ * too, so that it stays one bundle (given the new key) rather than a duplicate beside one a merchant approved.
+ * Null when no item has both.
+ */
+export function keyBySku(kind: BundleKind, items: DraftItem[]): string | null {
+  if (!items.some((item) => item.sku && item.variantId)) return null;
+  return deriveKey(kind, items.map((item) => (item.sku ? { ...item, variantId: null } : item)));
+}
+
+/**
  * A bundle's key from its kind and sorted items, so that the same set saved twice (or generated twice) is one
  * bundle: e.g. "FREQUENTLY_BOUGHT_TOGETHER:s:CAP-RED+v:501*2".
  */

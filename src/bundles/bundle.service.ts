@@ -14,7 +14,7 @@ import { loadItemFacts, otherKeysSql } from './item-catalog';
 import { givenAwayTotal, mayGiveAway } from './pricing';
 import { currencyDigits } from './money';
 import type { Objective } from '../generation/settings';
-import { checkCopy, checkDiscount, checkRank, deriveKey, duplicateKeys, type BundleDraft, type DraftItem } from './bundle-draft';
+import { checkCopy, checkDiscount, checkRank, deriveKey, duplicateKeys, keyBySku, type BundleDraft, type DraftItem } from './bundle-draft';
 import { bigintArray, textArray } from '../db/arrays';
 import { BundleSaveMode, BundleSortKey, type BundleCopyInput, type BundleFilter, type BundleItem, type BundleUpdateInput } from './bundle.types';
 
@@ -87,7 +87,14 @@ export class BundleService {
    */
   async save(shopId: string, runId: string, drafts: BundleDraft[], mode: BundleSaveMode, scope: ReplaceScope = 'ALL_BUT_PINNED_MANUAL'): Promise<SaveResult> {
     const mismatched = await this.completeIdentities(runId, drafts);
-    for (const draft of drafts) draft.key ??= deriveKey(draft.kind, draft.items);
+    // Derived keys, each with the key its bundle had while the run did not know its items' variant ids, if another.
+    const formerKeys = new Map<string, string>();
+    for (const draft of drafts) {
+      const derived = deriveKey(draft.kind, draft.items);
+      draft.key ??= derived;
+      const former = draft.key === derived ? keyBySku(draft.kind, draft.items) : null;
+      if (former) formerKeys.set(derived, former);
+    }
     const refused = [
       ...mismatched,
       ...duplicateKeys(drafts.map((draft) => draft.key)),
@@ -101,9 +108,9 @@ export class BundleService {
       const keys = textArray(drafts.map((d) => d.key!));
       const found: { id: string; key: string }[] = await em.execute(
         'SELECT id, key FROM bundles WHERE run_id = ? AND key = ANY(?::text[])',
-        [runId, keys],
+        [runId, textArray([...drafts.map((d) => d.key!), ...formerKeys.values()])],
       );
-      const idOf = new Map(found.map((row) => [row.key, String(row.id)]));
+      const idOf = existingIds(drafts, found, formerKeys);
       const result = await this.writeInChunks(em, shopId, runId, drafts, idOf);
       if (mode === BundleSaveMode.REPLACE) {
         const removed = await em.execute(
@@ -148,18 +155,20 @@ export class BundleService {
         lane.em.clear();
         const ids = chunk.flatMap((draft) => idOf.get(draft.key!) ?? []);
         const existing = ids.length ? await lane.em.find(Bundle, { id: { $in: ids } }) : [];
-        const byKey = new Map<string, Bundle>(existing.map((bundle) => [bundle.key, bundle]));
+        const byId = new Map<string, Bundle>(existing.map((bundle) => [bundle.id, bundle]));
         // Shared by the chunk's new bundles: one reference each rather than one lookup per bundle.
         const shop = lane.em.getReference(Shop, shopId);
         const run = lane.em.getReference(Run, runId);
         for (const draft of chunk) {
-          let bundle = byKey.get(draft.key!);
+          const id = idOf.get(draft.key!);
+          let bundle = id === undefined ? undefined : byId.get(id);
           if (bundle && draft.source === BundleSource.GENERATED) {
             // A generation skips the keys of the bundles it leaves as they are; one that became such a bundle since
             // (decided, pinned, or saved by hand while the generation ran) is left as it is here too.
             if (bundle.source === BundleSource.MANUAL || bundle.pinned || bundle.decidedAt) continue;
           }
           if (bundle) {
+            bundle.key = draft.key!;
             result.updated++;
           } else {
             bundle = new Bundle();
@@ -450,3 +459,24 @@ export class BundleService {
   }
 }
 
+
+/**
+ * The ids of the drafts' existing bundles, by the drafts' keys: the bundle under the draft's key, else the one under
+ * its former key (see keyBySku) when no draft has that key and no other draft claimed it first.
+ */
+function existingIds(drafts: BundleDraft[], found: { id: string; key: string }[], formerKeys: Map<string, string>): Map<string, string> {
+  const idByKey = new Map(found.map((row) => [row.key, String(row.id)]));
+  const idOf = new Map<string, string>();
+  const claimed = new Set<string>(drafts.map((d) => d.key!));
+  for (const draft of drafts) {
+    const id = idByKey.get(draft.key!);
+    if (id !== undefined) idOf.set(draft.key!, id);
+  }
+  for (const draft of drafts) {
+    const former = formerKeys.get(draft.key!);
+    if (idOf.has(draft.key!) || former === undefined || claimed.has(former) || !idByKey.has(former)) continue;
+    claimed.add(former);
+    idOf.set(draft.key!, idByKey.get(former)!);
+  }
+  return idOf;
+}

@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
 import { BundleItemRole } from '../bundles/bundle-item.entity';
 import { BundleKind, BundleSource, BundleStatus, type StoredDiscount } from '../bundles/bundle.entity';
-import { deriveKey, type BundleDraft, type DraftItem } from '../bundles/bundle-draft';
+import { deriveKey, keyBySku, type BundleDraft, type DraftItem } from '../bundles/bundle-draft';
 import { BundleService } from '../bundles/bundle.service';
 import { BundleSaveMode } from '../bundles/bundle.types';
 import { loadItemFacts, type ItemFacts } from '../bundles/item-catalog';
@@ -599,10 +599,16 @@ export class GenerationService {
     for (const c of candidates) if (!unique.has(c.key)) unique.set(c.key, c);
     const ranked = [...unique.values()].sort((x, y) => y.score - x.score || y.orderCount - x.orderCount || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
     const protectedKeys = new Map<string, string>();
+    // A bundle kept under the key its items had before the run knew their variant ids is the same bundle (keyBySku).
+    const formerKeys = new Map<Candidate, string>();
+    for (const c of ranked) {
+      const former = keyBySku(c.kind, c.items.map((i) => draftItem(i.row, i.quantity, i.role)));
+      if (former) formerKeys.set(c, former);
+    }
     if (ranked.length) {
       const rows: { key: string; source: string; pinned: boolean; status: string }[] = await this.orm.em.fork().getConnection().execute(
         `SELECT key, source, pinned, status FROM bundles WHERE run_id = ? AND ${keptBy(settings.status)} AND key = ANY(?::text[])`,
-        [runId, textArray(ranked.map((c) => c.key))],
+        [runId, textArray([...ranked.map((c) => c.key), ...formerKeys.values()])],
       );
       for (const row of rows) {
         const reason = row.source === 'MANUAL' ? 'manual' : row.pinned ? 'pinned' : row.status.toLowerCase();
@@ -617,14 +623,17 @@ export class GenerationService {
       [runId],
     );
     for (const { item } of kept) perItem.set(item, (perItem.get(item) ?? 0) + 1);
+    // An item's bundles saved before the run knew its variant id count under its SKU.
+    const bundlesOf = (row: ItemRow) => (perItem.get(row.item) ?? 0) + (row.variantId && row.sku ? (perItem.get(`s:${row.sku}`) ?? 0) : 0);
     const chosen: Candidate[] = [];
     for (const c of ranked) {
-      const reason = protectedKeys.get(c.key);
+      const former = formerKeys.get(c);
+      const reason = protectedKeys.get(c.key) ?? (former === undefined ? undefined : protectedKeys.get(former));
       if (reason) {
         tally.add(reason);
         continue;
       }
-      if (c.items.some((i) => (perItem.get(i.row.item) ?? 0) >= settings.maxBundlesPerItem)) {
+      if (c.items.some((i) => bundlesOf(i.row) >= settings.maxBundlesPerItem)) {
         tally.add('over_item_cap');
         continue;
       }

@@ -103,6 +103,46 @@ describe('bundle generation: re-generation, determinism, tenancy, readiness and 
     expect([...last.keys()].sort()).to.deep.equal([approved.key, archived.key, edited.key].sort());
   });
 
+  it('keeps one bundle per set of items when variant ids arrive after the bundles were keyed by SKU', async () => {
+    // Shopify's exports carry no variant ids: the run's bundles are keyed by SKU.
+    const withoutColumns = (csv: string, drop: string[]) => {
+      const rows = csv.trim().split('\n').map((line) => line.split(','));
+      const keep = rows[0]!.map((name, i) => (drop.includes(name) ? -1 : i)).filter((i) => i >= 0);
+      return rows.map((row) => keep.map((i) => row[i]).join(',')).join('\n') + '\n';
+    };
+    const runId = await createRun(shop.adminKey, 'ids later');
+    await uploadOk(shop.adminKey, runId, 'ORDERS', withoutColumns(generationFixture('hand-orders.csv').toString(), ['variant_id', 'product_id']));
+    await uploadOk(shop.adminKey, runId, 'CATALOG', withoutColumns(generationFixture('hand-catalog.csv').toString(), ['variant_id']));
+    const first = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0 });
+    expect(first.bundles.length).to.equal(4);
+    expect(first.bundles.every((b: any) => b.key.includes('s:') && !b.key.includes('v:'))).to.equal(true);
+    const [approved] = first.bundles;
+    ok(await gql(`mutation($id: ID!) { bundleUpdate(id: $id, input: { status: ACTIVE }) { userErrors { code } } }`, { id: approved.id }, { key: shop.adminKey }));
+    const manual = ok(await saveBundles(shop.adminKey, runId, [{ kind: 'MIX_AND_MATCH', items: [{ sku: 'A' }, { sku: 'E' }] }])).bundlesSave;
+    expect(manual.bundles.map((b: any) => b.key)).to.deep.equal(['MIX_AND_MATCH:s:A+s:E']);
+
+    await uploadOk(shop.adminKey, runId, 'VARIANTS', 'variant_id,sku\n1,A\n2,B\n3,C\n4,D\n5,E\n');
+    // Saved again by SKU: the same bundle, now under the key of its variants.
+    const again = ok(await saveBundles(shop.adminKey, runId, [{ kind: 'MIX_AND_MATCH', items: [{ sku: 'A' }, { sku: 'E' }] }])).bundlesSave;
+    expect([again.inserted, again.updated]).to.deep.equal([0, 1]);
+    expect(again.bundles.map((b: any) => [b.id, b.key])).to.deep.equal([[manual.bundles[0].id, 'MIX_AND_MATCH:v:1+v:5']]);
+
+    const regenerated = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0 });
+    expect(droppedOf(regenerated.generation)).to.include({ active_bundle_exists: 1 });
+    // The drafts found again are the same bundles under their new keys; the approved one is left as it was.
+    expect(regenerated.bundles.map((b: any) => b.id).sort()).to.deep.equal(first.bundles.slice(1).map((b: any) => b.id).sort());
+    expect(regenerated.bundles.every((b: any) => b.key.includes('v:') && !b.key.includes('s:'))).to.equal(true);
+    const all = await sql(
+      `SELECT kind, (SELECT string_agg(i->>'sku', '+' ORDER BY i->>'role', i->>'sku') FROM jsonb_array_elements(items) i) AS skus FROM bundles WHERE run_id = ?`,
+      [runDbId(runId)],
+    );
+    const sets = all.map((b) => `${b.kind}:${b.skus}`);
+    expect(sets).to.have.length(5);
+    expect(new Set(sets).size, sets.join(' ')).to.equal(sets.length);
+    const kept = await sql(`SELECT key, status FROM bundles WHERE id = ?`, [runDbId(approved.id)]);
+    expect(kept).to.deep.equal([{ key: approved.key, status: 'ACTIVE' }]);
+  });
+
   it('replaces what a generation published itself only when it publishes: a generation of drafts leaves the storefront as it is', async () => {
     const runId = await handRun(shop, 'published');
     const first = await generateOk(shop.adminKey, runId, { ...SMALL, minLlr: 0, status: 'ACTIVE' });
