@@ -6,7 +6,7 @@ import { isMigrated } from './db/orm';
 import { createSchema } from './graphql/schema';
 import { startHttpServer, type HttpServer } from './http/server';
 import { STALE_AFTER_MS, failInterruptedUploads, markStopping, stopUploads } from './ingest/upload-recovery';
-import { failInterruptedGenerations } from './generation/generation.service';
+import { failInterruptedGenerations, stopGenerations } from './generation/generation.service';
 import { createLogger, type Logger } from './logger';
 import { ShopService } from './shops/shop.service';
 
@@ -68,7 +68,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         stopWatching();
         markStopping(database.orm);
         await http.stop();
-        await stopUploads(database.orm, logger);
+        await Promise.all([stopUploads(database.orm, logger), stopGenerations(database.orm, logger)]);
         await database.close();
       },
     };

@@ -12,6 +12,7 @@ import { withRawConnection } from '../db/raw-connection';
 import { toGlobalId } from '../graphql/global-id';
 import { DomainError, userError, type UserError } from '../graphql/user-error';
 import { readinessOf } from '../ingest/readiness';
+import { isStopping } from '../ingest/upload-recovery';
 import { UploadQueries } from '../ingest/upload.service';
 import type { Logger } from '../logger';
 import { Run } from '../runs/run.entity';
@@ -134,7 +135,13 @@ export class GenerationService {
       try {
         const generation = await this.record(shopId, runId, settings);
         announce(generation);
-        return await this.process(client, generation, settings);
+        // pg keeps the backend's process id from the connection's start (untyped).
+        const untrack = track(this.orm, generation.id, (client as unknown as { processID: number }).processID);
+        try {
+          return await this.process(client, generation, settings);
+        } finally {
+          untrack();
+        }
       } finally {
         await client.query('SELECT pg_advisory_unlock($1::int, $2::int)', [LOCK_CLASS, lockKeyOf(runId)]);
       }
@@ -248,8 +255,15 @@ export class GenerationService {
       }
       result = { strategy: written === 0 && strategy !== GenerationStrategy.ASSOCIATION_RULES ? GenerationStrategy.NONE : strategy, message, dropped: tally.dropped, kinds, historyEnd: mined.historyEnd?.toISOString() ?? null, timings };
     } catch (error) {
-      failure = error instanceof DomainError ? error.errors[0] : userError('GENERATION_FAILED', 'Bundle generation failed on the server; the run\'s bundles were left as they were. Try again.');
-      if (!(error instanceof DomainError)) this.logger.error({ err: error, generation: generation.id }, 'bundle generation failed unexpectedly');
+      if (error instanceof DomainError) {
+        failure = error.errors[0]!;
+      } else if (isStopping(this.orm)) {
+        failure = userError(INTERRUPTED.code, INTERRUPTED.message);
+        this.logger.warn({ generation: generation.id }, 'bundle generation stopped with the server');
+      } else {
+        failure = userError('GENERATION_FAILED', 'Bundle generation failed on the server; the run\'s bundles were left as they were. Try again.');
+        this.logger.error({ err: error, generation: generation.id }, 'bundle generation failed unexpectedly');
+      }
     } finally {
       clearInterval(heartbeat);
     }
@@ -677,11 +691,59 @@ export async function failInterruptedGenerations(orm: Orm, logger: Logger, stale
     {
       status: GenerationStatus.FAILED,
       phase: 'done',
-      errorCode: 'INTERRUPTED',
-      errorMessage: 'The server stopped while bundles were being generated; nothing was saved. Generate again.',
+      errorCode: INTERRUPTED.code,
+      errorMessage: INTERRUPTED.message,
       finishedAt: new Date(),
     },
   );
   if (count) logger.warn({ count }, 'marked interrupted bundle generations as failed');
   return count;
+}
+
+const INTERRUPTED = { code: 'INTERRUPTED', message: 'The server stopped while bundles were being generated; nothing was saved. Generate again.' };
+
+/** The generations this process runs, per database: their mining connection's backend, and when they end. */
+const running = new WeakMap<Orm, Map<string, { backend: number; ended: Promise<void> }>>();
+
+function track(orm: Orm, generationId: string, backend: number): () => void {
+  let generations = running.get(orm);
+  if (!generations) running.set(orm, (generations = new Map()));
+  let end!: () => void;
+  generations.set(generationId, { backend, ended: new Promise<void>((resolve) => (end = resolve)) });
+  return () => {
+    generations.delete(generationId);
+    end();
+  };
+}
+
+/**
+ * For a stopping server (markStopping first), once its requests are drained: cancels the statements of the
+ * generations it runs (those started without `wait` outlive their request), waits up to `waitMs` for them to record
+ * their end, and marks FAILED (INTERRUPTED) those that could not, before the database closes. One that was saving its
+ * bundles finishes: cancelling reaches only its mining connection.
+ */
+export async function stopGenerations(orm: Orm, logger: Logger, waitMs = 10_000): Promise<void> {
+  const generations = running.get(orm);
+  if (!generations?.size) return;
+  const backends = [...generations.values()].map((g) => g.backend);
+  await orm.em
+    .fork()
+    .getConnection()
+    .execute('SELECT count(pg_cancel_backend(pid)) FROM unnest(?::int[]) AS pid', [`{${backends.join(',')}}`])
+    .catch((error) => logger.warn({ err: error }, 'could not cancel the generations in progress'));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all([...generations.values()].map((g) => g.ended)),
+    new Promise((resolve) => (timer = setTimeout(resolve, waitMs))),
+  ]);
+  clearTimeout(timer);
+  if (generations.size === 0) return;
+  const count = await orm.em
+    .fork()
+    .nativeUpdate(
+      BundleGeneration,
+      { id: { $in: [...generations.keys()] }, status: GenerationStatus.PROCESSING },
+      { status: GenerationStatus.FAILED, phase: 'done', errorCode: INTERRUPTED.code, errorMessage: INTERRUPTED.message, finishedAt: new Date() },
+    );
+  logger.warn({ count }, 'stopped with bundle generations in progress, marked as failed');
 }

@@ -6,6 +6,9 @@ import { CATALOG_HEADER, GENERATION_FIELDS, droppedOf, generate, generateOk, gen
 import { runDbId, sql } from '../helpers/ingest';
 import { createRun, createShop, type TestShop } from '../helpers/shop';
 import { getHarness } from '../setup';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { startServer } from '../../src/main';
 
 const SMALL = { minMultiItemOrders: 5 };
 
@@ -322,6 +325,49 @@ describe('bundle generation: re-generation, determinism, tenancy, readiness and 
     expect(generation.status).to.equal('FAILED');
     expect(generation.failure.code).to.equal('INTERRUPTED');
     expect(generation.finishedAt).to.be.a('string');
+  });
+
+  it('a generation still running when its server stops is cancelled and marked FAILED (INTERRUPTED) before the database closes', async () => {
+    const runId = await handRun(shop, 'stopping');
+    const { databaseUrl } = getHarness();
+    const server = await startServer(loadConfig({ env: 'test', port: 0, host: '127.0.0.1', databaseUrl, migrateOnStart: false }), createLogger('silent'));
+    // The mining statement is made to wait on a lock of the test's: `lines` locks the order lines once the generation
+    // has read them for its readiness and waits at `records`, to record itself.
+    const [records, lines] = [new Client({ connectionString: databaseUrl }), new Client({ connectionString: databaseUrl })];
+    await Promise.all([records.connect(), lines.connect()]);
+    const waitingOn = async (table: string) => {
+      for (let waiting = 0; waiting === 0; ) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const { rows } = await lines.query(`SELECT count(*)::int AS n FROM pg_locks WHERE relation = $1::regclass AND NOT granted`, [table]);
+        waiting = rows[0].n;
+      }
+    };
+    try {
+      await records.query('BEGIN');
+      await records.query('LOCK TABLE bundle_generations IN SHARE MODE');
+      const response = fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${shop.adminKey}` },
+        body: JSON.stringify({
+          query: 'mutation($runId: ID!) { bundlesGenerate(runId: $runId, settings: { wait: false, minMultiItemOrders: 5 }) { generation { id status } } }',
+          variables: { runId },
+        }),
+      });
+      await waitingOn('bundle_generations');
+      await lines.query('BEGIN');
+      await lines.query('LOCK TABLE order_lines IN ACCESS EXCLUSIVE MODE');
+      await records.query('COMMIT');
+      const started = ((await (await response).json()) as any).data.bundlesGenerate.generation;
+      expect(started.status).to.equal('PROCESSING');
+      await waitingOn('order_lines');
+      await server.stop();
+      const generation = ok(await gql(`query($id: ID!) { bundleGeneration(id: $id) { status failure { code } finishedAt } }`, { id: started.id }, { key: shop.adminKey })).bundleGeneration;
+      expect(generation).to.deep.include({ status: 'FAILED', failure: { code: 'INTERRUPTED' } });
+      expect(generation.finishedAt).to.be.a('string');
+    } finally {
+      await Promise.all([records, lines].map((client) => client.query('ROLLBACK').finally(() => client.end())));
+      await server.stop().catch(() => undefined);
+    }
   });
 
   it('writes generated bundles with the requested status and a catalog-less item never enters a bundle', async () => {
