@@ -23,7 +23,9 @@ export function ormConfig(databaseUrl: string, logger?: Logger) {
     pool: { min: 0, max: 20 },
     // A request waits at most this long for a connection, then answers 503 (format-error.ts: isDatabaseBusy), which a
     // client may retry, rather than a minute.
-    driverOptions: { client: SerialStatementsDialect, acquireConnectionTimeout: 15_000 },
+    // TCP keepalive: a connection whose database host went away (a failover, a dropped network path) errors within a
+    // minute or so instead of waiting forever for an answer that cannot come.
+    driverOptions: { client: SerialStatementsDialect, acquireConnectionTimeout: 15_000, connection: { keepAlive: true, keepAliveInitialDelayMillis: 10_000 } },
     forceUtcTimezone: true,
     // A DATABASE_URL naming a database that does not exist is a mistake to report, not a database to create.
     ensureDatabase: false,

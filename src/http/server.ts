@@ -25,6 +25,9 @@ import { BodyError, parseJsonBody, readBodyText } from './json-body';
 import { guardMultipartParserErrors } from './multipart-guard';
 import { requestLogPlugin } from './request-log';
 
+/** How long /readyz waits for the database before it answers 503. */
+const READY_WITHIN_MS = 3_000;
+
 export interface HttpServer {
   url: string;
   port: number;
@@ -290,17 +293,19 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     res.json({ status: 'ok' });
   });
 
+  // A probe answers within READY_WITHIN_MS whatever the database does: a database that accepts connections but
+  // does not answer (frozen, its pool taken) is not ready either.
   app.get('/readyz', async (_req, res) => {
-    try {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), READY_WITHIN_MS)));
+    const checked = (async () => {
       await orm.em.getConnection().execute('SELECT 1');
-      if (!(await isMigrated(orm))) {
-        res.status(503).json({ status: 'migrations pending' });
-        return;
-      }
-      res.json({ status: 'ready' });
-    } catch {
-      res.status(503).json({ status: 'database unreachable' });
-    }
+      return (await isMigrated(orm)) ? 'ready' : 'migrations pending';
+    })().catch(() => 'database unreachable');
+    const status = await Promise.race([checked, late]);
+    clearTimeout(timer);
+    if (status === 'ready') res.json({ status });
+    else res.status(503).json({ status: status === 'late' ? 'database not answering' : status });
   });
 
   // The parser reports a file that reaches its limit (it cannot tell whether more follows): one byte over the largest

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { expect } from 'chai';
 import pino from 'pino';
+import { Client } from 'pg';
 import { withEmptyDatabase } from '../helpers/database';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -39,6 +40,23 @@ describe('HTTP surface', () => {
         await server.stop();
       }
     });
+  });
+
+  it('answers /readyz within seconds when the database does not answer', async () => {
+    const { baseUrl, databaseUrl } = getHarness();
+    const blocker = new Client({ connectionString: databaseUrl });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE mikro_orm_migrations IN ACCESS EXCLUSIVE MODE');
+      const ready = await fetch(`${baseUrl}/readyz`);
+      expect(ready.status).to.equal(503);
+      expect(await ready.json()).to.deep.equal({ status: 'database not answering' });
+    } finally {
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+    }
+    expect((await fetch(`${baseUrl}/readyz`)).status).to.equal(200);
   });
 
   it('echoes a request id, or makes one', async () => {
