@@ -27,6 +27,7 @@ export interface Config {
   shutdownGraceMs: number;
   /** Uploads: how long one may go without a byte from its client, and how many may stream at once (see upload-limits). */
   uploadIdleTimeoutMs: number;
+  uploadMinBytesPerSecond: number;
   maxConcurrentUploads: number;
   maxConcurrentUploadsPerShop: number;
 }
@@ -78,6 +79,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 60 * 60 * 1000),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 30_000),
     uploadIdleTimeoutMs: int('UPLOAD_IDLE_TIMEOUT_MS', 60_000),
+    uploadMinBytesPerSecond: int('UPLOAD_MIN_BYTES_PER_SECOND', 1024),
     maxConcurrentUploads: int('MAX_CONCURRENT_UPLOADS', 10),
     maxConcurrentUploadsPerShop: int('MAX_CONCURRENT_UPLOADS_PER_SHOP', 4),
     ...overrides,

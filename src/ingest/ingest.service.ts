@@ -294,7 +294,7 @@ export class IngestService {
     const rejecting = () => options.errorPolicy === CsvErrorPolicy.REJECT_FILE && csv.rowsRejected > 0;
     const sink = new CopySink(copy, () => !rejecting());
     try {
-      await pipeline(stream, new IdleGuard(this.limits.idleTimeoutMs), csv, sink);
+      await pipeline(stream, new IdleGuard(this.limits.idleTimeoutMs, this.limits.minBytesPerSecond), csv, sink);
     } catch (error) {
       sink.abandon();
       throw error;

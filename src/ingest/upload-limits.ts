@@ -2,40 +2,61 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { Config } from '../config';
 import type { Orm } from '../db/orm';
 
-/** How long an upload may go without a byte from its client, and how many may hold a database connection at once. */
+/**
+ * How slow an upload's client may be (nothing for `idleTimeoutMs`, or fewer than `minBytesPerSecond` on average over
+ * that long), and how many uploads may hold a database connection at once.
+ */
 export interface UploadLimits {
   idleTimeoutMs: number;
+  minBytesPerSecond: number;
   maxConcurrent: number;
   maxConcurrentPerShop: number;
 }
 
 export function uploadLimitsOf(config: Config): UploadLimits {
-  return { idleTimeoutMs: config.uploadIdleTimeoutMs, maxConcurrent: config.maxConcurrentUploads, maxConcurrentPerShop: config.maxConcurrentUploadsPerShop };
+  return {
+    idleTimeoutMs: config.uploadIdleTimeoutMs,
+    minBytesPerSecond: config.uploadMinBytesPerSecond,
+    maxConcurrent: config.maxConcurrentUploads,
+    maxConcurrentPerShop: config.maxConcurrentUploadsPerShop,
+  };
 }
 
-/** The client sent nothing for the idle timeout while the upload waited for it. */
+/** The client sent nothing, or too little, over the idle timeout while the upload waited for it. */
 export class UploadStalled extends Error {
-  constructor(readonly idleMs: number) {
-    super(`no data arrived for ${Math.round(idleMs / 1000)} s`);
+  constructor(idleMs: number, received = 0, minBytesPerSecond = 0) {
+    const seconds = Math.round(idleMs / 1000);
+    super(
+      received === 0
+        ? `no data arrived for ${seconds} s`
+        : `only ${received} bytes arrived in ${seconds} s, under the minimum of ${minBytesPerSecond} bytes a second,`,
+    );
   }
 }
 
 /**
- * Passes a file's bytes through, and fails the stream when its client sends nothing for `idleMs` while the stream is
- * waiting for it: a client that stalls mid-file would otherwise hold its upload's database connection and its run's
- * lock until the request timeout (an hour by default). Time spent waiting for the database (bytes passed on and not
- * yet taken) is not the client's and does not count.
+ * Passes a file's bytes through, and fails the stream when, over a period of `idleMs` while the stream waited for
+ * it, its client sent nothing or fewer than `minBytesPerSecond` on average: a client that stalls mid-file, or sends a
+ * byte now and then, would otherwise hold its upload's database connection and its run's lock until the request
+ * timeout (an hour by default). A period in which the stream waited for the database (bytes passed on and not yet
+ * taken) is not the client's and does not count.
  */
 export class IdleGuard extends Transform {
   private timer: NodeJS.Timeout | null = null;
+  private received = 0;
+  private waitedForDatabase = false;
 
-  constructor(private readonly idleMs: number) {
+  constructor(
+    private readonly idleMs: number,
+    private readonly minBytesPerSecond = 0,
+  ) {
     super();
     this.arm();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.arm();
+    this.received += chunk.length;
+    if (this.readableLength > 0) this.waitedForDatabase = true;
     callback(null, chunk);
   }
 
@@ -52,11 +73,19 @@ export class IdleGuard extends Transform {
   private arm(): void {
     this.disarm();
     if (this.idleMs <= 0) return;
-    this.timer = setTimeout(() => {
-      if (this.readableLength > 0) this.arm();
-      else this.destroy(new UploadStalled(this.idleMs));
-    }, this.idleMs);
+    this.timer = setTimeout(() => this.check(), this.idleMs);
     this.timer.unref();
+  }
+
+  private check(): void {
+    const required = Math.max(1, Math.floor((this.minBytesPerSecond * this.idleMs) / 1000));
+    if (this.received < required && !this.waitedForDatabase && this.readableLength === 0) {
+      this.destroy(new UploadStalled(this.idleMs, this.received, this.minBytesPerSecond));
+      return;
+    }
+    this.received = 0;
+    this.waitedForDatabase = false;
+    this.arm();
   }
 
   private disarm(): void {

@@ -405,7 +405,7 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
 
   it('gives up an upload whose client stops sending, and lets a shop stream only so many at once, the others waiting their turn', async () => {
     const limited = await startServer(
-      loadConfig({ env: 'test', port: 0, host: '127.0.0.1', databaseUrl: getHarness().databaseUrl, uploadIdleTimeoutMs: 500, maxConcurrentUploadsPerShop: 1 }),
+      loadConfig({ env: 'test', port: 0, host: '127.0.0.1', databaseUrl: getHarness().databaseUrl, uploadIdleTimeoutMs: 500, uploadMinBytesPerSecond: 0, maxConcurrentUploadsPerShop: 1 }),
       createLogger('silent'),
     );
     try {
@@ -451,6 +451,29 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
       expect(Date.parse(d.body.data.csvUpload.upload.finishedAt)).to.be.below(Date.parse(c.body.data.csvUpload.upload.finishedAt));
     } finally {
       await limited.stop();
+    }
+  });
+
+  it('gives up an upload whose client trickles bytes slower than the minimum rate', async () => {
+    const strict = await startServer(
+      loadConfig({ env: 'test', port: 0, host: '127.0.0.1', databaseUrl: getHarness().databaseUrl, uploadIdleTimeoutMs: 500, uploadMinBytesPerSecond: 1024 }),
+      createLogger('silent'),
+    );
+    try {
+      const mutation = `mutation($runId: ID!, $file: Upload!) { csvUpload(runId: $runId, kind: ORDERS, file: $file) { upload { status rowsWritten } userErrors { code message } } }`;
+      // A line every 50 ms: never idle, but about 500 bytes a second.
+      const lines = Array.from({ length: 40 }, (_, i) => line(i + 1, i + 1, `SKU-${i}`));
+      const trickle = gqlUploadInPieces(mutation, { runId: await createRun(shop.adminKey), file: null }, 'file', [LINES, ...lines], 50, shop.adminKey, strict.url);
+      const given = (await trickle.response).body.data.csvUpload;
+      await trickle.sent.catch(() => undefined);
+      expect(given.upload).to.include({ status: 'FAILED', rowsWritten: 0 });
+      expect(given.userErrors[0].code).to.equal('UPLOAD_ABORTED');
+      expect(given.userErrors[0].message).to.match(/^The upload stopped: only \d+ bytes arrived in 1 s, under the minimum of 1024 bytes a second, from the client/);
+      // The same file at once is taken.
+      const whole = gqlUploadInPieces(mutation, { runId: await createRun(shop.adminKey), file: null }, 'file', [LINES + lines.join('')], 0, shop.adminKey, strict.url);
+      expect((await whole.response).body.data.csvUpload.upload).to.include({ status: 'SUCCEEDED', rowsWritten: 40 });
+    } finally {
+      await strict.stop();
     }
   });
 
