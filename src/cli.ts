@@ -4,11 +4,11 @@ import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { migrate, migrationsSource } from './db/orm';
-import { requireIdOf } from './graphql/global-id';
+import { requireIdOf, toGlobalId } from './graphql/global-id';
 import { emitSchemaFile } from './graphql/schema';
 import { CsvErrorPolicy, CsvKind } from './ingest/csv-upload.entity';
 import { IngestService } from './ingest/ingest.service';
-import { CsvUploadType } from './ingest/ingest.types';
+import { CsvRowError, CsvUploadType } from './ingest/ingest.types';
 import { uploadLimitsOf } from './ingest/upload-limits';
 import { UploadQueries } from './ingest/upload.service';
 import { RunService } from './runs/run.service';
@@ -24,12 +24,14 @@ const USAGE = `Usage: bundlegraph <command>
   serve                                        serve GraphQL (PORT, HOST, DATABASE_URL)
   migrate                                      apply pending migrations
   shop create --domain D                       create a shop and print its first ADMIN key as JSON
-  key create --shop D --scope ADMIN|READ       create an API key for a shop and print it as JSON
+  key create --shop D --scope ADMIN|READ       create an API key for a shop and print it as JSON (its id revokes it:
+         [--name NAME]                         apiKeyRevoke)
   ingest --shop D --run RUN_ID --kind K FILE   ingest a CSV file (K: ORDERS, VARIANTS, CATALOG, INVENTORY)
          [--error-policy REJECT_FILE|SKIP_INVALID_ROWS] [--dry-run]
   schema                                       write schema.graphql from the resolvers
   migration-create                             write a migration for the difference between entities and database
-  bench ingest [--quick] [--runs N] ...        measure CSV uploads against a raw COPY (see bench ingest --help)
+  bench <name> [options]                       benchmarks printing figures and ratios: ingest, coverage, bundles,
+                                               generate (\`bench\` alone lists their options)
 `;
 
 class UsageError extends Error {}
@@ -137,7 +139,7 @@ async function main(argv: string[]): Promise<void> {
         const rowErrors = await new UploadQueries(db.orm.em.fork()).rowErrors(upload.id, 20);
         const { uploadId: _uploadId, runId: _runId, ...shown } = CsvUploadType.from(upload);
         printJson({
-          upload: { ...shown, rowErrors: rowErrors.map(({ line, column, value, code, message }) => ({ line, column, value, code, message })) },
+          upload: { ...shown, rowErrors: rowErrors.map(CsvRowError.from) },
           userErrors: failure ? [failure] : [],
         });
         if (failure) process.exitCode = 1;
@@ -152,7 +154,7 @@ async function main(argv: string[]): Promise<void> {
     case 'shop create':
       return withDatabase(async (db) => {
         const { shop, token } = await new ShopService(db.orm.em.fork()).create(option(values, 'domain'));
-        printJson({ shop: { id: shop.id, domain: shop.domain }, apiKey: token });
+        printJson({ shop: { id: toGlobalId('Shop', shop.id), domain: shop.domain }, apiKey: token });
       });
     case 'key create':
       return withDatabase(async (db) => {
@@ -161,7 +163,13 @@ async function main(argv: string[]): Promise<void> {
         const em = db.orm.em.fork();
         const shop = await new ShopService(em).requireByDomain(option(values, 'shop'));
         const { apiKey, token } = await new ApiKeyService(em).create(shop, scope as ApiKeyScope, values.name as string | undefined);
-        printJson({ shop: { id: shop.id, domain: shop.domain }, apiKey: token, scope: apiKey.scope });
+        printJson({
+          shop: { id: toGlobalId('Shop', shop.id), domain: shop.domain },
+          apiKey: token,
+          id: toGlobalId('ApiKey', apiKey.id),
+          name: apiKey.name ?? null,
+          scope: apiKey.scope,
+        });
       });
     default:
       throw new UsageError(positionals.length ? `unknown command "${command}"` : 'no command given');

@@ -119,7 +119,7 @@ export class UploadResolver {
     // asked for it, after its data was written.
     const first = Math.max(0, Math.min(firstArg ?? 100, MAX_STORED_ROW_ERRORS));
     const errors = await new UploadQueries(ctx.em).rowErrors(upload.uploadId, first);
-    return errors.map((e) => ({ line: e.line, row: e.row ?? null, column: e.column ?? null, value: e.value ?? null, code: e.code, message: e.message }));
+    return errors.map(CsvRowError.from);
   }
 }
 

@@ -4,6 +4,7 @@ import { Node } from '../graphql/relay';
 import { DateTimeScalar, PendingUpload, UploadScalar } from '../graphql/scalars';
 import { UserError } from '../graphql/user-error';
 import { RunType } from '../runs/run.types';
+import type { CsvRowErrorRecord } from './csv-row-error.entity';
 import { CsvErrorPolicy, CsvKind, UploadStatus, type CsvUpload } from './csv-upload.entity';
 import type { UploadOptions } from './ingest.service';
 
@@ -37,6 +38,10 @@ export class CsvRowError {
 
   @Field()
   message!: string;
+
+  static from(e: CsvRowErrorRecord): CsvRowError {
+    return { line: e.line, row: e.row ?? null, column: e.column ?? null, value: e.value ?? null, code: e.code, message: e.message };
+  }
 }
 
 @ObjectType('CsvColumn', { description: "A cell of a file's header row and what it is read as." })

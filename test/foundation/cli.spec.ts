@@ -25,7 +25,7 @@ describe('command line', () => {
     const printed = JSON.parse(stdout);
     expect(Object.keys(printed)).to.deep.equal(['shop', 'apiKey']);
     expect(printed.shop.domain).to.equal(domain);
-    expect(printed.shop.id).to.match(/^\d+$/);
+    expect(printed.shop.id).to.match(/^gid:\/\/bundlegraph\/Shop\/\d+$/);
     const data = ok(await gql('{ shop { domain } }', {}, { key: printed.apiKey }));
     expect(data.shop.domain).to.equal(domain);
   });
@@ -33,9 +33,10 @@ describe('command line', () => {
   it('creates a READ key for an existing shop', async () => {
     const domain = `cli-read-${Date.now()}.myshopify.com`;
     await cli('shop', 'create', '--domain', domain);
-    const { stdout } = await cli('key', 'create', '--shop', domain, '--scope', 'READ');
+    const { stdout } = await cli('key', 'create', '--shop', domain, '--scope', 'READ', '--name', 'storefront');
     const printed = JSON.parse(stdout);
-    expect(printed.scope).to.equal('READ');
+    expect(printed).to.deep.include({ scope: 'READ', name: 'storefront' });
+    expect(printed.id).to.match(/^gid:\/\/bundlegraph\/ApiKey\/\d+$/);
     const refused = await gql('mutation { runCreate(input: { name: "x" }) { run { id } } }', {}, { key: printed.apiKey });
     expect(refused.errors?.[0].extensions?.code).to.equal('FORBIDDEN');
   });
@@ -62,6 +63,7 @@ describe('command line', () => {
   it('answers --help with the usage, and an unknown option or a missing file as usage errors', async () => {
     const help = await cli('--help');
     expect(help.stdout).to.include('Usage: bundlegraph');
+    for (const bench of ['ingest', 'coverage', 'bundles', 'generate']) expect(help.stdout).to.include(bench);
     for (const args of [['shop', 'create', '--domian', 'x.myshopify.com'], ['ingest', '--shop', 'x', '--run', '1', '--kind', 'ORDERS', '/nonexistent/orders.csv']]) {
       const failed = await cli(...args).then(() => null, (error) => error);
       expect(failed?.code, args.join(' ')).to.equal(2);
