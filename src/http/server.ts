@@ -133,6 +133,12 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
   const httpServer = http.createServer((req, res) => allowOrigins(req, res, () => route(req, res)));
 
   function route(req: http.IncomingMessage, res: http.ServerResponse): void {
+    // Node keeps the first of several Authorization headers: which key was meant is the client's to say.
+    if (req.rawHeaders.filter((name, i) => i % 2 === 0 && name.toLowerCase() === 'authorization').length > 1) {
+      req.resume();
+      sendError(res, 400, 'BAD_REQUEST', 'Send one Authorization header, with one key.');
+      return;
+    }
     if (!isPlainJsonPost(req)) {
       app(req, res);
       return;

@@ -406,6 +406,24 @@ describe('HTTP surface', () => {
     }
   });
 
+  it('refuses a request with two Authorization headers rather than pick one', async () => {
+    const shop = await createShop();
+    const http = await import('node:http');
+    const send = (authorization: string | string[]) =>
+      new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const request = http.request(getHarness().graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization } as import('node:http').OutgoingHttpHeaders }, (res) => {
+          let text = '';
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+        });
+        request.on('error', reject);
+        request.end(JSON.stringify({ query: '{ shop { domain } }' }));
+      });
+    const two = await send([`Bearer ${shop.adminKey}`, `Bearer ${await shop.readKey()}`]);
+    expect(two).to.deep.equal({ status: 400, body: { errors: [{ message: 'Send one Authorization header, with one key.', extensions: { code: 'BAD_REQUEST' } }] } });
+    expect((await send(`Bearer ${shop.adminKey}`)).body.data.shop.domain).to.equal(shop.domain);
+  });
+
   it('works with clients as they come: GET with a key only, a BOM, NUL characters refused, large answers gzipped', async () => {
     const { graphqlUrl } = getHarness();
     const shop = await createShop();
