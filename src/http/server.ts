@@ -25,6 +25,18 @@ import { BodyError, parseJsonBody, readBodyText } from './json-body';
 import { guardMultipartParserErrors } from './multipart-guard';
 import { requestLogPlugin } from './request-log';
 
+/**
+ * Apollo Sandbox, embedded in the page GET /graphql serves outside production (loaded from Apollo's CDN): without
+ * telemetry or cookies, and with the Authorization header every request needs, for the developer to fill in.
+ */
+function playground() {
+  return ApolloServerPluginLandingPageLocalDefault({
+    includeCookies: false,
+    footer: false,
+    embed: { runTelemetry: false, initialState: { sharedHeaders: { Authorization: 'Bearer <API key>' } } },
+  });
+}
+
 /** How long /readyz waits for the database before it answers 503. */
 const READY_WITHIN_MS = 3_000;
 
@@ -180,7 +192,7 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
       // Requests in flight (a large upload) get the whole grace period, not the plugin's default 10 s.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       // Production serves no page at all (Apollo's default one loads a script from its CDN).
-      config.env === 'production' ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      config.env === 'production' ? ApolloServerPluginLandingPageDisabled() : playground(),
       // No field sets cache hints, and the plugin would otherwise run a hook for every resolved field.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
