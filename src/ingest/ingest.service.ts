@@ -483,19 +483,43 @@ export class IngestService {
   }
 
   /**
-   * Rows the file names by SKU alone (a price list of `sku,price`) update the stored row of that SKU, which may be
-   * keyed by its variant id or its Shopify handle and options, instead of adding a second row for the same item:
-   * they take its key when the run holds exactly one row with the SKU. When it holds several (Shopify lets variants
-   * share a SKU), the row is refused (`AMBIGUOUS_SKU`) rather than added as one more item.
+   * One variant stays one row whichever file names it how. Shopify's products export carries no variant ids: its rows
+   * are keyed by handle and options; a canonical file keys the same variants by id, and a price list by SKU alone.
+   * - A stored row without variant id that is the only row of its SKU, while the file has one row of that SKU, keyed
+   *   by a variant id the run does not hold yet, is given that key: the file's row then completes it.
+   * - A row the file keys by SKU alone (a price list of `sku,price`) takes the key of the run's only row of that SKU,
+   *   whatever its key. So does a row keyed by handle and options that is the file's only row of its SKU, when the run's
+   *   row is keyed otherwise (by variant id, or SKU): a products export uploaded after the canonical file. A row keyed
+   *   by another handle stays apart: two products may share a SKU.
+   * - A row keyed by a SKU that several stored rows share is refused (`AMBIGUOUS_SKU`) rather than added as one more
+   *   item: Shopify lets variants share a SKU.
    */
   private async adoptStoredKeys(client: Client, dataset: Dataset, runId: string, tally: Tally, column: string): Promise<void> {
+    const loneSkus = `SELECT sku, min(item_key) AS item_key FROM ${dataset.table} WHERE run_id = $1 AND sku IS NOT NULL GROUP BY sku HAVING count(*) = 1`;
+    const fileLoneSkus = (where: string) => `SELECT sku FROM ingest_stage WHERE sku IS NOT NULL AND ${where} GROUP BY sku HAVING count(*) = 1`;
+    // Found through the (run, variant id) index: rows without variant id are the Shopify export's.
+    const { rows: [unidentified] } = await client.query(`SELECT EXISTS (SELECT 1 FROM ${dataset.table} WHERE run_id = $1 AND variant_id IS NULL) AS found`, [runId]);
+    if (unidentified.found) {
+      await withoutNestedLoops(client, () =>
+        client.query(
+          `UPDATE ${dataset.table} t SET item_key = s.item_key, variant_id = s.variant_id
+             FROM ingest_stage s,
+                  (${loneSkus} AND count(variant_id) = 0) lone,
+                  (${fileLoneSkus(`item_key = 'v:' || variant_id`)}) single
+            WHERE t.run_id = $1 AND t.variant_id IS NULL AND t.sku = lone.sku AND s.sku = lone.sku AND single.sku = lone.sku
+              AND s.item_key = 'v:' || s.variant_id
+              AND s.variant_id NOT IN (SELECT variant_id FROM ${dataset.table} WHERE run_id = $1 AND variant_id IS NOT NULL)`,
+          [runId],
+        ),
+      );
+    }
     await withoutNestedLoops(client, () =>
       client.query(
         `UPDATE ingest_stage s SET item_key = m.item_key
-           FROM (SELECT sku, min(item_key) AS item_key FROM ${dataset.table}
-                  WHERE run_id = $1 AND sku IS NOT NULL
-                  GROUP BY sku HAVING count(*) = 1) m
-          WHERE s.item_key = 's:' || s.sku AND m.sku = s.sku AND m.item_key <> s.item_key`,
+           FROM (${loneSkus}) m
+          WHERE m.sku = s.sku AND m.item_key <> s.item_key
+            AND (s.item_key = 's:' || s.sku
+                 OR (s.item_key LIKE 'h:%' AND m.item_key NOT LIKE 'h:%' AND s.sku IN (${fileLoneSkus('true')})))`,
         [runId],
       ),
     );

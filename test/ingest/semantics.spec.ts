@@ -177,6 +177,41 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
     ]);
   });
 
+  it("a canonical file with variant ids completes the rows of Shopify's products export, and the export uploaded again updates them", async () => {
+    const runId = await createRun(shop.adminKey);
+    const rowsOf = () =>
+      sql(`SELECT item_key, variant_id, sku, product_title, price::text FROM catalog_items WHERE run_id = ? AND sku IS NOT NULL ORDER BY sku`, [runDbId(runId)]);
+    expect((await uploadCsv(shop.adminKey, runId, 'CATALOG', fixture('shopify-products-b.csv'))).payload.userErrors).to.deep.equal([]);
+    const exported = await rowsOf();
+    expect(exported.map((r) => [r.sku, r.variant_id])).to.deep.equal([['CAP-RED', null], ['MUG-01', null], ['TEE-BLK-L', null], ['TEE-BLK-M', null]]);
+
+    // Ids for three of them, and a variant the export does not have.
+    const ids = await uploadCsv(shop.adminKey, runId, 'CATALOG', 'variant_id,sku\n101,TEE-BLK-M\n102,TEE-BLK-L\n103,MUG-01\n104,NEW-1\n');
+    expect(ids.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 1, rowsUpdated: 3 });
+    expect(await rowsOf()).to.deep.equal([
+      { item_key: exported[0]!.item_key, variant_id: null, sku: 'CAP-RED', product_title: 'Cap', price: '15.0000' },
+      { item_key: 'v:103', variant_id: '103', sku: 'MUG-01', product_title: 'Mug', price: '12.5000' },
+      { item_key: 'v:104', variant_id: '104', sku: 'NEW-1', product_title: null, price: null },
+      { item_key: 'v:102', variant_id: '102', sku: 'TEE-BLK-L', product_title: 'Classic Tee', price: '19.9900' },
+      { item_key: 'v:101', variant_id: '101', sku: 'TEE-BLK-M', product_title: 'Classic Tee', price: '19.9900' },
+    ]);
+
+    // The export again, with a new price: the same rows, updated; then a price list by SKU.
+    const again = fixture('shopify-products-b.csv').toString().replace(/12\.50/g, '13.00');
+    const reexported = await uploadCsv(shop.adminKey, runId, 'CATALOG', again);
+    expect(reexported.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 0 });
+    const prices = await uploadCsv(shop.adminKey, runId, 'CATALOG', 'sku,price\nTEE-BLK-M,18.00\n');
+    expect(prices.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 0, rowsUpdated: 1 });
+    const last = await rowsOf();
+    expect(last.map((r) => [r.item_key, r.sku, r.price])).to.deep.equal([
+      [exported[0]!.item_key, 'CAP-RED', '15.0000'],
+      ['v:103', 'MUG-01', '13.0000'],
+      ['v:104', 'NEW-1', null],
+      ['v:102', 'TEE-BLK-L', '19.9900'],
+      ['v:101', 'TEE-BLK-M', '18.0000'],
+    ]);
+  });
+
   it('a price list by a SKU that several stored items share is refused for that row, not added as one more item', async () => {
     const runId = await createRun(shop.adminKey);
     await uploadCsv(shop.adminKey, runId, 'CATALOG', 'variant_id,sku,product_title,price\n1,A,Alpha,10.00\n2,B,Beta,20.00\n3,B,Beta too,21.00\n');
