@@ -21,11 +21,22 @@ export function ormConfig(databaseUrl: string, logger?: Logger) {
     extensions: [Migrator],
     discovery: { warnWhenNoEntities: true },
     pool: { min: 0, max: 20 },
-    // A request waits at most this long for a connection, then answers 503 (format-error.ts: isDatabaseBusy), which a
+    // A request waits at most this long for a connection, then answers 503 (format-error.ts: databaseUnavailable), which a
     // client may retry, rather than a minute.
     // TCP keepalive: a connection whose database host went away (a failover, a dropped network path) errors within a
     // minute or so instead of waiting forever for an answer that cannot come.
-    driverOptions: { client: SerialStatementsDialect, acquireConnectionTimeout: 15_000, connection: { keepAlive: true, keepAliveInitialDelayMillis: 10_000 } },
+    driverOptions: {
+      client: SerialStatementsDialect,
+      acquireConnectionTimeout: 15_000,
+      connection: { keepAlive: true, keepAliveInitialDelayMillis: 10_000 },
+      // Knex's own warnings (a connection lost) go to the server's log, not to the console.
+      log: {
+        warn: (message: unknown) => logger?.warn({ db: String(message) }, 'database connection'),
+        error: (message: unknown) => logger?.error({ db: String(message) }, 'database connection'),
+        deprecate: () => undefined,
+        debug: () => undefined,
+      },
+    },
     forceUtcTimezone: true,
     // A DATABASE_URL naming a database that does not exist is a mistake to report, not a database to create.
     ensureDatabase: false,

@@ -700,7 +700,7 @@ export async function failInterruptedGenerations(orm: Orm, logger: Logger, stale
   return count;
 }
 
-const INTERRUPTED = { code: 'INTERRUPTED', message: 'The server stopped while bundles were being generated; nothing was saved. Generate again.' };
+const INTERRUPTED = { code: 'INTERRUPTED', message: 'The server stopped, or lost its database, while bundles were being generated; nothing was saved. Generate again.' };
 
 /** The generations this process runs, per database: their mining connection's backend, and when they end. */
 const running = new WeakMap<Orm, Map<string, { backend: number; ended: Promise<void> }>>();

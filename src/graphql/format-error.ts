@@ -27,25 +27,32 @@ function isRequestMistake(error: unknown): boolean {
 }
 
 /**
- * Whether an error says the database cannot take the request now (its pool has no free connection in time, or the
- * server refuses connections): the request may be tried again, and nothing about it was wrong.
+ * PostgreSQL's codes for a server shutting down or starting, a connection that failed or was lost, and a database
+ * that is not there (dropped, or renamed).
  */
-export function isDatabaseBusy(error: unknown): boolean {
+const DATABASE_DOWN_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '3D000']);
+
+/**
+ * Whether an error says the database cannot take the request now, and why: `busy` when its pool has no free
+ * connection in time or the server has no connection slot left, `down` when it cannot be reached (connections refused,
+ * lost, or the server shutting down). Either way nothing about the request was wrong, and it may be tried again.
+ * (A connection reset is left out: an upload's client resetting its own connection looks the same.)
+ */
+export function databaseUnavailable(error: unknown): 'busy' | 'down' | null {
   const { name, code, message } = (error ?? {}) as { name?: string; code?: string; message?: string };
-  return (
-    name === 'KnexTimeoutError' ||
-    code === 'ECONNREFUSED' ||
-    code === '53300' /* too_many_connections */ ||
-    code === '57P03' /* cannot_connect_now */ ||
-    /Timeout acquiring a connection/.test(message ?? '')
-  );
+  if (name === 'KnexTimeoutError' || code === '53300' /* too_many_connections */ || /Timeout acquiring a connection/.test(message ?? '')) return 'busy';
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || (code && DATABASE_DOWN_CODES.has(code))) return 'down';
+  return /^Connection terminated/.test(message ?? '') ? 'down' : null;
 }
 
-export const BUSY_MESSAGE = 'The server is busy: no database connection came free in time. Nothing was done; try again in a moment.';
+export const UNAVAILABLE_MESSAGES = {
+  busy: 'The server is busy: no database connection came free in time. Nothing was done; try again in a moment.',
+  down: 'The server cannot reach its database right now; try again in a moment.',
+} as const;
 
-/** The error a request gets when the database is busy (see isDatabaseBusy): a 503, which clients may retry. */
-export function busyError(): GraphQLError {
-  return new GraphQLError(BUSY_MESSAGE, { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } });
+/** The error a request gets when the database cannot take it (see databaseUnavailable): a 503, which clients may retry. */
+export function unavailableError(why: 'busy' | 'down'): GraphQLError {
+  return new GraphQLError(UNAVAILABLE_MESSAGES[why], { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } });
 }
 
 /**
@@ -89,8 +96,11 @@ export function createErrorFormatter() {
       };
     }
     // Apollo prefixes the message of an error thrown while making the context ("Context creation failed: ...").
-    if (formatted.extensions?.code === 'SERVICE_UNAVAILABLE' || isDatabaseBusy(original)) {
-      return { message: BUSY_MESSAGE, path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+    const unavailable = databaseUnavailable(original);
+    if (unavailable) return { message: UNAVAILABLE_MESSAGES[unavailable], path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+    if (formatted.extensions?.code === 'SERVICE_UNAVAILABLE') {
+      const message = Object.values(UNAVAILABLE_MESSAGES).find((m) => formatted.message.endsWith(m)) ?? UNAVAILABLE_MESSAGES.busy;
+      return { message, path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
     }
     if (isRequestMistake(original)) return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
     const code = formatted.extensions?.code;

@@ -16,7 +16,7 @@ import vary from 'vary';
 import type { Config } from '../config';
 import { isMigrated, type Orm } from '../db/orm';
 import { RequestContext, type Context } from '../graphql/context';
-import { busyError, createErrorFormatter, isDatabaseBusy } from '../graphql/format-error';
+import { createErrorFormatter, databaseUnavailable, unavailableError } from '../graphql/format-error';
 import { authPlugin, limitsPlugin } from '../graphql/guards';
 import { ResponseCache, responseCachePlugin, type CachedResponse } from '../graphql/response-cache';
 import type { Logger } from '../logger';
@@ -244,7 +244,8 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
       } catch (error) {
         // Before the request's listeners exist: logged here, so that the line names the request.
         context.logger.error({ err: error }, 'could not authenticate the request');
-        throw isDatabaseBusy(error) ? busyError() : error;
+        const unavailable = databaseUnavailable(error);
+        throw unavailable ? unavailableError(unavailable) : error;
       }
     }
     return context;

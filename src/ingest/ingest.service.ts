@@ -9,7 +9,7 @@ import { afterUploadCommitted } from './table-maintenance';
 import { lockKeyOf } from '../db/advisory-locks';
 import type { Orm } from '../db/orm';
 import { withRawConnection } from '../db/raw-connection';
-import { BUSY_MESSAGE, isDatabaseBusy } from '../graphql/format-error';
+import { UNAVAILABLE_MESSAGES, databaseUnavailable } from '../graphql/format-error';
 import type { PendingUpload } from '../graphql/scalars';
 import { DomainError, userError, type UserError } from '../graphql/user-error';
 import type { Logger } from '../logger';
@@ -607,7 +607,8 @@ export class IngestService {
     const code = (error as { code?: string })?.code;
     const status = (error as { status?: number })?.status;
     if (error instanceof ServerStopping) return userError(INTERRUPTED.code, INTERRUPTED.message, ['file']);
-    if (isDatabaseBusy(error)) return userError('SERVER_BUSY', BUSY_MESSAGE, ['file']);
+    const unavailable = databaseUnavailable(error);
+    if (unavailable) return userError('SERVER_BUSY', UNAVAILABLE_MESSAGES[unavailable], ['file']);
     if (isTruncatedMultipart(error)) return unreadableFile(error, ['file']).errors[0]!;
     if (error instanceof UploadStalled) {
       return userError('UPLOAD_ABORTED', `The upload stopped: ${error.message} from the client, so the file was given up; nothing was written.`, ['file']);

@@ -2,7 +2,7 @@ import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
 import { CsvUpload, UploadStatus } from './csv-upload.entity';
 
-const INTERRUPTED_MESSAGE = 'The server stopped while this file was being processed; nothing of it was written. Upload it again.';
+const INTERRUPTED_MESSAGE = 'The server stopped, or lost its database, while this file was being processed; nothing of it was written. Upload it again.';
 
 /** An upload whose heartbeat is older than this was being processed by a server that is gone. */
 export const STALE_AFTER_MS = 15_000;

@@ -7,6 +7,7 @@ import { withEmptyDatabase } from '../helpers/database';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startServer } from '../../src/main';
+import { ShopService } from '../../src/shops/shop.service';
 import { GraphQLError, Kind, parse } from 'graphql';
 import { requestLogPlugin } from '../../src/http/request-log';
 import { DomainError, userError } from '../../src/graphql/user-error';
@@ -527,6 +528,28 @@ describe('HTTP surface', () => {
     const internal = new Error('relation "secret_table" does not exist at SELECT * FROM secret_table');
     const formatted = format({ message: internal.message, extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at x'] } }, internal);
     expect(formatted).to.deep.equal({ message: 'Internal server error', path: undefined, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  });
+
+  it('answers 503 in its own words when the database goes away, and keeps serving', async () => {
+    await withEmptyDatabase(async (databaseUrl) => {
+      const server = await startServer(loadConfig({ env: 'test', port: 0, host: '127.0.0.1', databaseUrl }), createLogger('silent'));
+      try {
+        const { token } = await new ShopService(server.database.orm.em.fork()).create('gone.myshopify.com');
+        const admin = new Client({ connectionString: getHarness().databaseUrl });
+        await admin.connect();
+        await admin.query(`DROP DATABASE ${new URL(databaseUrl).pathname.slice(1)} WITH (FORCE)`);
+        await admin.end();
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const response = await gql('{ shop { domain } }', {}, { key: token, url: server.url });
+          expect(response.status).to.equal(503);
+          expect(response.errors).to.deep.equal([{ message: 'The server cannot reach its database right now; try again in a moment.', extensions: { code: 'SERVICE_UNAVAILABLE' } }]);
+        }
+        const ready = await fetch(server.url.replace('/graphql', '/readyz'));
+        expect([ready.status, await ready.json()]).to.deep.equal([503, { status: 'database unreachable' }]);
+      } finally {
+        await server.stop();
+      }
+    });
   });
 
   it('tells a client to try again when no database connection comes free, without the driver\'s words', () => {

@@ -10,6 +10,8 @@ export interface GraphQLResponse<T = any> {
 export interface RequestOptions {
   key?: string | null;
   headers?: Record<string, string>;
+  /** Another server's GraphQL endpoint than the suite's. */
+  url?: string;
 }
 
 function authHeaders(options: RequestOptions): Record<string, string> {
@@ -29,7 +31,7 @@ async function parse<T>(response: Response): Promise<GraphQLResponse<T>> {
 
 /** A GraphQL request as a JSON POST to the running server. */
 export async function gql<T = any>(query: string, variables: Record<string, unknown> = {}, options: RequestOptions = {}): Promise<GraphQLResponse<T>> {
-  const response = await fetch(getHarness().graphqlUrl, {
+  const response = await fetch(options.url ?? getHarness().graphqlUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...authHeaders(options) },
     body: JSON.stringify({ query, variables }),
