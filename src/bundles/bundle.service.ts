@@ -298,8 +298,9 @@ export class BundleService {
     }
     if (input.rank !== undefined) changes.rank = checkRank(input.rank, ['input', 'rank'], errors) ?? undefined;
     if (errors.length) throw new DomainError(errors);
-    // A generated bundle's copy was drafted from its discount (savings, badge): a new discount drafts it again,
-    // and copy fields given in the same update go over the new draft. Its title follows while it is the drafted one.
+    // A generated bundle's copy was drafted from its discount (savings, badge): a new discount drafts again the fields
+    // the merchant left as drafted, and copy fields given in the same update go over it. Its title follows while it
+    // is the copy's.
     let copy = bundle.copy ?? null;
     if (input.discount !== undefined && bundle.source === BundleSource.GENERATED) {
       copy = await this.redraftCopy(bundle, changes.discount ?? null);
@@ -356,19 +357,31 @@ export class BundleService {
     return errors;
   }
 
+  /**
+   * The copy of a generated bundle for a new discount: each field drafted again, except those the merchant wrote (that
+   * differ from what the old discount drafted), which stay theirs.
+   */
   private async redraftCopy(bundle: Bundle, discount: StoredDiscount | null): Promise<StoredCopy> {
     const items = itemsOf(bundle);
     const facts = await loadItemFacts(this.em, items);
     const [currency] = await runCurrencies(this.em, [bundle.run.id]);
-    return draftCopy({
-      kind: bundle.kind as CopyKind,
-      objective: (bundle.objective ?? 'increase_aov') as Objective,
-      names: items.map((item, i) => facts[i]!.title ?? item.sku ?? item.variantId ?? ''),
-      discount,
-      currency,
-      seasonal: bundle.copy?.badge === SEASONAL_BADGE,
-      observed: (bundle.orderCount ?? 0) > 0,
-    });
+    const draftFor = (d: StoredDiscount | null) =>
+      draftCopy({
+        kind: bundle.kind as CopyKind,
+        objective: (bundle.objective ?? 'increase_aov') as Objective,
+        names: items.map((item, i) => facts[i]!.title ?? item.sku ?? item.variantId ?? ''),
+        discount: d,
+        currency,
+        seasonal: bundle.copy?.badge === SEASONAL_BADGE,
+        observed: (bundle.orderCount ?? 0) > 0,
+      });
+    const drafted = draftFor(bundle.discount ?? null);
+    const copy: StoredCopy = { ...draftFor(discount) };
+    const current = bundle.copy ?? {};
+    for (const field of Object.keys(current) as (keyof StoredCopy)[]) {
+      if (current[field] != null && current[field] !== drafted[field]) copy[field] = current[field];
+    }
+    return copy;
   }
 
   /** Deletes the shop's bundles among `ids`; ids of other shops or of nothing are reported, not deleted. */

@@ -67,7 +67,7 @@ describe('bundle generation: a hand-computed history', function () {
     expect(bxgy.pricing).to.deep.equal({ originalTotal: '30.00', bundlePrice: '29.50', savings: '0.50', savingsPercentage: 1.67 });
   });
 
-  it("drafts a generated bundle's copy again when its discount changes, under the copy fields the update gives", async () => {
+  it("drafts a generated bundle's copy again when its discount changes, keeping the fields the merchant wrote", async () => {
     const { bundles } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 5 });
     const ab = bundles.find((b: any) => b.key === 'FREQUENTLY_BOUGHT_TOGETHER:v:1+v:2');
     const update = `mutation($id: ID!, $input: BundleUpdateInput!) { bundleUpdate(id: $id, input: $input) {
@@ -77,14 +77,18 @@ describe('bundle generation: a hand-computed history', function () {
     expect(redrafted.copy).to.deep.include({ badge: 'Save 20%', savingsMessage: 'Save 20% on the bundle' });
     expect(redrafted.copy.description).to.contain('save 20%');
     expect(redrafted.title).to.equal(ab.copy.title);
-    const given = ok(await gql(update, { id: ab.id, input: { discount: { type: 'PERCENTAGE', value: '10' }, copy: { badge: 'Ten off' } } }, { key: shop.adminKey })).bundleUpdate.bundle;
-    expect(given.copy).to.deep.include({ badge: 'Ten off', savingsMessage: 'Save 10% on the bundle' });
     // An amount off is written in the run's currency; a free item is named.
     const fixed = ok(await gql(update, { id: ab.id, input: { discount: { type: 'FIXED_AMOUNT', value: '4' } } }, { key: shop.adminKey })).bundleUpdate.bundle;
     expect(fixed.copy).to.deep.include({ badge: 'Save $4.00', savingsMessage: 'Save $4.00 on the bundle' });
     const free = ok(await gql(update, { id: ab.id, input: { discount: { type: 'FREE_ITEM' } } }, { key: shop.adminKey })).bundleUpdate.bundle;
     expect(free.copy).to.deep.include({ badge: 'Free item', savingsMessage: 'The cheapest item is free' });
     expect(free.pricing).to.deep.equal({ bundlePrice: '20.00', savings: '10.00', currency: 'USD' });
+    const given = ok(await gql(update, { id: ab.id, input: { discount: { type: 'PERCENTAGE', value: '10' }, copy: { badge: 'Ten off' } } }, { key: shop.adminKey })).bundleUpdate.bundle;
+    expect(given.copy).to.deep.include({ badge: 'Ten off', savingsMessage: 'Save 10% on the bundle' });
+    // The merchant's badge stays theirs when the discount changes again; what they left as drafted follows it.
+    const kept = ok(await gql(update, { id: ab.id, input: { discount: { type: 'PERCENTAGE', value: '15' } } }, { key: shop.adminKey })).bundleUpdate.bundle;
+    expect(kept.copy).to.deep.include({ badge: 'Ten off', savingsMessage: 'Save 15% on the bundle' });
+    expect(kept.copy.description).to.contain('save 15%');
   });
 
   it('says why nothing was written by the reasons of candidates, not by the orders left out', async () => {
