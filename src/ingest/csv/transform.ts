@@ -15,6 +15,7 @@ import {
 } from './tokenizer';
 import type { CsvFormat, CsvHeaderErrorCode, CsvHeaderInfo, CsvKind, CsvRowError, CsvRowErrorCode } from './types';
 import { Utf8ChunkDecoder } from './utf8';
+import { truncateValue } from './values';
 
 export interface CsvToCopyOptions {
   kind: CsvKind;
@@ -360,7 +361,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
       default:
         message = `invalid UTF-8 bytes on line ${pLine}: expected a UTF-8 encoded file`;
     }
-    this.rowError(line, column, value === null ? null : value.length > 100 ? value.slice(0, 100) + '…' : value, code, message);
+    this.rowError(line, column, value === null ? null : truncateValue(value), code, message);
   }
 
   /** Whether the header's cells holding bytes that are not UTF-8 (decoded as U+FFFD) all name columns not read. */

@@ -277,6 +277,27 @@ function parseSpreadsheetDate(v: string): string | null {
   return parseTimestamp(iso);
 }
 
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/**
+ * Why a value written as a date (year first, or day first with points) is none: a month, day, year or time of day
+ * that does not exist. Null when it is not written as one of those forms, or nothing in it is out of range.
+ */
+export function whyNotADate(v: string): string | null {
+  const yearFirst = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ Tt]+(\d{1,2}):(\d{2}))?/.exec(v);
+  const dayFirst = yearFirst ? null : /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?[ T]+(\d{1,2}):(\d{2}))?/.exec(v);
+  if (!yearFirst && !dayFirst) return null;
+  const [year, month, day] = (yearFirst ? [yearFirst[1], yearFirst[2], yearFirst[3]] : [dayFirst![3], dayFirst![2], dayFirst![1]]).map(Number) as [number, number, number];
+  const [hour, minute] = (yearFirst ?? dayFirst)!.slice(4, 6);
+  if (month < 1 || month > 12) return `month ${month} does not exist`;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : DAYS[month]!;
+  if (day < 1 || day > days) return `${MONTHS[month - 1]} ${year} has ${days} days, not ${day}`;
+  if (year < MIN_YEAR || year > MAX_YEAR) return `the year ${year} is outside ${MIN_YEAR}-${MAX_YEAR}`;
+  if (hour !== undefined && (Number(hour) > 23 || Number(minute) > 59)) return `${hour}:${minute} is no time of day`;
+  return null;
+}
+
 /** A date written day and month with slashes, which reads two ways: refused with that reason. */
 export function isAmbiguousDate(v: string): boolean {
   return DAY_AND_MONTH_WITH_SLASHES.test(v);

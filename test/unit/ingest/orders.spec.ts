@@ -145,6 +145,8 @@ describe('ingest/csv: ORDERS', () => {
       ]);
       expect(r.stream.errors[6]!.message).to.include('line 9');
       for (const e of r.stream.errors) expect(e.message).to.match(/expected|already appears/);
+      expect(r.stream.errors[2]!.message).to.match(/^February 2025 has 28 days, not 30: expected a date/);
+      expect(r.stream.errors[7]!.message).to.match(/^not a date: expected a date/);
       expect(r.stream).to.include({ rowsRead: 12, rowsValid: 3, rowsRejected: 9, errorCount: 9, pendingCreatedAt: 1 });
     });
 

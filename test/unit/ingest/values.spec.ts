@@ -9,7 +9,7 @@ import {
   parseMoney,
   parseTimestamp,
 } from '../../../src/ingest/csv';
-import { isAmbiguousDate } from '../../../src/ingest/csv/values';
+import { isAmbiguousDate, whyNotADate } from '../../../src/ingest/csv/values';
 import { CopyWriter } from '../../../src/ingest/csv/copy-writer';
 import { LineMap, RowMap, copyErrorLine } from '../../../src/ingest/csv/line-map';
 
@@ -87,6 +87,23 @@ describe('ingest/csv: values', () => {
     for (const v of ['false', 'FALSE', 'no', 'No', '0', 'n', 'FALSCH', 'FAUX', 'falso', 'ONWAAR']) expect(parseBoolean(v), v).to.equal('f');
     expect(['t', 'T', 'f', 'F'].map(parseBoolean)).to.deep.equal(['t', 't', 'f', 'f']);
     for (const v of ['on', 'maybe', 'tr', '']) expect(parseBoolean(v), v).to.equal(null);
+  });
+
+  it('says why a value written as a date is none', () => {
+    expect(
+      ['2025-13-01', '2025-02-29', '2024-02-30', '31.04.2025 10:00', '2025/4/31', '1899-12-30', '2025-12-07T24:10:00Z', '07.12.2025 19:75', '2025-12-07', 'soon'].map(whyNotADate),
+    ).to.deep.equal([
+      'month 13 does not exist',
+      'February 2025 has 28 days, not 29',
+      'February 2024 has 29 days, not 30',
+      'April 2025 has 30 days, not 31',
+      'April 2025 has 30 days, not 31',
+      'the year 1899 is outside 1970-2100',
+      '24:10 is no time of day',
+      '19:75 is no time of day',
+      null,
+      null,
+    ]);
   });
 
   it('timestamps: ISO-8601 and Shopify forms, offsets kept, no offset read as UTC', () => {

@@ -1,7 +1,7 @@
 import type { ResolvedHeader } from '../header';
 import type { CsvRowErrorCode } from '../types';
 import type { CopyWriter } from '../copy-writer';
-import { MIN_YEAR, escapeCopyText, isAmbiguousDate, normalizeId, normalizeName, normalizeSku, parseBoolean, parseInteger, parseMoney, parseTimestamp, truncateValue } from '../values';
+import { MIN_YEAR, escapeCopyText, isAmbiguousDate, whyNotADate, normalizeId, normalizeName, normalizeSku, parseBoolean, parseInteger, parseMoney, parseTimestamp, truncateValue } from '../values';
 
 /**
  * A number in scientific notation, as spreadsheets show long ids: `5.12346E+12`, or `5,12346E+12` in locales that
@@ -443,7 +443,7 @@ export abstract class EncoderBase implements RowEncoder {
       'INVALID_DATE',
       isAmbiguousDate(raw.trim())
         ? `a date with day and month between slashes reads two ways (month first in the US, day first elsewhere): write ${forms}`
-        : `expected ${forms}`,
+        : `${whyNotADate(raw.trim()) ?? 'not a date'}: expected ${forms}`,
     );
   }
 
