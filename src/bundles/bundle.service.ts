@@ -222,8 +222,8 @@ export class BundleService {
     if (items.length === 0 && both.length === 0) return [];
     const byVariant = textArray([...variantIds]);
     const bySku = textArray([...skus]);
-    const known: { variant_id: string; sku: string }[] = await this.em.getConnection().execute(
-      `SELECT DISTINCT ON (variant_id, sku) variant_id, sku FROM (
+    const known: { variant_id: string; sku: string; source: number }[] = await this.em.getConnection().execute(
+      `SELECT DISTINCT ON (variant_id, sku) variant_id, sku, source FROM (
          SELECT variant_id, sku, 0 AS source FROM catalog_items WHERE run_id = ? AND variant_id = ANY(?::text[]) AND sku IS NOT NULL
          UNION ALL
          SELECT variant_id, sku, 0 AS source FROM catalog_items WHERE run_id = ? AND sku = ANY(?::text[]) AND variant_id IS NOT NULL
@@ -236,11 +236,11 @@ export class BundleService {
     );
     const skuOf = new Map<string, string>();
     const variantOf = new Map<string, string>();
-    const skusOf = new Map<string, string[]>();
+    const skusOf = new Map<string, { sku: string; source: number }[]>();
     for (const row of known) {
       if (!skuOf.has(row.variant_id)) skuOf.set(row.variant_id, row.sku);
       if (!variantOf.has(row.sku)) variantOf.set(row.sku, row.variant_id);
-      skusOf.set(row.variant_id, [...(skusOf.get(row.variant_id) ?? []), row.sku]);
+      skusOf.set(row.variant_id, [...(skusOf.get(row.variant_id) ?? []), row]);
     }
     for (const item of items) {
       if (item.variantId && !item.sku) item.sku = skuOf.get(item.variantId) ?? null;
@@ -248,8 +248,9 @@ export class BundleService {
     }
     return both.flatMap(({ item, path }) => {
       const known = skusOf.get(item.variantId!);
-      if (!known || known.includes(item.sku!)) return [];
-      return [userError('MISMATCH', `Variant ${item.variantId} has SKU ${known[0]} in the run's catalog, not ${item.sku}: give one of the two, or both as the catalog has them.`, path)];
+      if (!known || known.some((k) => k.sku === item.sku)) return [];
+      const where = known[0]!.source === 0 ? 'catalog' : 'variants';
+      return [userError('MISMATCH', `Variant ${item.variantId} has SKU ${known[0]!.sku} in the run's ${where}, not ${item.sku}: give one of the two, or both as they are there.`, path)];
     });
   }
 

@@ -114,6 +114,11 @@ describe('bundle item stock', () => {
       { kind: 'FIXED', items: [{ sku: 'L3', variantId: '803' }, { sku: 'NEW', variantId: '999' }] },
     ])).bundlesSave;
     expect(mismatch.userErrors.map((e: any) => [e.field.join('.'), e.code])).to.deep.equal([['bundles.0.items.1', 'MISMATCH']]);
+    expect(mismatch.userErrors[0].message).to.equal("Variant 803 has SKU L3 in the run's catalog, not L1: give one of the two, or both as they are there.");
+    // Known from the variants file only, it says so.
+    await uploadOk(shop.adminKey, runId, 'VARIANTS', 'variant_id,sku\n805,L5\n');
+    const fromVariants = ok(await saveBundles(shop.adminKey, runId, [{ kind: 'FIXED', items: [{ sku: 'L2' }, { sku: 'L9', variantId: '805' }] }])).bundlesSave;
+    expect(fromVariants.userErrors.map((e: any) => e.message)).to.deep.equal(["Variant 805 has SKU L5 in the run's variants, not L9: give one of the two, or both as they are there."]);
   });
 
   it('takes a sku and a variantId given together as one item: a bundle of another variant with that SKU is not it', async () => {
