@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
@@ -106,6 +107,21 @@ const STATUS_CODES: Record<number, string> = {
   415: 'UNSUPPORTED_MEDIA_TYPE',
 };
 
+/** What Express's body parser refused, in the API's words rather than the parser's (a JSON.parse of mojibake, zlib's). */
+function bodyProblem(error: unknown, req: http.IncomingMessage): string | null {
+  const { type, code, charset } = error as { type?: string; code?: string; charset?: string };
+  const declared = /charset=("?)([^";]+)\1/i.exec(req.headers['content-type'] ?? '')?.[2]?.toLowerCase();
+  if (type === 'entity.parse.failed') {
+    return declared && declared !== 'utf-8' && declared !== 'utf8'
+      ? `Request body is not valid JSON read as ${declared}, the charset its Content-Type names: send JSON as UTF-8.`
+      : 'Request body is not valid JSON.';
+  }
+  if (type === 'charset.unsupported') return `The charset ${charset ?? declared} is not read: send JSON as UTF-8.`;
+  if (type === 'encoding.unsupported') return `Content-Encoding ${req.headers['content-encoding']} is not read: send the body as it is, gzipped or deflated.`;
+  if (typeof code === 'string' && code.startsWith('Z_')) return `The body is not valid ${req.headers['content-encoding']} data, as its Content-Encoding says.`;
+  return null;
+}
+
 function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
   const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
@@ -170,6 +186,24 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
         else res.destroy();
       });
   }
+  // What Node refuses before any handler runs (headers past its 16 KB limit, a request over the time limit, malformed
+  // HTTP) is answered in the API's error shape too, not with a bare status line.
+  httpServer.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable || (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const [status, code, message] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'REQUEST_HEADER_FIELDS_TOO_LARGE', 'The request headers are larger than 16 KB in all.']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'REQUEST_TIMEOUT', 'The request took longer than the server waits for one.']
+          : [400, 'BAD_REQUEST', 'The request is not valid HTTP.'];
+    const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+    socket.end(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   httpServer.requestTimeout = config.requestTimeoutMs;
   httpServer.headersTimeout = 60_000;
   // Longer than the idle timeout of common load balancers (60 s), so that they, not we, close idle connections.
@@ -373,7 +407,7 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     }
     // A client error names what was wrong with the request; the body is left unread.
     req.resume();
-    if (!res.headersSent) sendError(res, status, STATUS_CODES[status] ?? 'BAD_REQUEST', expose === false ? 'Bad request' : String(message ?? 'Bad request'));
+    if (!res.headersSent) sendError(res, status, STATUS_CODES[status] ?? 'BAD_REQUEST', expose === false ? 'Bad request' : bodyProblem(error, req) ?? String(message ?? 'Bad request'));
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -407,6 +407,35 @@ describe('HTTP surface', () => {
     }
   });
 
+  it('says in its own words what is wrong with a body or headers it cannot read', async () => {
+    const shop = await createShop();
+    const { graphqlUrl } = getHarness();
+    const post = (headers: Record<string, string>, body: string | Buffer) =>
+      fetch(graphqlUrl, { method: 'POST', headers: { authorization: `Bearer ${shop.adminKey}`, ...headers }, body });
+    const answers = [
+      await post({ 'content-type': 'application/json; charset=utf-16' }, '{"query":"{ shop { id } }"}'),
+      await post({ 'content-type': 'application/json', 'content-encoding': 'deflate' }, 'junkjunk'),
+      await fetch(graphqlUrl, { headers: { 'x-padding': 'a'.repeat(20_000) } }),
+    ];
+    expect(await Promise.all(answers.map(async (r) => [r.status, await r.json()]))).to.deep.equal([
+      [400, { errors: [{ message: 'Request body is not valid JSON read as utf-16, the charset its Content-Type names: send JSON as UTF-8.', extensions: { code: 'BAD_REQUEST' } }] }],
+      [400, { errors: [{ message: 'The body is not valid deflate data, as its Content-Encoding says.', extensions: { code: 'BAD_REQUEST' } }] }],
+      [431, { errors: [{ message: 'The request headers are larger than 16 KB in all.', extensions: { code: 'REQUEST_HEADER_FIELDS_TOO_LARGE' } }] }],
+    ]);
+    // Malformed HTTP, straight on a socket.
+    const net = await import('node:net');
+    const { port } = new URL(graphqlUrl);
+    const reply = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const socket = net.connect(Number(port), '127.0.0.1', () => socket.write('GARBAGE\r\n\r\n'));
+      socket.on('data', (chunk) => (text += chunk));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(reply).to.match(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(JSON.parse(reply.split('\r\n\r\n')[1]!)).to.deep.equal({ errors: [{ message: 'The request is not valid HTTP.', extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
   it('refuses a request with two Authorization headers rather than pick one', async () => {
     const shop = await createShop();
     const http = await import('node:http');
