@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
+import { LRUCache } from 'lru-cache';
 import type { Em } from '../db/orm';
 import { DomainError, userError } from '../graphql/user-error';
 import { ApiKey, ApiKeyScope } from './api-key.entity';
@@ -25,11 +26,16 @@ function newToken(scope: ApiKeyScope): string {
 
 /**
  * Keys are looked up on every request; a short-lived cache keeps the storefront read path off the database.
- * Revocation through this process evicts at once; another process sees it within the cache's lifetime.
+ * Revocation through this process evicts at once; another process sees it within the cache's lifetime. Tokens that
+ * name no key are kept apart, so that a flood of made-up tokens evicts only its own kind, not the shops' keys.
  */
 const CACHE_TTL_MS = 10_000;
-const CACHE_MAX = 10_000;
-const cache = new Map<string, { principal: Principal | null; expires: number }>();
+const known = new LRUCache<string, Principal>({ max: 10_000, ttl: CACHE_TTL_MS });
+const unknown = new LRUCache<string, true>({ max: 1_000, ttl: CACHE_TTL_MS });
+
+function cachedByHash(tokenHash: string): Principal | null | undefined {
+  return known.get(tokenHash) ?? (unknown.has(tokenHash) ? null : undefined);
+}
 
 /**
  * The principal of a token from the cache alone: undefined when the database must be asked, so that a cached
@@ -37,8 +43,7 @@ const cache = new Map<string, { principal: Principal | null; expires: number }>(
  */
 export function cachedPrincipal(token: string): Principal | null | undefined {
   if (!TOKEN_PATTERN.test(token)) return null;
-  const cached = cache.get(hashToken(token));
-  return cached && cached.expires > Date.now() ? cached.principal : undefined;
+  return cachedByHash(hashToken(token));
 }
 
 export class ApiKeyService {
@@ -81,7 +86,7 @@ export class ApiKeyService {
       found.revokedAt = new Date();
       return found;
     });
-    cache.delete(apiKey.tokenHash);
+    known.delete(apiKey.tokenHash);
     return apiKey;
   }
 
@@ -99,13 +104,12 @@ export class ApiKeyService {
   async authenticate(token: string): Promise<Principal | null> {
     if (!TOKEN_PATTERN.test(token)) return null;
     const tokenHash = hashToken(token);
-    const now = Date.now();
-    const cached = cache.get(tokenHash);
-    if (cached && cached.expires > now) return cached.principal;
+    const cached = cachedByHash(tokenHash);
+    if (cached !== undefined) return cached;
     const key = await this.em.findOne(ApiKey, { tokenHash }, { fields: ['id', 'scope', 'shop', 'revokedAt'] });
     const principal = key && !key.revokedAt ? { shopId: key.shop.id, keyId: key.id, scope: key.scope } : null;
-    if (cache.size >= CACHE_MAX) cache.clear();
-    cache.set(tokenHash, { principal, expires: now + CACHE_TTL_MS });
+    if (principal) known.set(tokenHash, principal);
+    else unknown.set(tokenHash, true);
     return principal;
   }
 }
