@@ -306,9 +306,10 @@ describe('ingest/csv: ORDERS', () => {
       const row = (cells: Record<string, string>) => H.map((h) => cells[h] ?? '').join(',');
       const csv = [
         H.join(','),
-        // #1: its Cancelled at is not a date, so its second line cannot know whether the order was cancelled.
+        // #1: its Cancelled at is not a date, so its second line cannot know whether the order was cancelled; that
+        // line's own quantity is wrong too, and said so.
         row({ Name: '#1', 'Financial Status': 'refunded', Currency: 'USD', 'Created at': '2025-12-07 19:08:25 -0400', 'Cancelled at': '12/7/2025 19:08', 'Lineitem quantity': '1', 'Lineitem sku': 'A' }),
-        row({ Name: '#1', 'Created at': '2025-12-07 19:08:25 -0400', 'Lineitem quantity': '1', 'Lineitem sku': 'B' }),
+        row({ Name: '#1', 'Created at': '2025-12-07 19:08:25 -0400', 'Lineitem quantity': 'x', 'Lineitem sku': 'B' }),
         // #2: a line-level value is refused; the order's fields were fine, so its second line stands.
         row({ Name: '#2', 'Financial Status': 'paid', Currency: 'EUR', 'Created at': '2025-12-08 10:00:00 +0100', 'Lineitem quantity': 'two', 'Lineitem sku': 'C' }),
         row({ Name: '#2', 'Created at': '2025-12-08 10:00:00 +0100', 'Lineitem quantity': '1', 'Lineitem sku': 'D' }),
@@ -327,6 +328,7 @@ describe('ingest/csv: ORDERS', () => {
       expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([
         [2, 'Cancelled at', 'INVALID_DATE'],
         [3, 'Name', 'FIRST_ROW_REJECTED'],
+        [3, 'Lineitem quantity', 'INVALID_NUMBER'],
         [4, 'Lineitem quantity', 'INVALID_NUMBER'],
         [6, 'Created at', 'INVALID_DATE'],
         [7, 'Name', 'FIRST_ROW_REJECTED'],

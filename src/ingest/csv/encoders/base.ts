@@ -121,7 +121,8 @@ export interface RowEncoder {
  */
 export class CarryTaint {
   line = 0;
-  private columns: readonly number[] = [];
+  /** The carried columns the rejected row left unfit. */
+  columns: readonly number[] = [];
 
   clear(): void {
     this.line = 0;
@@ -157,8 +158,8 @@ export abstract class EncoderBase implements RowEncoder {
   protected errors = 0;
   /** Columns whose values the current row failed on. */
   protected readonly failedColumns: number[] = [];
-  /** The current row was refused as taking values from a rejected row: its other problems are not reported. */
-  private muted = false;
+  /** Columns whose problems the current row does not report: the values it would take over from a rejected row. */
+  private muted: readonly number[] = [];
   silent = false;
   brokenColumn = -1;
   brokenOnward = false;
@@ -197,7 +198,7 @@ export abstract class EncoderBase implements RowEncoder {
     this.line = line;
     this.errors = 0;
     this.failedColumns.length = 0;
-    this.muted = false;
+    this.muted = [];
     this.rowStart = this.w.pos;
     this.w.bytes(this.prefix);
   }
@@ -219,11 +220,11 @@ export abstract class EncoderBase implements RowEncoder {
 
   /**
    * Refuses the current row as one that would take carried values from a rejected row (see CarryTaint): reported
-   * once, and what it would have taken over is not reported again.
+   * once, and what it would have taken over is not reported again; its own values' problems are.
    */
-  protected refuseTaken(col: number, value: string, message: string): void {
+  protected refuseTaken(col: number, value: string, message: string, taken: CarryTaint): void {
     this.fail(col, value, 'FIRST_ROW_REJECTED', message);
-    this.muted = true;
+    this.muted = taken.columns;
   }
 
   /** Ends the row; returns ROW_EMITTED, or ROW_REJECTED (and takes the row back) when a value was rejected. */
@@ -241,7 +242,7 @@ export abstract class EncoderBase implements RowEncoder {
   protected fail(col: number, value: string | null, code: CsvRowErrorCode, message: string): void {
     this.errors++;
     this.failedColumns.push(col);
-    if (this.silent || this.muted) return;
+    if (this.silent || this.muted.includes(col)) return;
     this.sink.rowError(
       this.line,
       col >= 0 && col < this.absent ? this.names[col]! : null,

@@ -133,7 +133,7 @@ export class ItemsEncoder extends EncoderBase {
       }
       if (!same) this.taint.clear();
       else if (this.taint.takenBy(f)) {
-        this.refuseTaken(this.iHandle, handle, `product ${handle} takes its product fields (title, vendor, type...) from line ${this.taint.line}, which was rejected`);
+        this.refuseTaken(this.iHandle, handle, `product ${handle} takes its product fields (title, vendor, type...) from line ${this.taint.line}, which was rejected`, this.taint);
       }
       const carry = this.carry;
       for (let k = 0; k < cols.length; k++) {

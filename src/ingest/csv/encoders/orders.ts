@@ -271,7 +271,7 @@ export class OrdersEncoder extends EncoderBase {
     }
     this.putStr(oid, this.iKey);
     if (n > 0 && this.taint.takenBy(f)) {
-      this.refuseTaken(this.iKey, oid, `order ${oid} takes its order fields from line ${this.taint.line}, which was rejected`);
+      this.refuseTaken(this.iKey, oid, `order ${oid} takes its order fields from line ${this.taint.line}, which was rejected`, this.taint);
     }
 
     const rawL = f[this.iLineItem]!;
