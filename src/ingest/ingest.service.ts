@@ -489,37 +489,49 @@ export class IngestService {
    *   by a variant id the run does not hold yet, is given that key: the file's row then completes it.
    * - A row the file keys by SKU alone (a price list of `sku,price`) takes the key of the run's only row of that SKU,
    *   whatever its key. So does a row keyed by handle and options that is the file's only row of its SKU, when the run's
-   *   row is keyed otherwise (by variant id, or SKU): a products export uploaded after the canonical file. A row keyed
-   *   by another handle stays apart: two products may share a SKU.
+   *   row is keyed otherwise (by variant id, or SKU): a products export uploaded after the canonical file. Rows of two
+   *   handles stay apart, here and above: two products may share a SKU.
    * - A row keyed by a SKU that several stored rows share is refused (`AMBIGUOUS_SKU`) rather than added as one more
    *   item: Shopify lets variants share a SKU.
    */
   private async adoptStoredKeys(client: Client, dataset: Dataset, runId: string, tally: Tally, column: string): Promise<void> {
-    const loneSkus = `SELECT sku, min(item_key) AS item_key FROM ${dataset.table} WHERE run_id = $1 AND sku IS NOT NULL GROUP BY sku HAVING count(*) = 1`;
-    const fileLoneSkus = (where: string) => `SELECT sku FROM ingest_stage WHERE sku IS NOT NULL AND ${where} GROUP BY sku HAVING count(*) = 1`;
-    // Found through the (run, variant id) index: rows without variant id are the Shopify export's.
-    const { rows: [unidentified] } = await client.query(`SELECT EXISTS (SELECT 1 FROM ${dataset.table} WHERE run_id = $1 AND variant_id IS NULL) AS found`, [runId]);
-    if (unidentified.found) {
+    const table = dataset.table;
+    // Both through indexes: rows the run holds without variant id (the Shopify export's), rows the file keys by id.
+    const { rows: [needed] } = await client.query(
+      `SELECT EXISTS (SELECT 1 FROM ${table} WHERE run_id = $1 AND variant_id IS NULL)
+              AND EXISTS (SELECT 1 FROM ingest_stage WHERE item_key = 'v:' || variant_id) AS rekey`,
+      [runId],
+    );
+    if (needed.rekey) {
+      // Read for the file's SKUs and variant ids only, not the whole run.
       await withoutNestedLoops(client, () =>
         client.query(
-          `UPDATE ${dataset.table} t SET item_key = s.item_key, variant_id = s.variant_id
-             FROM ingest_stage s,
-                  (${loneSkus} AND count(variant_id) = 0) lone,
-                  (${fileLoneSkus(`item_key = 'v:' || variant_id`)}) single
-            WHERE t.run_id = $1 AND t.variant_id IS NULL AND t.sku = lone.sku AND s.sku = lone.sku AND single.sku = lone.sku
-              AND s.item_key = 'v:' || s.variant_id
-              AND s.variant_id NOT IN (SELECT variant_id FROM ${dataset.table} WHERE run_id = $1 AND variant_id IS NOT NULL)`,
+          `WITH single AS MATERIALIZED (
+             SELECT sku, min(item_key) AS item_key, min(variant_id) AS variant_id, min(handle) AS handle FROM ingest_stage
+              WHERE item_key = 'v:' || variant_id AND sku IS NOT NULL GROUP BY sku HAVING count(*) = 1),
+           lone AS MATERIALIZED (
+             SELECT t.sku, min(t.item_key) AS item_key, min(t.handle) AS handle FROM ${table} t JOIN single USING (sku)
+              WHERE t.run_id = $1 GROUP BY t.sku HAVING count(*) = 1 AND count(t.variant_id) = 0),
+           taken AS (SELECT t.variant_id FROM ${table} t JOIN single USING (variant_id) WHERE t.run_id = $1)
+           UPDATE ${table} t SET item_key = single.item_key, variant_id = single.variant_id
+             FROM single JOIN lone USING (sku)
+            WHERE t.run_id = $1 AND t.item_key = lone.item_key
+              AND (single.handle IS NULL OR lone.handle IS NULL OR single.handle = lone.handle)
+              AND single.variant_id NOT IN (SELECT variant_id FROM taken)`,
           [runId],
         ),
       );
     }
+    const loneSkus = `SELECT sku, min(item_key) AS item_key, min(handle) AS handle FROM ${table} WHERE run_id = $1 AND sku IS NOT NULL GROUP BY sku HAVING count(*) = 1`;
     await withoutNestedLoops(client, () =>
       client.query(
         `UPDATE ingest_stage s SET item_key = m.item_key
            FROM (${loneSkus}) m
           WHERE m.sku = s.sku AND m.item_key <> s.item_key
+            AND (s.handle IS NULL OR m.handle IS NULL OR s.handle = m.handle)
             AND (s.item_key = 's:' || s.sku
-                 OR (s.item_key LIKE 'h:%' AND m.item_key NOT LIKE 'h:%' AND s.sku IN (${fileLoneSkus('true')})))`,
+                 OR (s.item_key LIKE 'h:%' AND m.item_key NOT LIKE 'h:%'
+                     AND s.sku IN (SELECT sku FROM ingest_stage WHERE sku IS NOT NULL GROUP BY sku HAVING count(*) = 1)))`,
         [runId],
       ),
     );

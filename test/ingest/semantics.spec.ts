@@ -180,7 +180,7 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
   it("a canonical file with variant ids completes the rows of Shopify's products export, and the export uploaded again updates them", async () => {
     const runId = await createRun(shop.adminKey);
     const rowsOf = () =>
-      sql(`SELECT item_key, variant_id, sku, product_title, price::text FROM catalog_items WHERE run_id = ? AND sku IS NOT NULL ORDER BY sku`, [runDbId(runId)]);
+      sql(`SELECT item_key, variant_id, sku, product_title, price::text FROM catalog_items WHERE run_id = ? AND sku IS NOT NULL ORDER BY sku, item_key`, [runDbId(runId)]);
     expect((await uploadCsv(shop.adminKey, runId, 'CATALOG', fixture('shopify-products-b.csv'))).payload.userErrors).to.deep.equal([]);
     const exported = await rowsOf();
     expect(exported.map((r) => [r.sku, r.variant_id])).to.deep.equal([['CAP-RED', null], ['MUG-01', null], ['TEE-BLK-L', null], ['TEE-BLK-M', null]]);
@@ -202,13 +202,17 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
     expect(reexported.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 0 });
     const prices = await uploadCsv(shop.adminKey, runId, 'CATALOG', 'sku,price\nTEE-BLK-M,18.00\n');
     expect(prices.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 0, rowsUpdated: 1 });
+    // A variant of another product (handle) with the cap's SKU is another item: two products may share a SKU.
+    const otherProduct = await uploadCsv(shop.adminKey, runId, 'CATALOG', 'variant_id,sku,handle,product_title\n105,CAP-RED,hat,Hat\n');
+    expect(otherProduct.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 1, rowsUpdated: 0 });
     const last = await rowsOf();
-    expect(last.map((r) => [r.item_key, r.sku, r.price])).to.deep.equal([
-      [exported[0]!.item_key, 'CAP-RED', '15.0000'],
-      ['v:103', 'MUG-01', '13.0000'],
-      ['v:104', 'NEW-1', null],
-      ['v:102', 'TEE-BLK-L', '19.9900'],
-      ['v:101', 'TEE-BLK-M', '18.0000'],
+    expect(last.map((r) => [r.item_key, r.sku, r.price, r.product_title])).to.deep.equal([
+      [exported[0]!.item_key, 'CAP-RED', '15.0000', 'Cap'],
+      ['v:105', 'CAP-RED', null, 'Hat'],
+      ['v:103', 'MUG-01', '13.0000', 'Mug'],
+      ['v:104', 'NEW-1', null, null],
+      ['v:102', 'TEE-BLK-L', '19.9900', 'Classic Tee'],
+      ['v:101', 'TEE-BLK-M', '18.0000', 'Classic Tee'],
     ]);
   });
 
