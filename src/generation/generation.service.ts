@@ -12,7 +12,6 @@ import { withRawConnection } from '../db/raw-connection';
 import { toGlobalId } from '../graphql/global-id';
 import { DomainError, userError, type UserError } from '../graphql/user-error';
 import { readinessOf } from '../ingest/readiness';
-import { isStopping } from '../ingest/upload-recovery';
 import { UploadQueries } from '../ingest/upload.service';
 import type { Logger } from '../logger';
 import { Run } from '../runs/run.entity';
@@ -135,12 +134,15 @@ export class GenerationService {
       try {
         const generation = await this.record(shopId, runId, settings);
         announce(generation);
-        // pg keeps the backend's process id from the connection's start (untyped).
-        const untrack = track(this.orm, generation.id, (client as unknown as { processID: number }).processID);
+        const running = track(this.orm, generation.id);
+        // Named while it works for this generation, so that a stopping server cancels this connection's statement only
+        // then (see stopGenerations).
+        await client.query(`SELECT set_config('application_name', $1, false)`, [running.name]);
         try {
-          return await this.process(client, generation, settings);
+          return await this.process(client, generation, settings, running);
         } finally {
-          untrack();
+          await client.query('RESET application_name').catch(() => undefined);
+          running.end();
         }
       } finally {
         await client.query('SELECT pg_advisory_unlock($1::int, $2::int)', [LOCK_CLASS, lockKeyOf(runId)]);
@@ -174,7 +176,7 @@ export class GenerationService {
     return generation;
   }
 
-  private async process(client: Client, generation: BundleGeneration, settings: GenerationSettings): Promise<GenerationOutcome> {
+  private async process(client: Client, generation: BundleGeneration, settings: GenerationSettings, running: RunningGeneration): Promise<GenerationOutcome> {
     const started = performance.now();
     const state = { phase: 'queued', ordersConsidered: 0, itemsConsidered: 0, candidatePairs: 0 };
     const timings: Record<string, number> = {};
@@ -201,6 +203,7 @@ export class GenerationService {
       let drafted: { candidates: Candidate[]; tally: Tally; mined: Mined; strategy: GenerationStrategy; message: string | null };
       try {
         drafted = await this.draft(client, runId, settings, (phase, counters) => {
+          running.checkStop();
           enter(phase);
           Object.assign(state, counters);
         });
@@ -231,6 +234,7 @@ export class GenerationService {
         orderCount: c.orderCount,
       }));
       this.writeCopy(chosen, drafts, mined.currency);
+      running.checkStop();
       enter('saving');
       const saved = await new BundleService(this.orm.em.fork()).save(shopId, runId, drafts, BundleSaveMode.REPLACE,
         settings.status === BundleStatus.ACTIVE ? 'GENERATED_UNDECIDED' : 'GENERATED_UNDECIDED_UNPUBLISHED',
@@ -257,7 +261,7 @@ export class GenerationService {
     } catch (error) {
       if (error instanceof DomainError) {
         failure = error.errors[0]!;
-      } else if (isStopping(this.orm)) {
+      } else if (running.stopping) {
         failure = userError(INTERRUPTED.code, INTERRUPTED.message);
         this.logger.warn({ generation: generation.id }, 'bundle generation stopped with the server');
       } else {
@@ -702,34 +706,55 @@ export async function failInterruptedGenerations(orm: Orm, logger: Logger, stale
 
 const INTERRUPTED = { code: 'INTERRUPTED', message: 'The server stopped, or lost its database, while bundles were being generated; nothing was saved. Generate again.' };
 
-/** The generations this process runs, per database: their mining connection's backend, and when they end. */
-const running = new WeakMap<Orm, Map<string, { backend: number; ended: Promise<void> }>>();
+class GenerationStopped extends Error {
+  constructor() {
+    super('the server is stopping');
+  }
+}
 
-function track(orm: Orm, generationId: string, backend: number): () => void {
+/** A generation this process runs: named for its mining connection, told to stop between statements. */
+class RunningGeneration {
+  stopping = false;
+  readonly ended: Promise<void>;
+  end!: () => void;
+
+  constructor(readonly name: string) {
+    this.ended = new Promise<void>((resolve) => (this.end = resolve));
+  }
+
+  checkStop(): void {
+    if (this.stopping) throw new GenerationStopped();
+  }
+}
+
+/** The generations this process runs, per database. */
+const running = new WeakMap<Orm, Map<string, RunningGeneration>>();
+
+function track(orm: Orm, generationId: string): RunningGeneration {
   let generations = running.get(orm);
   if (!generations) running.set(orm, (generations = new Map()));
-  let end!: () => void;
-  generations.set(generationId, { backend, ended: new Promise<void>((resolve) => (end = resolve)) });
-  return () => {
-    generations.delete(generationId);
-    end();
-  };
+  const generation = new RunningGeneration(`bundlegraph generation ${generationId}`);
+  generations.set(generationId, generation);
+  void generation.ended.then(() => generations.delete(generationId));
+  return generation;
 }
 
 /**
- * For a stopping server (markStopping first), once its requests are drained: cancels the statements of the
- * generations it runs (those started without `wait` outlive their request), waits up to `waitMs` for them to record
- * their end, and marks FAILED (INTERRUPTED) those that could not, before the database closes. One that was saving its
- * bundles finishes: cancelling reaches only its mining connection.
+ * For a stopping server (markStopping first), once its requests are drained: tells the generations it runs to stop
+ * (those started without `wait` outlive their request) before their next statement and before they save, cancels the
+ * statement their mining connection is running, waits up to `waitMs` for them to record their end, and marks FAILED
+ * (INTERRUPTED) those that could not, before the database closes. One already saving its bundles finishes.
  */
 export async function stopGenerations(orm: Orm, logger: Logger, waitMs = 10_000): Promise<void> {
   const generations = running.get(orm);
   if (!generations?.size) return;
-  const backends = [...generations.values()].map((g) => g.backend);
+  for (const generation of generations.values()) generation.stopping = true;
   await orm.em
     .fork()
     .getConnection()
-    .execute('SELECT count(pg_cancel_backend(pid)) FROM unnest(?::int[]) AS pid', [`{${backends.join(',')}}`])
+    .execute(`SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity WHERE state = 'active' AND application_name = ANY(?::text[])`, [
+      textArray([...generations.values()].map((g) => g.name)),
+    ])
     .catch((error) => logger.warn({ err: error }, 'could not cancel the generations in progress'));
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
