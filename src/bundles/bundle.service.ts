@@ -379,8 +379,9 @@ export class BundleService {
     const drafted = draftFor(bundle.discount ?? null);
     const copy: StoredCopy = { ...draftFor(discount) };
     const current = bundle.copy ?? {};
+    // A field the merchant cleared (null where a draft had text) stays cleared.
     for (const field of Object.keys(current) as (keyof StoredCopy)[]) {
-      if (current[field] != null && current[field] !== drafted[field]) copy[field] = current[field];
+      if ((current[field] ?? null) !== (drafted[field] ?? null)) copy[field] = current[field];
     }
     return copy;
   }

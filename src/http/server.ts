@@ -348,13 +348,18 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
 
   // A probe answers within READY_WITHIN_MS whatever the database does: a database that accepts connections but
   // does not answer (frozen, its pool taken) is not ready either.
+  // One check at a time, shared by the probes that come while it runs: probes of a database that does not answer
+  // do not pile up on the pool.
+  let checking: Promise<string> | null = null;
   app.get('/readyz', async (_req, res) => {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), READY_WITHIN_MS)));
-    const checked = (async () => {
+    const checked = (checking ??= (async () => {
       await orm.em.getConnection().execute('SELECT 1');
       return (await isMigrated(orm)) ? 'ready' : 'migrations pending';
-    })().catch(() => 'database unreachable');
+    })()
+      .catch(() => 'database unreachable')
+      .finally(() => (checking = null)));
     const status = await Promise.race([checked, late]);
     clearTimeout(timer);
     if (status === 'ready') res.json({ status });

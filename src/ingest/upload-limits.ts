@@ -58,6 +58,7 @@ export class IdleGuard extends Transform {
     this.received += chunk.length;
     if (this.readableLength > 0) this.waitedForDatabase = true;
     callback(null, chunk);
+    if (this.readableLength > 0) this.waitedForDatabase = true;
   }
 
   override _flush(callback: TransformCallback): void {
@@ -79,7 +80,8 @@ export class IdleGuard extends Transform {
 
   private check(): void {
     const required = Math.max(1, Math.floor((this.minBytesPerSecond * this.idleMs) / 1000));
-    if (this.received < required && !this.waitedForDatabase && this.readableLength === 0) {
+    // Bytes waiting on either side are the database's delay, not the client's.
+    if (this.received < required && !this.waitedForDatabase && this.readableLength === 0 && this.writableLength === 0) {
       this.destroy(new UploadStalled(this.idleMs, this.received, this.minBytesPerSecond));
       return;
     }

@@ -89,6 +89,10 @@ describe('bundle generation: a hand-computed history', function () {
     const kept = ok(await gql(update, { id: ab.id, input: { discount: { type: 'PERCENTAGE', value: '15' } } }, { key: shop.adminKey })).bundleUpdate.bundle;
     expect(kept.copy).to.deep.include({ badge: 'Ten off', savingsMessage: 'Save 15% on the bundle' });
     expect(kept.copy.description).to.contain('save 15%');
+    // A badge the merchant cleared stays cleared.
+    ok(await gql(update, { id: ab.id, input: { copy: { badge: null } } }, { key: shop.adminKey }));
+    const cleared = ok(await gql(update, { id: ab.id, input: { discount: { type: 'PERCENTAGE', value: '12' } } }, { key: shop.adminKey })).bundleUpdate.bundle;
+    expect(cleared.copy).to.deep.include({ badge: null, savingsMessage: 'Save 12% on the bundle' });
   });
 
   it('says why nothing was written by the reasons of candidates, not by the orders left out', async () => {
