@@ -474,7 +474,6 @@ export class BundleService {
   }
 }
 
-
 /**
  * The ids of the drafts' existing bundles, by the drafts' keys: the bundle under the draft's key, else the one under
  * its former key (see keyBySku) when no draft has that key and no other draft claimed it first.

@@ -317,7 +317,8 @@ function partsOf(runIds: readonly string[], part: string): { runId: string; part
 
 /**
  * The parts of `computes` that are stored and current, in the shape of the rows of the statements that compute them
- * (`part` and `kind` both name the part; `orders_version` is its version, which for ORDERS and ITEMS is the one).
+ * (`part` and `kind` both name the part; `orders_version` is its version: for ORDERS and ITEMS, the orders version they
+ * were computed from).
  */
 export function storedPartsStatement(computes: readonly { runId: string; part: string }[]): Statement {
   const sql = `/* coverage:stored */

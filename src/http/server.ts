@@ -347,9 +347,8 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
   });
 
   // A probe answers within READY_WITHIN_MS whatever the database does: a database that accepts connections but
-  // does not answer (frozen, its pool taken) is not ready either.
-  // One check at a time, shared by the probes that come while it runs: probes of a database that does not answer
-  // do not pile up on the pool.
+  // does not answer (frozen, its pool taken) is not ready either. One check runs at a time, shared by the probes that
+  // come meanwhile, so that probes of such a database do not pile up on the pool.
   let checking: Promise<string> | null = null;
   app.get('/readyz', async (_req, res) => {
     let timer: NodeJS.Timeout | undefined;

@@ -56,8 +56,8 @@ export class IdleGuard extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.received += chunk.length;
-    if (this.readableLength > 0) this.waitedForDatabase = true;
     callback(null, chunk);
+    // Passed on and not taken at once: the database is behind.
     if (this.readableLength > 0) this.waitedForDatabase = true;
   }
 
