@@ -378,7 +378,8 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
         res.setHeader('allow', 'GET, POST');
         return sendError(res, 405, 'METHOD_NOT_ALLOWED', `GraphQL is served by POST, and queries also by GET; not by ${req.method}.`);
       }
-      if (req.method === 'GET' && req.query.query === undefined && config.env === 'production') {
+      // A persisted query's GET names its query by hash alone (extensions), which Apollo answers.
+      if (req.method === 'GET' && req.query.query === undefined && req.query.extensions === undefined && config.env === 'production') {
         return sendError(res, 400, 'BAD_REQUEST', 'Send a GraphQL query: a POST of JSON {"query": ...}, or a GET with ?query=. This server has no playground in production.');
       }
       const type = req.headers['content-type'] ?? '';

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { expect } from 'chai';
@@ -524,6 +525,23 @@ describe('HTTP surface', () => {
       const body: any = await response.json();
       expect(body.errors[0].message).to.equal('Introspection is off on this server: the schema is published with the API, as schema.graphql.');
       expect(JSON.stringify(body)).to.not.match(/ApolloServer|introspection: true/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('in production, serves a persisted query by GET from its hash alone', async () => {
+    const config = loadConfig({ env: 'production', port: 0, host: '127.0.0.1', databaseUrl: getHarness().databaseUrl, migrateOnStart: false });
+    const server = await startServer(config, createLogger('silent'));
+    try {
+      const shop = await createShop();
+      const query = '{ shop { domain } }';
+      const extensions = JSON.stringify({ persistedQuery: { version: 1, sha256Hash: crypto.createHash('sha256').update(query).digest('hex') } });
+      const get = (params: Record<string, string>) => fetch(`${server.url}?${new URLSearchParams(params)}`, { headers: { authorization: `Bearer ${shop.adminKey}` } });
+      expect(((await (await get({ extensions })).json()) as any).errors[0].extensions.code).to.equal('PERSISTED_QUERY_NOT_FOUND');
+      expect(((await (await get({ query, extensions })).json()) as any).data.shop.domain).to.equal(shop.domain);
+      const byHash = await get({ extensions });
+      expect([byHash.status, ((await byHash.json()) as any).data]).to.deep.equal([200, { shop: { domain: shop.domain } }]);
     } finally {
       await server.stop();
     }
