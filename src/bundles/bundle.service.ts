@@ -300,15 +300,15 @@ export class BundleService {
     if (input.rank !== undefined) changes.rank = checkRank(input.rank, ['input', 'rank'], errors) ?? undefined;
     if (errors.length) throw new DomainError(errors);
     // A generated bundle's copy was drafted from its discount (savings, badge): a new discount drafts again the fields
-    // the merchant left as drafted, and copy fields given in the same update go over it. Its title follows while it
-    // is the copy's.
+    // the merchant left as drafted, and copy fields given in the same update go over it. The bundle's title follows
+    // the copy's for as long as the two are the same.
     let copy = bundle.copy ?? null;
     if (input.discount !== undefined && bundle.source === BundleSource.GENERATED) {
       copy = await this.redraftCopy(bundle, changes.discount ?? null);
-      if (input.title === undefined && bundle.title === bundle.copy?.title) changes.title = copy.title ?? undefined;
       changes.copy = copy;
     }
     if (input.copy !== undefined) changes.copy = mergeCopy(copy, input.copy, copyGiven ?? null);
+    if (changes.copy !== undefined && input.title === undefined && bundle.title === bundle.copy?.title) changes.title = changes.copy?.title ?? undefined;
     Object.assign(bundle, changes, { updatedAt: new Date() });
     await this.em.begin();
     try {

@@ -93,6 +93,12 @@ describe('bundle generation: a hand-computed history', function () {
     ok(await gql(update, { id: ab.id, input: { copy: { badge: null } } }, { key: shop.adminKey }));
     const cleared = ok(await gql(update, { id: ab.id, input: { discount: { type: 'PERCENTAGE', value: '12' } } }, { key: shop.adminKey })).bundleUpdate.bundle;
     expect(cleared.copy).to.deep.include({ badge: null, savingsMessage: 'Save 12% on the bundle' });
+    // The bundle's title follows the copy's while they are the same; once given a title of its own, it keeps it.
+    const retitled = ok(await gql(update, { id: ab.id, input: { copy: { title: 'Starter pair' } } }, { key: shop.adminKey })).bundleUpdate.bundle;
+    expect([retitled.title, retitled.copy.title]).to.deep.equal(['Starter pair', 'Starter pair']);
+    ok(await gql(update, { id: ab.id, input: { title: 'AB pair (internal)' } }, { key: shop.adminKey }));
+    const apart = ok(await gql(update, { id: ab.id, input: { copy: { title: 'The pair' } } }, { key: shop.adminKey })).bundleUpdate.bundle;
+    expect([apart.title, apart.copy.title]).to.deep.equal(['AB pair (internal)', 'The pair']);
   });
 
   it('says why nothing was written by the reasons of candidates, not by the orders left out', async () => {
