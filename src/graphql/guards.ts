@@ -29,7 +29,8 @@ function isIntrospectionOnly(selections: readonly { kind: string; name?: { value
  */
 const authListener: GraphQLRequestListener<Context> = {
   async didResolveOperation({ contextValue, operation }) {
-    if (!operation || isIntrospectionOnly(operation.selectionSet.selections as never)) return;
+    // A subscription is refused as such by the limits, whoever asks (this API has none).
+    if (!operation || operation.operation === 'subscription' || isIntrospectionOnly(operation.selectionSet.selections as never)) return;
     const principal = contextValue.principal;
     if (!principal) {
       throw new GraphQLError('A valid API key is required: send the header "Authorization: Bearer <key>".', {
@@ -88,6 +89,9 @@ function costVariables(document: DocumentNode, costedFields: Set<string>): strin
 }
 
 const COSTS_PER_DOCUMENT = 256;
+
+/** Selections (fragments expanded) the cost estimator visits before it gives up. */
+const COMPLEXITY_NODES = 10_000;
 
 /**
  * Text PostgreSQL cannot store as given: a NUL character, or half of a UTF-16 surrogate pair alone (JSON's `"\ud800"`,
@@ -217,6 +221,57 @@ export function shapeOf(document: DocumentNode, operation: OperationDefinitionNo
   return measure(operation);
 }
 
+/** Fields of __Type that list types or values: asked of the types the schema lists, not of a type referred to. */
+const TYPE_LISTS = new Set(['fields', 'inputFields', 'interfaces', 'possibleTypes', 'enumValues']);
+/** Introspection fields whose answer is a type referred to (a field's type, an interface), not one the schema lists. */
+const TYPE_REFERENCES = new Set(['type', 'ofType', 'queryType', 'mutationType', 'subscriptionType', 'interfaces', 'possibleTypes']);
+
+/**
+ * Introspection answers grow with the schema, which the cost limit does not see, and a query can multiply them:
+ * under aliases (`__schema { a: types {...} b: types {...} }` copies the schema once per alias: 19 MB for a 6 KB query
+ * was measured) or by asking a type's fields of its fields' types (`fields { type { fields { type ... } } }`, which
+ * multiplies at each level). So introspection fields take no aliases, and a type's lists are asked only of the types
+ * that `__schema.types` or `__type` name. The introspection of GraphiQL, Apollo Sandbox and codegen tools
+ * (graphql-js's getIntrospectionQuery) does neither. Linear in the document: each fragment is walked once per context.
+ */
+export function introspectionProblem(document: DocumentNode, operation: OperationDefinitionNode): string | null {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  type Context = 'listed' | 'referred' | 'other';
+  const walked = new Set<string>();
+  const walk = (node: SelectionHolder, context: Context, inside: boolean): string | null => {
+    for (const selection of node.selectionSet?.selections ?? []) {
+      let problem: string | null = null;
+      if (selection.kind === Kind.FIELD) {
+        const name = selection.name.value;
+        if (!inside && !(name.startsWith('__') && name !== '__typename')) {
+          problem = walk(selection, 'other', false);
+        } else if (selection.alias && name !== '__typename') {
+          return `Introspection fields take no aliases (${selection.alias.value}: ${name}): ask for each once.`;
+        } else if (context === 'referred' && TYPE_LISTS.has(name)) {
+          return `A type's ${name} are asked of the types __schema.types or __type names, not of a type referred to by a field, argument or other type.`;
+        } else {
+          problem = walk(selection, name === 'types' || name === '__type' ? 'listed' : TYPE_REFERENCES.has(name) ? 'referred' : 'other', true);
+        }
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        problem = walk(selection, context, inside);
+      } else {
+        const key = `${selection.name.value}:${context}:${inside}`;
+        const fragment = fragments.get(selection.name.value);
+        if (fragment && !walked.has(key)) {
+          walked.add(key);
+          problem = walk(fragment, context, inside);
+        }
+      }
+      if (problem) return problem;
+    }
+    return null;
+  };
+  return walk(operation, 'other', false);
+}
+
 function refused(message: string, code: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extensions, http: { status: 400 } } });
 }
@@ -235,7 +290,7 @@ export function limitsPlugin(
   const costedFields = fieldsCostedByArguments(schema);
   const documents = new WeakMap<
     DocumentNode,
-    { variables: string[]; literalsProblem: string | null; shapes: Map<OperationDefinitionNode, OperationShape>; costs: Map<string, number> }
+    { variables: string[]; literalsProblem: string | null; shapes: Map<OperationDefinitionNode, OperationShape & { introspectionProblem: string | null }>; costs: Map<string, number> }
   >();
   const check = (document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): void => {
     if (operation.operation === 'subscription') throw refused('This API has no subscriptions; poll the query instead.', 'BAD_REQUEST');
@@ -245,7 +300,8 @@ export function limitsPlugin(
       documents.set(document, entry);
     }
     let shape = entry.shapes.get(operation);
-    if (!shape) entry.shapes.set(operation, (shape = shapeOf(document, operation)));
+    if (!shape) entry.shapes.set(operation, (shape = { ...shapeOf(document, operation), introspectionProblem: introspectionProblem(document, operation) }));
+    if (shape.introspectionProblem) throw refused(shape.introspectionProblem, 'QUERY_TOO_COMPLEX');
     if (shape.depth > limits.maxDepth) {
       throw refused(`Query depth ${shape.depth} exceeds the limit of ${limits.maxDepth}.`, 'QUERY_TOO_DEEP', { depth: shape.depth, maximumDepth: limits.maxDepth });
     }
@@ -263,13 +319,22 @@ export function limitsPlugin(
     if (cost === undefined) {
       const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1, hideSuggestions: limits.hideSuggestions });
       if (coerced.errors) throw refused(coerced.errors[0].message, 'BAD_USER_INPUT');
-      cost = getComplexity({
-        schema,
-        operationName: operation.name?.value,
-        query: document,
-        variables,
-        estimators: [fieldExtensionsEstimator(), objectEstimator],
-      });
+      try {
+        cost = getComplexity({
+          schema,
+          operationName: operation.name?.value,
+          query: document,
+          variables,
+          estimators: [fieldExtensionsEstimator(), objectEstimator],
+          maxQueryNodes: COMPLEXITY_NODES,
+        });
+      } catch (error) {
+        // The estimator gives up past its budget of selections (fragments expanded): far over any cost limit.
+        if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) {
+          throw refused(`Query asks for more than ${COMPLEXITY_NODES} selections, fragments expanded; ask for fewer.`, 'QUERY_TOO_COMPLEX', { maximumCost: limits.maxCost });
+        }
+        throw error;
+      }
       if (entry.costs.size >= COSTS_PER_DOCUMENT) entry.costs.clear();
       entry.costs.set(key, cost);
     }

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
+import { isUtf8 } from 'node:buffer';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { ApolloServer, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
@@ -375,7 +376,7 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
       if (req.path !== '/') return sendError(res, 404, 'NOT_FOUND', `Nothing is served at ${req.originalUrl.split('?')[0]}.`);
       if (req.method !== 'GET' && req.method !== 'POST') {
         req.resume();
-        res.setHeader('allow', 'GET, POST');
+        res.setHeader('allow', 'GET, POST, OPTIONS');
         return sendError(res, 405, 'METHOD_NOT_ALLOWED', `GraphQL is served by POST, and queries also by GET; not by ${req.method}.`);
       }
       // A persisted query's GET names its query by hash alone (extensions), which Apollo answers.
@@ -383,13 +384,21 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
         return sendError(res, 400, 'BAD_REQUEST', 'Send a GraphQL query: a POST of JSON {"query": ...}, or a GET with ?query=. This server has no playground in production.');
       }
       const type = req.headers['content-type'] ?? '';
-      if (req.method === 'POST' && !/^application\/json\b/i.test(type) && !MULTIPART.test(type)) {
+      if (req.method === 'POST' && !/^application\/json\s*(;|$)/i.test(type) && !MULTIPART.test(type)) {
         req.resume();
         return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Send GraphQL as application/json, or a multipart/form-data upload.');
       }
       next();
     },
-    express.json({ limit: config.maxJsonBytes }),
+    express.json({
+      limit: config.maxJsonBytes,
+      // Bytes that are not UTF-8 would be read as U+FFFD and stored so, as on the plain path (readBodyText).
+      verify: (_req, _res, body, encoding) => {
+        if ((encoding ?? 'utf-8').toLowerCase().replace('-', '') === 'utf8' && !isUtf8(body)) {
+          throw Object.assign(new Error('Request body is not valid UTF-8.'), { status: 400, type: 'entity.verify.failed' });
+        }
+      },
+    }),
     // Whatever the upload parser refuses is the request's fault (a body cut off, a broken part): a 400, not a 500.
     (req, res, next) =>
       MULTIPART.test(req.headers['content-type'] ?? '')

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startServer } from '../../src/main';
 import { ShopService } from '../../src/shops/shop.service';
-import { GraphQLError, Kind, parse } from 'graphql';
+import { GraphQLError, Kind, getIntrospectionQuery, parse } from 'graphql';
 import { requestLogPlugin } from '../../src/http/request-log';
 import { DomainError, userError } from '../../src/graphql/user-error';
 import type { Logger } from '../../src/logger';
@@ -135,6 +135,31 @@ describe('HTTP surface', () => {
     // Under the bounds, the arguments' own rules answer.
     const allowed = await gql(recommended, { sku: 'S'.repeat(10_000) }, { key: readKey });
     expect(ok(allowed).recommendedBundles).to.deep.equal([]);
+  });
+
+  it("bounds introspection to one copy of the schema, and refuses what the cost estimator cannot count, as 400s", async () => {
+    const standard = await gql(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }));
+    expect(standard.status).to.equal(200);
+    expect(standard.data.__schema.types.length).to.be.greaterThan(50);
+    const refusals: [string, RegExp][] = [
+      [`{ __schema { ${Array.from({ length: 20 }, (_, i) => `t${i}: types { name fields { name } }`).join(' ')} } }`, /^Introspection fields take no aliases \(t0: types\)/],
+      ['{ a: __type(name: "Bundle") { name } b: __type(name: "Run") { name } }', /^Introspection fields take no aliases \(a: __type\)/],
+      ['{ __schema { types { fields { type { ...Deep } } } } } fragment Deep on __Type { fields { type { name } } }', /^A type's fields are asked of the types __schema.types or __type names/],
+      ['{ __type(name: "Run") { interfaces { possibleTypes { name } } } }', /^A type's possibleTypes are asked of the types/],
+    ];
+    for (const [query, message] of refusals) {
+      const response = await gql(query);
+      expect(response.status, query).to.equal(400);
+      expect(response.errors?.[0].extensions?.code, query).to.equal('QUERY_TOO_COMPLEX');
+      expect(response.errors?.[0].message, query).to.match(message);
+    }
+    const shop = await createShop();
+    const spreads = `{ shop { ${'...F '.repeat(3000)} } } fragment F on Shop { ... on Shop { ... on Shop { id } } }`;
+    const tooMany = await gql(spreads, {}, { key: shop.adminKey });
+    expect([tooMany.status, tooMany.errors?.[0].extensions?.code]).to.deep.equal([400, 'QUERY_TOO_COMPLEX']);
+    expect(tooMany.errors?.[0].message).to.equal('Query asks for more than 10000 selections, fragments expanded; ask for fewer.');
+    const subscription = await gql('subscription { shop { id } }', {}, { key: await shop.readKey() });
+    expect([subscription.status, subscription.errors?.[0].message]).to.deep.equal([400, 'This API has no subscriptions; poll the query instead.']);
   });
 
   it('says why a query repeating a field a thousand times is not checked', async () => {
@@ -417,11 +442,20 @@ describe('HTTP surface', () => {
       await post({ 'content-type': 'application/json; charset=utf-16' }, '{"query":"{ shop { id } }"}'),
       await post({ 'content-type': 'application/json', 'content-encoding': 'deflate' }, 'junkjunk'),
       await fetch(graphqlUrl, { headers: { 'x-padding': 'a'.repeat(20_000) } }),
+      // Bytes that are not UTF-8, by the path every body but a plain JSON POST takes (a query string here).
+      await fetch(`${graphqlUrl}?via=express`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${shop.adminKey}`, 'content-type': 'application/json' },
+        body: Buffer.concat([Buffer.from('{"query":"mutation { runCreate(input: { name: \\"caf'), Buffer.from([0xe9]), Buffer.from('\\" }) { run { id } } }"}')]),
+      }),
+      await post({ 'content-type': 'application/json-patch+json' }, '{"query":"{ shop { id } }"}'),
     ];
     expect(await Promise.all(answers.map(async (r) => [r.status, await r.json()]))).to.deep.equal([
       [400, { errors: [{ message: 'Request body is not valid JSON read as utf-16, the charset its Content-Type names: send JSON as UTF-8.', extensions: { code: 'BAD_REQUEST' } }] }],
       [400, { errors: [{ message: 'The body is not valid deflate data, as its Content-Encoding says.', extensions: { code: 'BAD_REQUEST' } }] }],
       [431, { errors: [{ message: 'The request headers are larger than 16 KB in all.', extensions: { code: 'REQUEST_HEADER_FIELDS_TOO_LARGE' } }] }],
+      [400, { errors: [{ message: 'Request body is not valid UTF-8.', extensions: { code: 'BAD_REQUEST' } }] }],
+      [415, { errors: [{ message: 'Send GraphQL as application/json, or a multipart/form-data upload.', extensions: { code: 'UNSUPPORTED_MEDIA_TYPE' } }] }],
     ]);
     // Malformed HTTP, straight on a socket.
     const net = await import('node:net');
