@@ -475,6 +475,7 @@ export async function catalogSuggestions(client: Client, runId: string, settings
               concat_ws(' - ', nullif(product_title, ''), nullif(nullif(variant_title, 'Default Title'), '')) AS title
          FROM catalog_items
         WHERE run_id = $1 AND price > 0 AND gift_card IS NOT TRUE AND (status IS NULL OR lower(status) = 'active')
+          AND (sku IS NOT NULL OR variant_id IS NOT NULL) -- a bundle's item is named by one or the other
           AND (sku IS NULL OR lower(sku) NOT IN (SELECT lower(x) FROM unnest($2::text[]) x)) AND (variant_id IS NULL OR NOT (variant_id = ANY($4::text[])))
         ORDER BY coalesce(product_id, handle, sku), price DESC, item_key
      ),

@@ -378,6 +378,11 @@ describe('bundle generation: mining a history', function () {
     expect(none.generation.bundlesWritten).to.equal(0);
     expect(none.generation.message).to.contain('No bundle was written');
     expect(none.bundles).to.deep.equal([]);
+
+    // Products without SKU or variant id (a Shopify export of SKU-less products) cannot be named by a bundle.
+    const skuless = 'Handle,Title,Type,Option1 Name,Option1 Value,Variant SKU,Variant Price,Status\nkit,Pour-over Kit,Coffee,Title,Default Title,,40.00,active\nfilters,Paper Filters,Coffee,Title,Default Title,,6.00,active\n';
+    const nameless = await generateOk(shop.adminKey, await runWith(shop, orders, skuless, 'skuless'));
+    expect([nameless.generation.strategy, nameless.bundles]).to.deep.equal(['NONE', []]);
   });
 
   it("says why a shop without SKUs gets no pairs: its lines match no item", async () => {
