@@ -105,6 +105,13 @@ function groupRows(dataset: Dataset, table: string, stored: boolean, refused: bo
 
 const REFUSED_ORDER_FIELDS = 'ingest_refused_order_fields';
 
+/** The fields a group's first row states for the group's other rows: an order's, and a Shopify product's. */
+const GROUP_FIELDS: Partial<Record<CsvKind, { group: string; fields: string[] }>> = {
+  [CsvKind.ORDERS]: { group: 'order_id', fields: ['financial_status', 'cancelled_at', 'currency'] },
+  [CsvKind.VARIANTS]: { group: 'handle', fields: ['product_title', 'vendor', 'product_type', 'tags', 'status', 'gift_card'] },
+  [CsvKind.CATALOG]: { group: 'handle', fields: ['product_title', 'vendor', 'product_type', 'tags', 'status', 'gift_card'] },
+};
+
 /**
  * Streams one CSV file into a run's dataset: parse and check row by row, COPY in chunks on one transaction,
  * upsert by natural key, commit or roll back as a whole. The upload record is written on its own connection,
@@ -319,6 +326,7 @@ export class IngestService {
       if (fillsSplitGroups) await this.fillSplitGroups(client, dataset, target, upload, present, refused);
       if (direct) tally.inserted = csv.rowsEmitted - tally.refusedCount;
       else await this.mergeStage(client, dataset, upload.run.id, csv, options, tally);
+      if (!direct && csv.statesGroupFields && !options.dryRun && !refusesFile(csv, tally, options)) await this.spreadGroupFields(client, dataset, upload.run.id);
     }
 
     const commit = !options.dryRun && !refusesFile(csv, tally, options);
@@ -450,14 +458,8 @@ export class IngestService {
    * type, tags, status and gift card flag. Run only for a file with such stretches: one set-based statement.
    */
   private async fillSplitGroups(client: Client, dataset: Dataset, table: string, upload: CsvUpload, stored: boolean, refused: boolean): Promise<void> {
-    const kind = dataset.kind;
-    const [group, fields] =
-      kind === CsvKind.ORDERS
-        ? ['order_id', ['financial_status', 'cancelled_at', 'currency']]
-        : kind === CsvKind.VARIANTS || kind === CsvKind.CATALOG
-          ? ['handle', ['product_title', 'vendor', 'product_type', 'tags', 'status', 'gift_card']]
-          : [null, []];
-    if (!group) return;
+    const { group, fields } = GROUP_FIELDS[dataset.kind] ?? {};
+    if (!group || !fields) return;
     // The file's own value first (a re-export may have changed it), else the run's; max() of a boolean does not
     // exist, bool_or takes the group's flag.
     const pick = (c: string) => {
@@ -478,6 +480,31 @@ export class IngestService {
           WHERE t.run_id = $1 AND t.upload_id = $2 AND t.${group} = f.${group}
             AND (${fields.map((c) => `t.${c} IS NULL`).join(' OR ')})`,
         [upload.run.id, upload.id],
+      ),
+    );
+  }
+
+  /**
+   * What a file states of a group (an order's status, cancellation and currency; a product's title, vendor, type, tags,
+   * status and gift card flag) holds for the group's rows the run has from other files too: the rest of an order
+   * exported across two files, uploaded in either order, or the lines a re-export of an edited order no longer has.
+   * Values the file leaves blank keep what is stored. After the merge, when the file states group fields.
+   */
+  private async spreadGroupFields(client: Client, dataset: Dataset, runId: string): Promise<void> {
+    const { group, fields } = GROUP_FIELDS[dataset.kind] ?? {};
+    if (!group || !fields) return;
+    const stated = (c: string) => (c === 'gift_card' ? `bool_or(${c})` : `max(${c})`);
+    await withoutNestedLoops(client, () =>
+      client.query(
+        `WITH stated AS (
+           SELECT ${group}, ${fields.map((c) => `${stated(c)} AS ${c}`).join(', ')}
+             FROM ingest_stage WHERE ${group} IS NOT NULL GROUP BY ${group})
+         UPDATE ${dataset.table} t
+            SET ${fields.map((c) => `${c} = coalesce(f.${c}, t.${c})`).join(', ')}
+           FROM stated f
+          WHERE t.run_id = $1 AND t.${group} = f.${group}
+            AND (${fields.map((c) => `t.${c} IS DISTINCT FROM coalesce(f.${c}, t.${c})`).join(' OR ')})`,
+        [runId],
       ),
     );
   }

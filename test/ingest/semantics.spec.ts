@@ -101,6 +101,22 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
     ]);
     const multi = ok(await gql('query($id: ID!) { run(id: $id) { coverage { orders orderLines multiItemOrders } } }', { id: runId }, { key: shop.adminKey }));
     expect(multi.run.coverage).to.deep.equal({ orders: 3001, orderLines: 6003, multiItemOrders: 3001 });
+
+    // The same, uploaded the other way round: the part with the order's fields comes second and completes the first.
+    const reversed = await createRun(shop.adminKey);
+    await uploadCsv(shop.adminKey, reversed, 'ORDERS', withStatus + '9002,2025-12-02T10:00:00Z,D,4,,\n');
+    await uploadCsv(shop.adminKey, reversed, 'ORDERS', withStatus + '9002,2025-12-02T10:00:00Z,A,1,voided,EUR\n');
+    const statuses = () => sql(`SELECT sku, financial_status, currency FROM order_lines WHERE run_id = ? ORDER BY sku`, [runDbId(reversed)]);
+    expect(await statuses()).to.deep.equal([
+      { sku: 'A', financial_status: 'voided', currency: 'EUR' },
+      { sku: 'D', financial_status: 'voided', currency: 'EUR' },
+    ]);
+    // A re-export of the order, refunded since, whose file holds one of its lines: the order is refunded, all of it.
+    await uploadCsv(shop.adminKey, reversed, 'ORDERS', withStatus + '9002,2025-12-02T10:00:00Z,A,1,refunded,\n');
+    expect(await statuses()).to.deep.equal([
+      { sku: 'A', financial_status: 'refunded', currency: 'EUR' },
+      { sku: 'D', financial_status: 'refunded', currency: 'EUR' },
+    ]);
   });
 
   it('numbers an order\'s repeated items in file order however far apart its lines are, as the export in its own order does', async () => {
@@ -243,6 +259,15 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
     expect(rows).to.deep.equal([
       { sku: 'GC-10', product_title: 'Gift Card', vendor: 'Shop', price: '10.0000', status: 'active', gift_card: true },
       { sku: 'GC-50', product_title: 'Gift Card', vendor: 'Shop', price: '45.0000', status: 'active', gift_card: true },
+    ]);
+    // The two parts of an export the other way round: the product's first row, uploaded second, completes the rest.
+    const reversed = await createRun(shop.adminKey);
+    await uploadCsv(shop.adminKey, reversed, 'CATALOG', header + 'hat,,,,M,HAT-M,20.00,,\n');
+    await uploadCsv(shop.adminKey, reversed, 'CATALOG', header + 'hat,Hat,Shop,Size,S,HAT-S,20.00,false,archived\n');
+    const hats = await sql(`SELECT sku, product_title, status, gift_card FROM catalog_items WHERE run_id = ? ORDER BY sku`, [runDbId(reversed)]);
+    expect(hats).to.deep.equal([
+      { sku: 'HAT-M', product_title: 'Hat', status: 'archived', gift_card: false },
+      { sku: 'HAT-S', product_title: 'Hat', status: 'archived', gift_card: false },
     ]);
   });
 
