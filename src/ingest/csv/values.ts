@@ -258,6 +258,8 @@ function d2(v: string, i: number): number {
 const DAY_FIRST = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?([AaPp])\.?[Mm]\.?)?)?$/;
 const YEAR_FIRST = /^(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?([AaPp])\.?[Mm]\.?)?)?$/;
 const DAY_AND_MONTH_WITH_SLASHES = /^\d{1,2}\/\d{1,2}\/\d{2,4}(?:$|[ T,])/;
+/** Day and month with slashes, a four-digit year and an optional time: read when one of the two is over 12. */
+const SLASHES = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:,?[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?([AaPp])\.?[Mm]\.?)?)?$/;
 
 const pad2 = (n: string) => (n.length === 1 ? '0' + n : n);
 
@@ -266,7 +268,11 @@ function parseSpreadsheetDate(v: string): string | null {
   let year, month, day, hour, minute, second, half;
   if (m) [, day, month, year, hour, minute, second, half] = m;
   else if ((m = YEAR_FIRST.exec(v))) [, year, , month, day, hour, minute, second, half] = m;
-  else return null;
+  else if ((m = SLASHES.exec(v)) && (Number(m[1]) > 12) !== (Number(m[2]) > 12)) {
+    // 31/12/2025 is day first, 12/31/2025 month first; 7/12/2025 reads both ways and is refused (isAmbiguousDate).
+    [, day, month, year, hour, minute, second, half] = m;
+    if (Number(month) > 12) [day, month] = [month, day];
+  } else return null;
   // A 12-hour clock (`7:08 PM`, `12:30 AM`): hours 1 to 12 only.
   if (half !== undefined) {
     const h = Number(hour);
@@ -298,9 +304,10 @@ export function whyNotADate(v: string): string | null {
   return null;
 }
 
-/** A date written day and month with slashes, which reads two ways: refused with that reason. */
+/** A date written day and month with slashes, both 12 or less, which reads two ways: refused with that reason. */
 export function isAmbiguousDate(v: string): boolean {
-  return DAY_AND_MONTH_WITH_SLASHES.test(v);
+  const m = /^(\d{1,2})\/(\d{1,2})\//.exec(v);
+  return DAY_AND_MONTH_WITH_SLASHES.test(v) && Number(m![1]) <= 12 && Number(m![2]) <= 12;
 }
 
 /**

@@ -134,6 +134,10 @@ describe('ingest/csv: values', () => {
       ['2025/12/07 12:30:05 am', '2025-12-07 00:30:05+00:00'],
       ['07.12.2025 12:00 p.m.', '2025-12-07 12:00:00+00:00'],
       ['1970-01-01', '1970-01-01 00:00:00+00:00'],
+      // Day and month with slashes, when one of them is over 12: one reading only.
+      ['12/31/2025 23:00', '2025-12-31 23:00:00+00:00'],
+      ['10/13/2025 9:15 PM', '2025-10-13 21:15:00+00:00'],
+      ['31/12/2025', '2025-12-31 00:00:00+00:00'],
     ];
     for (const [v, want] of ok) expect(parseTimestamp(v), v).to.equal(want);
     const bad = [
@@ -165,10 +169,13 @@ describe('ingest/csv: values', () => {
       'yesterday',
       '2025-12-07T',
       '2025-12-07 19:08:25 EST',
+      '13/13/2025',
+      '2/30/2025',
+      '12/31/25',
     ];
     for (const v of bad) expect(parseTimestamp(v), v).to.equal(null);
     expect(['12/07/2025', '7/12/25 7:08 PM', '12/7/2025'].map(isAmbiguousDate)).to.deep.equal([true, true, true]);
-    expect(['07.12.2025', '2025/12/07', 'yesterday'].map(isAmbiguousDate)).to.deep.equal([false, false, false]);
+    expect(['07.12.2025', '2025/12/07', 'yesterday', '12/31/2025', '13/7/2025'].map(isAmbiguousDate)).to.deep.equal([false, false, false, false, false]);
   });
 
   it('COPY text: escapes and decodes', () => {
