@@ -246,6 +246,11 @@ describe('ingest/csv: ORDERS', () => {
       expect(r.rows).to.have.length(0);
     });
 
+    it("stores financial statuses as Shopify's API spells them, however the file writes them", async () => {
+      const r = await runCsv('ORDERS', 'order_id,created_at,sku,quantity,financial_status\n1,2025-01-01,A,1,Partially Refunded\n2,2025-01-01,A,1,partially-paid\n3,2025-01-01,A,1,PAID\n');
+      expect(r.rows.map((row) => row.financial_status)).to.deep.equal(['partially_refunded', 'partially_paid', 'paid']);
+    });
+
     it('rejects NUL characters, which PostgreSQL cannot store', async () => {
       const r = await runCsv('ORDERS', 'order_id,created_at,sku,quantity,title\n1,2025-01-01,A,1,bad\0title\n1,,B,1,ok\n');
       expect(r.stream.errors.map((e) => [e.line, e.column, e.code])).to.deep.equal([[2, 'title', 'INVALID_CHARACTER']]);

@@ -354,7 +354,8 @@ export class OrdersEncoder extends EncoderBase {
     this.putText(f, this.iType);
 
     const rawF = f[this.iFinancial]!;
-    let financial = rawF.length === 0 ? rawF : rawF.trim().toLowerCase();
+    // Shopify's API spells the statuses `partially_refunded`, its admin (and a spreadsheet's edits) `Partially Refunded`.
+    let financial = rawF.length === 0 ? rawF : rawF.trim().toLowerCase().replace(/[\s-]+/g, '_');
     if (financial.length === 0) financial = this.carryFinancial;
     else this.carryFinancial = financial;
     this.putStr(financial, this.iFinancial);
