@@ -529,25 +529,28 @@ export class IngestService {
               AND EXISTS (SELECT 1 FROM ingest_stage WHERE item_key = 'v:' || variant_id) AS rekey`,
       [runId],
     );
+    // The run's rows without variant id that a file row keyed by a variant id the run does not hold may be: of its SKU,
+    // and of its handle when both have one. Read for the file's SKUs and variant ids only, not the whole run.
+    const unidentified = `SELECT s.line, s.sku, s.variant_id, s.item_key, t.item_key AS stored_key
+        FROM ingest_stage s JOIN ${table} t ON t.sku = s.sku AND (s.handle IS NULL OR t.handle IS NULL OR t.handle = s.handle)
+       WHERE t.run_id = $1 AND t.variant_id IS NULL AND s.item_key = 'v:' || s.variant_id
+         AND s.variant_id NOT IN (SELECT x.variant_id FROM ${table} x JOIN ingest_stage y USING (variant_id) WHERE x.run_id = $1)`;
+    let ambiguousIds = '';
     if (needed.rekey) {
-      // Read for the file's SKUs and variant ids only, not the whole run.
+      // One such row is that variant's: it takes the file row's key, which then completes it.
       await withoutNestedLoops(client, () =>
         client.query(
-          `WITH single AS MATERIALIZED (
-             SELECT sku, min(item_key) AS item_key, min(variant_id) AS variant_id, min(handle) AS handle FROM ingest_stage
-              WHERE item_key = 'v:' || variant_id AND sku IS NOT NULL GROUP BY sku HAVING count(*) = 1),
-           lone AS MATERIALIZED (
-             SELECT t.sku, min(t.item_key) AS item_key, min(t.handle) AS handle FROM ${table} t JOIN single USING (sku)
-              WHERE t.run_id = $1 GROUP BY t.sku HAVING count(*) = 1 AND count(t.variant_id) = 0),
-           taken AS (SELECT t.variant_id FROM ${table} t JOIN single USING (variant_id) WHERE t.run_id = $1)
-           UPDATE ${table} t SET item_key = single.item_key, variant_id = single.variant_id
-             FROM single JOIN lone USING (sku)
-            WHERE t.run_id = $1 AND t.item_key = lone.item_key
-              AND (single.handle IS NULL OR lone.handle IS NULL OR single.handle = lone.handle)
-              AND single.variant_id NOT IN (SELECT variant_id FROM taken)`,
+          `WITH single AS (
+             SELECT min(line) AS line, min(stored_key) AS stored_key FROM (${unidentified}) u
+              GROUP BY sku HAVING count(DISTINCT line) = 1 AND count(*) = 1)
+           UPDATE ${table} t SET item_key = s.item_key, variant_id = s.variant_id
+             FROM single JOIN ingest_stage s USING (line)
+            WHERE t.run_id = $1 AND t.item_key = single.stored_key`,
           [runId],
         ),
       );
+      // Several: which one is meant, the file must say (by handle and options).
+      ambiguousIds = ` UNION ALL SELECT line, sku, count(*) AS items, true AS by_id FROM (${unidentified}) u GROUP BY line, sku HAVING count(*) > 1`;
     }
     const loneSkus = `SELECT sku, min(item_key) AS item_key, min(handle) AS handle FROM ${table} WHERE run_id = $1 AND sku IS NOT NULL GROUP BY sku HAVING count(*) = 1`;
     await withoutNestedLoops(client, () =>
@@ -562,18 +565,21 @@ export class IngestService {
         [runId],
       ),
     );
-    // Rows still keyed by a SKU that several stored rows share, none of them keyed by it.
-    const ambiguous = `SELECT s.line, s.sku, sh.items FROM ingest_stage s
+    // Rows still keyed by a SKU that several stored rows share, none of them keyed by it; rows keyed by a new variant id
+    // whose SKU several stored rows without variant id share.
+    const ambiguous = `SELECT s.line, s.sku, sh.items, false AS by_id FROM ingest_stage s
         JOIN (SELECT sku, count(*) AS items FROM ${dataset.table} WHERE run_id = $1 AND sku IS NOT NULL GROUP BY sku HAVING count(*) > 1) sh
           ON sh.sku = s.sku
-       WHERE s.item_key = 's:' || s.sku AND NOT EXISTS (SELECT 1 FROM ${dataset.table} t WHERE t.run_id = $1 AND t.item_key = s.item_key)`;
+       WHERE s.item_key = 's:' || s.sku AND NOT EXISTS (SELECT 1 FROM ${dataset.table} t WHERE t.run_id = $1 AND t.item_key = s.item_key)${ambiguousIds}`;
     const { rows } = await withoutNestedLoops(client, () =>
       client.query(`SELECT a.*, count(*) OVER () AS total FROM (${ambiguous}) a ORDER BY a.line LIMIT ${MAX_STORED_ROW_ERRORS}`, [runId]),
     );
     if (rows.length !== 0) {
       tally.refusedCount += Number(rows[0].total);
       for (const row of rows) {
-        const message = `SKU ${row.sku} names ${row.items} items of the run: give the variant id (or the handle and options) of the one meant`;
+        const message = row.by_id
+          ? `SKU ${row.sku} names ${row.items} items of the run without a variant id: give the handle and options of the one this variant is`
+          : `SKU ${row.sku} names ${row.items} items of the run: give the variant id (or the handle and options) of the one meant`;
         tally.refused.push({ line: row.line, column, value: String(row.sku).slice(0, 100), code: 'AMBIGUOUS_SKU', message });
       }
       await withoutNestedLoops(client, () => client.query(`DELETE FROM ingest_stage WHERE line IN (SELECT line FROM (${ambiguous}) a)`, [runId]));

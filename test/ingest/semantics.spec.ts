@@ -218,6 +218,19 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
     expect(reexported.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 0 });
     const prices = await uploadCsv(shop.adminKey, runId, 'CATALOG', 'sku,price\nTEE-BLK-M,18.00\n');
     expect(prices.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 0, rowsUpdated: 1 });
+    // Two products of the export sharing a SKU: an id for that SKU alone names neither, and is refused.
+    await uploadCsv(shop.adminKey, runId, 'CATALOG', 'Handle,Title,Option1 Name,Option1 Value,Variant SKU,Variant Price\nshirt,Shirt,Size,S,LS-S,30.00\nsocks,Socks,Size,S,LS-S,5.00\n');
+    const shared = await uploadCsv(shop.adminKey, runId, 'CATALOG', 'variant_id,sku\n222,LS-S\n', { errorPolicy: 'SKIP_INVALID_ROWS' });
+    expect(shared.payload.upload).to.include({ rowsInserted: 0, rowsRejected: 1 });
+    expect(shared.payload.upload.rowErrors.map((e: any) => [e.line, e.code, e.message])).to.deep.equal([
+      [2, 'AMBIGUOUS_SKU', 'SKU LS-S names 2 items of the run without a variant id: give the handle and options of the one this variant is'],
+    ]);
+    const named = await uploadCsv(shop.adminKey, runId, 'CATALOG', 'variant_id,sku,handle\n222,LS-S,socks\n');
+    expect(named.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 0, rowsUpdated: 1 });
+    expect(await sql(`SELECT handle, variant_id, product_title FROM catalog_items WHERE run_id = ? AND sku = 'LS-S' ORDER BY handle`, [runDbId(runId)])).to.deep.equal([
+      { handle: 'shirt', variant_id: null, product_title: 'Shirt' },
+      { handle: 'socks', variant_id: '222', product_title: 'Socks' },
+    ]);
     // A variant of another product (handle) with the cap's SKU is another item: two products may share a SKU.
     const otherProduct = await uploadCsv(shop.adminKey, runId, 'CATALOG', 'variant_id,sku,handle,product_title\n105,CAP-RED,hat,Hat\n');
     expect(otherProduct.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 1, rowsUpdated: 0 });
@@ -225,6 +238,8 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
     expect(last.map((r) => [r.item_key, r.sku, r.price, r.product_title])).to.deep.equal([
       [exported[0]!.item_key, 'CAP-RED', '15.0000', 'Cap'],
       ['v:105', 'CAP-RED', null, 'Hat'],
+      ['h:shirt/S//', 'LS-S', '30.0000', 'Shirt'],
+      ['v:222', 'LS-S', '5.0000', 'Socks'],
       ['v:103', 'MUG-01', '13.0000', 'Mug'],
       ['v:104', 'NEW-1', null, null],
       ['v:102', 'TEE-BLK-L', '19.9900', 'Classic Tee'],
