@@ -93,6 +93,8 @@ export class CsvToCopyStream extends Transform implements RowSink {
   private resolved: ResolvedHeader | null = null;
   private encoder: RowEncoder | null = null;
   private width = 0;
+  /** The width of a later, wider header of the same layout (see onRecord), 0 until one comes. */
+  private laterWidth = 0;
   /** A column read, whose header cell a data row is compared with first (see repeatsHeader). */
   private headerProbe = 0;
   /** The columns read, where a canonical file's null markers are read as empty cells (see NULL_MARKERS); else empty. */
@@ -267,9 +269,19 @@ export class CsvToCopyStream extends Transform implements RowSink {
       return;
     }
     if (!this.headerSettled && filled > 0) this.checkSeparatorOfRows(fields, n, line);
+    // Exports of two versions joined into one file: the later header has columns added at its end (Shopify added
+    // Payment References in 2025), its read columns where the first header has them. Its rows are read as the first
+    // header's, their added values left unread.
+    if (problem === PROBLEM_NONE && lastFilled >= this.width && lastFilled >= this.laterWidth && this.repeatsHeader(fields)) {
+      this.laterWidth = lastFilled + 1;
+      this.rowsRead++;
+      this.rowsSkipped++;
+      return;
+    }
+    if (lastFilled < this.laterWidth) for (let i = this.width; i < n; i++) fields[i] = '';
     // Values beyond the header's columns (empty ones are a spreadsheet's padding) mean the row's values are shifted:
     // most often a comma inside a value that is not quoted.
-    const overflowing = problem === PROBLEM_NONE && lastFilled >= this.width;
+    const overflowing = problem === PROBLEM_NONE && lastFilled >= this.width && lastFilled >= this.laterWidth;
     if (problem !== PROBLEM_NONE || overflowing) {
       this.announce();
       this.rowsRead++;
@@ -308,7 +320,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
         if (NULL_MARKERS.has(v) || (WORD_NULL_MARKERS.has(v) && this.wordNullColumns.has(i))) fields[i] = '';
       }
     }
-    this.encoder.padded = n > w;
+    this.encoder.padded = n > w && lastFilled >= this.laterWidth;
     const st = this.encoder.encode(fields, line);
     if (st === ROW_REJECTED) this.rowsRejected++;
     else if (st !== ROW_EMITTED) this.rowsSkipped++;

@@ -64,6 +64,17 @@ describe('ingest/csv: file structure', () => {
     expect(r.stream.errors).to.deep.equal([]);
     expect(pick(r.rows, 'sku', 'product_title')).to.deep.equal([{ sku: 'A', product_title: 'Alpha' }, { sku: 'B', product_title: 'Beta' }]);
     expect(r.stream).to.include({ rowsRead: 3, rowsSkipped: 1 });
+    // Exports of two versions: the later header adds a column at its end, whose values are not read.
+    const versions = await runCsv('CATALOG', 'sku,product_title,vendor\nA,Alpha,V\nsku,product_title,vendor,Payment References\nB,Beta,V,pay-1\nC,Gamma,V,\n');
+    expect(versions.stream.errors).to.deep.equal([]);
+    expect(pick(versions.rows, 'sku', 'product_title', 'vendor')).to.deep.equal([
+      { sku: 'A', product_title: 'Alpha', vendor: 'V' },
+      { sku: 'B', product_title: 'Beta', vendor: 'V' },
+      { sku: 'C', product_title: 'Gamma', vendor: 'V' },
+    ]);
+    // A value beyond even the later header's columns is still one too many.
+    const beyond = await runCsv('CATALOG', 'sku,product_title\nA,Alpha\nsku,product_title,extra\nB,Beta,x,y\n');
+    expect(beyond.stream.errors.map((e) => [e.line, e.code])).to.deep.equal([[4, 'TOO_MANY_VALUES']]);
     // Files saved by a spreadsheet and joined: the second brings its byte order mark and sep= line (quoted or not).
     const saved = '\ufeffsep=;\nsku;product_title\nA;Alpha\n';
     for (const second of ['\ufeffsep=;\nsku;product_title\nB;Beta\n', '\ufeff"sep=;"\nsku;product_title\nB;Beta\n', '\ufeffsku;product_title\nB;Beta\n']) {
