@@ -39,6 +39,8 @@ function playground() {
   });
 }
 
+const MAX_HEADER_BYTES = 64 * 1024;
+
 /** How long /readyz waits for the database before it answers 503. */
 const READY_WITHIN_MS = 3_000;
 
@@ -159,7 +161,9 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
    * for an ETag) cost more than the rest of a cached read. Everything else, uploads and GETs included, goes
    * through the Express app below, with the same Apollo handler at the end.
    */
-  const httpServer = http.createServer((req, res) => allowOrigins(req, res, () => route(req, res)));
+  // Headers of up to 64 KB (Node's default is 16 KB): a query sent by GET, as clients do for their cached reads, is in
+  // the request line, and generated clients' queries run to tens of kilobytes.
+  const httpServer = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => allowOrigins(req, res, () => route(req, res)));
 
   function route(req: http.IncomingMessage, res: http.ServerResponse): void {
     // Node keeps the first of several Authorization headers: which key was meant is the client's to say.
@@ -196,7 +200,7 @@ export async function startHttpServer(options: { config: Config; orm: Orm; schem
     }
     const [status, code, message] =
       error.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'REQUEST_HEADER_FIELDS_TOO_LARGE', 'The request headers are larger than 16 KB in all.']
+        ? [431, 'REQUEST_HEADER_FIELDS_TOO_LARGE', `The request line and headers are larger than ${MAX_HEADER_BYTES / 1024} KB in all: send a long query by POST.`]
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? [408, 'REQUEST_TIMEOUT', 'The request took longer than the server waits for one.']
           : [400, 'BAD_REQUEST', 'The request is not valid HTTP.'];

@@ -441,7 +441,7 @@ describe('HTTP surface', () => {
     const answers = [
       await post({ 'content-type': 'application/json; charset=utf-16' }, '{"query":"{ shop { id } }"}'),
       await post({ 'content-type': 'application/json', 'content-encoding': 'deflate' }, 'junkjunk'),
-      await fetch(graphqlUrl, { headers: { 'x-padding': 'a'.repeat(20_000) } }),
+      await fetch(graphqlUrl, { headers: { 'x-padding': 'a'.repeat(70_000) } }),
       // Bytes that are not UTF-8, by the path every body but a plain JSON POST takes (a query string here).
       await fetch(`${graphqlUrl}?via=express`, {
         method: 'POST',
@@ -453,10 +453,13 @@ describe('HTTP surface', () => {
     expect(await Promise.all(answers.map(async (r) => [r.status, await r.json()]))).to.deep.equal([
       [400, { errors: [{ message: 'Request body is not valid JSON read as utf-16, the charset its Content-Type names: send JSON as UTF-8.', extensions: { code: 'BAD_REQUEST' } }] }],
       [400, { errors: [{ message: 'The body is not valid deflate data, as its Content-Encoding says.', extensions: { code: 'BAD_REQUEST' } }] }],
-      [431, { errors: [{ message: 'The request headers are larger than 16 KB in all.', extensions: { code: 'REQUEST_HEADER_FIELDS_TOO_LARGE' } }] }],
+      [431, { errors: [{ message: 'The request line and headers are larger than 64 KB in all: send a long query by POST.', extensions: { code: 'REQUEST_HEADER_FIELDS_TOO_LARGE' } }] }],
       [400, { errors: [{ message: 'Request body is not valid UTF-8.', extensions: { code: 'BAD_REQUEST' } }] }],
       [415, { errors: [{ message: 'Send GraphQL as application/json, or a multipart/form-data upload.', extensions: { code: 'UNSUPPORTED_MEDIA_TYPE' } }] }],
     ]);
+    // A long query by GET (a generated client's) is read.
+    const longGet = await fetch(`${graphqlUrl}?query=${encodeURIComponent(`{ shop { domain } }\n# ${'x'.repeat(30_000)}`)}`, { headers: { authorization: `Bearer ${shop.adminKey}` } });
+    expect([longGet.status, ((await longGet.json()) as any).data.shop.domain]).to.deep.equal([200, shop.domain]);
     // Malformed HTTP, straight on a socket.
     const net = await import('node:net');
     const { port } = new URL(graphqlUrl);
