@@ -326,7 +326,7 @@ export class IngestService {
       if (fillsSplitGroups) await this.fillSplitGroups(client, dataset, target, upload, present, refused);
       if (direct) tally.inserted = csv.rowsEmitted - tally.refusedCount;
       else await this.mergeStage(client, dataset, upload.run.id, csv, options, tally);
-      if (!direct && csv.statesGroupFields && !options.dryRun && !refusesFile(csv, tally, options)) await this.spreadGroupFields(client, dataset, upload.run.id);
+      if (!direct && csv.statesGroupFields && !options.dryRun && !refusesFile(csv, tally, options)) await this.spreadGroupFields(client, dataset, upload);
     }
 
     const commit = !options.dryRun && !refusesFile(csv, tally, options);
@@ -488,9 +488,10 @@ export class IngestService {
    * What a file states of a group (an order's status, cancellation and currency; a product's title, vendor, type, tags,
    * status and gift card flag) holds for the group's rows the run has from other files too: the rest of an order
    * exported across two files, uploaded in either order, or the lines a re-export of an edited order no longer has.
-   * Values the file leaves blank keep what is stored. After the merge, when the file states group fields.
+   * Values the file leaves blank keep what is stored; the file's own rows keep what they state. After the merge, when
+   * the file states group fields.
    */
-  private async spreadGroupFields(client: Client, dataset: Dataset, runId: string): Promise<void> {
+  private async spreadGroupFields(client: Client, dataset: Dataset, upload: CsvUpload): Promise<void> {
     const { group, fields } = GROUP_FIELDS[dataset.kind] ?? {};
     if (!group || !fields) return;
     const stated = (c: string) => (c === 'gift_card' ? `bool_or(${c})` : `max(${c})`);
@@ -502,9 +503,9 @@ export class IngestService {
          UPDATE ${dataset.table} t
             SET ${fields.map((c) => `${c} = coalesce(f.${c}, t.${c})`).join(', ')}
            FROM stated f
-          WHERE t.run_id = $1 AND t.${group} = f.${group}
+          WHERE t.run_id = $1 AND t.upload_id <> $2 AND t.${group} = f.${group}
             AND (${fields.map((c) => `t.${c} IS DISTINCT FROM coalesce(f.${c}, t.${c})`).join(' OR ')})`,
-        [runId],
+        [upload.run.id, upload.id],
       ),
     );
   }
