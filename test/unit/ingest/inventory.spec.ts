@@ -61,6 +61,7 @@ describe('ingest/csv: INVENTORY', () => {
       [2, 'Harbor Warehouse', 'lots', 'INVALID_NUMBER'],
       [4, 'Handle', 'otter-mug / Default Title', 'DUPLICATE_KEY'],
     ]);
+    expect(bad.stream.errors[0]!.message).to.match(/"not stocked", as column Harbor Warehouse is read as the stock of a location of that name$/);
     expect(pick(bad.rows, 'item_key', 'location_key')).to.deep.equal([
       { item_key: 'h:otter-mug/Default Title//', location_key: 'Main Street Store' },
       { item_key: 'h:otter-mug/Default Title//', location_key: 'Harbor Warehouse' },

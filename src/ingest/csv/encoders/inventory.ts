@@ -75,7 +75,10 @@ export class InventoryEncoder extends EncoderBase {
       this.notStocked = true;
       return NULL;
     }
-    this.numberError(col, raw, 'expected a whole number (negative allowed) or "not stocked"');
+    // In an export of a column per location, every column it does not know is a location's: one the file added for
+    // itself (a Status) is read so too, and the message says so.
+    const spread = this.locationColumns.includes(col) ? `, as column ${this.names[col]} is read as the stock of a location of that name` : '';
+    this.numberError(col, raw, `expected a whole number (negative allowed) or "not stocked"${spread}`);
     return NULL;
   }
 
