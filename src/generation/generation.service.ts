@@ -255,7 +255,11 @@ export class GenerationService {
           : orders.length
             ? `; orders were left out: ${orders.join(', ')}`
             : '';
-        message = [message, `No bundle was written${why}.`].filter(Boolean).join(' ');
+        // Most candidates naming items no catalog or variants file has: the files do not line up (see Run.coverage).
+        const unmatched = candidates[0]?.startsWith('unknown_item ')
+          ? " Most of the ordered items are in neither the run's catalog nor its variants: upload one whose SKUs or variant ids are the orders' (Run.coverage shows which are missing)."
+          : '';
+        message = [message, `No bundle was written${why}.${unmatched}`].filter(Boolean).join(' ');
       }
       result = { strategy: written === 0 && strategy !== GenerationStrategy.ASSOCIATION_RULES ? GenerationStrategy.NONE : strategy, message, dropped: tally.dropped, kinds, historyEnd: mined.historyEnd?.toISOString() ?? null, timings };
     } catch (error) {

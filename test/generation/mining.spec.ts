@@ -385,6 +385,15 @@ describe('bundle generation: mining a history', function () {
     expect([nameless.generation.strategy, nameless.bundles]).to.deep.equal(['NONE', []]);
   });
 
+  it("says when the ordered items are in no catalog or variants file of the run", async () => {
+    const lines = Array.from({ length: 12 }, (_, i) => [{ order: i + 1, sku: 'ORD-A', price: '5.00' }, { order: i + 1, sku: 'ORD-B', price: '7.00' }]).flat();
+    const runId = await runWith(shop, ordersCsv(lines), catalogCsv([{ variant: '70', product: '700', sku: 'OTHER', title: 'Other', price: '4.00' }]), 'unmatched');
+    const { generation } = await generateOk(shop.adminKey, runId, { minMultiItemOrders: 5, minLlr: 0 });
+    expect(generation.bundlesWritten).to.equal(0);
+    expect(droppedOf(generation).unknown_item).to.be.greaterThan(0);
+    expect(generation.message).to.match(/Most of the ordered items are in neither the run's catalog nor its variants/);
+  });
+
   it("says why a shop without SKUs gets no pairs: its lines match no item", async () => {
     // A Shopify orders export whose lines carry no SKU: 30 two-line orders, and nothing to match them by.
     const row = (cells: Record<string, string>) => SHOPIFY_ORDERS_HEADER.map((h) => cells[h] ?? '').join(',');
