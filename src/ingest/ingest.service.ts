@@ -72,9 +72,11 @@ function keyMatch(dataset: Dataset, left: string, right: string): string {
 /** Names of the key columns in messages; an item key describes itself (describeItemKey). */
 const KEY_NAMES: Record<string, string> = { order_id: 'order', line_key: 'line', location_key: 'at location' };
 
-function describeDuplicate(dataset: Dataset, values: string[]): string {
+function describeDuplicate(dataset: Dataset, values: string[], exportsJoined: number): string {
   const named = dataset.keyColumns.slice(1).map((column, i) => (column === 'item_key' ? describeItemKey(values[i] ?? '') : `${KEY_NAMES[column] ?? column} ${values[i]}`));
-  return `Duplicate key: ${named.join(' ')} appears more than once in the file; the first occurrence is kept.`;
+  // Two exports of overlapping dates pasted into one file hold the same lines twice; as two uploads they merge.
+  const joined = exportsJoined > 0 ? ` The file joins ${exportsJoined + 1} exports (its header comes again): upload exports that overlap as files of their own, which merge.` : '';
+  return `Duplicate key: ${named.join(' ')} appears more than once in the file; the first occurrence is kept.${joined}`;
 }
 
 /**
@@ -605,7 +607,7 @@ export class IngestService {
     tally.refusedCount += duplicateCount;
     for (const row of duplicates.rows) {
       const values = dataset.keyColumns.slice(1).map((c) => String(row[c]));
-      tally.refused.push({ line: row.line, column: null, value: values.join(' / ').slice(0, 100), code: 'DUPLICATE_KEY', message: describeDuplicate(dataset, values) });
+      tally.refused.push({ line: row.line, column: null, value: values.join(' / ').slice(0, 100), code: 'DUPLICATE_KEY', message: describeDuplicate(dataset, values, csv.exportsJoined) });
     }
     if (tally.refusedCount > 0 && options.errorPolicy === CsvErrorPolicy.REJECT_FILE) return;
     if (duplicateCount > 0) {
@@ -638,7 +640,7 @@ export class IngestService {
       column: null,
       value: keyValues.join(' / ').slice(0, 100),
       code: 'DUPLICATE_KEY',
-      message: `${describeDuplicate(dataset, keyValues).replace('; the first occurrence is kept.', '.')} Checking stopped at the first duplicate.`,
+      message: `${describeDuplicate(dataset, keyValues, csv.exportsJoined).replace('; the first occurrence is kept.', '.')} Checking stopped at the first duplicate.`,
     };
   }
 

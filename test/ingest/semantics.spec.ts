@@ -119,6 +119,28 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
     ]);
   });
 
+  it('two exports of overlapping dates pasted into one file hold the same lines twice, refused as duplicates rather than added', async () => {
+    const header = 'order_id,created_at,sku,quantity\n';
+    const pasted = header + '1,2025-01-01,A,2\n1,2025-01-01,B,1\n' + header + '1,2025-01-01,A,2\n1,2025-01-01,B,1\n2,2025-01-02,B,1\n';
+    // Into an empty run (straight into the table), and into one holding lines already (merged, duplicates skipped).
+    const empty = await createRun(shop.adminKey);
+    const refused = await uploadCsv(shop.adminKey, empty, 'ORDERS', pasted);
+    expect(refused.payload.upload).to.include({ status: 'FAILED', rowsInserted: 0 });
+    expect(refused.payload.upload.rowErrors[0].code).to.equal('DUPLICATE_KEY');
+    expect(refused.payload.upload.rowErrors[0].message).to.contain('The file joins 2 exports (its header comes again)');
+    const held = await createRun(shop.adminKey);
+    await uploadCsv(shop.adminKey, held, 'ORDERS', header + '9,2025-01-01,Z,1\n');
+    const skipped = await uploadCsv(shop.adminKey, held, 'ORDERS', pasted, { errorPolicy: 'SKIP_INVALID_ROWS' });
+    expect(skipped.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 3, rowsRejected: 2 });
+    const lines = await sql(`SELECT order_id, sku, quantity FROM order_lines WHERE run_id = ? ORDER BY order_id, sku`, [runDbId(held)]);
+    expect(lines).to.deep.equal([
+      { order_id: '1', sku: 'A', quantity: 2 },
+      { order_id: '1', sku: 'B', quantity: 1 },
+      { order_id: '2', sku: 'B', quantity: 1 },
+      { order_id: '9', sku: 'Z', quantity: 1 },
+    ]);
+  });
+
   it('numbers an order\'s repeated items in file order however far apart its lines are, as the export in its own order does', async () => {
     const runId = await createRun(shop.adminKey);
     // 12,000 orders, each selling SKU A twice (at 5.00 and at 9.00) and B once, sorted by price: an order's lines

@@ -93,6 +93,8 @@ export class CsvToCopyStream extends Transform implements RowSink {
   private resolved: ResolvedHeader | null = null;
   private encoder: RowEncoder | null = null;
   private width = 0;
+  /** How many times the header came again: exports pasted after the first. */
+  exportsJoined = 0;
   /** The width of a later, wider header of the same layout (see onRecord), 0 until one comes. */
   private laterWidth = 0;
   /** A column read, whose header cell a data row is compared with first (see repeatsHeader). */
@@ -276,6 +278,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
       this.laterWidth = lastFilled + 1;
       this.rowsRead++;
       this.rowsSkipped++;
+      this.startExport();
       return;
     }
     if (lastFilled < this.laterWidth) for (let i = this.width; i < n; i++) fields[i] = '';
@@ -306,7 +309,12 @@ export class CsvToCopyStream extends Transform implements RowSink {
     this.rowsRead++;
     // Files saved by a spreadsheet and joined: each brings its `sep=` line and its header again (and its byte order
     // mark, which the tokenizer drops). Not data, but read and skipped, so that the counts show them.
-    if ((fields[this.headerProbe] === this.resolved!.names[this.headerProbe] && this.repeatsHeader(fields)) || isSepLine(fields, n)) {
+    if (fields[this.headerProbe] === this.resolved!.names[this.headerProbe] && this.repeatsHeader(fields)) {
+      this.rowsSkipped++;
+      this.startExport();
+      return;
+    }
+    if (isSepLine(fields, n)) {
       this.rowsSkipped++;
       return;
     }
@@ -345,6 +353,12 @@ export class CsvToCopyStream extends Transform implements RowSink {
   }
 
   /** Whether every column read holds its own header cell (spacing and case aside, once the probe's is as written). */
+  /** The header came again: another export follows (see RowEncoder.startExport). */
+  private startExport(): void {
+    this.exportsJoined++;
+    this.encoder!.startExport?.();
+  }
+
   private repeatsHeader(fields: string[]): boolean {
     const { index, normalized } = this.resolved!;
     for (const i of index.values()) if (normalizeHeaderName(fields[i]!.trim()) !== normalized[i]) return false;

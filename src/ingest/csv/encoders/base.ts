@@ -75,6 +75,11 @@ export interface EncoderContext {
 export interface RowEncoder {
   encode(fields: string[], line: number): number;
   /**
+   * The file's header came again: what follows is another export pasted after the first, whose rows are keyed as in
+   * a file of their own (so that two exports of overlapping dates hold the same keys twice, not new lines).
+   */
+  startExport?(): void;
+  /**
    * When set, the row is rejected whatever its values and its value errors are not reported: used for records
    * already rejected for their structure, so that they still advance per-order and carried-forward state.
    */

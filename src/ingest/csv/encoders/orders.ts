@@ -117,8 +117,8 @@ export class OrdersEncoder extends EncoderBase {
   private returning = false;
   /** Whether the current order came back and its earlier stretches' items are in `pairs`. */
   private pairsKept = false;
-  /** Every order met so far. */
-  private readonly seenOrders = new SeenKeys();
+  /** Every order met so far (in this export of the file: see startExport). */
+  private seenOrders = new SeenKeys();
   /** The (order, item) pairs met since the first order came back; null until one does, which most files never do. */
   private pairs: SeenKeys | null = null;
   /** The orders met before that, whose items `pairs` lacks. */
@@ -173,6 +173,13 @@ export class OrdersEncoder extends EncoderBase {
     this.requireItem = ctx.header.layout.format === 'canonical';
     this.itemCol = this.has('sku') ? this.iSku : this.iVariant;
     this.orderColumns = [this.iCreated, this.iFinancial, this.iCancelled, this.iCurrency].filter((c) => c < this.absent);
+  }
+
+  startExport(): void {
+    this.curOrder = '';
+    this.seenOrders = new SeenKeys();
+    this.pairs = null;
+    this.ordersBeforePairs = null;
   }
 
   private startOrder(oid: string): void {
