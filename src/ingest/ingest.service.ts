@@ -235,12 +235,13 @@ export class IngestService {
       );
     }
     const outcome: OutcomeFields = {
-      format: csv.format ?? upload.format,
+      format: csv.format ?? csv.nearestLayout?.format ?? upload.format,
       layout: csv.headerInfo?.layout ?? null,
-      // A header that matches no layout is listed too, every column unread: a misspelt name shows so.
+      // A header that matches no layout is listed too, with what it would be read as in the layout it comes nearest to
+      // (columns unread there, or misspelt, show a null field).
       columns: csv.headerInfo
         ? csv.headerInfo.columns.map((name, i) => ({ name, field: csv.headerInfo!.fields[i] ?? null }))
-        : (csv.headerCells?.map((name) => ({ name, field: null })) ?? null),
+        : (csv.headerCells?.map((name, i) => ({ name, field: csv.nearestLayout?.fields[i] ?? null })) ?? null),
       status: failure ? UploadStatus.FAILED : UploadStatus.SUCCEEDED,
       bytesRead: csv.bytesRead,
       rowsRead: csv.rowsRead,

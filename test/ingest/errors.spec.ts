@@ -26,6 +26,13 @@ describe('ingestion: bad input gets a clear error and loses nothing', () => {
     expect(error.message).to.match(/canonical/);
     expect(payload.upload.failure.code).to.equal('MISSING_COLUMNS');
     expect(await countLines(runId)).to.equal(0);
+    // The upload's record says what the header would be read as in the layout it comes nearest to.
+    expect(payload.upload.format).to.equal('canonical');
+    expect(payload.upload.columns).to.deep.equal([{ name: 'order_id', field: 'order_id' }, { name: 'sku', field: 'sku' }]);
+    const shopify = await uploadCsv(shop.adminKey, runId, 'ORDERS', 'Name,Created at,Lineitem sku,Colour\n#1,2025-01-01,A,red\n');
+    expect(shopify.payload.userErrors[0].code).to.equal('MISSING_COLUMNS');
+    expect(shopify.payload.upload.format).to.equal('shopify-orders');
+    expect(shopify.payload.upload.columns.map((c: any) => c.field)).to.deep.equal(['order_name', 'created_at', 'sku', null]);
   });
 
   it('names the kind a file looks like when it is sent as another kind', async () => {

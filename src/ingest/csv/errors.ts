@@ -1,4 +1,4 @@
-import type { CsvHeaderErrorCode, CsvKind } from './types';
+import type { CsvFormat, CsvHeaderErrorCode, CsvKind } from './types';
 
 /** A problem with the file as a whole (its header, encoding or emptiness); raised before any row is emitted. */
 export class CsvHeaderError extends Error {
@@ -12,11 +12,13 @@ export class CsvHeaderError extends Error {
   readonly detectedKind?: CsvKind;
   /** Physical line of the problem, when it has one. */
   readonly line?: number;
+  /** For MISSING_COLUMNS: the layout the header comes nearest to, and the field each of its columns is read as there. */
+  readonly nearest?: { format: CsvFormat; fields: (string | null)[] };
 
   constructor(
     code: CsvHeaderErrorCode,
     message: string,
-    extra: { missingColumns?: string[]; layoutsTried?: string[]; detectedKind?: CsvKind; line?: number } = {},
+    extra: { missingColumns?: string[]; layoutsTried?: string[]; detectedKind?: CsvKind; line?: number; nearest?: { format: CsvFormat; fields: (string | null)[] } } = {},
   ) {
     super(message);
     this.code = code;
@@ -24,5 +26,6 @@ export class CsvHeaderError extends Error {
     this.layoutsTried = extra.layoutsTried ?? [];
     if (extra.detectedKind !== undefined) this.detectedKind = extra.detectedKind;
     if (extra.line !== undefined) this.line = extra.line;
+    if (extra.nearest !== undefined) this.nearest = extra.nearest;
   }
 }

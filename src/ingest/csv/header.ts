@@ -123,10 +123,13 @@ export function resolveHeader(kind: CsvKind, cells: string[], line = 1): Resolve
         { missingColumns: ownBest.missing, layoutsTried, line },
       );
     }
+    // What the header does have of that layout, for the upload's record (its format and columns).
+    const fields: (string | null)[] = names.map(() => null);
+    for (const [field, i] of ownBest.index) fields[i] = field;
     throw new CsvHeaderError(
       'MISSING_COLUMNS',
       `Missing required column${ownBest.missing.length > 1 ? 's' : ''} for ${kind} (${ownBest.layout.title}): ${ownBest.missing.join(', ')}.`,
-      { missingColumns: ownBest.missing, layoutsTried, line },
+      { missingColumns: ownBest.missing, layoutsTried, line, ...(ownBest.index.size > 0 ? { nearest: { format: ownBest.layout.format, fields } } : {}) },
     );
   }
   // Two columns of one name that is read: which one holds the data is a guess, so the file is not read at all.

@@ -67,6 +67,8 @@ export class CsvToCopyStream extends Transform implements RowSink {
   readonly rows = new RowMap();
   /** The header row's cells as written, once read, even when they match no layout (see headerInfo for what they map to). */
   headerCells: string[] | null = null;
+  /** A header missing columns: the layout it comes nearest to (see CsvHeaderError.nearest). */
+  nearestLayout: CsvHeaderError['nearest'] = undefined;
   /** Bytes of input received. */
   bytesRead = 0;
   /** Data records read (blank records are not counted). */
@@ -433,7 +435,13 @@ export class CsvToCopyStream extends Transform implements RowSink {
     }
     const cells = fields.slice(0, n);
     this.headerCells = headerNames(cells.slice(0, MAX_LISTED_COLUMNS));
-    const resolved = resolveHeader(this.kind, cells, line);
+    let resolved: ResolvedHeader;
+    try {
+      resolved = resolveHeader(this.kind, cells, line);
+    } catch (error) {
+      if (error instanceof CsvHeaderError && error.nearest) this.nearestLayout = error.nearest;
+      throw error;
+    }
     this.resolved = resolved;
     this.width = n;
     this.headerProbe = Math.min(...resolved.index.values());
