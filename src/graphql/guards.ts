@@ -223,8 +223,10 @@ export function shapeOf(document: DocumentNode, operation: OperationDefinitionNo
 
 /** Fields of __Type that list types or values: asked of the types the schema lists, not of a type referred to. */
 const TYPE_LISTS = new Set(['fields', 'inputFields', 'interfaces', 'possibleTypes', 'enumValues']);
-/** Introspection fields whose answer is a type referred to (a field's type, an interface), not one the schema lists. */
-const TYPE_REFERENCES = new Set(['type', 'ofType', 'queryType', 'mutationType', 'subscriptionType', 'interfaces', 'possibleTypes']);
+/** Introspection fields whose answer is a type referred to (a field's type, an interface): many, across a schema. */
+const TYPE_REFERENCES = new Set(['type', 'ofType', 'interfaces', 'possibleTypes']);
+/** Introspection fields whose answer is one type of the schema's, as a listed one is: asking its lists copies nothing. */
+const ONE_TYPE = new Set(['types', '__type', 'queryType', 'mutationType', 'subscriptionType']);
 
 /**
  * Introspection answers grow with the schema, which the cost limit does not see, and a query can multiply them:
@@ -251,9 +253,9 @@ export function introspectionProblem(document: DocumentNode, operation: Operatio
         } else if (selection.alias && name !== '__typename') {
           return `Introspection fields take no aliases (${selection.alias.value}: ${name}): ask for each once.`;
         } else if (context === 'referred' && TYPE_LISTS.has(name)) {
-          return `A type's ${name} are asked of the types __schema.types or __type names, not of a type referred to by a field, argument or other type.`;
+          return `A type's ${name} are asked of the types __schema.types or __type names (or the root types), not of a type referred to by a field, argument or other type.`;
         } else {
-          problem = walk(selection, name === 'types' || name === '__type' ? 'listed' : TYPE_REFERENCES.has(name) ? 'referred' : 'other', true);
+          problem = walk(selection, ONE_TYPE.has(name) ? 'listed' : TYPE_REFERENCES.has(name) ? 'referred' : 'other', true);
         }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         problem = walk(selection, context, inside);

@@ -535,18 +535,23 @@ export class IngestService {
     );
     // The run's rows without variant id that a file row keyed by a variant id the run does not hold may be: of its SKU,
     // and of its handle when both have one. Read for the file's SKUs and variant ids only, not the whole run.
+    // (A variant id on several lines of the file is a duplicate, reported as such by the merge.)
     const unidentified = `SELECT s.line, s.sku, s.variant_id, s.item_key, t.item_key AS stored_key
         FROM ingest_stage s JOIN ${table} t ON t.sku = s.sku AND (s.handle IS NULL OR t.handle IS NULL OR t.handle = s.handle)
        WHERE t.run_id = $1 AND t.variant_id IS NULL AND s.item_key = 'v:' || s.variant_id
+         AND s.variant_id IN (SELECT variant_id FROM ingest_stage GROUP BY variant_id HAVING count(*) = 1)
          AND s.variant_id NOT IN (SELECT x.variant_id FROM ${table} x JOIN ingest_stage y USING (variant_id) WHERE x.run_id = $1)`;
     let ambiguousIds = '';
     if (needed.rekey) {
-      // One such row is that variant's: it takes the file row's key, which then completes it.
+      // A file row with one such row, which no other file row has, names that row's variant: the row takes the file
+      // row's key, which then completes it.
       await withoutNestedLoops(client, () =>
         client.query(
-          `WITH single AS (
-             SELECT min(line) AS line, min(stored_key) AS stored_key FROM (${unidentified}) u
-              GROUP BY sku HAVING count(DISTINCT line) = 1 AND count(*) = 1)
+          `WITH pairs AS MATERIALIZED (${unidentified}),
+           single AS (
+             SELECT line, stored_key FROM pairs
+              WHERE line IN (SELECT line FROM pairs GROUP BY line HAVING count(*) = 1)
+                AND stored_key IN (SELECT stored_key FROM pairs GROUP BY stored_key HAVING count(*) = 1))
            UPDATE ${table} t SET item_key = s.item_key, variant_id = s.variant_id
              FROM single JOIN ingest_stage s USING (line)
             WHERE t.run_id = $1 AND t.item_key = single.stored_key`,

@@ -141,6 +141,9 @@ describe('HTTP surface', () => {
     const standard = await gql(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }));
     expect(standard.status).to.equal(200);
     expect(standard.data.__schema.types.length).to.be.greaterThan(50);
+    // The root types' fields, as a hand-written query lists the operations: one type each.
+    const roots = await gql('{ __schema { queryType { fields { name } } mutationType { fields { name } } } }');
+    expect(roots.data.__schema.queryType.fields.map((f: any) => f.name)).to.include('recommendedBundles');
     const refusals: [string, RegExp][] = [
       [`{ __schema { ${Array.from({ length: 20 }, (_, i) => `t${i}: types { name fields { name } }`).join(' ')} } }`, /^Introspection fields take no aliases \(t0: types\)/],
       ['{ a: __type(name: "Bundle") { name } b: __type(name: "Run") { name } }', /^Introspection fields take no aliases \(a: __type\)/],

@@ -253,6 +253,19 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
       { handle: 'shirt', variant_id: null, product_title: 'Shirt' },
       { handle: 'socks', variant_id: '222', product_title: 'Socks' },
     ]);
+    // Both products of a shared SKU named by handle in one file: each completes its own row.
+    const both = await createRun(shop.adminKey);
+    await uploadCsv(shop.adminKey, both, 'CATALOG', 'Handle,Title,Option1 Name,Option1 Value,Variant SKU,Variant Price\np1,One,Size,S,S-1,1.00\np2,Two,Size,S,S-1,2.00\nq,Q,Size,S,Q-1,3.00\n');
+    const named2 = await uploadCsv(shop.adminKey, both, 'CATALOG', 'variant_id,sku,handle\n1,S-1,p1\n2,S-1,p2\n');
+    expect(named2.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 0, rowsUpdated: 2 });
+    // One variant id on two lines is a duplicate, reported as such.
+    const twice = await uploadCsv(shop.adminKey, both, 'CATALOG', 'variant_id,sku\n9,Q-1\n9,S-1\n');
+    expect(twice.payload.upload.rowErrors.map((e: any) => e.code)).to.deep.equal(['DUPLICATE_KEY']);
+    expect(await sql(`SELECT item_key, handle FROM catalog_items WHERE run_id = ? ORDER BY item_key`, [runDbId(both)])).to.deep.equal([
+      { item_key: 'h:q/S//', handle: 'q' },
+      { item_key: 'v:1', handle: 'p1' },
+      { item_key: 'v:2', handle: 'p2' },
+    ]);
     // A variant of another product (handle) with the cap's SKU is another item: two products may share a SKU.
     const otherProduct = await uploadCsv(shop.adminKey, runId, 'CATALOG', 'variant_id,sku,handle,product_title\n105,CAP-RED,hat,Hat\n');
     expect(otherProduct.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 1, rowsUpdated: 0 });

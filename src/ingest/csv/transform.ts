@@ -354,13 +354,13 @@ export class CsvToCopyStream extends Transform implements RowSink {
     );
   }
 
-  /** Whether every column read holds its own header cell (spacing and case aside, once the probe's is as written). */
   /** The header came again: another export follows (see RowEncoder.startExport). */
   private startExport(): void {
     this.exportsJoined++;
     this.encoder!.startExport?.();
   }
 
+  /** Whether every column read holds its own header cell (spacing and case aside, once the probe's is as written). */
   private repeatsHeader(fields: string[]): boolean {
     const { index, normalized } = this.resolved!;
     for (const i of index.values()) if (normalizeHeaderName(fields[i]!.trim()) !== normalized[i]) return false;
