@@ -321,7 +321,7 @@ export class IngestService {
       tally.refused.push(this.duplicateFromCopyError(dataset, sink.copyError, csv));
       tally.refusedCount = 1;
     } else {
-      if (csv.provisionalKeys > 0 && !rejecting()) await this.numberProvisionalKeys(client, target, upload, csv.provisionalOrders);
+      if (csv.provisionalKeys > 0 && !rejecting()) await this.numberProvisionalKeys(client, target, upload, csv.provisionalOrders, csv.exportStarts);
       // Stretches without their group's fields take them from the file's other rows of the group, and from the rows
       // the run already holds (an order exported across two files); only for rows that may be kept: a dry run, or a
       // file rejected already, is rolled back.
@@ -379,14 +379,17 @@ export class IngestService {
    * the largest of those keys, so no key is taken twice, even for a moment, and lines the stream counted but
    * rejected keep their place. With `orders`, only those orders are read, through the primary key.
    */
-  private async numberProvisionalKeys(client: Client, table: string, upload: CsvUpload, orders: ReadonlySet<string> | null): Promise<void> {
+  private async numberProvisionalKeys(client: Client, table: string, upload: CsvUpload, orders: ReadonlySet<string> | null, exportStarts: readonly number[]): Promise<void> {
     const params: unknown[] = [upload.run.id, upload.id];
     if (orders !== null) params.push([...orders]);
     const ofOrders = (alias: string) => (orders === null ? '' : `AND ${alias}order_id = ANY($3::text[])`);
+    // Exports pasted into one file are numbered each on its own, as the stream keyed them (RowEncoder.startExport).
+    if (exportStarts.length) params.push([...exportStarts]);
+    const part = exportStarts.length ? `width_bucket(line, $${params.length}::int[])` : '0';
     await withoutNestedLoops(client, () =>
       client.query(
         `WITH lines AS (
-           SELECT order_id, line, line_item_id IS NULL AND left(line_key, 2) = '#?' AS provisional,
+           SELECT order_id || '/' || ${part} AS order_id, order_id AS stored_order_id, line, line_item_id IS NULL AND left(line_key, 2) = '#?' AS provisional,
                   CASE WHEN line_item_id IS NOT NULL THEN NULL
                        WHEN left(line_key, 2) = '#?' THEN substring(line_key FROM '^#[?][0-9]+#(.*)$')
                        ELSE substring(line_key FROM '^#(?:[0-9]+#)?([vst]:.*)$') END AS what,
@@ -396,7 +399,7 @@ export class IngestService {
                   CASE WHEN line_item_id IS NULL AND line_key ~ '^#[0-9]+$' THEN substring(line_key FROM 2)::bigint END AS stated_position
              FROM ${table} WHERE run_id = $1 AND upload_id = $2 ${ofOrders('')}),
          numbered AS (
-           SELECT order_id, line, provisional, what,
+           SELECT stored_order_id, line, provisional, what,
                   coalesce(max(stated_k) OVER (PARTITION BY order_id, what), 0)
                     + row_number() OVER (PARTITION BY order_id, what, provisional ORDER BY line) AS k,
                   greatest(row_number() OVER (PARTITION BY order_id ORDER BY line),
@@ -406,7 +409,7 @@ export class IngestService {
          UPDATE ${table} t
             SET line_key = CASE WHEN n.what IS NULL THEN '#' || n.position WHEN n.k = 1 THEN '#' || n.what ELSE '#' || n.k || '#' || n.what END
            FROM numbered n
-          WHERE n.provisional AND t.run_id = $1 AND t.upload_id = $2 ${ofOrders('t.')} AND t.order_id = n.order_id AND t.line = n.line`,
+          WHERE n.provisional AND t.run_id = $1 AND t.upload_id = $2 ${ofOrders('t.')} AND t.order_id = n.stored_order_id AND t.line = n.line`,
         params,
       ),
     );

@@ -139,6 +139,18 @@ describe('ingestion: upserts, dry runs, async uploads, parallel files and recove
       { order_id: '2', sku: 'B', quantity: 1 },
       { order_id: '9', sku: 'Z', quantity: 1 },
     ]);
+    // An order selling A twice, in both exports, the second time apart (numbered once the file is written): each
+    // export's lines are numbered on their own, and the second's are the first's again.
+    const twice = await createRun(shop.adminKey);
+    await uploadCsv(shop.adminKey, twice, 'ORDERS', header + '9,2025-01-01,Z,1\n');
+    const apart = header + '5,2025-01-01,A,1\n5,2025-01-01,A,3\n' + header + '5,2025-01-01,A,1\n6,2025-01-02,B,1\n5,2025-01-01,A,3\n';
+    const numbered = await uploadCsv(shop.adminKey, twice, 'ORDERS', apart, { errorPolicy: 'SKIP_INVALID_ROWS' });
+    expect(numbered.payload.upload).to.include({ status: 'SUCCEEDED', rowsInserted: 3, rowsRejected: 2 });
+    const keys = await sql(`SELECT order_id, line_key, quantity FROM order_lines WHERE run_id = ? AND order_id = '5' ORDER BY line_key`, [runDbId(twice)]);
+    expect(keys).to.deep.equal([
+      { order_id: '5', line_key: '#2#s:A', quantity: 3 },
+      { order_id: '5', line_key: '#s:A', quantity: 1 },
+    ]);
   });
 
   it('numbers an order\'s repeated items in file order however far apart its lines are, as the export in its own order does', async () => {

@@ -95,8 +95,11 @@ export class CsvToCopyStream extends Transform implements RowSink {
   private resolved: ResolvedHeader | null = null;
   private encoder: RowEncoder | null = null;
   private width = 0;
-  /** How many times the header came again: exports pasted after the first. */
-  exportsJoined = 0;
+  /** The lines where the header came again: each starts an export pasted after the first. */
+  readonly exportStarts: number[] = [];
+  get exportsJoined(): number {
+    return this.exportStarts.length;
+  }
   /** The width of a later, wider header of the same layout (see onRecord), 0 until one comes. */
   private laterWidth = 0;
   /** A column read, whose header cell a data row is compared with first (see repeatsHeader). */
@@ -280,7 +283,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
       this.laterWidth = lastFilled + 1;
       this.rowsRead++;
       this.rowsSkipped++;
-      this.startExport();
+      this.startExport(line);
       return;
     }
     if (lastFilled < this.laterWidth) for (let i = this.width; i < n; i++) fields[i] = '';
@@ -313,7 +316,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
     // mark, which the tokenizer drops). Not data, but read and skipped, so that the counts show them.
     if (fields[this.headerProbe] === this.resolved!.names[this.headerProbe] && this.repeatsHeader(fields)) {
       this.rowsSkipped++;
-      this.startExport();
+      this.startExport(line);
       return;
     }
     if (isSepLine(fields, n)) {
@@ -354,9 +357,9 @@ export class CsvToCopyStream extends Transform implements RowSink {
     );
   }
 
-  /** The header came again: another export follows (see RowEncoder.startExport). */
-  private startExport(): void {
-    this.exportsJoined++;
+  /** The header came again, at `line`: another export follows (see RowEncoder.startExport). */
+  private startExport(line: number): void {
+    this.exportStarts.push(line);
     this.encoder!.startExport?.();
   }
 
