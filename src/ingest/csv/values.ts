@@ -290,11 +290,17 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
  * that does not exist. Null when it is not written as one of those forms, or nothing in it is out of range.
  */
 export function whyNotADate(v: string): string | null {
+  if (/^\d{1,2}\/\d{1,2}\/\d{2}(?:$|[ T,])/.test(v)) return 'the year has two digits, which could be any century';
   const yearFirst = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ Tt]+(\d{1,2}):(\d{2}))?/.exec(v);
-  const dayFirst = yearFirst ? null : /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?[ T]+(\d{1,2}):(\d{2}))?/.exec(v);
-  if (!yearFirst && !dayFirst) return null;
-  const [year, month, day] = (yearFirst ? [yearFirst[1], yearFirst[2], yearFirst[3]] : [dayFirst![3], dayFirst![2], dayFirst![1]]).map(Number) as [number, number, number];
-  const [hour, minute] = (yearFirst ?? dayFirst)!.slice(4, 6);
+  // Day first with points, or with slashes where the day is the number over 12 (else month first: 12/31/2025).
+  const slashes = yearFirst ? null : /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:,?[ T]+(\d{1,2}):(\d{2}))?/.exec(v);
+  const dayFirst = yearFirst ? null : slashes && Number(slashes[1]) <= 12 ? null : (slashes ?? /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?[ T]+(\d{1,2}):(\d{2}))?/.exec(v));
+  const monthFirst = slashes && Number(slashes[1]) <= 12 ? slashes : null;
+  if (!yearFirst && !dayFirst && !monthFirst) return null;
+  const [year, month, day] = (
+    yearFirst ? [yearFirst[1], yearFirst[2], yearFirst[3]] : monthFirst ? [monthFirst[3], monthFirst[1], monthFirst[2]] : [dayFirst![3], dayFirst![2], dayFirst![1]]
+  ).map(Number) as [number, number, number];
+  const [hour, minute] = (yearFirst ?? monthFirst ?? dayFirst)!.slice(4, 6);
   if (month < 1 || month > 12) return `month ${month} does not exist`;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const days = month === 2 && leap ? 29 : DAYS[month]!;

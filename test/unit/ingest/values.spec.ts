@@ -91,7 +91,7 @@ describe('ingest/csv: values', () => {
 
   it('says why a value written as a date is none', () => {
     expect(
-      ['2025-13-01', '2025-02-29', '2024-02-30', '31.04.2025 10:00', '2025/4/31', '1899-12-30', '2025-12-07T24:10:00Z', '07.12.2025 19:75', '2025-12-07', 'soon'].map(whyNotADate),
+      ['2025-13-01', '2025-02-29', '2024-02-30', '31.04.2025 10:00', '2025/4/31', '1899-12-30', '2025-12-07T24:10:00Z', '07.12.2025 19:75', '2025-12-07', 'soon', '2/30/2025', '31/02/2025', '12/31/25'].map(whyNotADate),
     ).to.deep.equal([
       'month 13 does not exist',
       'February 2025 has 28 days, not 29',
@@ -103,6 +103,9 @@ describe('ingest/csv: values', () => {
       '19:75 is no time of day',
       null,
       null,
+      'February 2025 has 28 days, not 30',
+      'February 2025 has 28 days, not 31',
+      'the year has two digits, which could be any century',
     ]);
   });
 

@@ -442,7 +442,7 @@ export abstract class EncoderBase implements RowEncoder {
   }
 
   protected dateError(col: number, raw: string): void {
-    const forms = `a date from ${MIN_YEAR} to 2100, as ISO-8601 (2025-12-07, 2025-12-07T19:08:25Z), 2025-12-07 19:08:25 -0400 or 07.12.2025 19:08`;
+    const forms = `a date from ${MIN_YEAR} to 2100, as ISO-8601 (2025-12-07, 2025-12-07T19:08:25Z), 2025-12-07 19:08:25 -0400, 07.12.2025 19:08 or 12/31/2025 (day and month between slashes when one of them is over 12)`;
     this.fail(
       col,
       raw,
