@@ -548,9 +548,9 @@ export class IngestService {
       [runId],
     );
     // The run's rows without variant id that a file row keyed by a variant id the run does not hold may be: of its SKU,
-    // and of its handle when both have one. Read for the file's SKUs and variant ids only, not the whole run.
-    // (A variant id on several lines of the file is a duplicate, reported as such by the merge.)
-    const unidentified = `SELECT s.line, s.sku, s.variant_id, s.item_key, t.item_key AS stored_key
+    // and of its handle when both have one. (A variant id on several lines of the file is a duplicate, reported as
+    // such by the merge.)
+    const unidentified = `SELECT s.line, s.sku, t.item_key AS stored_key
         FROM ingest_stage s JOIN ${table} t ON t.sku = s.sku AND (s.handle IS NULL OR t.handle IS NULL OR t.handle = s.handle)
        WHERE t.run_id = $1 AND t.variant_id IS NULL AND s.item_key = 'v:' || s.variant_id
          AND s.variant_id IN (SELECT variant_id FROM ingest_stage GROUP BY variant_id HAVING count(*) = 1)
