@@ -233,7 +233,7 @@ const ONE_TYPE = new Set(['types', '__type', 'queryType', 'mutationType', 'subsc
  * under aliases (`__schema { a: types {...} b: types {...} }` copies the schema once per alias: 19 MB for a 6 KB query
  * was measured) or by asking a type's fields of its fields' types (`fields { type { fields { type ... } } }`, which
  * multiplies at each level). So introspection fields take no aliases, and a type's lists are asked only of the types
- * that `__schema.types` or `__type` name. The introspection of GraphiQL, Apollo Sandbox and codegen tools
+ * that `__schema.types` or `__type` name, or of the root types. The introspection of GraphiQL, Apollo Sandbox and codegen tools
  * (graphql-js's getIntrospectionQuery) does neither. Linear in the document: each fragment is walked once per context.
  */
 export function introspectionProblem(document: DocumentNode, operation: OperationDefinitionNode): string | null {

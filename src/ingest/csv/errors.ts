@@ -1,5 +1,11 @@
 import type { CsvFormat, CsvHeaderErrorCode, CsvKind } from './types';
 
+/** The layout a header missing columns comes nearest to, and the field each of its columns is read as there. */
+export interface NearestLayout {
+  format: CsvFormat;
+  fields: (string | null)[];
+}
+
 /** A problem with the file as a whole (its header, encoding or emptiness); raised before any row is emitted. */
 export class CsvHeaderError extends Error {
   override readonly name = 'CsvHeaderError';
@@ -12,13 +18,13 @@ export class CsvHeaderError extends Error {
   readonly detectedKind?: CsvKind;
   /** Physical line of the problem, when it has one. */
   readonly line?: number;
-  /** For MISSING_COLUMNS: the layout the header comes nearest to, and the field each of its columns is read as there. */
-  readonly nearest?: { format: CsvFormat; fields: (string | null)[] };
+  /** For MISSING_COLUMNS: the layout the header comes nearest to, when it has any of its columns. */
+  readonly nearest?: NearestLayout;
 
   constructor(
     code: CsvHeaderErrorCode,
     message: string,
-    extra: { missingColumns?: string[]; layoutsTried?: string[]; detectedKind?: CsvKind; line?: number; nearest?: { format: CsvFormat; fields: (string | null)[] } } = {},
+    extra: { missingColumns?: string[]; layoutsTried?: string[]; detectedKind?: CsvKind; line?: number; nearest?: NearestLayout } = {},
   ) {
     super(message);
     this.code = code;

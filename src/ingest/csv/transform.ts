@@ -2,7 +2,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { COPY_COLUMNS, TABLES, suppliedColumns } from './columns';
 import { CopyWriter } from './copy-writer';
 import { createEncoder, ROW_EMITTED, ROW_REJECTED, type RowEncoder, type RowSink } from './encoders';
-import { CsvHeaderError } from './errors';
+import { CsvHeaderError, type NearestLayout } from './errors';
 import { headerNames, normalizeHeaderName, readColumns, resolveHeader, type ResolvedHeader } from './header';
 import { copyErrorLine, LineMap, RowMap } from './line-map';
 import {
@@ -68,7 +68,7 @@ export class CsvToCopyStream extends Transform implements RowSink {
   /** The header row's cells as written, once read, even when they match no layout (see headerInfo for what they map to). */
   headerCells: string[] | null = null;
   /** A header missing columns: the layout it comes nearest to (see CsvHeaderError.nearest). */
-  nearestLayout: CsvHeaderError['nearest'] = undefined;
+  nearestLayout: NearestLayout | undefined = undefined;
   /** Bytes of input received. */
   bytesRead = 0;
   /** Data records read (blank records are not counted). */
