@@ -12,6 +12,7 @@ import { withRawConnection } from '../db/raw-connection';
 import { toGlobalId } from '../graphql/global-id';
 import { DomainError, userError, type UserError } from '../graphql/user-error';
 import { readinessOf } from '../ingest/readiness';
+import { waitAtMost } from '../ingest/upload-recovery';
 import { UploadQueries } from '../ingest/upload.service';
 import type { Logger } from '../logger';
 import { Run } from '../runs/run.entity';
@@ -760,12 +761,7 @@ export async function stopGenerations(orm: Orm, logger: Logger, waitMs = 10_000)
       textArray([...generations.values()].map((g) => g.name)),
     ])
     .catch((error) => logger.warn({ err: error }, 'could not cancel the generations in progress'));
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    Promise.all([...generations.values()].map((g) => g.ended)),
-    new Promise((resolve) => (timer = setTimeout(resolve, waitMs))),
-  ]);
-  clearTimeout(timer);
+  await waitAtMost([...generations.values()].map((g) => g.ended), waitMs);
   if (generations.size === 0) return;
   const count = await orm.em
     .fork()

@@ -87,7 +87,7 @@ export async function stopUploads(orm: Orm, logger: Logger, waitMs = 5_000): Pro
   if (!uploads?.size) return;
   const arriving = [...uploads.values()].filter((u) => u.streaming());
   for (const upload of arriving) upload.stop();
-  await settled(arriving, waitMs);
+  await waitAtMost(arriving.map((u) => u.settled), waitMs);
   const left = [...uploads.entries()].filter(([, u]) => u.streaming()).map(([id]) => id);
   if (left.length) {
     const count = await orm.em.fork().nativeUpdate(
@@ -97,12 +97,13 @@ export async function stopUploads(orm: Orm, logger: Logger, waitMs = 5_000): Pro
     );
     logger.warn({ count }, 'stopped with uploads in flight, marked as failed');
   }
-  await settled([...uploads.values()].filter((u) => !u.streaming()), FINISH_WAIT_MS);
+  await waitAtMost([...uploads.values()].filter((u) => !u.streaming()).map((u) => u.settled), FINISH_WAIT_MS);
 }
 
-async function settled(uploads: { settled: Promise<void> }[], waitMs: number): Promise<void> {
-  if (uploads.length === 0) return;
+/** Waits for all of `ends`, or `waitMs`, whichever comes first. */
+export async function waitAtMost(ends: readonly Promise<unknown>[], waitMs: number): Promise<void> {
+  if (ends.length === 0) return;
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.all(uploads.map((u) => u.settled)), new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+  await Promise.race([Promise.all(ends), new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
   clearTimeout(timer);
 }
